@@ -1,0 +1,423 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/agreement"
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/server"
+)
+
+func open(ctx context.Context, db string, log *slog.Logger) (*app.App, error) {
+	return app.Open(ctx, app.Config{DB: db, Logger: log})
+}
+
+func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("demo")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
+	fs.Lookup("db").DefValue = "truce-demo.db"
+	if os.Getenv("TRUCE_DB") == "" {
+		fs.Set("db", "truce-demo.db")
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		return err
+	}
+	sum, err := a.ImportDemoEvents(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, sum)
+	for _, ag := range a.Agreements() {
+		from := ag.Versions[0].From
+		to := time.Date(2017, 3, 1, 0, 0, 0, 0, ag.Location)
+		tally, _, err := a.Rule(ctx, ag.ID, from, to)
+		if err != nil {
+			return err
+		}
+		printTally(out, ag, tally, from, to)
+	}
+	return serve(ctx, a, *addr, out)
+}
+
+func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("serve")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return serve(ctx, a, *addr, out)
+}
+
+func serve(ctx context.Context, a *app.App, addr string, out io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(a),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(out, "serving on http://%s/ (API under /api/; Ctrl-C to stop)\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "ucdp" {
+		return usageError("usage: truce import ucdp [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] FILE")
+	}
+	fs, db := flags("import ucdp")
+	tz := fs.String("tz", "", "time zone GED dates are read in (default: the stored agreements' zone, else UTC)")
+	fromS := fs.String("from", "", "skip events before this date (YYYY-MM-DD)")
+	toS := fs.String("to", "", "skip events after this date (YYYY-MM-DD, inclusive)")
+	errFile := fs.String("errors", "", "write rejected rows to this file (JSON lines)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("truce import ucdp: want exactly one FILE")
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	opt := app.ImportOptions{Location: a.DefaultLocation()}
+	if *tz != "" {
+		if opt.Location, err = time.LoadLocation(*tz); err != nil {
+			return usageError(fmt.Sprintf("truce import ucdp: -tz: unknown time zone %q", *tz))
+		}
+	}
+	if opt.From, opt.To, err = period(*fromS, *toS, opt.Location); err != nil {
+		return err
+	}
+	if *errFile != "" {
+		ef, err := os.Create(*errFile)
+		if err != nil {
+			return err
+		}
+		defer ef.Close()
+		bw := bufio.NewWriter(ef)
+		defer bw.Flush()
+		enc := json.NewEncoder(bw)
+		opt.OnReject = func(e *importer.RowError) error { return enc.Encode(e) }
+	}
+	name := fs.Arg(0)
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sum, err := a.ImportUCDP(ctx, f, name, opt)
+	if sum != nil {
+		printSummary(out, sum)
+	}
+	return err
+}
+
+func printSummary(out io.Writer, sum *importer.Summary) {
+	fmt.Fprintln(out, sum)
+	const shown = 20
+	for i, e := range sum.Errors {
+		if i == shown {
+			fmt.Fprintf(out, "  … and %d more rejected rows (use -errors FILE for all)\n", len(sum.Errors)-shown)
+			break
+		}
+		fmt.Fprintln(out, "  rejected:", e)
+	}
+	if names := sum.UnresolvedNames(); len(names) > 0 {
+		fmt.Fprintf(out, "unresolved actor names (kept as given, not guessed): %d\n", len(names))
+		for _, n := range names {
+			fmt.Fprintf(out, "  %6d  %s\n", sum.Unresolved[n], n)
+		}
+	}
+}
+
+// period reads -from and -to dates; -to includes its day.
+func period(fromS, toS string, loc *time.Location) (from, to time.Time, err error) {
+	if fromS != "" {
+		if from, err = time.ParseInLocation("2006-01-02", fromS, loc); err != nil {
+			return from, to, usageError(fmt.Sprintf("-from: %q is not a date (YYYY-MM-DD)", fromS))
+		}
+	}
+	if toS != "" {
+		if to, err = time.ParseInLocation("2006-01-02", toS, loc); err != nil {
+			return from, to, usageError(fmt.Sprintf("-to: %q is not a date (YYYY-MM-DD)", toS))
+		}
+		to = to.AddDate(0, 0, 1)
+	}
+	if !from.IsZero() && !to.IsZero() && !to.After(from) {
+		return from, to, usageError("-to is before -from")
+	}
+	return from, to, nil
+}
+
+func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("rule")
+	agID := fs.String("agreement", "", "agreement id (default: the only stored agreement)")
+	fromS := fs.String("from", "", "first date (YYYY-MM-DD)")
+	toS := fs.String("to", "", "last date, inclusive (YYYY-MM-DD)")
+	perIncident := fs.Bool("incidents", false, "also print every incident's ruling with its explanation")
+	asJSON := fs.Bool("json", false, "print JSON instead of tables")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ags := a.Agreements()
+	var ag *agreement.Agreement
+	switch {
+	case *agID != "":
+		var ok bool
+		if ag, ok = a.Agreement(*agID); !ok {
+			return fmt.Errorf("no agreement %q in %s", *agID, *db)
+		}
+	case len(ags) == 1:
+		ag = ags[0]
+	case len(ags) == 0:
+		return fmt.Errorf("no agreement in %s: load one with truce agreement load FILE", *db)
+	default:
+		return usageError("truce rule: several agreements are stored; choose one with -agreement")
+	}
+	from, to, err := period(*fromS, *toS, ag.Location)
+	if err != nil {
+		return err
+	}
+	tally, ruled, err := a.Rule(ctx, ag.ID, from, to)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if *perIncident {
+			return enc.Encode(map[string]any{"tally": tally, "incidents": ruled})
+		}
+		return enc.Encode(tally)
+	}
+	printTally(out, ag, tally, from, to)
+	if *perIncident {
+		fmt.Fprintln(out, "\nIncidents")
+		for _, r := range ruled {
+			fmt.Fprintf(out, "\n#%d  %s  %s\n  %s", r.Incident.ID, r.Incident.Occurred.Start.In(ag.Location).Format("2006-01-02"), r.Incident.Place.Label(), r.Ruling.Outcome())
+			if len(r.Ruling.Parties) > 0 {
+				fmt.Fprintf(out, "  parties %s", strings.Join(r.Ruling.Parties, ","))
+			}
+			if len(r.Ruling.Clauses) > 0 {
+				fmt.Fprintf(out, "  clauses %s", strings.Join(r.Ruling.Clauses, ","))
+			}
+			fmt.Fprintf(out, "\n  %s\n", r.Ruling.Explanation)
+		}
+	}
+	return nil
+}
+
+// printTally prints the ruling table: outcomes, then counts by party, by
+// clause and by version.
+func printTally(out io.Writer, ag *agreement.Agreement, t *ruling.Tally, from, to time.Time) {
+	span := "all dates"
+	if !from.IsZero() || !to.IsZero() {
+		f, l := "…", "…"
+		if !from.IsZero() {
+			f = from.In(ag.Location).Format("2006-01-02")
+		}
+		if !to.IsZero() {
+			l = to.Add(-time.Nanosecond).In(ag.Location).Format("2006-01-02")
+		}
+		span = f + " to " + l
+	}
+	fmt.Fprintf(out, "\nRulings under %s (%s), %s: %d incidents\n\n", ag.ID, ag.Title, span, t.Total)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "outcome\tincidents\t")
+	for _, o := range ruling.SortedKeys(t.Outcomes) {
+		fmt.Fprintf(tw, "%s\t%d\t\n", o, t.Outcomes[o])
+	}
+	tw.Flush()
+
+	outcomes := map[string]bool{}
+	for _, m := range t.Parties {
+		for o := range m {
+			outcomes[o] = true
+		}
+	}
+	for _, m := range t.Clauses {
+		for o := range m {
+			outcomes[o] = true
+		}
+	}
+	cols := ruling.SortedKeys(outcomes)
+	table := func(title string, rows map[string]map[string]int) {
+		if len(rows) == 0 {
+			return
+		}
+		fmt.Fprintf(out, "\n%s\n\n", title)
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "\t%s\t\n", strings.Join(cols, "\t"))
+		for _, k := range ruling.SortedKeys(rows) {
+			fmt.Fprint(tw, k)
+			for _, c := range cols {
+				fmt.Fprintf(tw, "\t%d", rows[k][c])
+			}
+			fmt.Fprintln(tw, "\t")
+		}
+		tw.Flush()
+	}
+	table("By party (incidents naming the party)", t.Parties)
+	table("By clause", t.Clauses)
+
+	if len(t.Versions) > 0 {
+		fmt.Fprintf(out, "\nBy agreement version\n\n")
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "version\tviolation\tnot_violation\tundetermined\t")
+		for _, v := range ag.Versions {
+			m := t.Versions[v.Number]
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t\n", v.Number, m[ruling.Violation], m[ruling.NotViolation], m[ruling.Undetermined])
+		}
+		tw.Flush()
+	}
+}
+
+func cmdAgreement(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	const help = `usage:
+  truce agreement validate FILE...         check agreement files and report every problem
+  truce agreement load [-db FILE] FILE...  validate and store (each change must be a new version)
+  truce agreement show [-db FILE] [ID]     list stored agreements and their versions
+  truce agreement diff [-db FILE] ID A B   what changed from version A to version B`
+	if len(args) == 0 {
+		return usageError(help)
+	}
+	fs, db := flags("agreement " + args[0])
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	switch args[0] {
+	case "validate", "load":
+		if fs.NArg() == 0 {
+			return usageError(help)
+		}
+		var failed error
+		for _, name := range fs.Args() {
+			src, err := os.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			if args[0] == "validate" {
+				ag, err := agreement.Load(strings.NewReader(string(src)), name, a.Checker())
+				if err != nil {
+					fmt.Fprintln(out, err)
+					failed = errors.New("validation failed")
+					continue
+				}
+				fmt.Fprintf(out, "%s: ok: %s, %d versions\n", name, ag.ID, len(ag.Versions))
+				continue
+			}
+			ag, added, err := a.LoadAgreement(ctx, name, src)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s: stored %s; new versions: %v\n", name, ag.ID, added)
+		}
+		return failed
+	case "show":
+		for _, ag := range a.Agreements() {
+			if fs.NArg() > 0 && fs.Arg(0) != ag.ID {
+				continue
+			}
+			fmt.Fprintf(out, "%s  %s  (%s)\n", ag.ID, ag.Title, ag.TimeZone)
+			for _, p := range ag.Periods() {
+				until := "open"
+				if !p.To.IsZero() {
+					until = p.To.In(ag.Location).Format("2006-01-02 15:04")
+				}
+				fmt.Fprintf(out, "  v%d  %s → %s  %s  %s\n", p.Version.Number, p.From.In(ag.Location).Format("2006-01-02 15:04"), until, p.Version.Digest()[:12], p.Version.Label)
+			}
+		}
+		return nil
+	case "diff":
+		if fs.NArg() != 3 {
+			return usageError(help)
+		}
+		ag, ok := a.Agreement(fs.Arg(0))
+		if !ok {
+			return fmt.Errorf("no agreement %q", fs.Arg(0))
+		}
+		var vs [2]*agreement.Version
+		for i, s := range fs.Args()[1:] {
+			var n int
+			if _, err := fmt.Sscan(s, &n); err != nil || ag.Version(n) == nil {
+				return fmt.Errorf("agreement %s has no version %q", ag.ID, s)
+			}
+			vs[i] = ag.Version(n)
+		}
+		for _, c := range agreement.Diff(vs[0], vs[1]) {
+			fmt.Fprintln(out, c)
+		}
+		return nil
+	}
+	return usageError(help)
+}
+
+func cmdActors(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) < 2 || args[0] != "resolve" {
+		return usageError("usage: truce actors resolve NAME...")
+	}
+	reg, err := app.LoadActors()
+	if err != nil {
+		return err
+	}
+	for _, n := range args[1:] {
+		if id, ok := reg.Resolve(n); ok {
+			a, _ := reg.Get(id)
+			fmt.Fprintf(out, "%s\t%s\t%s (%s)\n", n, id, a.Name, a.Kind)
+		} else {
+			fmt.Fprintf(out, "%s\t-\tunresolved\n", n)
+		}
+	}
+	return nil
+}

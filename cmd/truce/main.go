@@ -1,0 +1,101 @@
+// Command truce is the ceasefire monitoring mechanism's system: agreements
+// as data, intake of incident reports, rulings against the agreement in
+// force, and an HTTP API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // agreements name IANA zones; do not depend on the host's tzdata
+)
+
+const usage = `truce: a ceasefire monitoring mechanism's system
+
+Usage:
+  truce demo       [-db FILE] [-addr HOST:PORT]     load the bundled agreement and UCDP events, rule them, serve
+  truce serve      [-db FILE] [-addr HOST:PORT]     serve the JSON API
+  truce import ucdp [-db FILE] [flags] FILE        import a UCDP GED CSV file
+  truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
+  truce agreement  validate|load|show|diff ...     work with agreement files
+  truce actors     resolve NAME...                 look names up in the actor registry
+
+Every command takes -db (default $TRUCE_DB, or truce.db). Run "truce COMMAND -h" for its flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	err := run(ctx, os.Args[1:], os.Stdout, log)
+	var ue usageError
+	switch {
+	case err == nil:
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "truce:", err)
+		os.Exit(1)
+	}
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	if len(args) == 0 {
+		return usageError(usage)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "demo":
+		return cmdDemo(ctx, rest, out, log)
+	case "serve":
+		return cmdServe(ctx, rest, out, log)
+	case "import":
+		return cmdImport(ctx, rest, out, log)
+	case "rule":
+		return cmdRule(ctx, rest, out, log)
+	case "agreement":
+		return cmdAgreement(ctx, rest, out, log)
+	case "actors":
+		return cmdActors(ctx, rest, out)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	return usageError(fmt.Sprintf("truce: unknown command %q\n\n%s", cmd, usage))
+}
+
+// flags makes a flag set for a command with the flags every command has.
+func flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("truce "+name, flag.ContinueOnError)
+	db := os.Getenv("TRUCE_DB")
+	if db == "" {
+		db = "truce.db"
+	}
+	return fs, fs.String("db", db, "SQLite database file (env TRUCE_DB)")
+}
+
+// parse parses flags, turning -h into a clean exit and errors into usage
+// errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stderr)
+			fs.Usage()
+			return usageError("")
+		}
+		return usageError(fmt.Sprintf("%s: %v (run with -h for help)", fs.Name(), err))
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+// Package act holds truce's one vocabulary of act types. Clauses prohibit
+// act types and importers map each source's own coding onto them, so a
+// ruling reads the same whatever the source.
+package act
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Type is an act type from the vocabulary below.
+type Type string
+
+const (
+	Airstrike         Type = "airstrike"
+	Shelling          Type = "shelling"
+	GroundAssault     Type = "ground_assault"
+	ArmedClash        Type = "armed_clash"
+	Sniping           Type = "sniping"
+	IED               Type = "ied"
+	SuicideAttack     Type = "suicide_attack"
+	AttackOnCivilians Type = "attack_on_civilians"
+	Siege             Type = "siege"
+	AidObstruction    Type = "aid_obstruction"
+	ArrestAbduction   Type = "arrest_abduction"
+	Displacement      Type = "displacement"
+	TerritorialGain   Type = "territorial_gain"
+	Unknown           Type = "unknown"
+)
+
+// vocabulary gives each act type its one-line definition, used by
+// documentation, validation messages and the UI.
+var vocabulary = map[Type]string{
+	Airstrike:         "attack from aircraft or drones: bombing, missiles, barrel bombs",
+	Shelling:          "artillery, mortar, rocket or missile fire from the ground",
+	GroundAssault:     "an offensive by ground forces to attack or take positions",
+	ArmedClash:        "armed fighting between forces where the initiating side is not established",
+	Sniping:           "targeted small-arms fire at individuals",
+	IED:               "improvised explosive device, car bomb or landmine",
+	SuicideAttack:     "attack by a person or vehicle carrying explosives, detonated on purpose",
+	AttackOnCivilians: "violence deliberately directed at civilians (killing, massacre, execution)",
+	Siege:             "encircling an area and cutting off supplies or movement",
+	AidObstruction:    "blocking, delaying or seizing humanitarian aid or aid workers",
+	ArrestAbduction:   "arrest, detention, abduction or kidnapping",
+	Displacement:      "forced movement or expulsion of civilians",
+	TerritorialGain:   "seizing or attempting to seize territory held by another party",
+	Unknown:           "the act is not established by the sources",
+}
+
+// Valid reports whether t is in the vocabulary.
+func Valid(t Type) bool {
+	_, ok := vocabulary[t]
+	return ok
+}
+
+// Parse returns the act type named s, or an error naming the vocabulary.
+func Parse(s string) (Type, error) {
+	t := Type(s)
+	if !Valid(t) {
+		return "", fmt.Errorf("unknown act type %q (known: %v)", s, All())
+	}
+	return t, nil
+}
+
+// Describe returns the definition of t.
+func Describe(t Type) string { return vocabulary[t] }
+
+// All returns the vocabulary in a stable order.
+func All() []Type {
+	out := make([]Type, 0, len(vocabulary))
+	for t := range vocabulary {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -1,0 +1,190 @@
+package agreement_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/agreement"
+)
+
+var knownActors = map[string]bool{"gov": true, "opp": true, "isis": true}
+
+var checker = agreement.Checker{
+	KnownActor: func(id string) bool { return knownActors[id] },
+	KnownPCode: func(pc string) bool { return strings.HasPrefix(pc, "SY0") || strings.HasPrefix(pc, "SY1") },
+}
+
+func load(t *testing.T, file string) (*agreement.Agreement, error) {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return agreement.Load(f, file, checker)
+}
+
+func TestLoadMinimal(t *testing.T) {
+	a, err := load(t, "testdata/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := a.Versions[0]
+	want := time.Date(2016, 12, 29, 22, 0, 0, 0, time.UTC)
+	if !v.From.Equal(want) {
+		t.Errorf("From = %v, want %v", v.From, want)
+	}
+	if got := v.AnsweringFor("GOV"); len(got) != 1 || got[0] != "RU" {
+		t.Errorf("AnsweringFor(GOV) = %v", got)
+	}
+	if got := v.Affiliation("opp"); got.Party != "OPP" {
+		t.Errorf("Affiliation(opp) = %+v", got)
+	}
+}
+
+// Every problem in errors.yaml must be reported, each with its line and
+// field, in one run.
+func TestValidationReportsEveryProblem(t *testing.T) {
+	_, err := load(t, "testdata/errors.yaml")
+	var ps agreement.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want Problems, got %v", err)
+	}
+	// The decoder stops at unknown fields before validating, so check
+	// that first, then validate the rest without the unknown field.
+	want := []string{
+		`testdata/errors.yaml:4: colour: unknown field`,
+	}
+	assertProblems(t, ps, want)
+
+	src, _ := os.ReadFile("testdata/errors.yaml")
+	fixed := strings.Replace(string(src), "colour: blue\n", "\n", 1)
+	_, err = agreement.Load(strings.NewReader(fixed), "errors.yaml", checker)
+	if !errors.As(err, &ps) {
+		t.Fatalf("want Problems, got %v", err)
+	}
+	assertProblems(t, ps, []string{
+		`errors.yaml:1: id: "bad ceasefire" is not a valid id`,
+		`errors.yaml:2: title: is required`,
+		`errors.yaml:3: timezone: unknown time zone "Mars/Olympus"`,
+		`errors.yaml:8: versions[0].effective_from: "30/12/2016" is not a time`,
+		`errors.yaml:12: versions[0].parties[0].actors[1]: actor "gov" is listed under both party GOV and party GOV`,
+		`errors.yaml:13: versions[0].parties[1].id: party id "GOV" is already used by versions[0].parties[0].id`,
+		`errors.yaml:15: versions[0].parties[1].actors[0]: unknown actor "ghost"`,
+		`errors.yaml:19: versions[0].guarantors[0].answers_for[0]: guarantor IR answers for unknown party OPP-X`,
+		`errors.yaml:23: versions[0].excluded[0].actors: excluded group ISIS lists no actors`,
+		`errors.yaml:25: versions[0].zones[0]: zone Z1 needs pcodes, a geometry, or both`,
+		`versions[0].zones[1].geometry.coordinates[0]: ring is not closed`,
+		`errors.yaml:34: versions[0].zones[2].pcodes[0]: unknown P-code "SY99"`,
+		`errors.yaml:39: versions[0].clauses[0].prohibits[1]: unknown act type "teleportation"`,
+		`errors.yaml:40: versions[0].clauses[0].protects[0]: "martians" is neither`,
+		`errors.yaml:41: versions[0].clauses[0].zones[0]: clause C1 names unknown zone Z9`,
+		`versions[0].clauses[0].window.to: 2017-01-01 is not after from 2017-02-01`,
+		`errors.yaml:43: versions[1].version: version 3 follows version 1`,
+		`versions[1].clauses: at least one clause is required`,
+	})
+}
+
+func assertProblems(t *testing.T, ps agreement.Problems, want []string) {
+	t.Helper()
+	got := ps.Error()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("missing problem %q", w)
+		}
+	}
+	if t.Failed() {
+		t.Logf("got:\n%s", got)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"empty", "", "empty.yaml: file is empty"},
+		{"not yaml", "id: [unclosed", "not yaml.yaml: "},
+		{"wrong type", "id: x\ntitle: t\ntimezone: UTC\nversions: 3\n", "wrong type.yaml:4: versions: want a list, got \"3\""},
+		{"bad version number", "id: x\ntitle: t\ntimezone: UTC\nversions:\n  - version: one\n", "bad version number.yaml:5: versions[0].version: want a whole number, got \"one\""},
+		{"no versions", "id: x\ntitle: t\ntimezone: UTC\n", "no versions.yaml: versions: at least one version is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := agreement.Load(strings.NewReader(tt.src), tt.name+".yaml", checker)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestDuring(t *testing.T) {
+	src := `id: x
+title: t
+timezone: UTC
+versions:
+  - version: 1
+    label: one
+    effective_from: 2017-01-01
+    parties: [{id: A, name: A, actors: [gov]}]
+    guarantors: []
+    clauses: [{id: C, title: c, reference: r, prohibits: [shelling]}]
+  - version: 2
+    label: two
+    effective_from: 2017-02-01
+    effective_to: 2017-03-01
+    parties: [{id: A, name: A, actors: [gov]}]
+    guarantors: []
+    clauses: [{id: C, title: c, reference: r, prohibits: [shelling]}]
+`
+	a, err := agreement.Load(strings.NewReader(src), "x.yaml", checker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := func(s string) time.Time { t, _ := time.Parse("2006-01-02", s); return t }
+	tests := []struct {
+		from, to string
+		versions []int
+		covered  bool
+	}{
+		{"2016-12-01", "2016-12-02", nil, false},
+		{"2016-12-31", "2017-01-02", []int{1}, false},
+		{"2017-01-10", "2017-01-11", []int{1}, true},
+		{"2017-01-31", "2017-02-02", []int{1, 2}, true},
+		{"2017-02-28", "2017-03-01", []int{2}, true},
+		{"2017-02-28", "2017-03-02", []int{2}, false},
+		{"2017-03-01", "2017-03-02", nil, false},
+	}
+	for _, tt := range tests {
+		got, covered := a.During(d(tt.from), d(tt.to))
+		var nums []int
+		for _, o := range got {
+			nums = append(nums, o.Version.Number)
+		}
+		if len(nums) != len(tt.versions) || covered != tt.covered {
+			t.Errorf("During(%s, %s) = %v covered=%v, want %v covered=%v", tt.from, tt.to, nums, covered, tt.versions, tt.covered)
+			continue
+		}
+		for i := range nums {
+			if nums[i] != tt.versions[i] {
+				t.Errorf("During(%s, %s) = %v, want %v", tt.from, tt.to, nums, tt.versions)
+			}
+		}
+	}
+}
+
+func TestDigestChangesWithContent(t *testing.T) {
+	a, err := load(t, "testdata/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := a.Versions[0]
+	d1 := v.Digest()
+	v.Clauses[0].Prohibits = append(v.Clauses[0].Prohibits, "airstrike")
+	if v.Digest() == d1 {
+		t.Error("digest did not change when a clause changed")
+	}
+}

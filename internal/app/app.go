@@ -1,0 +1,308 @@
+// Package app wires truce together: the store, the shipped reference data
+// (actors, boundaries) and the agreements, and the operations the command
+// line and the HTTP server share.
+package app
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"path"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/agreement"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/ucdp"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/sqlite"
+)
+
+// Config says where the data lives.
+type Config struct {
+	// DB is the path of the SQLite file.
+	DB     string
+	Logger *slog.Logger
+}
+
+// App is an open truce installation.
+type App struct {
+	Store      store.Store
+	Actors     *actor.Registry
+	Boundaries *boundary.Set
+	Engine     *ruling.Engine
+	Log        *slog.Logger
+
+	mu         sync.RWMutex
+	agreements map[string]*agreement.Agreement
+}
+
+// Open opens the store and loads the reference data and the stored
+// agreements.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	reg, err := LoadActors()
+	if err != nil {
+		return nil, err
+	}
+	bounds, err := boundary.Load(bundled.FS, bundled.Boundaries)
+	if err != nil {
+		return nil, fmt.Errorf("load shipped boundaries: %w", err)
+	}
+	st, err := sqlite.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{
+		Store:      st,
+		Actors:     reg,
+		Boundaries: bounds,
+		Engine:     &ruling.Engine{Actors: reg},
+		Log:        cfg.Logger,
+		agreements: map[string]*agreement.Agreement{},
+	}
+	if err := a.reloadAgreements(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// LoadActors loads the shipped actor registry.
+func LoadActors() (*actor.Registry, error) {
+	f, err := bundled.FS.Open(bundled.Actors)
+	if err != nil {
+		return nil, fmt.Errorf("open shipped actors: %w", err)
+	}
+	defer f.Close()
+	return actor.Load(f, bundled.Actors)
+}
+
+// Close closes the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Checker validates agreements against the shipped actors and boundaries.
+func (a *App) Checker() agreement.Checker {
+	return agreement.Checker{
+		KnownActor: func(id string) bool { _, ok := a.Actors.Get(id); return ok },
+		KnownPCode: func(pc string) bool { _, ok := a.Boundaries.Unit(pc); return ok },
+	}
+}
+
+func (a *App) reloadAgreements(ctx context.Context) error {
+	srcs, err := a.Store.AgreementSources(ctx)
+	if err != nil {
+		return err
+	}
+	loaded := map[string]*agreement.Agreement{}
+	for _, s := range srcs {
+		ag, err := agreement.Load(bytes.NewReader(s.Source), s.File, a.Checker())
+		if err != nil {
+			return fmt.Errorf("stored agreement %s no longer validates: %w", s.AgreementID, err)
+		}
+		loaded[ag.ID] = ag
+	}
+	a.mu.Lock()
+	a.agreements = loaded
+	a.mu.Unlock()
+	return nil
+}
+
+// Agreements returns the stored agreements, by id.
+func (a *App) Agreements() []*agreement.Agreement {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	out := make([]*agreement.Agreement, 0, len(a.agreements))
+	for _, ag := range a.agreements {
+		out = append(out, ag)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Agreement returns one stored agreement.
+func (a *App) Agreement(id string) (*agreement.Agreement, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	ag, ok := a.agreements[id]
+	return ag, ok
+}
+
+// LoadAgreement validates an agreement file and stores it. It returns the
+// agreement and the versions that were new.
+func (a *App) LoadAgreement(ctx context.Context, file string, src []byte) (*agreement.Agreement, []int, error) {
+	ag, err := agreement.Load(bytes.NewReader(src), file, a.Checker())
+	if err != nil {
+		return nil, nil, err
+	}
+	var versions []store.VersionRecord
+	for _, v := range ag.Versions {
+		versions = append(versions, store.VersionRecord{
+			AgreementID: ag.ID, Version: v.Number, Label: v.Label,
+			EffectiveFrom: v.From, EffectiveTo: v.To, Digest: v.Digest(), Canonical: v.Canonical(),
+		})
+	}
+	added, err := a.Store.PutAgreement(ctx, store.AgreementSource{AgreementID: ag.ID, File: file, Source: src}, versions)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.reloadAgreements(ctx); err != nil {
+		return nil, nil, err
+	}
+	a.Log.Info("agreement loaded", "agreement", ag.ID, "file", file, "versions", len(ag.Versions), "new", added)
+	return ag, added, nil
+}
+
+// LoadBundledAgreements stores the agreements shipped with truce.
+func (a *App) LoadBundledAgreements(ctx context.Context) error {
+	files, err := fs.Glob(bundled.FS, path.Join(bundled.Agreements, "*.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		src, err := fs.ReadFile(bundled.FS, f)
+		if err != nil {
+			return err
+		}
+		if _, _, err := a.LoadAgreement(ctx, path.Base(f), src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ImportOptions tune ImportUCDP.
+type ImportOptions struct {
+	Location *time.Location
+	From, To time.Time
+	OnReject func(*importer.RowError) error
+	Progress func(rows int)
+}
+
+// ImportUCDP imports a GED CSV file and rules the incidents it created
+// or changed under every stored agreement.
+func (a *App) ImportUCDP(ctx context.Context, r io.Reader, file string, opt ImportOptions) (*importer.Summary, error) {
+	loc := opt.Location
+	if loc == nil {
+		loc = a.DefaultLocation()
+	}
+	src, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
+	if err != nil {
+		return nil, err
+	}
+	sum, err := importer.Run(ctx, a.Store, file, src, importer.Options{OnReject: opt.OnReject, Progress: opt.Progress})
+	if err != nil {
+		return sum, err
+	}
+	if err := a.RuleIncidents(ctx, sum.Incidents); err != nil {
+		return sum, err
+	}
+	a.Log.Info("import done", "file", file, "rows", sum.Rows, "created", sum.Created, "updated", sum.Updated,
+		"unchanged", sum.Unchanged, "skipped", sum.Skipped, "rejected", sum.Rejected)
+	return sum, nil
+}
+
+// ImportDemoEvents imports the UCDP events shipped for the demo.
+func (a *App) ImportDemoEvents(ctx context.Context) (*importer.Summary, error) {
+	f, err := bundled.FS.Open(bundled.DemoEvents)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", bundled.DemoEvents, err)
+	}
+	return a.ImportUCDP(ctx, gz, path.Base(bundled.DemoEvents), ImportOptions{})
+}
+
+// DefaultLocation is the time zone dates without one are read in: that of
+// the stored agreement, when there is exactly one time zone among them.
+func (a *App) DefaultLocation() *time.Location {
+	var loc *time.Location
+	for _, ag := range a.Agreements() {
+		if loc != nil && loc.String() != ag.Location.String() {
+			return time.UTC
+		}
+		loc = ag.Location
+	}
+	if loc == nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// RuleIncidents rules the given incidents under every agreement.
+func (a *App) RuleIncidents(ctx context.Context, ids []int64) error {
+	const batch = 500
+	for len(ids) > 0 {
+		n := min(batch, len(ids))
+		var out []store.IncidentRuling
+		for _, id := range ids[:n] {
+			d, err := a.Store.Incident(ctx, id)
+			if err != nil {
+				return err
+			}
+			for _, ag := range a.Agreements() {
+				out = append(out, store.IncidentRuling{IncidentID: id, Ruling: a.Engine.Rule(ag, d.Incident)})
+			}
+		}
+		if err := a.Store.SaveRulings(ctx, out); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// Ruled is an incident with its fresh ruling.
+type Ruled struct {
+	Incident incident.Incident
+	Ruling   ruling.Ruling
+}
+
+// Rule rules every incident overlapping [from, to) under one agreement,
+// stores the rulings and returns them with their tally.
+func (a *App) Rule(ctx context.Context, agreementID string, from, to time.Time) (*ruling.Tally, []Ruled, error) {
+	ag, ok := a.Agreement(agreementID)
+	if !ok {
+		return nil, nil, fmt.Errorf("rule: no agreement %q (stored: %v)", agreementID, a.agreementIDs())
+	}
+	tally := ruling.NewTally()
+	var ruled []Ruled
+	var pending []store.IncidentRuling
+	err := a.Store.EachIncident(ctx, from, to, func(in incident.Incident) error {
+		r := a.Engine.Rule(ag, in)
+		tally.Add(r)
+		ruled = append(ruled, Ruled{Incident: in, Ruling: r})
+		pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.Store.SaveRulings(ctx, pending); err != nil {
+		return nil, nil, err
+	}
+	return tally, ruled, nil
+}
+
+func (a *App) agreementIDs() []string {
+	var ids []string
+	for _, ag := range a.Agreements() {
+		ids = append(ids, ag.ID)
+	}
+	return ids
+}

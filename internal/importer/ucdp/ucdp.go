@@ -1,0 +1,270 @@
+// Package ucdp reads the UCDP Georeferenced Event Dataset (GED) in its CSV
+// form. Codes follow the GED codebook (version 19.1 and later).
+package ucdp
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/incident"
+)
+
+// SourceName is the Source of every report this package makes.
+const SourceName = "ucdp-ged"
+
+// columns are the GED columns a row must have to be read.
+var columns = []string{
+	"id", "type_of_violence", "side_a", "side_b", "source_article", "source_headline",
+	"where_prec", "where_coordinates", "latitude", "longitude", "date_prec", "date_start", "date_end",
+	"deaths_civilians", "low", "best", "high",
+}
+
+// Config is what reading needs beyond the file.
+type Config struct {
+	Actors     *actor.Registry
+	Boundaries *boundary.Set
+	// Location reads GED's dates, which are local calendar dates.
+	Location *time.Location
+	// From and To, when set, skip events whose dates do not overlap
+	// [From, To).
+	From, To time.Time
+}
+
+// Reader yields one report per GED event.
+type Reader struct {
+	file   string
+	csv    *importer.CSV
+	cfg    Config
+	format string
+}
+
+// NewReader checks the header of a GED CSV file.
+func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
+	c, err := importer.NewCSV(r, file)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Require(columns...); err != nil {
+		return nil, err
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	return &Reader{file: file, csv: c, cfg: cfg, format: "text/csv; source=ucdp-ged; header=" + c.HeaderLine()}, nil
+}
+
+// Next implements importer.Source.
+func (r *Reader) Next() (importer.Row, bool, error) {
+	rec, rowErr, err := r.csv.Next()
+	if err == io.EOF {
+		return importer.Row{}, false, nil
+	}
+	if err != nil {
+		return importer.Row{}, false, err
+	}
+	if rowErr != nil {
+		return importer.Row{Err: rowErr}, true, nil
+	}
+	rep, rowErr := r.convert(rec)
+	return importer.Row{Report: rep, Err: rowErr}, true, nil
+}
+
+// convert maps one GED row onto a report; a nil report with a nil error
+// means the row lies outside the requested period.
+func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowError) {
+	bad := func(col, format string, args ...any) (*incident.Report, *importer.RowError) {
+		return nil, importer.Errorf(r.file, rec.Row, rec.Line, col, rec.Raw, format, args...)
+	}
+	id := rec.Get("id")
+	if id == "" {
+		return bad("id", "is empty; every GED event has an id")
+	}
+	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
+		return bad("id", "%q is not a GED event id (a whole number)", id)
+	}
+	start, err := parseDate(rec.Get("date_start"))
+	if err != nil {
+		return bad("date_start", "%v", err)
+	}
+	end, err := parseDate(rec.Get("date_end"))
+	if err != nil {
+		return bad("date_end", "%v", err)
+	}
+	if end.Before(start) {
+		return bad("date_end", "%s is before date_start %s", rec.Get("date_end"), rec.Get("date_start"))
+	}
+	span := incident.Days(start, end, r.cfg.Location)
+	if dp := rec.Get("date_prec"); dp != "" {
+		p, ok := datePrecision[dp]
+		if !ok {
+			return bad("date_prec", "%q is not a GED date precision (1-5)", dp)
+		}
+		span.Precision = p
+	}
+	if (!r.cfg.From.IsZero() && !span.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !span.Start.Before(r.cfg.To)) {
+		return nil, nil
+	}
+
+	var kind act.Type
+	var roleA, roleB incident.Role
+	switch tv := rec.Get("type_of_violence"); tv {
+	case "1", "2":
+		// State-based and non-state conflict: GED names the sides, not
+		// who attacked whom.
+		kind, roleA, roleB = act.ArmedClash, incident.SideA, incident.SideB
+	case "3":
+		// One-sided violence: side_a against civilians.
+		kind, roleA, roleB = act.AttackOnCivilians, incident.Perpetrator, incident.Target
+	default:
+		return bad("type_of_violence", "%q is not 1 (state-based), 2 (non-state) or 3 (one-sided)", tv)
+	}
+
+	place, err := r.place(rec)
+	if err != nil {
+		return bad(err.col, "%s", err.msg)
+	}
+
+	var cas incident.Casualties
+	for _, f := range []struct {
+		col string
+		dst *int
+	}{{"low", &cas.Low}, {"best", &cas.Best}, {"high", &cas.High}, {"deaths_civilians", &cas.Civilians}} {
+		n, err := strconv.Atoi(rec.Get(f.col))
+		if err != nil || n < 0 {
+			return bad(f.col, "%q is not a count of deaths (a whole number, 0 or more)", rec.Get(f.col))
+		}
+		*f.dst = n
+	}
+	if cas.Low > cas.Best || cas.Best > cas.High {
+		return bad("best", "deaths low %d, best %d, high %d are not in order low ≤ best ≤ high", cas.Low, cas.Best, cas.High)
+	}
+
+	var actors []incident.ActorRef
+	for _, side := range []struct {
+		col  string
+		role incident.Role
+	}{{"side_a", roleA}, {"side_b", roleB}} {
+		names := actor.SplitList(rec.Get(side.col))
+		if len(names) == 0 {
+			return bad(side.col, "is empty; GED names both sides of every event")
+		}
+		for _, n := range names {
+			ref := incident.ActorRef{Name: n, Role: side.role}
+			if r.cfg.Actors != nil {
+				ref.ID, _ = r.cfg.Actors.Resolve(n)
+			}
+			actors = append(actors, ref)
+		}
+	}
+
+	rep := &incident.Report{
+		Source:         SourceName,
+		SourceID:       id,
+		Kind:           incident.FromDataset,
+		Occurred:       span,
+		Place:          place,
+		Actors:         actors,
+		Act:            kind,
+		Casualties:     cas,
+		Description:    rec.Get("source_headline"),
+		Citations:      citations(rec.Get("source_article")),
+		Language:       "en",
+		Original:       rec.Raw,
+		OriginalFormat: r.format,
+	}
+	if sd := rec.Get("source_date"); sd != "" {
+		first, _, _ := strings.Cut(sd, ";")
+		if t, err := parseDate(first); err == nil {
+			rep.ReportedAt = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, r.cfg.Location)
+		}
+	}
+	return rep, nil
+}
+
+// datePrecision is GED's date_prec.
+var datePrecision = map[string]string{
+	"1": "day",
+	"2": "2-6 days",
+	"3": "week",
+	"4": "month",
+	"5": "more than a month",
+}
+
+type fieldErr struct{ col, msg string }
+
+func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
+	p := incident.Place{Name: rec.Get("where_coordinates")}
+	lat, err := strconv.ParseFloat(rec.Get("latitude"), 64)
+	if err != nil || math.IsNaN(lat) || lat < -90 || lat > 90 {
+		return p, &fieldErr{"latitude", fmt.Sprintf("%q is not a latitude (-90 to 90)", rec.Get("latitude"))}
+	}
+	lon, err := strconv.ParseFloat(rec.Get("longitude"), 64)
+	if err != nil || math.IsNaN(lon) || lon < -180 || lon > 180 {
+		return p, &fieldErr{"longitude", fmt.Sprintf("%q is not a longitude (-180 to 180)", rec.Get("longitude"))}
+	}
+	p.Lat, p.Lon, p.HasPoint = lat, lon, true
+	var admin boundary.Admin
+	var inside bool
+	if r.cfg.Boundaries != nil {
+		admin, inside = r.cfg.Boundaries.Locate(lat, lon)
+		if inside {
+			p.Admin1, p.Admin2, p.Admin3 = admin.Admin1, admin.Admin2, admin.Admin3
+		}
+	}
+	// GED's where_prec: 1 exact, 2 within 25 km, 3 second-order unit,
+	// 4 first-order unit, 5 a larger or linear region, 6 country,
+	// 7 international waters or airspace. For 3 and 4 the point stands
+	// for the unit that contains it.
+	switch wp := rec.Get("where_prec"); wp {
+	case "1":
+		p.Precision = incident.PlaceExact
+	case "2":
+		p.Precision = incident.PlaceNear
+	case "3":
+		p.Precision, p.Area = incident.PlaceAdmin2, admin.Admin2
+	case "4":
+		p.Precision, p.Area = incident.PlaceAdmin1, admin.Admin1
+	case "5", "6":
+		p.Precision = incident.PlaceCountry
+	case "7":
+		p.Precision = incident.PlaceUnknown
+	default:
+		return p, &fieldErr{"where_prec", fmt.Sprintf("%q is not a GED place precision (1-7)", wp)}
+	}
+	return p, nil
+}
+
+// parseDate reads GED dates, written "2017-01-07" or, in some releases,
+// "2017-01-07 00:00:00.000".
+func parseDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fmt.Errorf("is empty")
+	}
+	d, _, _ := strings.Cut(s, " ")
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)
+	}
+	return t, nil
+}
+
+// citations splits GED's source_article, a ';'-separated list of quoted
+// "Outlet,date,headline" entries.
+func citations(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, "\";\"") {
+		part = strings.Trim(strings.TrimSpace(part), "\"")
+		if part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

@@ -1,0 +1,194 @@
+package ucdp_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/ucdp"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/sqlite"
+)
+
+type env struct {
+	cfg ucdp.Config
+	st  store.Store
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	f, err := os.Open("../../bundled/data/actors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	reg, err := actor.Load(f, "actors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounds, err := boundary.Load(os.DirFS("../../bundled"), "data/boundaries")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	loc, _ := time.LoadLocation("Asia/Damascus")
+	return &env{cfg: ucdp.Config{Actors: reg, Boundaries: bounds, Location: loc}, st: st}
+}
+
+func (e *env) run(t *testing.T, file string) (*importer.Summary, error) {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := ucdp.NewReader(f, file, e.cfg)
+	if err != nil {
+		return nil, err
+	}
+	return importer.Run(context.Background(), e.st, file, r, importer.Options{})
+}
+
+// Bad rows are rejected with row, column and reason; the good rows around
+// them still land; a second import adds nothing.
+func TestMixedFile(t *testing.T) {
+	e := setup(t)
+	sum, err := e.run(t, "testdata/mixed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 9 || sum.Created != 4 || sum.Rejected != 5 {
+		t.Fatalf("summary: %s", sum)
+	}
+	want := []string{
+		`testdata/mixed.csv row 3 column date_start: "2017-13-45" is not a date (want YYYY-MM-DD)`,
+		`testdata/mixed.csv row 5 column latitude: "north" is not a latitude (-90 to 90)`,
+		`testdata/mixed.csv row 6 column type_of_violence: "9" is not 1 (state-based), 2 (non-state) or 3 (one-sided)`,
+		`testdata/mixed.csv row 8: has 4 fields, the header has 41`,
+		`testdata/mixed.csv row 9 column best: "-3" is not a count of deaths`,
+	}
+	for i, w := range want {
+		if got := sum.Errors[i].Error(); !strings.HasPrefix(got, w) {
+			t.Errorf("error %d:\n got %s\nwant %s", i, got, w)
+		}
+		if sum.Errors[i].Original == "" {
+			t.Errorf("error %d keeps no original line", i)
+		}
+	}
+	again, err := e.run(t, "testdata/mixed.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Created != 0 || again.Unchanged != 4 || again.Rejected != 5 {
+		t.Errorf("re-import: %s", again)
+	}
+	_, total, err := e.st.Incidents(context.Background(), store.Filter{})
+	if err != nil || total != 4 {
+		t.Errorf("incidents: %d, %v", total, err)
+	}
+}
+
+// A report keeps the row verbatim and maps GED's codes.
+func TestMapping(t *testing.T) {
+	e := setup(t)
+	if _, err := e.run(t, "testdata/mixed.csv"); err != nil {
+		t.Fatal(err)
+	}
+	items, _, err := e.st.Incidents(context.Background(), store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := os.ReadFile("testdata/mixed.csv")
+	byID := map[string]incident.Report{}
+	for _, it := range items {
+		d, err := e.st.Incident(context.Background(), it.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := d.Reports[0]
+		byID[r.SourceID] = r
+		if !strings.Contains(string(src), r.Original) || !strings.HasPrefix(r.Original, r.SourceID+",") {
+			t.Errorf("report %s: original not verbatim: %q", r.SourceID, r.Original)
+		}
+	}
+	r := byID["233200"]
+	if r.Act != "armed_clash" || len(r.Actors) != 2 || r.Actors[0].Role != incident.SideA || r.Actors[0].ID != "government-of-syria" {
+		t.Errorf("state-based event: %+v", r)
+	}
+	if r.Place.Admin1 == "" || r.Place.Precision != incident.PlaceExact {
+		t.Errorf("place not located: %+v", r.Place)
+	}
+	one := byID["255112"]
+	if one.Act != "attack_on_civilians" || one.Actors[0].Role != incident.Perpetrator || one.Actors[1].ID != "civilians" {
+		t.Errorf("one-sided event: %+v", one.Actors)
+	}
+	multi := byID["241259"]
+	if len(multi.Actors) != 3 {
+		t.Errorf("side_b with two groups: %+v", multi.Actors)
+	}
+	if !r.Occurred.Start.Equal(time.Date(2016, 12, 29, 22, 0, 0, 0, time.UTC)) {
+		t.Errorf("date read as %v, want 2016-12-30 00:00 Damascus", r.Occurred.Start)
+	}
+}
+
+func TestFileErrors(t *testing.T) {
+	e := setup(t)
+	tests := []struct{ file, want string }{
+		{"testdata/missing-column.csv", "testdata/missing-column.csv: missing column(s) date_start"},
+		{"testdata/semicolon.csv", "delimited by ';'"},
+		{"testdata/empty.csv", "testdata/empty.csv: file is empty"},
+	}
+	for _, tt := range tests {
+		_, err := e.run(t, tt.file)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want %q", tt.file, err, tt.want)
+		}
+	}
+	sum, err := e.run(t, "testdata/latin1.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rejected != 1 || !strings.Contains(sum.Errors[0].Reason, "not UTF-8") {
+		t.Errorf("latin-1 row: %s %v", sum, sum.Errors)
+	}
+}
+
+// Every row of the real GED Syria file is imported or rejected with a
+// reason, and every actor name in it resolves.
+func TestRealFile(t *testing.T) {
+	const file = "../../../../shared/data/ucdp-ged-syria/ucdp_ged_syria_2016_2019.csv"
+	if _, err := os.Stat(file); err != nil {
+		t.Skip("shared data not present:", err)
+	}
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	e := setup(t)
+	sum, err := e.run(t, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(sum)
+	if sum.Rows != 16566 || sum.Created+sum.Rejected != 16566 {
+		t.Errorf("rows: %s", sum)
+	}
+	for _, e := range sum.Errors {
+		if e.Reason == "" || e.Row < 2 {
+			t.Errorf("rejection without reason or row: %+v", e)
+		}
+	}
+	if len(sum.Unresolved) > 0 {
+		t.Errorf("unresolved actor names: %v", sum.UnresolvedNames())
+	}
+}

@@ -1,0 +1,224 @@
+// Package incident holds the facts truce records about events on the
+// ground: reports (one claim from one source) and incidents (the event the
+// reports describe). It knows nothing of storage or HTTP.
+package incident
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/act"
+)
+
+// TimeSpan is when something happened, as an interval [Start, End). A
+// source that gives only a date yields a span of one local day: the ruling
+// engine must not pretend to know the hour.
+type TimeSpan struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// Precision is the source's own statement of how exact the span is,
+	// for example "day", "2-6 days", "week", "month".
+	Precision string `json:"precision,omitempty"`
+}
+
+// Day returns the span of the calendar day of d in loc.
+func Day(year int, month time.Month, day int, loc *time.Location) TimeSpan {
+	start := time.Date(year, month, day, 0, 0, 0, 0, loc)
+	return TimeSpan{Start: start, End: start.AddDate(0, 0, 1), Precision: "day"}
+}
+
+// Days returns the span from the first to the last day, inclusive.
+func Days(first, last time.Time, loc *time.Location) TimeSpan {
+	start := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
+	end := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
+	p := "day"
+	if n := int(end.Sub(start).Hours()/24 + 0.5); n > 1 {
+		p = fmt.Sprintf("%d days", n)
+	}
+	return TimeSpan{Start: start, End: end, Precision: p}
+}
+
+// Valid reports whether the span is non-empty.
+func (s TimeSpan) Valid() bool { return !s.Start.IsZero() && s.End.After(s.Start) }
+
+// String formats the span for explanations: a single day as a date, longer
+// spans as a range of dates in the span's own location.
+func (s TimeSpan) String() string {
+	if !s.Valid() {
+		return "an unknown time"
+	}
+	last := s.End.Add(-time.Nanosecond)
+	if s.Start.Hour() == 0 && s.Start.Minute() == 0 && s.End.Hour() == 0 && s.End.Minute() == 0 {
+		if s.End.Sub(s.Start) <= 24*time.Hour+time.Hour {
+			return s.Start.Format("2006-01-02")
+		}
+		return s.Start.Format("2006-01-02") + " to " + last.Format("2006-01-02")
+	}
+	if s.End.Sub(s.Start) <= time.Minute {
+		return s.Start.Format("2006-01-02 15:04 -07:00")
+	}
+	return s.Start.Format("2006-01-02 15:04") + " to " + last.Format("2006-01-02 15:04 -07:00")
+}
+
+// PlacePrecision says how well a place is known. The ruling engine tests
+// a point against a zone only when the point means something; otherwise it
+// reasons with the administrative area the place is known to lie in.
+type PlacePrecision string
+
+const (
+	PlaceExact   PlacePrecision = "exact"   // the point itself, within about a kilometre
+	PlaceNear    PlacePrecision = "near"    // within about 25 km of the point
+	PlaceAdmin3  PlacePrecision = "admin3"  // somewhere in the sub-district Area
+	PlaceAdmin2  PlacePrecision = "admin2"  // somewhere in the district Area
+	PlaceAdmin1  PlacePrecision = "admin1"  // somewhere in the governorate Area
+	PlaceCountry PlacePrecision = "country" // somewhere in the country
+	PlaceUnknown PlacePrecision = "unknown"
+)
+
+// PointMeaningful reports whether a zone test on the point itself is sound.
+func (p PlacePrecision) PointMeaningful() bool { return p == PlaceExact || p == PlaceNear }
+
+// Place is where something happened.
+type Place struct {
+	Name      string         `json:"name,omitempty"`
+	Lat       float64        `json:"lat"`
+	Lon       float64        `json:"lon"`
+	HasPoint  bool           `json:"has_point"`
+	Precision PlacePrecision `json:"precision"`
+	// Area is the P-code of the smallest administrative unit the place is
+	// known to lie in when Precision is admin-level.
+	Area string `json:"area,omitempty"`
+	// Admin1..Admin3 are the P-codes of the units containing the point.
+	Admin1 string `json:"admin1,omitempty"`
+	Admin2 string `json:"admin2,omitempty"`
+	Admin3 string `json:"admin3,omitempty"`
+}
+
+// Label names the place for explanations.
+func (p Place) Label() string {
+	switch {
+	case p.Name != "" && p.Admin3 != "":
+		return fmt.Sprintf("%s (%s)", p.Name, p.Admin3)
+	case p.Name != "":
+		return p.Name
+	case p.HasPoint:
+		return fmt.Sprintf("%.4f,%.4f", p.Lat, p.Lon)
+	}
+	return "an unknown place"
+}
+
+// Role is what an actor did in an event.
+type Role string
+
+const (
+	// Perpetrator carried out the act; Target suffered it.
+	Perpetrator Role = "perpetrator"
+	Target      Role = "target"
+	// SideA and SideB fought each other and the sources do not say who
+	// started it (UCDP's state-based and non-state events, for example).
+	SideA Role = "side_a"
+	SideB Role = "side_b"
+)
+
+// ActorRef is an actor as a source named it, and as truce resolved it.
+type ActorRef struct {
+	Name string `json:"name"`
+	// ID is the actor registry id; empty when the name did not resolve.
+	ID   string `json:"id,omitempty"`
+	Role Role   `json:"role"`
+}
+
+// Casualties are deaths as a range, as sources disagree.
+type Casualties struct {
+	Low       int `json:"low"`
+	Best      int `json:"best"`
+	High      int `json:"high"`
+	Civilians int `json:"civilians"`
+}
+
+// SourceKind is who made a report.
+type SourceKind string
+
+const (
+	FromMonitor SourceKind = "monitor"
+	FromParty   SourceKind = "party"
+	FromPublic  SourceKind = "public"
+	FromDataset SourceKind = "dataset"
+	FromNews    SourceKind = "news"
+)
+
+// Report is one claim from one source. Original keeps the source record
+// verbatim so that any later reading can be checked against it.
+type Report struct {
+	ID          int64      `json:"id"`
+	Source      string     `json:"source"`    // e.g. "ucdp-ged"
+	SourceID    string     `json:"source_id"` // the source's own id, unique within Source
+	Kind        SourceKind `json:"kind"`
+	ReportedAt  time.Time  `json:"reported_at"`
+	Occurred    TimeSpan   `json:"occurred"`
+	Place       Place      `json:"place"`
+	Actors      []ActorRef `json:"actors"`
+	Act         act.Type   `json:"act"`
+	Casualties  Casualties `json:"casualties"`
+	Description string     `json:"description,omitempty"`
+	Citations   []string   `json:"citations,omitempty"`
+	Language    string     `json:"language,omitempty"`
+	// Original is the source record exactly as received, and
+	// OriginalFormat how to read it (for example "csv" with its header).
+	Original       string `json:"original,omitempty"`
+	OriginalFormat string `json:"original_format,omitempty"`
+}
+
+// State is where an incident stands in verification.
+type State string
+
+const (
+	Reported    State = "reported"
+	UnderReview State = "under_review"
+	Verified    State = "verified"
+	Disputed    State = "disputed"
+	Dismissed   State = "dismissed"
+)
+
+// Incident is one event on the ground, described by one or more reports.
+// Its facts are the ones the ruling engine judges.
+type Incident struct {
+	ID         int64      `json:"id"`
+	Title      string     `json:"title"`
+	Occurred   TimeSpan   `json:"occurred"`
+	Place      Place      `json:"place"`
+	Actors     []ActorRef `json:"actors"`
+	Act        act.Type   `json:"act"`
+	Casualties Casualties `json:"casualties"`
+	State      State      `json:"state"`
+	ReportIDs  []int64    `json:"report_ids"`
+}
+
+// FromReport makes a new incident whose facts are those of a single report.
+func FromReport(r Report) Incident {
+	title := r.Description
+	if len([]rune(title)) > 160 {
+		title = string([]rune(title)[:157]) + "..."
+	}
+	return Incident{
+		Title:      title,
+		Occurred:   r.Occurred,
+		Place:      r.Place,
+		Actors:     append([]ActorRef(nil), r.Actors...),
+		Act:        r.Act,
+		Casualties: r.Casualties,
+		State:      Reported,
+		ReportIDs:  []int64{r.ID},
+	}
+}
+
+// ActorsIn returns the actors of the incident with the given role.
+func (in Incident) ActorsIn(role Role) []ActorRef {
+	var out []ActorRef
+	for _, a := range in.Actors {
+		if a.Role == role {
+			out = append(out, a)
+		}
+	}
+	return out
+}

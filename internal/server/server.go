@@ -1,0 +1,329 @@
+// Package server serves truce's JSON API over HTTP.
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/agreement"
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// Server is the HTTP API.
+type Server struct {
+	app *app.App
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// New returns the API handler for a.
+func New(a *app.App) *Server {
+	s := &Server{app: a, log: a.Log, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /healthz", s.health)
+	s.mux.HandleFunc("GET /api/agreements", s.listAgreements)
+	s.mux.HandleFunc("GET /api/agreements/{id}", s.getAgreement)
+	s.mux.HandleFunc("GET /api/agreements/{id}/versions/{n}", s.getVersion)
+	s.mux.HandleFunc("GET /api/agreements/{id}/diff", s.diffVersions)
+	s.mux.HandleFunc("GET /api/incidents", s.listIncidents)
+	s.mux.HandleFunc("GET /api/incidents/{id}", s.getIncident)
+	s.mux.HandleFunc("GET /api/rulings/summary", s.summary)
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	s.mux.ServeHTTP(w, r)
+}
+
+// apiError is an error answer: the status and a message naming the
+// parameter that was wrong.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &apiError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+func notFound(format string, args ...any) error {
+	return &apiError{http.StatusNotFound, fmt.Sprintf(format, args...)}
+}
+
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if err != nil {
+		status := http.StatusInternalServerError
+		msg := "internal error"
+		var ae *apiError
+		switch {
+		case errors.As(err, &ae):
+			status, msg = ae.status, ae.msg
+		case errors.Is(err, store.ErrNotFound):
+			status, msg = http.StatusNotFound, err.Error()
+		default:
+			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"error": msg})
+		return
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		s.log.Warn("write response", "path", r.URL.Path, "err", err)
+	}
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	s.reply(w, r, map[string]string{"status": "ok"}, nil)
+}
+
+type versionInfo struct {
+	Version int       `json:"version"`
+	Label   string    `json:"label"`
+	From    time.Time `json:"effective_from"`
+	To      time.Time `json:"effective_to,omitzero"`
+	Digest  string    `json:"digest"`
+}
+
+type agreementInfo struct {
+	ID       string        `json:"id"`
+	Title    string        `json:"title"`
+	TimeZone string        `json:"timezone"`
+	Versions []versionInfo `json:"versions"`
+}
+
+func info(ag *agreement.Agreement) agreementInfo {
+	out := agreementInfo{ID: ag.ID, Title: ag.Title, TimeZone: ag.TimeZone}
+	for _, p := range ag.Periods() {
+		out.Versions = append(out.Versions, versionInfo{p.Version.Number, p.Version.Label, p.From, p.To, p.Version.Digest()})
+	}
+	return out
+}
+
+func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request) {
+	out := []agreementInfo{}
+	for _, ag := range s.app.Agreements() {
+		out = append(out, info(ag))
+	}
+	s.reply(w, r, out, nil)
+}
+
+func (s *Server) agreement(id string) (*agreement.Agreement, error) {
+	ag, ok := s.app.Agreement(id)
+	if !ok {
+		return nil, notFound("no agreement %q", id)
+	}
+	return ag, nil
+}
+
+func (s *Server) getAgreement(w http.ResponseWriter, r *http.Request) {
+	ag, err := s.agreement(r.PathValue("id"))
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	s.reply(w, r, struct {
+		agreementInfo
+		Full *agreement.Agreement `json:"agreement"`
+	}{info(ag), ag}, nil)
+}
+
+func (s *Server) version(ag *agreement.Agreement, param, value string) (*agreement.Version, error) {
+	n, err := strconv.Atoi(value)
+	if err != nil {
+		return nil, badRequest("%s: %q is not a version number", param, value)
+	}
+	v := ag.Version(n)
+	if v == nil {
+		return nil, notFound("agreement %s has no version %d", ag.ID, n)
+	}
+	return v, nil
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) {
+	ag, err := s.agreement(r.PathValue("id"))
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	v, err := s.version(ag, "version", r.PathValue("n"))
+	s.reply(w, r, v, err)
+}
+
+func (s *Server) diffVersions(w http.ResponseWriter, r *http.Request) {
+	ag, err := s.agreement(r.PathValue("id"))
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	q := r.URL.Query()
+	a, err := s.version(ag, "from", q.Get("from"))
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	b, err := s.version(ag, "to", q.Get("to"))
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	changes := agreement.Diff(a, b)
+	if changes == nil {
+		changes = []agreement.Change{}
+	}
+	s.reply(w, r, changes, nil)
+}
+
+// parseTime reads a time parameter: a date (read in loc) or RFC 3339.
+func parseTime(param, v string, loc *time.Location) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		return t, nil
+	}
+	return time.Time{}, badRequest("%s: %q is not a date (YYYY-MM-DD) or time (RFC 3339)", param, v)
+}
+
+// filter reads the incident filters shared by listing and the summary.
+func (s *Server) filter(r *http.Request) (store.Filter, *agreement.Agreement, error) {
+	q := r.URL.Query()
+	for k := range q {
+		switch k {
+		case "agreement", "from", "to", "party", "ruling", "admin", "limit", "offset":
+		default:
+			return store.Filter{}, nil, badRequest("unknown parameter %q (known: agreement, from, to, party, ruling, admin, limit, offset)", k)
+		}
+	}
+	f := store.Filter{Agreement: q.Get("agreement"), Party: q.Get("party"), Admin: strings.ToUpper(q.Get("admin"))}
+	var ag *agreement.Agreement
+	if f.Agreement == "" {
+		if all := s.app.Agreements(); len(all) == 1 {
+			ag = all[0]
+			f.Agreement = ag.ID
+		}
+	} else {
+		var err error
+		if ag, err = s.agreement(f.Agreement); err != nil {
+			return f, nil, err
+		}
+	}
+	loc := s.app.DefaultLocation()
+	if ag != nil {
+		loc = ag.Location
+	}
+	var err error
+	if f.From, err = parseTime("from", q.Get("from"), loc); err != nil {
+		return f, nil, err
+	}
+	to, err := parseTime("to", q.Get("to"), loc)
+	if err != nil {
+		return f, nil, err
+	}
+	if !to.IsZero() && len(q.Get("to")) == len("2006-01-02") {
+		to = to.AddDate(0, 0, 1) // a "to" date includes that day
+	}
+	f.To = to
+	if v := q.Get("ruling"); v != "" {
+		switch ruling.Verdict(v) {
+		case ruling.Violation, ruling.NotViolation, ruling.Undetermined:
+			f.Verdict = ruling.Verdict(v)
+		default:
+			return f, nil, badRequest("ruling: %q is not violation, not_violation or undetermined", v)
+		}
+	}
+	if (f.Party != "" || f.Verdict != "") && ag == nil {
+		return f, nil, badRequest("agreement: required to filter by party or ruling")
+	}
+	if f.Party != "" && ag != nil {
+		known := false
+		for _, v := range ag.Versions {
+			known = known || v.Party(f.Party) != nil
+		}
+		if !known {
+			return f, nil, badRequest("party: %q is not a party to %s", f.Party, ag.ID)
+		}
+	}
+	if f.Limit, err = intParam(q.Get("limit"), "limit", 100, 1000); err != nil {
+		return f, nil, err
+	}
+	if f.Offset, err = intParam(q.Get("offset"), "offset", 0, 1<<31); err != nil {
+		return f, nil, err
+	}
+	return f, ag, nil
+}
+
+func intParam(v, name string, def, max int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > max {
+		return 0, badRequest("%s: %q is not a number from 0 to %d", name, v, max)
+	}
+	return n, nil
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	f, _, err := s.filter(r)
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	items, total, err := s.app.Store.Incidents(r.Context(), f)
+	if items == nil {
+		items = []store.IncidentSummary{}
+	}
+	s.reply(w, r, map[string]any{"total": total, "limit": f.Limit, "offset": f.Offset, "incidents": items}, err)
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.reply(w, r, nil, badRequest("id: %q is not an incident id", r.PathValue("id")))
+		return
+	}
+	d, err := s.app.Store.Incident(r.Context(), id)
+	s.reply(w, r, d, err)
+}
+
+func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
+	f, _, err := s.filter(r)
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	if f.Agreement == "" {
+		s.reply(w, r, nil, badRequest("agreement: required"))
+		return
+	}
+	f.Limit, f.Offset = 0, 0
+	items, _, err := s.app.Store.Incidents(r.Context(), f)
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	t := ruling.NewTally()
+	for _, it := range items {
+		if it.Ruling != nil {
+			t.Add(*it.Ruling)
+		}
+	}
+	s.reply(w, r, t, nil)
+}

@@ -1,0 +1,213 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/server"
+)
+
+var (
+	once   sync.Once
+	srv    *httptest.Server
+	setupE error
+	tmp    string
+)
+
+func TestMain(m *testing.M) {
+	var err error
+	if tmp, err = os.MkdirTemp("", "truce-server-test"); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(code)
+}
+
+// demo is one server over the demo data, shared by the tests here.
+func demo(t *testing.T) *httptest.Server {
+	t.Helper()
+	once.Do(func() {
+		ctx := context.Background()
+		a, err := app.Open(ctx, app.Config{DB: filepath.Join(tmp, "demo.db")})
+		if err != nil {
+			setupE = err
+			return
+		}
+		if err := a.LoadBundledAgreements(ctx); err != nil {
+			setupE = err
+			return
+		}
+		if _, err := a.ImportDemoEvents(ctx); err != nil {
+			setupE = err
+			return
+		}
+		srv = httptest.NewServer(server.New(a))
+	})
+	if setupE != nil {
+		t.Fatal(setupE)
+	}
+	return srv
+}
+
+func get(t *testing.T, path string, wantStatus int, v any) {
+	t.Helper()
+	res, err := http.Get(demo(t).URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != wantStatus {
+		var body map[string]any
+		json.NewDecoder(res.Body).Decode(&body)
+		t.Fatalf("GET %s: status %d, want %d (%v)", path, res.StatusCode, wantStatus, body)
+	}
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("GET %s: content type %q", path, ct)
+	}
+	if v != nil {
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+	}
+}
+
+type listing struct {
+	Total     int `json:"total"`
+	Incidents []struct {
+		ID       int64 `json:"id"`
+		Occurred struct {
+			Start string `json:"start"`
+		} `json:"occurred"`
+		Place struct {
+			Admin1 string `json:"admin1"`
+		} `json:"place"`
+		Ruling *struct {
+			Verdict string   `json:"verdict"`
+			Parties []string `json:"parties"`
+		} `json:"ruling"`
+	} `json:"incidents"`
+}
+
+func TestAgreements(t *testing.T) {
+	var ags []struct {
+		ID       string `json:"id"`
+		Versions []struct {
+			Version int    `json:"version"`
+			Digest  string `json:"digest"`
+		} `json:"versions"`
+	}
+	get(t, "/api/agreements", 200, &ags)
+	if len(ags) != 1 || ags[0].ID != "syria-coh-2016" || len(ags[0].Versions) != 3 || len(ags[0].Versions[0].Digest) != 64 {
+		t.Fatalf("agreements = %+v", ags)
+	}
+	var changes []struct{ Op, What, ID string }
+	get(t, "/api/agreements/syria-coh-2016/diff?from=1&to=2", 200, &changes)
+	found := false
+	for _, c := range changes {
+		found = found || (c.Op == "+" && c.What == "guarantor" && c.ID == "IR")
+	}
+	if !found {
+		t.Errorf("diff 1→2 does not add guarantor IR: %+v", changes)
+	}
+	get(t, "/api/agreements/syria-coh-2016/versions/3", 200, nil)
+	get(t, "/api/agreements/nope", 404, nil)
+	get(t, "/api/agreements/syria-coh-2016/versions/9", 404, nil)
+}
+
+func TestIncidentFilters(t *testing.T) {
+	var all listing
+	get(t, "/api/incidents?limit=1000", 200, &all)
+	if all.Total < 1000 || len(all.Incidents) != all.Total {
+		t.Fatalf("total %d, listed %d", all.Total, len(all.Incidents))
+	}
+	var jan listing
+	get(t, "/api/incidents?from=2017-01-01&to=2017-01-31&limit=1000", 200, &jan)
+	if jan.Total == 0 || jan.Total >= all.Total {
+		t.Errorf("January: %d of %d", jan.Total, all.Total)
+	}
+	var v listing
+	get(t, "/api/incidents?agreement=syria-coh-2016&ruling=undetermined&party=GOV&limit=1000", 200, &v)
+	if v.Total == 0 {
+		t.Fatal("no undetermined incidents naming GOV")
+	}
+	for _, it := range v.Incidents {
+		if it.Ruling == nil || it.Ruling.Verdict != "undetermined" || !contains(it.Ruling.Parties, "GOV") {
+			t.Fatalf("filter leak: %+v", it)
+		}
+	}
+	var idlib listing
+	get(t, "/api/incidents?admin=SY07&limit=1000", 200, &idlib)
+	if idlib.Total == 0 {
+		t.Fatal("no incidents in Idleb")
+	}
+	for _, it := range idlib.Incidents {
+		if it.Place.Admin1 != "SY07" {
+			t.Fatalf("admin filter leak: %+v", it)
+		}
+	}
+	var one struct {
+		ID      int64 `json:"id"`
+		Reports []struct {
+			Original string `json:"original"`
+		} `json:"reports"`
+		Rulings []struct {
+			Explanation string   `json:"explanation"`
+			Facts       []string `json:"facts"`
+		} `json:"rulings"`
+	}
+	get(t, "/api/incidents/"+strconv.FormatInt(v.Incidents[0].ID, 10), 200, &one)
+	if len(one.Reports) != 1 || one.Reports[0].Original == "" || len(one.Rulings) != 1 || one.Rulings[0].Explanation == "" {
+		t.Errorf("incident detail: %+v", one)
+	}
+	var sum struct {
+		Total    int            `json:"total"`
+		Outcomes map[string]int `json:"outcomes"`
+	}
+	get(t, "/api/rulings/summary?agreement=syria-coh-2016", 200, &sum)
+	if sum.Total != all.Total {
+		t.Errorf("summary total %d, want %d", sum.Total, all.Total)
+	}
+}
+
+func TestBadRequests(t *testing.T) {
+	tests := []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/api/incidents?from=yesterday", 400, `from: "yesterday" is not a date`},
+		{"/api/incidents?ruling=guilty", 400, `ruling: "guilty" is not`},
+		{"/api/incidents?party=XYZ", 400, `party: "XYZ" is not a party`},
+		{"/api/incidents?limit=-1", 400, `limit:`},
+		{"/api/incidents?colour=red", 400, `unknown parameter "colour"`},
+		{"/api/incidents?agreement=nope", 404, `no agreement "nope"`},
+		{"/api/incidents/abc", 400, `id: "abc" is not an incident id`},
+		{"/api/incidents/999999", 404, `incident 999999`},
+	}
+	for _, tt := range tests {
+		var body map[string]string
+		get(t, tt.path, tt.status, &body)
+		if !strings.Contains(body["error"], tt.want) {
+			t.Errorf("%s: error %q, want it to contain %q", tt.path, body["error"], tt.want)
+		}
+	}
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

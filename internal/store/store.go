@@ -1,0 +1,129 @@
+// Package store defines what truce keeps and how it is asked for, apart
+// from any database engine. Each engine lives in a subpackage and passes
+// the same tests (storetest).
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+)
+
+// ErrNotFound is returned when a requested record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrVersionChanged is returned when an agreement version already stored
+// arrives with different content: versions are immutable, and a change
+// must be made as a new version.
+var ErrVersionChanged = errors.New("version already stored with different content")
+
+// AgreementSource is an agreement file as loaded, kept whole so that the
+// agreement can be rebuilt exactly as it was validated.
+type AgreementSource struct {
+	AgreementID string
+	File        string
+	Source      []byte
+	LoadedAt    time.Time
+}
+
+// VersionRecord is one stored agreement version.
+type VersionRecord struct {
+	AgreementID   string    `json:"agreement"`
+	Version       int       `json:"version"`
+	Label         string    `json:"label"`
+	EffectiveFrom time.Time `json:"effective_from"`
+	EffectiveTo   time.Time `json:"effective_to,omitzero"`
+	Digest        string    `json:"digest"`
+	Canonical     []byte    `json:"-"`
+	StoredAt      time.Time `json:"stored_at"`
+}
+
+// Outcome is what importing one report did.
+type Outcome int
+
+const (
+	Created   Outcome = iota // a new report and a new incident
+	Unchanged                // the same source record was already stored
+	Updated                  // the source record changed; the old one is kept as a revision
+)
+
+func (o Outcome) String() string {
+	return [...]string{"created", "unchanged", "updated"}[o]
+}
+
+// Imported is the result of storing one report.
+type Imported struct {
+	ReportID   int64
+	IncidentID int64
+	Outcome    Outcome
+}
+
+// Filter selects incidents. Zero fields do not filter.
+type Filter struct {
+	Agreement string    // rulings under this agreement (required for Party and Verdict)
+	From, To  time.Time // incidents whose span overlaps [From, To)
+	Party     string    // rulings naming this party
+	Verdict   ruling.Verdict
+	Admin     string // P-code: incidents whose place lies in this unit
+	Limit     int
+	Offset    int
+}
+
+// IncidentSummary is an incident with its ruling under the filter's
+// agreement, if any.
+type IncidentSummary struct {
+	incident.Incident
+	Ruling *ruling.Ruling `json:"ruling,omitempty"`
+}
+
+// IncidentDetail is an incident with everything known about it.
+type IncidentDetail struct {
+	incident.Incident
+	Reports []incident.Report `json:"reports"`
+	Rulings []ruling.Ruling   `json:"rulings"`
+}
+
+// Store is truce's persistence. Every method is safe for concurrent use.
+// A write has returned only once it is durable.
+type Store interface {
+	// PutAgreement stores an agreement file and the versions it holds.
+	// Versions already stored with the same digest are kept; a stored
+	// version whose content differs fails with ErrVersionChanged. It
+	// returns the numbers of the versions added.
+	PutAgreement(ctx context.Context, src AgreementSource, versions []VersionRecord) (added []int, err error)
+	// AgreementSources returns the latest source of every agreement.
+	AgreementSources(ctx context.Context) ([]AgreementSource, error)
+	// AgreementVersions returns the stored versions of one agreement.
+	AgreementVersions(ctx context.Context, agreementID string) ([]VersionRecord, error)
+
+	// ImportReports stores reports in one transaction, idempotently on
+	// (Source, SourceID): an identical record changes nothing, a changed
+	// one updates the report and its incident and keeps the old record.
+	// A new report gets a new incident. Reports are updated in place with
+	// their ids.
+	ImportReports(ctx context.Context, reports []incident.Report) ([]Imported, error)
+
+	// SaveRulings replaces the rulings of the given incidents under their
+	// agreements.
+	SaveRulings(ctx context.Context, rulings []IncidentRuling) error
+
+	// Incidents lists incidents matching f, oldest first, and the total
+	// number matching without Limit and Offset.
+	Incidents(ctx context.Context, f Filter) ([]IncidentSummary, int, error)
+	// Incident returns one incident with its reports and rulings.
+	Incident(ctx context.Context, id int64) (IncidentDetail, error)
+	// EachIncident calls fn for every incident whose span overlaps
+	// [from, to) (zero bounds are open), oldest first.
+	EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error
+
+	Close() error
+}
+
+// IncidentRuling is a ruling of one incident.
+type IncidentRuling struct {
+	IncidentID int64
+	Ruling     ruling.Ruling
+}

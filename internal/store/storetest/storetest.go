@@ -1,0 +1,274 @@
+// Package storetest is the test suite every store engine must pass, so
+// that the engines behave the same.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// Run runs the suite; open returns a new, empty store for each test.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"AgreementVersionsAreImmutable", testAgreements},
+		{"ImportIsIdempotent", testImportIdempotent},
+		{"ChangedRecordKeepsHistory", testImportUpdate},
+		{"Filters", testFilters},
+		{"RulingsReplace", testRulingsReplace},
+		{"EachIncident", testEachIncident},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			tt.fn(t, s)
+		})
+	}
+}
+
+var damascus = time.FixedZone("EET", 2*3600)
+
+func day(y int, m time.Month, d int) incident.TimeSpan { return incident.Day(y, m, d, damascus) }
+
+// Report makes a test report.
+func Report(id string, span incident.TimeSpan, admin3 string) incident.Report {
+	return incident.Report{
+		Source:   "test",
+		SourceID: id,
+		Kind:     incident.FromDataset,
+		Occurred: span,
+		Place: incident.Place{Name: "place " + id, Lat: 35.9, Lon: 36.6, HasPoint: true, Precision: incident.PlaceExact,
+			Admin1: admin3[:4], Admin2: admin3[:6], Admin3: admin3},
+		Actors:      []incident.ActorRef{{Name: "Government of Syria", ID: "government-of-syria", Role: incident.Perpetrator}, {Name: "Civilians", ID: "civilians", Role: incident.Target}},
+		Act:         act.Shelling,
+		Casualties:  incident.Casualties{Low: 1, Best: 2, High: 3, Civilians: 2},
+		Description: "shelling " + id,
+		Original:    "row," + id + ",verbatim",
+	}
+}
+
+func testAgreements(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	v1 := store.VersionRecord{AgreementID: "a", Version: 1, Label: "one", EffectiveFrom: time.Date(2016, 12, 29, 22, 0, 0, 0, time.UTC), Digest: "d1d1d1d1d1d1d1", Canonical: []byte(`{"v":1}`)}
+	v2 := store.VersionRecord{AgreementID: "a", Version: 2, Label: "two", EffectiveFrom: time.Date(2017, 1, 23, 22, 0, 0, 0, time.UTC), Digest: "d2d2d2d2d2d2d2", Canonical: []byte(`{"v":2}`)}
+	src := store.AgreementSource{AgreementID: "a", File: "a.yaml", Source: []byte("v1")}
+	added, err := s.PutAgreement(ctx, src, []store.VersionRecord{v1})
+	if err != nil || len(added) != 1 {
+		t.Fatalf("first put: added %v, err %v", added, err)
+	}
+	src.Source = []byte("v1+v2")
+	added, err = s.PutAgreement(ctx, src, []store.VersionRecord{v1, v2})
+	if err != nil || fmt.Sprint(added) != "[2]" {
+		t.Fatalf("second put: added %v, err %v", added, err)
+	}
+	changed := v1
+	changed.Digest = "ffffffffffffffff"
+	if _, err := s.PutAgreement(ctx, src, []store.VersionRecord{changed}); !errors.Is(err, store.ErrVersionChanged) {
+		t.Fatalf("changed version: err = %v, want ErrVersionChanged", err)
+	}
+	vs, err := s.AgreementVersions(ctx, "a")
+	if err != nil || len(vs) != 2 || vs[0].Digest != v1.Digest || !vs[1].EffectiveFrom.Equal(v2.EffectiveFrom) {
+		t.Fatalf("versions = %+v, %v", vs, err)
+	}
+	srcs, err := s.AgreementSources(ctx)
+	if err != nil || len(srcs) != 1 || string(srcs[0].Source) != "v1+v2" {
+		t.Fatalf("sources = %+v, %v", srcs, err)
+	}
+	if _, err := s.AgreementVersions(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown agreement: err = %v", err)
+	}
+}
+
+func testImportIdempotent(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	batch := []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")}
+	res, err := s.ImportReports(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Outcome != store.Created {
+			t.Errorf("first import: %v", r.Outcome)
+		}
+	}
+	again, err := s.ImportReports(ctx, []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range again {
+		if r.Outcome != store.Unchanged || r.IncidentID != res[i].IncidentID {
+			t.Errorf("re-import %d: %+v, first %+v", i, r, res[i])
+		}
+	}
+	_, total, err := s.Incidents(ctx, store.Filter{})
+	if err != nil || total != 2 {
+		t.Errorf("incidents after re-import: %d, %v", total, err)
+	}
+	d, err := s.Incident(ctx, res[0].IncidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Reports) != 1 || d.Reports[0].Original != "row,1,verbatim" || d.Reports[0].SourceID != "1" {
+		t.Errorf("incident reports = %+v", d.Reports)
+	}
+	if d.Casualties.Best != 2 || d.Place.Admin3 != "SY070000" || !d.Occurred.Start.Equal(batch[0].Occurred.Start) {
+		t.Errorf("incident facts = %+v", d.Incident)
+	}
+}
+
+func testImportUpdate(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	r := Report("7", day(2017, 1, 5), "SY070000")
+	first, err := s.ImportReports(ctx, []incident.Report{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Casualties.Best = 9
+	r.Casualties.High = 9
+	r.Original = "row,7,corrected"
+	res, err := s.ImportReports(ctx, []incident.Report{r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Outcome != store.Updated || res[0].IncidentID != first[0].IncidentID {
+		t.Fatalf("update: %+v", res[0])
+	}
+	d, err := s.Incident(ctx, first[0].IncidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Casualties.Best != 9 || d.Reports[0].Original != "row,7,corrected" {
+		t.Errorf("after update: %+v / %q", d.Casualties, d.Reports[0].Original)
+	}
+}
+
+func testFilters(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	res, err := s.ImportReports(ctx, []incident.Report{
+		Report("a", day(2017, 1, 1), "SY070000"),
+		Report("b", day(2017, 1, 10), "SY030200"),
+		Report("c", day(2017, 2, 1), "SY070100"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rulings := []store.IncidentRuling{
+		{res[0].IncidentID, ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Clauses: []string{"C1"}}},
+		{res[1].IncidentID, ruling.Ruling{Verdict: ruling.NotViolation, Agreement: "ag", Version: 1, Reason: ruling.ExcludedGroup}},
+		{res[2].IncidentID, ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 2, Parties: []string{"OPP"}, Clauses: []string{"C1"}}},
+	}
+	if err := s.SaveRulings(ctx, rulings); err != nil {
+		t.Fatal(err)
+	}
+	date := func(m time.Month, d int) time.Time { return time.Date(2017, m, d, 0, 0, 0, 0, damascus) }
+	tests := []struct {
+		name string
+		f    store.Filter
+		want []string
+	}{
+		{"all", store.Filter{}, []string{"a", "b", "c"}},
+		{"from", store.Filter{From: date(1, 10)}, []string{"b", "c"}},
+		{"to excludes the day it starts", store.Filter{To: date(1, 10)}, []string{"a"}},
+		{"admin1", store.Filter{Admin: "SY07"}, []string{"a", "c"}},
+		{"admin3", store.Filter{Admin: "SY070100"}, []string{"c"}},
+		{"verdict", store.Filter{Agreement: "ag", Verdict: ruling.Violation}, []string{"a", "c"}},
+		{"party", store.Filter{Agreement: "ag", Party: "OPP"}, []string{"c"}},
+		{"party and period", store.Filter{Agreement: "ag", Party: "GOV", From: date(1, 2)}, nil},
+		{"limit", store.Filter{Limit: 1, Offset: 1}, []string{"b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, total, err := s.Incidents(ctx, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, g := range got {
+				names = append(names, g.Title[len("shelling "):])
+			}
+			if fmt.Sprint(names) != fmt.Sprint(tt.want) {
+				t.Errorf("got %v, want %v", names, tt.want)
+			}
+			if tt.f.Limit == 0 && total != len(tt.want) {
+				t.Errorf("total %d, want %d", total, len(tt.want))
+			}
+			if tt.f.Agreement == "ag" {
+				for _, g := range got {
+					if g.Ruling == nil || g.Ruling.Agreement != "ag" {
+						t.Errorf("incident %d has no ruling under ag", g.ID)
+					}
+				}
+			}
+		})
+	}
+	if _, _, err := s.Incidents(ctx, store.Filter{Party: "GOV"}); err == nil {
+		t.Error("party filter without agreement: want an error")
+	}
+}
+
+func testRulingsReplace(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	res, err := s.ImportReports(ctx, []incident.Report{Report("x", day(2017, 1, 1), "SY070000")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res[0].IncidentID
+	first := ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Explanation: "first"}
+	second := ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag", Version: 1, Missing: ruling.MissingInitiator, Parties: []string{"OPP"}, Explanation: "second"}
+	if err := s.SaveRulings(ctx, []store.IncidentRuling{{id, first}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveRulings(ctx, []store.IncidentRuling{{id, second}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Incident(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Rulings) != 1 || d.Rulings[0].Explanation != "second" {
+		t.Errorf("rulings = %+v", d.Rulings)
+	}
+	got, _, _ := s.Incidents(ctx, store.Filter{Agreement: "ag", Party: "GOV"})
+	if len(got) != 0 {
+		t.Errorf("party GOV still matches after the ruling changed")
+	}
+	if _, err := s.Incident(ctx, id+100); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing incident: %v", err)
+	}
+}
+
+func testEachIncident(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var batch []incident.Report
+	for i := 0; i < 50; i++ {
+		batch = append(batch, Report(fmt.Sprint(i), day(2017, 1, 1+i%28), "SY070000"))
+	}
+	if _, err := s.ImportReports(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var last time.Time
+	err := s.EachIncident(ctx, time.Time{}, time.Time{}, func(in incident.Incident) error {
+		if in.Occurred.Start.Before(last) {
+			t.Errorf("out of order: %v after %v", in.Occurred.Start, last)
+		}
+		last = in.Occurred.Start
+		n++
+		// Writing while iterating must not deadlock.
+		return s.SaveRulings(ctx, []store.IncidentRuling{{in.ID, ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag"}}})
+	})
+	if err != nil || n != 50 {
+		t.Fatalf("EachIncident: n=%d err=%v", n, err)
+	}
+}
