@@ -51,7 +51,7 @@ func NewCSV(rd io.Reader, file string) (*CSV, error) {
 		return nil, fmt.Errorf("%s: file is empty (no header row)", file)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", file, err)
+		return nil, fmt.Errorf("%s: header: %w%s", file, err, delimiterHint(rec.buf.String()))
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
@@ -87,12 +87,26 @@ func (c *CSV) Require(cols ...string) error {
 	}
 	if len(missing) > 0 {
 		hint := ""
-		if len(c.Header) == 1 && (strings.Contains(c.Header[0], ";") || strings.Contains(c.Header[0], "\t")) {
-			hint = " (the header has one column: is the file delimited by ';' or tabs instead of ','?)"
+		if len(c.Header) == 1 {
+			hint = delimiterHint(c.Header[0])
 		}
 		return fmt.Errorf("%s: missing column(s) %s%s", c.file, strings.Join(missing, ", "), hint)
 	}
 	return nil
+}
+
+// delimiterHint suggests the likely cause when a header reads badly: a
+// file delimited by semicolons or tabs, as spreadsheets often save.
+func delimiterHint(header string) string {
+	first, _, _ := strings.Cut(header, "\n")
+	commas := strings.Count(first, ",")
+	for _, d := range []string{";", "\t"} {
+		if strings.Count(first, d) > commas {
+			name := map[string]string{";": "';'", "\t": "tabs"}[d]
+			return fmt.Sprintf(" (the file seems delimited by %s; truce reads ',')", name)
+		}
+	}
+	return ""
 }
 
 // Has reports whether the header names col.

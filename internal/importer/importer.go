@@ -52,14 +52,16 @@ type Source interface {
 
 // Summary counts what an import did.
 type Summary struct {
-	File      string      `json:"file"`
-	Rows      int         `json:"rows"`
-	Created   int         `json:"created"`
-	Unchanged int         `json:"unchanged"`
-	Updated   int         `json:"updated"`
-	Skipped   int         `json:"skipped"`
-	Rejected  int         `json:"rejected"`
-	Errors    []*RowError `json:"errors,omitempty"`
+	File      string `json:"file"`
+	Rows      int    `json:"rows"`
+	Created   int    `json:"created"`
+	Unchanged int    `json:"unchanged"`
+	Updated   int    `json:"updated"`
+	Skipped   int    `json:"skipped"`
+	Rejected  int    `json:"rejected"`
+	// Flagged counts rows taken in with data-quality flags.
+	Flagged int         `json:"flagged"`
+	Errors  []*RowError `json:"errors,omitempty"`
 	// Unresolved counts actor names not found in the registry; they are
 	// kept as given and listed here, never guessed.
 	Unresolved map[string]int `json:"unresolved,omitempty"`
@@ -69,8 +71,8 @@ type Summary struct {
 
 // String is the summary line printed after an import.
 func (s *Summary) String() string {
-	return fmt.Sprintf("%s: %d rows: %d created, %d updated, %d unchanged, %d skipped, %d rejected",
-		s.File, s.Rows, s.Created, s.Updated, s.Unchanged, s.Skipped, s.Rejected)
+	return fmt.Sprintf("%s: %d rows: %d created, %d updated, %d unchanged, %d skipped, %d rejected; %d taken in with data-quality flags",
+		s.File, s.Rows, s.Created, s.Updated, s.Unchanged, s.Skipped, s.Rejected, s.Flagged)
 }
 
 // UnresolvedNames lists unresolved actor names, most frequent first.
@@ -156,6 +158,9 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 		case row.Report == nil:
 			sum.Skipped++
 		default:
+			if len(row.Report.Flags) > 0 {
+				sum.Flagged++
+			}
 			for _, a := range row.Report.Actors {
 				if a.ID == "" {
 					sum.Unresolved[a.Name]++

@@ -163,6 +163,9 @@ type Report struct {
 	Description string     `json:"description,omitempty"`
 	Citations   []string   `json:"citations,omitempty"`
 	Language    string     `json:"language,omitempty"`
+	// Flags are data-quality doubts raised at intake about a record that was
+	// still taken in, such as casualty estimates out of order.
+	Flags []string `json:"flags,omitempty"`
 	// Original is the source record exactly as received, and
 	// OriginalFormat how to read it (for example "csv" with its header).
 	Original       string `json:"original,omitempty"`

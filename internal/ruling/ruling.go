@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
@@ -89,11 +90,6 @@ type Engine struct {
 
 // Rule judges in under agreement a.
 func (e *Engine) Rule(a *agreement.Agreement, in incident.Incident) Ruling {
-	j := e.judge(a, in)
-	return j
-}
-
-func (e *Engine) judge(a *agreement.Agreement, in incident.Incident) Ruling {
 	base := Ruling{Agreement: a.ID}
 	span := in.Occurred
 	if !span.Valid() {
@@ -128,8 +124,11 @@ func (e *Engine) judge(a *agreement.Agreement, in incident.Incident) Ruling {
 	}
 	last := rulings[len(rulings)-1]
 	for _, r := range rulings[:len(rulings)-1] {
-		if r.Verdict != last.Verdict || strings.Join(r.Clauses, ",") != strings.Join(last.Clauses, ",") ||
-			strings.Join(r.Parties, ",") != strings.Join(last.Parties, ",") {
+		// Guarantors count too: who answers for a violation is part of it.
+		if r.Verdict != last.Verdict || r.Reason != last.Reason || r.Missing != last.Missing ||
+			strings.Join(r.Clauses, ",") != strings.Join(last.Clauses, ",") ||
+			strings.Join(r.Parties, ",") != strings.Join(last.Parties, ",") ||
+			strings.Join(r.Guarantors, ",") != strings.Join(last.Guarantors, ",") {
 			var parts []string
 			for _, r := range rulings {
 				parts = append(parts, fmt.Sprintf("under version %d: %s", r.Version, r.Outcome()))
@@ -319,11 +318,6 @@ func (e *Engine) ruleVersion(a *agreement.Agreement, v *agreement.Version, in in
 			}
 		}
 		r.Guarantors = sortedSet(guar)
-		var clauses []string
-		for _, id := range ev.violated {
-			c := v.Clause(id)
-			clauses = append(clauses, fmt.Sprintf("clause %s (%s; %s)", c.ID, c.Title, c.Reference))
-		}
 		var answer string
 		if len(r.Guarantors) > 0 {
 			answer = fmt.Sprintf(" Guarantor(s) answering: %s.", strings.Join(r.Guarantors, ", "))
@@ -331,7 +325,7 @@ func (e *Engine) ruleVersion(a *agreement.Agreement, v *agreement.Version, in in
 			answer = " No guarantor answers for this party."
 		}
 		r.Explanation = fmt.Sprintf("Violation of %s by party %s: the %s was carried out by %s against %s. Version %d prohibits %s%s.%s",
-			joinAnd(clauses), strings.Join(r.Parties, ", "), what, names(v, bound), names(v, targets), v.Number, actLabel(in.Act), ev.where, answer)
+			clauseList(v, ev.violated), strings.Join(r.Parties, ", "), what, names(v, bound), names(v, targets), v.Number, actLabel(in.Act), ev.where, answer)
 		return r
 	}
 	return ev.otherwise(base, what)
@@ -388,10 +382,11 @@ func (e *Engine) ruleClash(a *agreement.Agreement, v *agreement.Version, in inci
 	evA := e.evaluate(a, v, in, filter(sideA, isParty), filter(sideB, isParty))
 	evB := e.evaluate(a, v, in, filter(sideB, isParty), filter(sideA, isParty))
 	if len(evA.violated) > 0 || len(evB.violated) > 0 {
+		clauses := mergeSorted(evA.violated, evB.violated)
 		r := undetermined(base, MissingInitiator, nil,
-			"The %s was fighting between %s and %s. Version %d prohibits %s%s, so the ceasefire was breached, but the sources do not say which side initiated it; attribution needs further facts.",
-			what, names(v, sideA), names(v, sideB), v.Number, actLabel(in.Act), evA.where+evB.whereIfDifferent(evA))
-		r.Clauses = mergeSorted(evA.violated, evB.violated)
+			"The %s was fighting between %s and %s. Version %d prohibits %s%s under %s, so the ceasefire was breached, but the sources do not say which side initiated it; attribution needs further facts.",
+			what, names(v, sideA), names(v, sideB), v.Number, actLabel(in.Act), evA.where+evB.whereIfDifferent(evA), clauseList(v, clauses))
+		r.Clauses = clauses
 		r.Parties = mergeSorted(pa, pb)
 		if anyOf(sideA, isExcluded) || anyOf(sideB, isExcluded) {
 			r.Explanation += " Excluded groups fought alongside a party; that does not by itself release the party from the agreement."
@@ -399,6 +394,16 @@ func (e *Engine) ruleClash(a *agreement.Agreement, v *agreement.Version, in inci
 		return r
 	}
 	return evA.otherwise(base, what)
+}
+
+// clauseList names clauses with their titles and references.
+func clauseList(v *agreement.Version, ids []string) string {
+	var out []string
+	for _, id := range ids {
+		c := v.Clause(id)
+		out = append(out, fmt.Sprintf("clause %s (%s; %s)", c.ID, c.Title, strings.TrimSpace(c.Reference)))
+	}
+	return joinAnd(out)
 }
 
 // asAttack turns a clash with civilians into an attack on them.
@@ -500,11 +505,11 @@ func (e *Engine) evaluate(a *agreement.Agreement, v *agreement.Version, in incid
 			switch c.InWindow(in.Occurred.Start, in.Occurred.End) {
 			case -1:
 				ev.outsideTime = append(ev.outsideTime, c.ID)
-				ev.windowDetail = windowText(c, a)
+				ev.windowDetail = windowText(c)
 				continue
 			case 0:
 				ev.unsureTime = append(ev.unsureTime, c.ID)
-				ev.windowDetail = windowText(c, a)
+				ev.windowDetail = windowText(c)
 				continue
 			}
 			zs, hit, detail := zoneStatus(v, c, in.Place)
@@ -653,7 +658,7 @@ func placeFact(p incident.Place) string {
 	return s
 }
 
-func windowText(c *agreement.Clause, a *agreement.Agreement) string {
+func windowText(c *agreement.Clause) string {
 	w := c.Window
 	switch {
 	case w.From != "" && w.To != "":
@@ -678,7 +683,10 @@ func spanIn(s incident.TimeSpan, a *agreement.Agreement) string {
 	return s.String()
 }
 
-func stamp(t interface{ Format(string) string }, a *agreement.Agreement) string {
+func stamp(t time.Time, a *agreement.Agreement) string {
+	if a.Location != nil {
+		t = t.In(a.Location)
+	}
 	return t.Format("2006-01-02 15:04 -07:00")
 }
 

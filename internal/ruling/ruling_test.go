@@ -208,7 +208,9 @@ func TestRulings(t *testing.T) {
 		{"outside zones only the nationwide clause", on("2017-06-01"), f.exact(aleppo), act.Airstrike, actors(perp(gov), target(civilians)), "violation", 3, "GOV", "C1", "IR,RU"},
 		{"known only to a governorate that straddles a zone", on("2017-06-01"), inAdmin("SY03", incident.PlaceAdmin1), act.AidObstruction, actors(perp(gov), target(civilians)), "undetermined: place_precision", 3, "", "", ""},
 		{"known only to a governorate outside every zone", on("2017-06-01"), inAdmin("SY11", incident.PlaceAdmin1), act.AidObstruction, actors(perp(gov), target(civilians)), "not_violation: outside_zone", 3, "", "", ""},
-		{"known only to a district inside a zone", on("2017-06-01"), inAdmin("SY0302", incident.PlaceAdmin2), act.AidObstruction, actors(perp(gov), target(civilians)), "violation", 3, "GOV", "DZ-2", "IR,RU"},
+		{"known only to a district partly in a zone", on("2017-06-01"), inAdmin("SY0302", incident.PlaceAdmin2), act.AidObstruction, actors(perp(gov), target(civilians)), "undetermined: place_precision", 3, "", "", ""},
+		{"known only to a sub-district inside a zone", on("2017-06-01"), inAdmin("SY030105", incident.PlaceAdmin3), act.AidObstruction, actors(perp(gov), target(civilians)), "violation", 3, "GOV", "DZ-2", "IR,RU"},
+		{"known only to a governorate inside a zone", on("2017-06-01"), inAdmin("SY07", incident.PlaceAdmin1), act.AidObstruction, actors(perp(gov), target(civilians)), "violation", 3, "GOV", "DZ-2", "IR,RU"},
 		{"day the memorandum took effect", on("2017-05-06"), f.exact(douma), act.AidObstruction, actors(perp(gov), target(civilians)), "violation", 3, "GOV", "DZ-2", "IR,RU"},
 		{"day before the memorandum", on("2017-05-05"), f.exact(douma), act.AidObstruction, actors(perp(gov), target(civilians)), "not_violation: act_not_prohibited", 2, "", "", ""},
 	}

@@ -125,10 +125,11 @@ func TestAgreements(t *testing.T) {
 }
 
 func TestIncidentFilters(t *testing.T) {
-	var all listing
+	var all, rest listing
 	get(t, "/api/incidents?limit=1000", 200, &all)
-	if all.Total < 1000 || len(all.Incidents) != all.Total {
-		t.Fatalf("total %d, listed %d", all.Total, len(all.Incidents))
+	get(t, "/api/incidents?limit=1000&offset=1000", 200, &rest)
+	if all.Total < 1000 || len(all.Incidents)+len(rest.Incidents) != all.Total || rest.Incidents[0].ID == all.Incidents[0].ID {
+		t.Fatalf("total %d, listed %d + %d", all.Total, len(all.Incidents), len(rest.Incidents))
 	}
 	var jan listing
 	get(t, "/api/incidents?from=2017-01-01&to=2017-01-31&limit=1000", 200, &jan)

@@ -127,9 +127,9 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		return bad("type_of_violence", "%q is not 1 (state-based), 2 (non-state) or 3 (one-sided)", tv)
 	}
 
-	place, err := r.place(rec)
-	if err != nil {
-		return bad(err.col, "%s", err.msg)
+	place, ferr := r.place(rec)
+	if ferr != nil {
+		return bad(ferr.col, "%s", ferr.msg)
 	}
 
 	var cas incident.Casualties
@@ -143,8 +143,11 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		}
 		*f.dst = n
 	}
+	var flags []string
 	if cas.Low > cas.Best || cas.Best > cas.High {
-		return bad("best", "deaths low %d, best %d, high %d are not in order low ≤ best ≤ high", cas.Low, cas.Best, cas.High)
+		// GED itself has such rows; the event is real, so it is kept with
+		// its figures as published and flagged rather than rejected.
+		flags = append(flags, fmt.Sprintf("deaths low %d, best %d, high %d are not in order low ≤ best ≤ high", cas.Low, cas.Best, cas.High))
 	}
 
 	var actors []incident.ActorRef
@@ -177,6 +180,7 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		Description:    rec.Get("source_headline"),
 		Citations:      citations(rec.Get("source_article")),
 		Language:       "en",
+		Flags:          flags,
 		Original:       rec.Raw,
 		OriginalFormat: r.format,
 	}

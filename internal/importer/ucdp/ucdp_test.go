@@ -68,7 +68,7 @@ func TestMixedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Rows != 9 || sum.Created != 4 || sum.Rejected != 5 {
+	if sum.Rows != 10 || sum.Created != 5 || sum.Rejected != 5 {
 		t.Fatalf("summary: %s", sum)
 	}
 	want := []string{
@@ -90,11 +90,11 @@ func TestMixedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Created != 0 || again.Unchanged != 4 || again.Rejected != 5 {
+	if again.Created != 0 || again.Unchanged != 5 || again.Rejected != 5 {
 		t.Errorf("re-import: %s", again)
 	}
 	_, total, err := e.st.Incidents(context.Background(), store.Filter{})
-	if err != nil || total != 4 {
+	if err != nil || total != 5 {
 		t.Errorf("incidents: %d, %v", total, err)
 	}
 }
@@ -126,19 +126,29 @@ func TestMapping(t *testing.T) {
 	if r.Act != "armed_clash" || len(r.Actors) != 2 || r.Actors[0].Role != incident.SideA || r.Actors[0].ID != "government-of-syria" {
 		t.Errorf("state-based event: %+v", r)
 	}
-	if r.Place.Admin1 == "" || r.Place.Precision != incident.PlaceExact {
-		t.Errorf("place not located: %+v", r.Place)
+	// where_prec 6: the point stands for the whole country.
+	if r.Place.Precision != incident.PlaceCountry || r.Place.Area != "" {
+		t.Errorf("country-level place: %+v", r.Place)
 	}
 	one := byID["255112"]
 	if one.Act != "attack_on_civilians" || one.Actors[0].Role != incident.Perpetrator || one.Actors[1].ID != "civilians" {
 		t.Errorf("one-sided event: %+v", one.Actors)
 	}
 	multi := byID["241259"]
-	if len(multi.Actors) != 3 {
+	if len(multi.Actors) != 3 || multi.Actors[2].ID != "martyr-lieutenant-ahmed-abdou-brigades" {
 		t.Errorf("side_b with two groups: %+v", multi.Actors)
 	}
-	if !r.Occurred.Start.Equal(time.Date(2016, 12, 29, 22, 0, 0, 0, time.UTC)) {
-		t.Errorf("date read as %v, want 2016-12-30 00:00 Damascus", r.Occurred.Start)
+	exact := byID["241139"] // Tabqa town, where_prec 1
+	if exact.Place.Precision != incident.PlaceExact || exact.Place.Admin3 != "SY110300" || exact.Place.Admin1 != "SY11" {
+		t.Errorf("exact place not located in Ath-Thawrah: %+v", exact.Place)
+	}
+	district := byID["233215"] // where_prec 3: the district that contains the point
+	if district.Place.Precision != incident.PlaceAdmin2 || district.Place.Area == "" || district.Place.Area != district.Place.Admin2 {
+		t.Errorf("district-level place: %+v", district.Place)
+	}
+	// GED dates are local calendar days: 2016-01-01 to 2016-12-31 here.
+	if !r.Occurred.Start.Equal(time.Date(2015, 12, 31, 22, 0, 0, 0, time.UTC)) || !r.Occurred.End.Equal(time.Date(2016, 12, 31, 22, 0, 0, 0, time.UTC)) {
+		t.Errorf("dates read as %v to %v, want 2016-01-01 to the end of 2016-12-31, Damascus time", r.Occurred.Start, r.Occurred.End)
 	}
 }
 
@@ -180,6 +190,9 @@ func TestRealFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(sum)
+	if sum.Flagged == 0 {
+		t.Error("GED has rows with casualty estimates out of order; none was flagged")
+	}
 	if sum.Rows != 16566 || sum.Created+sum.Rejected != 16566 {
 		t.Errorf("rows: %s", sum)
 	}

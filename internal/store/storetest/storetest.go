@@ -164,9 +164,9 @@ func testFilters(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	rulings := []store.IncidentRuling{
-		{res[0].IncidentID, ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Clauses: []string{"C1"}}},
-		{res[1].IncidentID, ruling.Ruling{Verdict: ruling.NotViolation, Agreement: "ag", Version: 1, Reason: ruling.ExcludedGroup}},
-		{res[2].IncidentID, ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 2, Parties: []string{"OPP"}, Clauses: []string{"C1"}}},
+		{IncidentID: res[0].IncidentID, Ruling: ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Clauses: []string{"C1"}}},
+		{IncidentID: res[1].IncidentID, Ruling: ruling.Ruling{Verdict: ruling.NotViolation, Agreement: "ag", Version: 1, Reason: ruling.ExcludedGroup}},
+		{IncidentID: res[2].IncidentID, Ruling: ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 2, Parties: []string{"OPP"}, Clauses: []string{"C1"}}},
 	}
 	if err := s.SaveRulings(ctx, rulings); err != nil {
 		t.Fatal(err)
@@ -226,10 +226,10 @@ func testRulingsReplace(t *testing.T, s store.Store) {
 	id := res[0].IncidentID
 	first := ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Explanation: "first"}
 	second := ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag", Version: 1, Missing: ruling.MissingInitiator, Parties: []string{"OPP"}, Explanation: "second"}
-	if err := s.SaveRulings(ctx, []store.IncidentRuling{{id, first}}); err != nil {
+	if err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: id, Ruling: first}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveRulings(ctx, []store.IncidentRuling{{id, second}}); err != nil {
+	if err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: id, Ruling: second}}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := s.Incident(ctx, id)
@@ -266,7 +266,7 @@ func testEachIncident(t *testing.T, s store.Store) {
 		last = in.Occurred.Start
 		n++
 		// Writing while iterating must not deadlock.
-		return s.SaveRulings(ctx, []store.IncidentRuling{{in.ID, ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag"}}})
+		return s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: in.ID, Ruling: ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag"}}})
 	})
 	if err != nil || n != 50 {
 		t.Fatalf("EachIncident: n=%d err=%v", n, err)

@@ -1,0 +1,275 @@
+// Package actor holds the registry of actors: armed groups, forces,
+// authorities and civilians, with their names in several languages and
+// scripts. Sources name the same force in many ways ("Government of
+// Syria", "regime forces", "SAA", "قوات النظام"); the registry resolves a
+// name only when it matches exactly after normalisation, and never guesses.
+// Which party an actor belongs to is not the registry's business: that is
+// per agreement and per version.
+package actor
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+	"gopkg.in/yaml.v3"
+)
+
+// Kind is what sort of actor it is.
+type Kind string
+
+const (
+	StateForces Kind = "state_forces"
+	ArmedGroup  Kind = "armed_group"
+	Civilians   Kind = "civilians"
+	// Coalition is an aggregate label covering several groups, such as
+	// UCDP's "Syrian insurgents".
+	Coalition Kind = "coalition"
+	// Unknown is an actor whose identity is not established ("unidentified
+	// armed group"): a name that resolves, to the fact that nobody knows.
+	Unknown Kind = "unknown"
+)
+
+var kinds = []Kind{StateForces, ArmedGroup, Civilians, Coalition, Unknown}
+
+// Actor is one entry of the registry.
+type Actor struct {
+	ID   string `yaml:"id" json:"id"`
+	Name string `yaml:"name" json:"name"`
+	Kind Kind   `yaml:"kind" json:"kind"`
+	// Names maps a language (en, ar, ru, tr, fa) to names in it; the first
+	// is the display name in that language.
+	Names   map[string][]string `yaml:"names,omitempty" json:"names,omitempty"`
+	Aliases []string            `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Note    string              `yaml:"note,omitempty" json:"note,omitempty"`
+	// Line is where the actor stands in its file.
+	Line int `yaml:"-" json:"-"`
+}
+
+// Registry is a loaded set of actors. It is not changed after Load.
+type Registry struct {
+	actors []Actor
+	byID   map[string]int
+	byName map[string]int // normalised name → index
+}
+
+// Problem is one thing wrong with a registry file.
+type Problem struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (p Problem) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Field, p.Msg)
+}
+
+// Problems is every problem found in a registry file.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+type file struct {
+	Actors []yaml.Node `yaml:"actors"`
+}
+
+// Load reads a registry in YAML. Every problem is reported, with file,
+// line and field; the error is then a Problems.
+func Load(r io.Reader, name string) (*Registry, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	var f file
+	if err := dec.Decode(&f); err != nil {
+		if err == io.EOF {
+			return nil, Problems{{File: name, Line: 1, Field: "actors", Msg: "file is empty"}}
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	reg := &Registry{byID: map[string]int{}, byName: map[string]int{}}
+	var ps Problems
+	fail := func(line int, field, format string, args ...any) {
+		ps = append(ps, Problem{File: name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	for i, n := range f.Actors {
+		path := fmt.Sprintf("actors[%d]", i)
+		var a Actor
+		if err := decodeStrict(&n, &a); err != nil {
+			fail(n.Line, path, "%v", err)
+			continue
+		}
+		a.Line = n.Line
+		if a.ID == "" {
+			fail(n.Line, path+".id", "is required")
+			continue
+		}
+		if prev, dup := reg.byID[a.ID]; dup {
+			fail(n.Line, path+".id", "duplicate id %q (first at line %d)", a.ID, reg.actors[prev].Line)
+			continue
+		}
+		if a.Name == "" {
+			fail(n.Line, path+".name", "is required")
+		}
+		if !validKind(a.Kind) {
+			fail(n.Line, path+".kind", "unknown kind %q (want one of %v)", a.Kind, kinds)
+		}
+		idx := len(reg.actors)
+		reg.byID[a.ID] = idx
+		reg.actors = append(reg.actors, a)
+		names := []string{a.Name}
+		for _, lang := range sortedLangs(a.Names) {
+			names = append(names, a.Names[lang]...)
+		}
+		names = append(names, a.Aliases...)
+		for _, nm := range names {
+			key := Normalize(nm)
+			if key == "" {
+				fail(n.Line, path, "name %q is empty after normalisation", nm)
+				continue
+			}
+			if other, taken := reg.byName[key]; taken && other != idx {
+				o := reg.actors[other]
+				fail(n.Line, path+".aliases", "name %q of %s also names %s (line %d)", nm, a.ID, o.ID, o.Line)
+				continue
+			}
+			reg.byName[key] = idx
+		}
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return reg, nil
+}
+
+// decodeStrict decodes one actor and rejects unknown fields, which
+// yaml.v3 checks only at the top of a document.
+func decodeStrict(n *yaml.Node, a *Actor) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("want a mapping of fields")
+	}
+	known := map[string]bool{"id": true, "name": true, "kind": true, "names": true, "aliases": true, "note": true}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; !known[k] {
+			return fmt.Errorf("unknown field %q (line %d)", k, n.Content[i].Line)
+		}
+	}
+	return n.Decode(a)
+}
+
+func validKind(k Kind) bool {
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedLangs(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Resolve returns the id of the actor a name denotes. It matches only
+// exactly, after Normalize: an unresolved name is left for a person.
+func (r *Registry) Resolve(name string) (string, bool) {
+	i, ok := r.byName[Normalize(name)]
+	if !ok {
+		return "", false
+	}
+	return r.actors[i].ID, true
+}
+
+// Get returns the actor with the given id.
+func (r *Registry) Get(id string) (Actor, bool) {
+	i, ok := r.byID[id]
+	if !ok {
+		return Actor{}, false
+	}
+	return r.actors[i], true
+}
+
+// All returns every actor, by id.
+func (r *Registry) All() []Actor {
+	out := append([]Actor(nil), r.actors...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// DisplayName is the actor's name in lang, or in English when the
+// registry has none in lang.
+func (r *Registry) DisplayName(id, lang string) string {
+	a, ok := r.Get(id)
+	if !ok {
+		return id
+	}
+	if ns := a.Names[lang]; len(ns) > 0 {
+		return ns[0]
+	}
+	return a.Name
+}
+
+// SplitList splits a field naming several groups, such as UCDP's
+// "Ahrar al-Sham, Jabhat Fateh al-Sham, Southern Front".
+func SplitList(field string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(field, func(r rune) bool { return r == ',' || r == ';' }) {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// arabic folds the letter variants that writers use interchangeably.
+var arabic = strings.NewReplacer(
+	"أ", "ا", "إ", "ا", "آ", "ا", "ٱ", "ا",
+	"ى", "ي", "ی", "ي", "ئ", "ي",
+	"ة", "ه", "ؤ", "و", "ک", "ك",
+	"ـ", "", // tatweel
+)
+
+// Normalize reduces a name to the key it is matched on: without
+// diacritics, case, quotes and apostrophes, with hyphens and dots as
+// spaces, Arabic letter variants folded, and no leading English article.
+func Normalize(s string) string {
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	out = arabic.Replace(strings.ToLower(out))
+	var b strings.Builder
+	space := true // drop leading spaces
+	for _, r := range out {
+		switch {
+		case strings.ContainsRune("'’‘`ʿʾ\"“”«»", r):
+			continue
+		case r == '-' || r == '_' || r == '.' || r == '/' || unicode.IsSpace(r):
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		default:
+			b.WriteRune(r)
+			space = false
+		}
+	}
+	key := strings.TrimSpace(b.String())
+	return strings.TrimPrefix(key, "the ")
+}

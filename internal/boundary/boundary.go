@@ -1,0 +1,282 @@
+// Package boundary maps coordinates to Syria's administrative units
+// (governorate, district, sub-district) identified by OCHA P-codes.
+//
+// Agreements, incidents and rulings refer to territory by P-code rather than
+// by name, because names come in many transliterations ("Idleb", "Idlib",
+// "Edlib") while P-codes are stable and hierarchical: SY07 ⊃ SY0703 ⊃
+// SY070300. That lets an area such as a de-escalation zone be a plain list of
+// P-codes at mixed levels, tested with Within, and lets events be assigned to
+// sub-districts once with Locate.
+//
+// The boundaries come from the OCHA Common Operational Dataset (COD-AB) and
+// are shipped with the binary; see internal/bundled/data/boundaries/SOURCE.md.
+package boundary
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+)
+
+// Unit is one administrative unit. Names are kept in English and Arabic
+// because sources (UCDP, news reports, local councils) use either.
+type Unit struct {
+	PCode  string // e.g. "SY070300"
+	Name   string // English name as spelled by OCHA
+	NameAR string // Arabic name
+	Parent string // P-code of the enclosing unit; "" for a governorate
+	Level  int    // 1 governorate, 2 district, 3 sub-district
+}
+
+// Admin is the chain of units containing a point. Admin3 may be empty when
+// the point falls in a sliver the sub-district layer does not cover but the
+// district or governorate layer does (the OCHA layers were digitised
+// separately and do not nest exactly).
+type Admin struct {
+	Admin1, Admin2, Admin3 string
+}
+
+// Set holds the units and their geometries with a spatial index. It is
+// never modified after Load, so a single Set can serve all goroutines
+// without locking.
+type Set struct {
+	units map[string]Unit
+	geoms map[string]orb.Geometry
+	// byLevel[l] is sorted by P-code; grids and admins use the same order
+	// so that polygon indices found by a grid translate directly.
+	byLevel [4][]Unit
+	admins  [4][]Admin
+	grids   [4]*grid
+}
+
+// cellSize is the grid spacing in degrees. About 0.05° (~5 km) keeps most
+// cells either wholly inside one sub-district or crossed by only a handful
+// of boundary edges, which is what makes Locate cheap; the grid itself stays
+// small (~14,000 cells per layer).
+const cellSize = 0.05
+
+// fileName is a function rather than a table so the package keeps no
+// mutable globals.
+func fileName(level int) string {
+	return fmt.Sprintf("syr_admin%d.geojson.gz", level)
+}
+
+// Load reads syr_admin1..3.geojson.gz from dir in fsys and builds the
+// index. It takes an fs.FS so the application can use the embedded copy
+// while tests and tools can point at a directory or an in-memory map.
+// Errors name the file and, for bad features, the feature's index.
+func Load(fsys fs.FS, dir string) (*Set, error) {
+	s := &Set{
+		units: make(map[string]Unit, 400),
+		geoms: make(map[string]orb.Geometry, 400),
+	}
+	for level := 1; level <= 3; level++ {
+		name := path.Join(dir, fileName(level))
+		fc, err := readCollection(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("boundary %s: %w", name, err)
+		}
+		if len(fc.Features) == 0 {
+			return nil, fmt.Errorf("boundary %s: no features", name)
+		}
+		for i, f := range fc.Features {
+			u, g, err := s.parseFeature(f, level)
+			if err != nil {
+				return nil, fmt.Errorf("boundary %s feature %d: %w", name, i, err)
+			}
+			s.units[u.PCode] = u
+			s.geoms[u.PCode] = g
+			s.byLevel[level] = append(s.byLevel[level], u)
+		}
+		units := s.byLevel[level]
+		sort.Slice(units, func(i, j int) bool { return units[i].PCode < units[j].PCode })
+
+		geoms := make([]orb.Geometry, len(units))
+		admins := make([]Admin, len(units))
+		for i, u := range units {
+			geoms[i] = s.geoms[u.PCode]
+			admins[i] = s.adminOf(u)
+		}
+		s.admins[level] = admins
+		s.grids[level] = buildGrid(geoms, cellSize)
+	}
+	return s, nil
+}
+
+func readCollection(fsys fs.FS, name string) (*geojson.FeatureCollection, error) {
+	raw, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, err
+	}
+	if err := zr.Close(); err != nil {
+		return nil, err
+	}
+	return geojson.UnmarshalFeatureCollection(data)
+}
+
+// parseFeature validates one feature against the levels already loaded, so
+// that every Parent in a Set refers to a unit that exists.
+func (s *Set) parseFeature(f *geojson.Feature, level int) (Unit, orb.Geometry, error) {
+	if f == nil {
+		return Unit{}, nil, errors.New("null feature")
+	}
+	str := func(key string) string {
+		v, _ := f.Properties[key].(string)
+		return strings.TrimSpace(v)
+	}
+	u := Unit{PCode: str("PCODE"), Name: str("NAME_EN"), NameAR: str("NAME_AR"), Level: level}
+	if u.PCode == "" {
+		return Unit{}, nil, errors.New("missing PCODE")
+	}
+	if len(u.PCode) != pcodeLen(level) {
+		return Unit{}, nil, fmt.Errorf("P-code %q: want %d characters for level %d", u.PCode, pcodeLen(level), level)
+	}
+	if _, dup := s.units[u.PCode]; dup {
+		return Unit{}, nil, fmt.Errorf("duplicate P-code %s", u.PCode)
+	}
+	if u.Name == "" {
+		return Unit{}, nil, fmt.Errorf("%s: missing NAME_EN", u.PCode)
+	}
+	if level > 1 {
+		// The ADMn_PCODE fields are authoritative when present; the
+		// prefix is the fallback because OCHA P-codes nest by prefix.
+		u.Parent = str(fmt.Sprintf("ADM%d_PCODE", level-1))
+		if u.Parent == "" {
+			u.Parent = u.PCode[:pcodeLen(level-1)]
+		}
+		p, ok := s.units[u.Parent]
+		if !ok || p.Level != level-1 {
+			return Unit{}, nil, fmt.Errorf("%s: parent %s is not a loaded level-%d unit", u.PCode, u.Parent, level-1)
+		}
+		if !strings.HasPrefix(u.PCode, u.Parent) {
+			return Unit{}, nil, fmt.Errorf("%s: parent %s is not a P-code prefix", u.PCode, u.Parent)
+		}
+		if level == 3 {
+			if a1 := str("ADM1_PCODE"); a1 != "" && a1 != p.Parent {
+				return Unit{}, nil, fmt.Errorf("%s: ADM1_PCODE %s disagrees with district %s in %s", u.PCode, a1, p.PCode, p.Parent)
+			}
+		}
+	}
+	g, err := checkGeometry(f.Geometry)
+	if err != nil {
+		return Unit{}, nil, fmt.Errorf("%s: %w", u.PCode, err)
+	}
+	return u, g, nil
+}
+
+func checkGeometry(g orb.Geometry) (orb.Geometry, error) {
+	var polys []orb.Polygon
+	switch g := g.(type) {
+	case orb.Polygon:
+		polys = []orb.Polygon{g}
+	case orb.MultiPolygon:
+		polys = g
+	case nil:
+		return nil, errors.New("no geometry")
+	default:
+		return nil, fmt.Errorf("geometry type %s, want Polygon or MultiPolygon", g.GeoJSONType())
+	}
+	if len(polys) == 0 {
+		return nil, errors.New("empty geometry")
+	}
+	for i, p := range polys {
+		if len(p) == 0 {
+			return nil, fmt.Errorf("polygon %d has no rings", i)
+		}
+		for j, r := range p {
+			if len(r) < 4 {
+				return nil, fmt.Errorf("polygon %d ring %d has %d points, want at least 4", i, j, len(r))
+			}
+		}
+	}
+	return g, nil
+}
+
+func (s *Set) adminOf(u Unit) Admin {
+	var a Admin
+	for cur, ok := u, true; ok; cur, ok = s.units[cur.Parent] {
+		switch cur.Level {
+		case 1:
+			a.Admin1 = cur.PCode
+		case 2:
+			a.Admin2 = cur.PCode
+		case 3:
+			a.Admin3 = cur.PCode
+		}
+	}
+	return a
+}
+
+// pcodeLen is the length of a P-code at level (0 = country "SY"): OCHA
+// adds two digits per level.
+func pcodeLen(level int) int { return 2 + 2*level }
+
+// Locate returns the units containing the point. Only the sub-district layer
+// is normally consulted; district and governorate follow from its parents,
+// which keeps the three answers consistent with each other. The district
+// and governorate layers are consulted only for points in gaps of the
+// sub-district layer. ok is false outside Syria.
+func (s *Set) Locate(lat, lon float64) (Admin, bool) {
+	for level := 3; level >= 1; level-- {
+		if i := s.grids[level].locate(lon, lat); i >= 0 {
+			return s.admins[level][i], true
+		}
+	}
+	return Admin{}, false
+}
+
+// Unit returns the unit with the given P-code.
+func (s *Set) Unit(pcode string) (Unit, bool) {
+	u, ok := s.units[pcode]
+	return u, ok
+}
+
+// Units returns the units of a level sorted by P-code. The slice is a copy,
+// so callers may sort or trim it without affecting the Set.
+func (s *Set) Units(level int) []Unit {
+	if level < 1 || level > 3 {
+		return nil
+	}
+	return append([]Unit(nil), s.byLevel[level]...)
+}
+
+// Geometry returns the unit's Polygon or MultiPolygon, or nil for an unknown
+// P-code. It returns a copy because orb geometries are mutable slices and
+// the Set's index depends on the original staying unchanged.
+func (s *Set) Geometry(pcode string) orb.Geometry {
+	g, ok := s.geoms[pcode]
+	if !ok {
+		return nil
+	}
+	return orb.Clone(g)
+}
+
+// Within reports whether unit pcode lies inside ancestor (a unit counts as
+// within itself). It needs no loaded data because OCHA P-codes nest by
+// prefix; ancestor must be a whole P-code (country "SY", or 4, 6 or 8
+// characters), so a partial prefix such as "SY0" matches nothing.
+func Within(pcode, ancestor string) bool {
+	switch len(ancestor) {
+	case pcodeLen(0), pcodeLen(1), pcodeLen(2), pcodeLen(3):
+	default:
+		return false
+	}
+	return strings.HasPrefix(pcode, ancestor)
+}
