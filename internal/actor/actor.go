@@ -18,6 +18,8 @@ import (
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 	"gopkg.in/yaml.v3"
+
+	"github.com/truce-monitor/truce/internal/problem"
 )
 
 // Kind is what sort of actor it is.
@@ -59,27 +61,10 @@ type Registry struct {
 }
 
 // Problem is one thing wrong with a registry file.
-type Problem struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (p Problem) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %s", p.File, p.Line, p.Field, p.Msg)
-}
+type Problem = problem.Problem
 
 // Problems is every problem found in a registry file.
-type Problems []Problem
-
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+type Problems = problem.List
 
 type file struct {
 	Actors []yaml.Node `yaml:"actors"`

@@ -10,43 +10,15 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/truce-monitor/truce/internal/problem"
 )
 
 // Problem is one thing wrong with an agreement file.
-type Problem struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
+type Problem = problem.Problem
 
-func (p Problem) Error() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d", p.Line)
-	}
-	if p.Field != "" {
-		b.WriteString(": ")
-		b.WriteString(p.Field)
-	}
-	b.WriteString(": ")
-	b.WriteString(p.Msg)
-	return b.String()
-}
-
-// Problems is every problem found in a file. Loading reports them all at
-// once: an agreement is written by hand, and fixing one error per run is
-// a poor way to spend a negotiator's afternoon.
-type Problems []Problem
-
-func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.Error()
-	}
-	return strings.Join(lines, "\n")
-}
+// Problems is every problem found in a file.
+type Problems = problem.List
 
 // Checker answers the questions validation cannot answer from the file
 // alone: whether an actor id is in the registry and whether a P-code is a

@@ -97,6 +97,8 @@ type Place struct {
 // Label names the place for explanations.
 func (p Place) Label() string {
 	switch {
+	case p.Name != "" && p.Area != "":
+		return fmt.Sprintf("%s (%s)", p.Name, p.Area)
 	case p.Name != "" && p.Admin3 != "":
 		return fmt.Sprintf("%s (%s)", p.Name, p.Admin3)
 	case p.Name != "":

@@ -401,7 +401,7 @@ func clauseList(v *agreement.Version, ids []string) string {
 	var out []string
 	for _, id := range ids {
 		c := v.Clause(id)
-		out = append(out, fmt.Sprintf("clause %s (%s; %s)", c.ID, c.Title, strings.TrimSpace(c.Reference)))
+		out = append(out, fmt.Sprintf("clause %s (%s; %s)", c.ID, c.Title, strings.TrimRight(strings.TrimSpace(c.Reference), ".")))
 	}
 	return joinAnd(out)
 }

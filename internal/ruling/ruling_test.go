@@ -22,7 +22,7 @@ type fixture struct {
 	bounds *boundary.Set
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	af, err := os.Open("../bundled/data/actors.yaml")
 	if err != nil {
@@ -263,4 +263,18 @@ func TestExplanation(t *testing.T) {
 		}
 	}
 	t.Log(r.Explanation)
+}
+
+func BenchmarkRule(b *testing.B) {
+	f := newFixture(b)
+	incidents := []incident.Incident{
+		{Occurred: on("2017-01-10"), Place: f.exact(aleppo), Act: act.ArmedClash, Actors: actors(sideA(gov), sideB(opp))},
+		{Occurred: on("2017-06-01"), Place: f.exact(douma), Act: act.Airstrike, Actors: actors(perp(gov), target(civilians))},
+		{Occurred: on("2017-01-10"), Place: f.exact(raqqa), Act: act.AttackOnCivilians, Actors: actors(perp(isis), target(civilians))},
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		f.engine.Rule(f.ag, incidents[i%len(incidents)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rulings/s")
 }

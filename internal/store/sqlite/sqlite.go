@@ -430,7 +430,7 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	if err := s.read.QueryRowContext(ctx, "SELECT count(*)"+join+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count incidents: %w", err)
 	}
-	q := "SELECT i.id, i.doc, r.doc" + join + w + " ORDER BY i.occurred_start, i.id"
+	q := "SELECT i.id, i.doc, r.doc, (SELECT group_concat(id) FROM reports WHERE incident_id = i.id)" + join + w + " ORDER BY i.occurred_start, i.id"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
@@ -445,8 +445,9 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 			id   int64
 			idoc string
 			rdoc sql.NullString
+			rids sql.NullString
 		)
-		if err := rows.Scan(&id, &idoc, &rdoc); err != nil {
+		if err := rows.Scan(&id, &idoc, &rdoc, &rids); err != nil {
 			return nil, 0, err
 		}
 		var sum store.IncidentSummary
@@ -454,6 +455,11 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 			return nil, 0, fmt.Errorf("incident %d: %w", id, err)
 		}
 		sum.ID = id
+		for _, s := range strings.Split(rids.String, ",") {
+			if rid, err := strconv.ParseInt(s, 10, 64); err == nil {
+				sum.ReportIDs = append(sum.ReportIDs, rid)
+			}
+		}
 		if rdoc.Valid {
 			var r ruling.Ruling
 			if err := json.Unmarshal([]byte(rdoc.String), &r); err != nil {

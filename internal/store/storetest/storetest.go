@@ -200,6 +200,11 @@ func testFilters(t *testing.T, s store.Store) {
 			if fmt.Sprint(names) != fmt.Sprint(tt.want) {
 				t.Errorf("got %v, want %v", names, tt.want)
 			}
+			for _, g := range got {
+				if len(g.ReportIDs) != 1 {
+					t.Errorf("incident %d lists reports %v", g.ID, g.ReportIDs)
+				}
+			}
 			if tt.f.Limit == 0 && total != len(tt.want) {
 				t.Errorf("total %d, want %d", total, len(tt.want))
 			}
