@@ -25,6 +25,10 @@ const (
 	ArrestAbduction   Type = "arrest_abduction"
 	Displacement      Type = "displacement"
 	TerritorialGain   Type = "territorial_gain"
+	PropertyDamage    Type = "property_destruction"
+	Protest           Type = "protest"
+	Riot              Type = "riot"
+	Other             Type = "other"
 	Unknown           Type = "unknown"
 )
 
@@ -44,6 +48,10 @@ var vocabulary = map[Type]string{
 	ArrestAbduction:   "arrest, detention, abduction or kidnapping",
 	Displacement:      "forced movement or expulsion of civilians",
 	TerritorialGain:   "seizing or attempting to seize territory held by another party",
+	PropertyDamage:    "looting, arson or destruction of property",
+	Protest:           "a demonstration, peaceful or dispersed",
+	Riot:              "violent demonstration or mob violence",
+	Other:             "a recorded event outside this vocabulary (an agreement, a troop movement, and the like)",
 	Unknown:           "the act is not established by the sources",
 }
 
