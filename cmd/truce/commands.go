@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +16,6 @@ import (
 
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
-	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
 )
@@ -98,77 +96,6 @@ func serve(ctx context.Context, a *app.App, addr string, out io.Writer) error {
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdown)
-}
-
-func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
-	if len(args) == 0 || args[0] != "ucdp" {
-		return usageError("usage: truce import ucdp [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] FILE")
-	}
-	fs, db := flags("import ucdp")
-	tz := fs.String("tz", "", "time zone GED dates are read in (default: the stored agreements' zone, else UTC)")
-	fromS := fs.String("from", "", "skip events before this date (YYYY-MM-DD)")
-	toS := fs.String("to", "", "skip events after this date (YYYY-MM-DD, inclusive)")
-	errFile := fs.String("errors", "", "write rejected rows to this file (JSON lines)")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usageError("truce import ucdp: want exactly one FILE")
-	}
-	a, err := open(ctx, *db, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	opt := app.ImportOptions{Location: a.DefaultLocation()}
-	if *tz != "" {
-		if opt.Location, err = time.LoadLocation(*tz); err != nil {
-			return usageError(fmt.Sprintf("truce import ucdp: -tz: unknown time zone %q", *tz))
-		}
-	}
-	if opt.From, opt.To, err = period(*fromS, *toS, opt.Location); err != nil {
-		return err
-	}
-	if *errFile != "" {
-		ef, err := os.Create(*errFile)
-		if err != nil {
-			return err
-		}
-		defer ef.Close()
-		bw := bufio.NewWriter(ef)
-		defer bw.Flush()
-		enc := json.NewEncoder(bw)
-		opt.OnReject = func(e *importer.RowError) error { return enc.Encode(e) }
-	}
-	name := fs.Arg(0)
-	f, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	sum, err := a.ImportUCDP(ctx, f, name, opt)
-	if sum != nil {
-		printSummary(out, sum)
-	}
-	return err
-}
-
-func printSummary(out io.Writer, sum *importer.Summary) {
-	fmt.Fprintln(out, sum)
-	const shown = 20
-	for i, e := range sum.Errors {
-		if i == shown {
-			fmt.Fprintf(out, "  … and %d more rejected rows (use -errors FILE for all)\n", len(sum.Errors)-shown)
-			break
-		}
-		fmt.Fprintln(out, "  rejected:", e)
-	}
-	if names := sum.UnresolvedNames(); len(names) > 0 {
-		fmt.Fprintf(out, "unresolved actor names (kept as given, not guessed): %d\n", len(names))
-		for _, n := range names {
-			fmt.Fprintf(out, "  %6d  %s\n", sum.Unresolved[n], n)
-		}
-	}
 }
 
 // period reads -from and -to dates; -to includes its day.

@@ -5,10 +5,8 @@ package app
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"path"
@@ -20,8 +18,6 @@ import (
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/bundled"
-	"github.com/truce-monitor/truce/internal/importer"
-	"github.com/truce-monitor/truce/internal/importer/ucdp"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
@@ -183,51 +179,6 @@ func (a *App) LoadBundledAgreements(ctx context.Context) error {
 	return nil
 }
 
-// ImportOptions tune ImportUCDP.
-type ImportOptions struct {
-	Location *time.Location
-	From, To time.Time
-	OnReject func(*importer.RowError) error
-	Progress func(rows int)
-}
-
-// ImportUCDP imports a GED CSV file and rules the incidents it created
-// or changed under every stored agreement.
-func (a *App) ImportUCDP(ctx context.Context, r io.Reader, file string, opt ImportOptions) (*importer.Summary, error) {
-	loc := opt.Location
-	if loc == nil {
-		loc = a.DefaultLocation()
-	}
-	src, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
-	if err != nil {
-		return nil, err
-	}
-	sum, err := importer.Run(ctx, a.Store, file, src, importer.Options{OnReject: opt.OnReject, Progress: opt.Progress})
-	if err != nil {
-		return sum, err
-	}
-	if err := a.RuleIncidents(ctx, sum.Incidents); err != nil {
-		return sum, err
-	}
-	a.Log.Info("import done", "file", file, "rows", sum.Rows, "created", sum.Created, "updated", sum.Updated,
-		"unchanged", sum.Unchanged, "skipped", sum.Skipped, "rejected", sum.Rejected)
-	return sum, nil
-}
-
-// ImportDemoEvents imports the UCDP events shipped for the demo.
-func (a *App) ImportDemoEvents(ctx context.Context) (*importer.Summary, error) {
-	f, err := bundled.FS.Open(bundled.DemoEvents)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", bundled.DemoEvents, err)
-	}
-	return a.ImportUCDP(ctx, gz, path.Base(bundled.DemoEvents), ImportOptions{})
-}
-
 // DefaultLocation is the time zone dates without one are read in: that of
 // the stored agreement, when there is exactly one time zone among them.
 func (a *App) DefaultLocation() *time.Location {
@@ -242,29 +193,6 @@ func (a *App) DefaultLocation() *time.Location {
 		return time.UTC
 	}
 	return loc
-}
-
-// RuleIncidents rules the given incidents under every agreement.
-func (a *App) RuleIncidents(ctx context.Context, ids []int64) error {
-	const batch = 500
-	for len(ids) > 0 {
-		n := min(batch, len(ids))
-		var out []store.IncidentRuling
-		for _, id := range ids[:n] {
-			d, err := a.Store.Incident(ctx, id)
-			if err != nil {
-				return err
-			}
-			for _, ag := range a.Agreements() {
-				out = append(out, store.IncidentRuling{IncidentID: id, Ruling: a.Engine.Rule(ag, d.Incident)})
-			}
-		}
-		if err := a.Store.SaveRulings(ctx, out); err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
 }
 
 // Ruled is an incident with its fresh ruling.

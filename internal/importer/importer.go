@@ -65,9 +65,12 @@ type Summary struct {
 	// Unresolved counts actor names not found in the registry; they are
 	// kept as given and listed here, never guessed.
 	Unresolved map[string]int `json:"unresolved,omitempty"`
-	// Incidents are the ids of incidents created or updated.
-	Incidents []int64 `json:"-"`
 }
+
+// keptErrors is how many rejected rows a Summary holds in memory; the
+// rest go only to OnReject (the errors file), so that memory stays flat
+// however bad a file is.
+const keptErrors = 100
 
 // String is the summary line printed after an import.
 func (s *Summary) String() string {
@@ -99,6 +102,9 @@ type Options struct {
 	OnReject func(*RowError) error
 	// Progress, when set, is called after every batch with the rows read.
 	Progress func(rows int)
+	// AfterBatch, when set, is called with every stored batch and what
+	// storing did, in the same order (to rule the incidents, for example).
+	AfterBatch func(ctx context.Context, reports []incident.Report, res []store.Imported) error
 }
 
 // Run reads every row of src and stores the good ones in st.
@@ -124,9 +130,12 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 				sum.Updated++
 			case store.Unchanged:
 				sum.Unchanged++
-				continue
 			}
-			sum.Incidents = append(sum.Incidents, r.IncidentID)
+		}
+		if opt.AfterBatch != nil {
+			if err := opt.AfterBatch(ctx, batch, res); err != nil {
+				return fmt.Errorf("import %s: %w", file, err)
+			}
 		}
 		batch = batch[:0]
 		if opt.Progress != nil {
@@ -149,7 +158,9 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 		switch {
 		case row.Err != nil:
 			sum.Rejected++
-			sum.Errors = append(sum.Errors, row.Err)
+			if len(sum.Errors) < keptErrors {
+				sum.Errors = append(sum.Errors, row.Err)
+			}
 			if opt.OnReject != nil {
 				if err := opt.OnReject(row.Err); err != nil {
 					return sum, fmt.Errorf("import %s: record rejected row %d: %w", file, row.Err.Row, err)

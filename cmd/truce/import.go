@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/importer"
+)
+
+func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	help := fmt.Sprintf("usage: truce import FORMAT [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] FILE\nformats: %s", strings.Join(app.Formats, ", "))
+	if len(args) == 0 {
+		return usageError(help)
+	}
+	format := args[0]
+	fs, db := flags("import " + format)
+	tz := fs.String("tz", "", "time zone dates without one are read in (default: the stored agreements' zone, else UTC)")
+	fromS := fs.String("from", "", "skip events before this date (YYYY-MM-DD)")
+	toS := fs.String("to", "", "skip events after this date (YYYY-MM-DD, inclusive)")
+	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError(help)
+	}
+	name := fs.Arg(0)
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	opt := app.ImportOptions{Location: a.DefaultLocation()}
+	if *tz != "" {
+		if opt.Location, err = time.LoadLocation(*tz); err != nil {
+			return usageError(fmt.Sprintf("truce import: -tz: unknown time zone %q", *tz))
+		}
+	}
+	if opt.From, opt.To, err = period(*fromS, *toS, opt.Location); err != nil {
+		return err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if *errPath == "" {
+		*errPath = name + ".errors.jsonl"
+	}
+	rejects := &rejectFile{path: *errPath}
+	defer rejects.close()
+	opt.OnReject = rejects.write
+
+	counter := &countingReader{r: f}
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	prog := newProgress(name, size, counter, log)
+	opt.Progress = prog.update
+	sum, err := a.Import(ctx, format, counter, name, opt)
+	prog.done()
+	if sum != nil {
+		printSummary(out, sum)
+		if sum.Rejected > 0 {
+			fmt.Fprintf(out, "rejected rows written to %s\n", rejects.path)
+		}
+	}
+	if cerr := rejects.close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func printSummary(out io.Writer, sum *importer.Summary) {
+	fmt.Fprintln(out, sum)
+	for _, e := range sum.Errors[:min(len(sum.Errors), 20)] {
+		fmt.Fprintln(out, "  rejected:", e)
+	}
+	if more := sum.Rejected - min(len(sum.Errors), 20); more > 0 {
+		fmt.Fprintf(out, "  … and %d more rejected rows\n", more)
+	}
+	if names := sum.UnresolvedNames(); len(names) > 0 {
+		fmt.Fprintf(out, "unresolved actor names (kept as given, not guessed): %d\n", len(names))
+		for _, n := range names {
+			fmt.Fprintf(out, "  %6d  %s\n", sum.Unresolved[n], n)
+		}
+	}
+}
+
+// rejectFile writes rejected rows as JSON lines, creating the file only
+// when the first row is rejected.
+type rejectFile struct {
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	enc  *json.Encoder
+}
+
+func (r *rejectFile) write(e *importer.RowError) error {
+	if r.f == nil {
+		f, err := os.Create(r.path)
+		if err != nil {
+			return err
+		}
+		r.f, r.w = f, bufio.NewWriter(f)
+		r.enc = json.NewEncoder(r.w)
+		r.enc.SetEscapeHTML(false)
+	}
+	return r.enc.Encode(e)
+}
+
+func (r *rejectFile) close() error {
+	if r.f == nil {
+		return nil
+	}
+	err := r.w.Flush()
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	r.f = nil
+	return err
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress shows how an import goes: a redrawn line on a terminal, a log
+// line every few seconds otherwise (a log file wants no carriage returns).
+type progress struct {
+	name    string
+	size    int64
+	read    *countingReader
+	log     *slog.Logger
+	tty     bool
+	start   time.Time
+	mu      sync.Mutex
+	last    time.Time
+	rows    int
+	printed bool
+}
+
+func newProgress(name string, size int64, read *countingReader, log *slog.Logger) *progress {
+	return &progress{name: name, size: size, read: read, log: log, tty: term.IsTerminal(int(os.Stderr.Fd())), start: time.Now(), last: time.Now()}
+}
+
+func (p *progress) update(rows int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rows = rows
+	now := time.Now()
+	every := 5 * time.Second
+	if p.tty {
+		every = 200 * time.Millisecond
+	}
+	if now.Sub(p.last) < every {
+		return
+	}
+	p.last = now
+	p.show(now)
+}
+
+func (p *progress) show(now time.Time) {
+	elapsed := now.Sub(p.start).Seconds()
+	rate := float64(p.rows) / max(elapsed, 1e-9)
+	read := p.read.n.Load()
+	var frac float64
+	eta := "?"
+	if p.size > 0 {
+		frac = min(float64(read)/float64(p.size), 1)
+		if frac > 0 {
+			eta = (time.Duration(elapsed*(1-frac)/frac) * time.Second).Round(time.Second).String()
+		}
+	}
+	if !p.tty {
+		p.log.Info("import progress", "file", p.name, "rows", p.rows, "rows_per_s", int(rate), "percent", int(frac*100), "eta", eta)
+		return
+	}
+	const width = 30
+	done := int(frac * width)
+	bar := strings.Repeat("█", done) + strings.Repeat("░", width-done)
+	fmt.Fprintf(os.Stderr, "\r%s %3d%% %10d rows %9.0f rows/s  ETA %s   ", bar, int(frac*100), p.rows, rate, eta)
+	p.printed = true
+}
+
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.printed {
+		p.show(time.Now())
+		fmt.Fprintln(os.Stderr)
+	}
+}
