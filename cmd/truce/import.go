@@ -86,6 +86,9 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 
 func printSummary(out io.Writer, sum *importer.Summary) {
 	fmt.Fprintln(out, sum)
+	for _, n := range sum.Notes {
+		fmt.Fprintln(out, "note:", n)
+	}
 	for _, e := range sum.Errors[:min(len(sum.Errors), 20)] {
 		fmt.Fprintln(out, "  rejected:", e)
 	}

@@ -14,6 +14,8 @@ type Type string
 const (
 	Airstrike         Type = "airstrike"
 	Shelling          Type = "shelling"
+	ChemicalAttack    Type = "chemical_attack"
+	OtherExplosive    Type = "other_explosive"
 	GroundAssault     Type = "ground_assault"
 	ArmedClash        Type = "armed_clash"
 	Sniping           Type = "sniping"
@@ -37,6 +39,8 @@ const (
 var vocabulary = map[Type]string{
 	Airstrike:         "attack from aircraft or drones: bombing, missiles, barrel bombs",
 	Shelling:          "artillery, mortar, rocket or missile fire from the ground",
+	ChemicalAttack:    "use of chemical weapons or toxic agents, by any means of delivery",
+	OtherExplosive:    "other explosive violence: grenades and explosions whose means are not established",
 	GroundAssault:     "an offensive by ground forces to attack or take positions",
 	ArmedClash:        "armed fighting between forces where the initiating side is not established",
 	Sniping:           "targeted small-arms fire at individuals",

@@ -1,6 +1,6 @@
 // Package bundled holds the data shipped inside the truce binary: the
 // example agreement, the actor registry, the OCHA administrative
-// boundaries and the UCDP events of the demo. Each folder under data has
+// boundaries, the gazetteer and the UCDP events of the demo. Each folder under data has
 // a SOURCE.md with origin and licence.
 package bundled
 
@@ -16,5 +16,6 @@ const (
 	Actors     = "data/actors.yaml"
 	Agreements = "data/agreements"
 	Boundaries = "data/boundaries"
+	Gazetteer  = "data/gazetteer"
 	DemoEvents = "data/ucdp/ged-syria-2016-12-30_2017-02-28.csv.gz"
 )

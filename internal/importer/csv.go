@@ -21,6 +21,7 @@ type CSV struct {
 	row    int
 
 	rawHeader string
+	comma     rune
 }
 
 // recorder keeps the bytes the csv.Reader has pulled but not yet handed
@@ -37,21 +38,27 @@ func (r *recorder) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// NewCSV reads the header of a CSV file. file names it in messages.
-func NewCSV(rd io.Reader, file string) (*CSV, error) {
+// NewCSV reads the header of a comma-separated file. file names it in
+// messages.
+func NewCSV(rd io.Reader, file string) (*CSV, error) { return NewCSVDelimited(rd, file, ',') }
+
+// NewCSVDelimited reads the header of a file whose fields are separated by
+// comma.
+func NewCSVDelimited(rd io.Reader, file string, comma rune) (*CSV, error) {
 	rec := &recorder{src: rd}
 	r := csv.NewReader(rec)
+	r.Comma = comma
+	c := &CSV{file: file, rec: rec, r: r, row: 1, comma: comma}
 	r.ReuseRecord = false
 	// Rows with the wrong number of fields are reported per row, not as a
 	// failure of the file.
 	r.FieldsPerRecord = -1
-	c := &CSV{file: file, rec: rec, r: r, row: 1}
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: file is empty (no header row)", file)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w%s", file, err, delimiterHint(rec.buf.String()))
+		return nil, fmt.Errorf("%s: header: %w%s", file, err, delimiterHint(rec.buf.String(), comma))
 	}
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff")
@@ -86,24 +93,29 @@ func (c *CSV) Require(cols ...string) error {
 		}
 	}
 	if len(missing) > 0 {
-		hint := ""
-		if len(c.Header) == 1 {
-			hint = delimiterHint(c.Header[0])
-		}
-		return fmt.Errorf("%s: missing column(s) %s%s", c.file, strings.Join(missing, ", "), hint)
+		return fmt.Errorf("%s: missing column(s) %s%s", c.file, strings.Join(missing, ", "), c.DelimiterHint())
 	}
 	return nil
 }
 
+// DelimiterHint explains a header read as a single column by the likely
+// cause, a file delimited otherwise; "" if the header looks fine.
+func (c *CSV) DelimiterHint() string {
+	if len(c.Header) != 1 {
+		return ""
+	}
+	return delimiterHint(c.Header[0], c.comma)
+}
+
 // delimiterHint suggests the likely cause when a header reads badly: a
 // file delimited by semicolons or tabs, as spreadsheets often save.
-func delimiterHint(header string) string {
+func delimiterHint(header string, comma rune) string {
 	first, _, _ := strings.Cut(header, "\n")
-	commas := strings.Count(first, ",")
-	for _, d := range []string{";", "\t"} {
-		if strings.Count(first, d) > commas {
-			name := map[string]string{";": "';'", "\t": "tabs"}[d]
-			return fmt.Sprintf(" (the file seems delimited by %s; truce reads ',')", name)
+	names := map[rune]string{',': "','", ';': "';'", '\t': "tabs", '|': "'|'"}
+	own := strings.Count(first, string(comma))
+	for _, d := range []rune{',', ';', '\t', '|'} {
+		if d != comma && strings.Count(first, string(d)) > own {
+			return fmt.Sprintf(" (the file seems delimited by %s; truce reads %s)", names[d], names[comma])
 		}
 	}
 	return ""

@@ -65,6 +65,14 @@ type Summary struct {
 	// Unresolved counts actor names not found in the registry; they are
 	// kept as given and listed here, never guessed.
 	Unresolved map[string]int `json:"unresolved,omitempty"`
+	// Notes are remarks on the file as a whole, such as columns that were
+	// kept but not read.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Noter is a Source with remarks on the file as a whole.
+type Noter interface {
+	Notes() []string
 }
 
 // keptErrors is how many rejected rows a Summary holds in memory; the
@@ -187,6 +195,9 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 	}
 	if err := flush(); err != nil {
 		return sum, err
+	}
+	if n, ok := src.(Noter); ok {
+		sum.Notes = n.Notes()
 	}
 	return sum, nil
 }

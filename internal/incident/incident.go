@@ -153,6 +153,7 @@ const (
 // verbatim so that any later reading can be checked against it.
 type Report struct {
 	ID          int64      `json:"id"`
+	IncidentID  int64      `json:"incident_id,omitempty"`
 	Source      string     `json:"source"`    // e.g. "ucdp-ged"
 	SourceID    string     `json:"source_id"` // the source's own id, unique within Source
 	Kind        SourceKind `json:"kind"`

@@ -118,6 +118,9 @@ type Store interface {
 	// EachIncident calls fn for every incident whose span overlaps
 	// [from, to) (zero bounds are open), oldest first.
 	EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error
+	// EachReport calls fn for every report, with its original record, in
+	// the order stored.
+	EachReport(ctx context.Context, fn func(incident.Report) error) error
 
 	Close() error
 }

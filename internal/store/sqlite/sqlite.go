@@ -239,11 +239,11 @@ func digest(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// reportDoc is the stored JSON of a report: everything but the original,
-// which has its own column.
+// reportDoc is the stored JSON of a report: everything but the original
+// and its format, which have their own columns.
 func reportDoc(r incident.Report) (string, error) {
-	r.Original = ""
-	r.ID = 0
+	r.Original, r.OriginalFormat = "", ""
+	r.ID, r.IncidentID = 0, 0
 	b, err := json.Marshal(r)
 	return string(b), err
 }
@@ -255,14 +255,85 @@ func incidentDoc(in incident.Incident) (string, error) {
 	return string(b), err
 }
 
+// importStmts are the statements of an import, prepared once per
+// transaction: re-parsing the SQL for every row would cost more than
+// running it.
+type importStmts struct {
+	find, insIncident, insReport, insRevision, updReport, count, state, updIncident, findFormat, insFormat *sql.Stmt
+	formats                                                                                                map[string]int64
+	now                                                                                                    string
+}
+
+func prepareImport(ctx context.Context, tx *sql.Tx) (*importStmts, error) {
+	st := &importStmts{formats: map[string]int64{}, now: ts(time.Now())}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.find, `SELECT id, incident_id, original_digest, original, doc, revision, format_id FROM reports WHERE source = ? AND source_id = ?`},
+		{&st.insIncident, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.insReport, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&st.insRevision, `INSERT INTO report_revisions (report_id, revision, original, doc, replaced_at, format_id) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&st.updReport, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ? WHERE id = ?`},
+		{&st.count, `SELECT count(*) FROM reports WHERE incident_id = ?`},
+		{&st.state, `SELECT state FROM incidents WHERE id = ?`},
+		{&st.updIncident, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ? WHERE id = ?`},
+		{&st.findFormat, `SELECT id FROM original_formats WHERE format = ?`},
+		{&st.insFormat, `INSERT INTO original_formats (format) VALUES (?)`},
+	} {
+		stmt, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		*p.dst = stmt
+	}
+	return st, nil
+}
+
+func (st *importStmts) close() {
+	for _, s := range []*sql.Stmt{st.find, st.insIncident, st.insReport, st.insRevision, st.updReport, st.count, st.state, st.updIncident, st.findFormat, st.insFormat} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// formatID returns the id of an original format, storing it if new.
+func (st *importStmts) formatID(ctx context.Context, format string) (int64, error) {
+	if format == "" {
+		return 0, nil
+	}
+	if id, ok := st.formats[format]; ok {
+		return id, nil
+	}
+	var id int64
+	err := st.findFormat.QueryRowContext(ctx, format).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var res sql.Result
+		if res, err = st.insFormat.ExecContext(ctx, format); err == nil {
+			id, err = res.LastInsertId()
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("original format: %w", err)
+	}
+	st.formats[format] = id
+	return id, nil
+}
+
 // ImportReports implements store.Store.
 func (s *Store) ImportReports(ctx context.Context, reports []incident.Report) ([]store.Imported, error) {
 	out := make([]store.Imported, len(reports))
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		now := ts(time.Now())
+		st, err := prepareImport(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
 		for i := range reports {
 			r := &reports[i]
-			res, err := importOne(ctx, tx, r, now)
+			res, err := st.importOne(ctx, r)
 			if err != nil {
 				return fmt.Errorf("report %s/%s: %w", r.Source, r.SourceID, err)
 			}
@@ -276,21 +347,24 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report) ([
 	return out, nil
 }
 
-func importOne(ctx context.Context, tx *sql.Tx, r *incident.Report, now string) (store.Imported, error) {
+func (st *importStmts) importOne(ctx context.Context, r *incident.Report) (store.Imported, error) {
 	doc, err := reportDoc(*r)
 	if err != nil {
 		return store.Imported{}, err
 	}
-	dg := digest(r.Original + "\x00" + doc)
+	formatID, err := st.formatID(ctx, r.OriginalFormat)
+	if err != nil {
+		return store.Imported{}, err
+	}
+	dg := digest(r.Original + "\x00" + r.OriginalFormat + "\x00" + doc)
 	var (
-		id, incidentID int64
-		oldDigest      string
-		oldOriginal    string
-		oldDoc         string
-		revision       int
+		id, incidentID, oldFormat int64
+		oldDigest                 string
+		oldOriginal               string
+		oldDoc                    string
+		revision                  int
 	)
-	err = tx.QueryRowContext(ctx, `SELECT id, incident_id, original_digest, original, doc, revision FROM reports WHERE source = ? AND source_id = ?`,
-		r.Source, r.SourceID).Scan(&id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision)
+	err = st.find.QueryRowContext(ctx, r.Source, r.SourceID).Scan(&id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		in := incident.FromReport(*r)
@@ -298,48 +372,45 @@ func importOne(ctx context.Context, tx *sql.Tx, r *incident.Report, now string) 
 		if err != nil {
 			return store.Imported{}, err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
-			string(in.Act), string(in.State), idoc, now)
+		res, err := st.insIncident.ExecContext(ctx, ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
+			string(in.Act), string(in.State), idoc, st.now)
 		if err != nil {
 			return store.Imported{}, err
 		}
 		if incidentID, err = res.LastInsertId(); err != nil {
 			return store.Imported{}, err
 		}
-		res, err = tx.ExecContext(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			r.Source, r.SourceID, incidentID, r.Original, dg, doc, now)
+		res, err = st.insReport.ExecContext(ctx, r.Source, r.SourceID, incidentID, r.Original, dg, doc, st.now, formatID)
 		if err != nil {
 			return store.Imported{}, err
 		}
 		if r.ID, err = res.LastInsertId(); err != nil {
 			return store.Imported{}, err
 		}
+		r.IncidentID = incidentID
 		return store.Imported{ReportID: r.ID, IncidentID: incidentID, Outcome: store.Created}, nil
 	case err != nil:
 		return store.Imported{}, err
 	}
-	r.ID = id
+	r.ID, r.IncidentID = id, incidentID
 	if oldDigest == dg {
 		return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Unchanged}, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO report_revisions (report_id, revision, original, doc, replaced_at) VALUES (?, ?, ?, ?, ?)`,
-		id, revision, oldOriginal, oldDoc, now); err != nil {
+	if _, err := st.insRevision.ExecContext(ctx, id, revision, oldOriginal, oldDoc, st.now, oldFormat); err != nil {
 		return store.Imported{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ? WHERE id = ?`,
-		r.Original, dg, doc, revision+1, now, id); err != nil {
+	if _, err := st.updReport.ExecContext(ctx, r.Original, dg, doc, revision+1, st.now, formatID, id); err != nil {
 		return store.Imported{}, err
 	}
 	// An incident made from this one report takes the new facts; one that
 	// merged several reports keeps its own (a reviewer's business).
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM reports WHERE incident_id = ?`, incidentID).Scan(&n); err != nil {
+	if err := st.count.QueryRowContext(ctx, incidentID).Scan(&n); err != nil {
 		return store.Imported{}, err
 	}
 	if n == 1 {
 		var state string
-		if err := tx.QueryRowContext(ctx, `SELECT state FROM incidents WHERE id = ?`, incidentID).Scan(&state); err != nil {
+		if err := st.state.QueryRowContext(ctx, incidentID).Scan(&state); err != nil {
 			return store.Imported{}, err
 		}
 		in := incident.FromReport(*r)
@@ -348,8 +419,8 @@ func importOne(ctx context.Context, tx *sql.Tx, r *incident.Report, now string) 
 		if err != nil {
 			return store.Imported{}, err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ? WHERE id = ?`,
-			ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, now, incidentID); err != nil {
+		if _, err := st.updIncident.ExecContext(ctx, ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
+			string(in.Act), idoc, st.now, incidentID); err != nil {
 			return store.Imported{}, err
 		}
 	}
@@ -487,28 +558,13 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 		return d, fmt.Errorf("incident %d: %w", id, err)
 	}
 	d.ID = id
-	rows, err := s.read.QueryContext(ctx, `SELECT id, doc, original FROM reports WHERE incident_id = ? ORDER BY id`, id)
+	err = s.eachReport(ctx, `WHERE r.incident_id = ?`, []any{id}, func(r incident.Report) error {
+		d.Reports = append(d.Reports, r)
+		d.ReportIDs = append(d.ReportIDs, r.ID)
+		return nil
+	})
 	if err != nil {
 		return d, fmt.Errorf("incident %d reports: %w", id, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r incident.Report
-		var doc string
-		if err := rows.Scan(&r.ID, &doc, &r.Original); err != nil {
-			return d, err
-		}
-		rid := r.ID
-		original := r.Original
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
-			return d, fmt.Errorf("report %d: %w", rid, err)
-		}
-		r.ID, r.Original = rid, original
-		d.Reports = append(d.Reports, r)
-		d.ReportIDs = append(d.ReportIDs, rid)
-	}
-	if err := rows.Err(); err != nil {
-		return d, err
 	}
 	rrows, err := s.read.QueryContext(ctx, `SELECT doc FROM rulings WHERE incident_id = ? ORDER BY agreement_id`, id)
 	if err != nil {
@@ -549,6 +605,44 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 		}
 		in.ID = id
 		if err := fn(in); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachReport implements store.Store.
+func (s *Store) EachReport(ctx context.Context, fn func(incident.Report) error) error {
+	if err := s.eachReport(ctx, "", nil, fn); err != nil {
+		return fmt.Errorf("scan reports: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) eachReport(ctx context.Context, where string, args []any, fn func(incident.Report) error) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT r.id, r.incident_id, r.doc, r.original, coalesce(f.format, '')
+		FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id `+where+` ORDER BY r.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r incident.Report
+		var id, incidentID int64
+		var doc, original, format string
+		if err := rows.Scan(&id, &incidentID, &doc, &original, &format); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+			return fmt.Errorf("report %d: %w", id, err)
+		}
+		r.ID, r.IncidentID, r.Original = id, incidentID, original
+		// Reports stored before formats had their own table keep the
+		// format in their doc.
+		if format != "" {
+			r.OriginalFormat = format
+		}
+		if err := fn(r); err != nil {
 			return err
 		}
 	}

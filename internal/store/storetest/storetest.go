@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Filters", testFilters},
 		{"RulingsReplace", testRulingsReplace},
 		{"EachIncident", testEachIncident},
+		{"EachReportKeepsOriginal", testEachReport},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -275,5 +276,43 @@ func testEachIncident(t *testing.T, s store.Store) {
 	})
 	if err != nil || n != 50 {
 		t.Fatalf("EachIncident: n=%d err=%v", n, err)
+	}
+}
+
+func testEachReport(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := Report("1", day(2017, 1, 5), "SY070300")
+	a.OriginalFormat = "text/csv; header=id,x"
+	b := Report("2", day(2017, 1, 6), "SY070300")
+	b.OriginalFormat = a.OriginalFormat
+	c := Report("3", day(2017, 1, 7), "SY070300")
+	c.Original, c.OriginalFormat = `{"type":"Feature"}`, "application/geo+json"
+	if _, err := s.ImportReports(ctx, []incident.Report{a, b, c}); err != nil {
+		t.Fatal(err)
+	}
+	var got []incident.Report
+	if err := s.EachReport(ctx, func(r incident.Report) error { got = append(got, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d reports, want 3", len(got))
+	}
+	for i, want := range []incident.Report{a, b, c} {
+		r := got[i]
+		if r.ID == 0 || r.IncidentID == 0 {
+			t.Errorf("report %d: id %d, incident %d; want both set", i, r.ID, r.IncidentID)
+		}
+		if r.SourceID != want.SourceID || r.Original != want.Original || r.OriginalFormat != want.OriginalFormat {
+			t.Errorf("report %d: got %s %q %q, want %s %q %q", i, r.SourceID, r.Original, r.OriginalFormat, want.SourceID, want.Original, want.OriginalFormat)
+		}
+		if !r.Occurred.Start.Equal(want.Occurred.Start) || r.Casualties != want.Casualties || r.Act != want.Act {
+			t.Errorf("report %d: facts changed in storage: %+v", i, r)
+		}
+	}
+	// A changed format alone is a changed record.
+	c.OriginalFormat = "application/geo+json; v=2"
+	res, err := s.ImportReports(ctx, []incident.Report{c})
+	if err != nil || res[0].Outcome != store.Updated {
+		t.Fatalf("format change: %+v, %v; want updated", res, err)
 	}
 }

@@ -1,0 +1,151 @@
+package gazetteer
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// articles are the forms of the Arabic article "al-" as transliterations
+// write it, assimilated or not; they are dropped from names because
+// sources use them inconsistently ("Al-Hasakeh", "Hasakah").
+func isArticle(tok string) bool {
+	switch tok {
+	case "al", "el", "il", "ad", "ar", "as", "ash", "az", "at", "an", "ed", "er", "es", "ez", "et", "en", "ال":
+		return true
+	}
+	return false
+}
+
+// arabicFold unifies letter variants writers use interchangeably and
+// drops tatweel (harakat go with the combining marks).
+var arabicFold = strings.NewReplacer(
+	"أ", "ا", "إ", "ا", "آ", "ا", "ٱ", "ا",
+	"ى", "ي", "ی", "ي", "ئ", "ي",
+	"ة", "ه", "ؤ", "و", "ک", "ك",
+	"ـ", "",
+)
+
+// Fold reduces a name to the key it is matched on: no diacritics, case,
+// apostrophes or hamza marks; hyphens and dots as spaces; Arabic letter
+// variants unified; and the article dropped wherever it stands, as in
+// "Deir ez-Zor" → "deir zor" and "دير الزور" → "دير زور".
+func Fold(s string) string {
+	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	out = arabicFold.Replace(strings.ToLower(out))
+	var b strings.Builder
+	for _, r := range out {
+		switch {
+		case strings.ContainsRune("'’‘`ʿʾ\"“”«»()", r):
+		case r == '-' || r == '_' || r == '.' || r == ',' || r == '/' || unicode.IsSpace(r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	toks := strings.Fields(b.String())
+	kept := toks[:0]
+	for i, tok := range toks {
+		if isArticle(tok) && i < len(toks)-1 {
+			continue
+		}
+		// Arabic writes the article joined to the word: الرقة.
+		if rest, ok := strings.CutPrefix(tok, "ال"); ok && len([]rune(rest)) >= 2 {
+			tok = rest
+		}
+		// Transliterations join an assimilated article too: "Arraqqa",
+		// "Ezzor". Only a doubled consonant marks it, so "Arbin" stays.
+		if len(tok) > 4 && (tok[0] == 'a' || tok[0] == 'e') && tok[1] == tok[2] && strings.IndexByte("dtsznrl", tok[1]) >= 0 {
+			tok = tok[2:]
+		}
+		kept = append(kept, tok)
+	}
+	return strings.Join(kept, " ")
+}
+
+// latinFold are transliteration choices that do not change the sound:
+// digraphs for one Arabic letter, and vowel spellings.
+var latinFold = strings.NewReplacer("kh", "k", "gh", "g", "dh", "d", "th", "t", "sh", "s", "ch", "s", "ph", "f", "q", "k", "ou", "u", "oo", "u", "ee", "i")
+
+// Spelling reduces a folded name to a spelling-independent form that
+// keeps its vowels: Douma = Duma, Jobar = Jowbar, Idlib = Idleb,
+// Raqqah = Raqqa. It sits between Fold and the looser Sound.
+func Spelling(folded string) string {
+	toks := strings.Fields(folded)
+	for i, tok := range toks {
+		toks[i] = spellWord(tok)
+	}
+	return strings.Join(toks, " ")
+}
+
+func spellWord(w string) string {
+	if w == "" || w[0] >= 0x80 {
+		return w
+	}
+	r := latinFold.Replace(w)
+	r = strings.NewReplacer("ow", "u", "aw", "u", "ei", "i", "ey", "i", "e", "i", "o", "u").Replace(r)
+	var b []byte
+	for i := 0; i < len(r); i++ {
+		if len(b) > 0 && b[len(b)-1] == r[i] {
+			continue
+		}
+		b = append(b, r[i])
+	}
+	if n := len(b); n > 2 && b[n-1] == 'h' && strings.IndexByte("aiu", b[n-2]) >= 0 {
+		b = b[:n-1]
+	}
+	return string(b)
+}
+
+// Sound reduces a folded name further, to how it sounds, so that
+// transliterations of one Arabic name meet: Douma/Duma, Dayr az
+// Zawr/Deir ez-Zor, Qamishli/Kamishli, Hasakah/Hasakeh, Sweida/Suwayda.
+// It is looser than Fold, so truce consults it only when the folded name
+// finds nothing, and then offers what it finds as candidates.
+func Sound(folded string) string {
+	toks := strings.Fields(folded)
+	for i, tok := range toks {
+		toks[i] = soundWord(tok)
+	}
+	return strings.Join(toks, " ")
+}
+
+func soundWord(w string) string {
+	if w == "" || w[0] >= 0x80 {
+		return w // Arabic script is matched by Fold alone
+	}
+	r := latinFold.Replace(w)
+	vowel := func(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
+	var b []byte
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		// A diphthong before a consonant or at the end is one vowel
+		// sound: dayr = deir, zawr = zor. Before a vowel, y and w are
+		// consonants: daraya = dariya.
+		if (c == 'y' || c == 'w') && i > 0 && vowel(r[i-1]) && (i+1 == len(r) || !vowel(r[i+1])) {
+			continue
+		}
+		if vowel(c) {
+			if i == 0 {
+				b = append(b, 'a') // Idlib = Edleb, Afrin = Efrin
+			}
+			continue
+		}
+		if len(b) > 0 && b[len(b)-1] == c {
+			continue
+		}
+		b = append(b, c)
+	}
+	// A final h after a vowel is the ta marbuta: Hamah = Hama.
+	if n := len(b); n > 1 && b[n-1] == 'h' && vowel(r[len(r)-2]) {
+		b = b[:n-1]
+	}
+	return string(b)
+}

@@ -1,0 +1,320 @@
+// Package acled reads and writes event data in the CSV format of the Armed
+// Conflict Location & Event Data Project (ACLED), with the columns of its
+// codebook.
+package acled
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/gazetteer"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/incident"
+)
+
+// SourceName is the Source of every report this package reads.
+const SourceName = "acled"
+
+// Columns are ACLED's columns in the codebook's order; the writer writes
+// them all.
+func Columns() []string {
+	return []string{
+		"event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+		"actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+		"iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+		"source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+	}
+}
+
+// required are the columns without which a row cannot be read. The others
+// are kept in the original record when present.
+var required = []string{"event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude", "longitude", "geo_precision", "fatalities"}
+
+// Config is what reading needs beyond the file.
+type Config struct {
+	Actors     *actor.Registry
+	Boundaries *boundary.Set
+	// Places finds rows that name a location but give no coordinates.
+	Places *gazetteer.Gazetteer
+	// Location reads ACLED's dates, which are local calendar dates.
+	Location *time.Location
+	// From and To, when set, skip events whose dates do not overlap
+	// [From, To).
+	From, To time.Time
+}
+
+// Reader yields one report per ACLED event.
+type Reader struct {
+	file   string
+	csv    *importer.CSV
+	cfg    Config
+	format string
+	notes  []string
+	codes  map[[2]string]Coding
+}
+
+// Format is the OriginalFormat of reports read from a file with header.
+func Format(header string) string { return "text/csv; source=acled; header=" + header }
+
+// NewReader checks the header of an ACLED CSV file.
+func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
+	c, err := importer.NewCSV(r, file)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Require(required...); err != nil {
+		return nil, err
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	rd := &Reader{file: file, csv: c, cfg: cfg, format: Format(c.HeaderLine()), codes: map[[2]string]Coding{}}
+	for _, cd := range Codings() {
+		rd.codes[[2]string{cd.EventType, cd.SubEventType}] = cd
+	}
+	known := map[string]bool{}
+	for _, col := range Columns() {
+		known[col] = true
+	}
+	var unknown []string
+	for _, h := range c.Header {
+		if h = strings.TrimSpace(h); !known[h] {
+			unknown = append(unknown, h)
+		}
+	}
+	if len(unknown) > 0 {
+		rd.notes = append(rd.notes, fmt.Sprintf("%s: column(s) %s are not in ACLED's codebook: kept in each original record, not interpreted", file, strings.Join(unknown, ", ")))
+	}
+	return rd, nil
+}
+
+// Notes are remarks about the file as a whole, such as columns truce does
+// not read.
+func (r *Reader) Notes() []string { return r.notes }
+
+// Next implements importer.Source.
+func (r *Reader) Next() (importer.Row, bool, error) {
+	rec, rowErr, err := r.csv.Next()
+	if err == io.EOF {
+		return importer.Row{}, false, nil
+	}
+	if err != nil {
+		return importer.Row{}, false, err
+	}
+	if rowErr != nil {
+		return importer.Row{Err: rowErr}, true, nil
+	}
+	rep, rowErr := r.convert(rec)
+	return importer.Row{Report: rep, Err: rowErr}, true, nil
+}
+
+func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowError) {
+	bad := func(col, format string, args ...any) (*incident.Report, *importer.RowError) {
+		return nil, importer.Errorf(r.file, rec.Row, rec.Line, col, rec.Raw, format, args...)
+	}
+	id := rec.Get("event_id_cnty")
+	if id == "" {
+		return bad("event_id_cnty", "is empty; every ACLED event has an id")
+	}
+	d, err := ParseDate(rec.Get("event_date"))
+	if err != nil {
+		return bad("event_date", "%v", err)
+	}
+	var span incident.TimeSpan
+	switch tp := rec.Get("time_precision"); tp {
+	case "", "1":
+		span = incident.Day(d.Year(), d.Month(), d.Day(), r.cfg.Location)
+	case "2":
+		// The source named a week or a weekend; ACLED codes a day within
+		// it, so the event lies within three days either side.
+		span = incident.Days(d.AddDate(0, 0, -3), d.AddDate(0, 0, 3), r.cfg.Location)
+		span.Precision = "week"
+	case "3":
+		first := time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, r.cfg.Location)
+		span = incident.TimeSpan{Start: first, End: first.AddDate(0, 1, 0), Precision: "month"}
+	default:
+		return bad("time_precision", "%q is not an ACLED time precision (1 day, 2 week, 3 month)", tp)
+	}
+	if (!r.cfg.From.IsZero() && !span.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !span.Start.Before(r.cfg.To)) {
+		return nil, nil
+	}
+	var flags []string
+	if y := rec.Get("year"); y != "" && y != strconv.Itoa(d.Year()) {
+		flags = append(flags, fmt.Sprintf("year %s does not match event_date %s", y, rec.Get("event_date")))
+	}
+
+	et, st := rec.Get("event_type"), rec.Get("sub_event_type")
+	coding, ok := r.codes[[2]string{et, st}]
+	if !ok {
+		if coding, ok = fallback(et); !ok {
+			return bad("event_type", "%q is not an ACLED event type (Battles, Explosions/Remote violence, Violence against civilians, Protests, Riots, Strategic developments)", et)
+		}
+		flags = append(flags, fmt.Sprintf("sub_event_type %q is not in ACLED's codebook; act taken from event_type %q", st, et))
+	}
+
+	place, ferr := r.place(rec)
+	if ferr != nil {
+		return bad(ferr.col, "%s", ferr.msg)
+	}
+
+	fat := rec.Get("fatalities")
+	n, err := strconv.Atoi(fat)
+	if fat == "" {
+		n, err = 0, nil
+	}
+	if err != nil || n < 0 {
+		return bad("fatalities", "%q is not a count of deaths (a whole number, 0 or more)", fat)
+	}
+	cas := incident.Casualties{Low: n, Best: n, High: n}
+	if rec.Get("civilian_targeting") != "" {
+		cas.Civilians = n
+	}
+
+	roleA, roleB := incident.Perpetrator, incident.Target
+	if coding.Sided {
+		roleA, roleB = incident.SideA, incident.SideB
+	}
+	var actors []incident.ActorRef
+	for _, col := range []struct {
+		name string
+		role incident.Role
+	}{{"actor1", roleA}, {"assoc_actor_1", roleA}, {"actor2", roleB}, {"assoc_actor_2", roleB}} {
+		for _, name := range splitSemi(rec.Get(col.name)) {
+			ref := incident.ActorRef{Name: name, Role: col.role}
+			if r.cfg.Actors != nil {
+				ref.ID, _ = r.cfg.Actors.Resolve(name)
+			}
+			actors = append(actors, ref)
+		}
+	}
+	if len(actors) == 0 {
+		return bad("actor1", "is empty; ACLED names the actor of every event")
+	}
+
+	rep := &incident.Report{
+		Source:         SourceName,
+		SourceID:       id,
+		Kind:           incident.FromDataset,
+		Occurred:       span,
+		Place:          place,
+		Actors:         actors,
+		Act:            coding.Act,
+		Casualties:     cas,
+		Description:    rec.Get("notes"),
+		Citations:      splitSemi(rec.Get("source")),
+		Language:       "en",
+		Flags:          flags,
+		Original:       rec.Raw,
+		OriginalFormat: r.format,
+	}
+	if ts := rec.Get("timestamp"); ts != "" {
+		sec, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil || sec < 0 {
+			return bad("timestamp", "%q is not a Unix time in seconds", ts)
+		}
+		rep.ReportedAt = time.Unix(sec, 0).UTC()
+	}
+	return rep, nil
+}
+
+type fieldErr struct{ col, msg string }
+
+// place reads the coordinates, or finds the named location in the
+// gazetteer when a row has none.
+func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
+	p := incident.Place{Name: rec.Get("location")}
+	slat, slon := rec.Get("latitude"), rec.Get("longitude")
+	gp := rec.Get("geo_precision")
+	if slat == "" && slon == "" {
+		return r.geocode(rec, p, gp)
+	}
+	lat, err := strconv.ParseFloat(slat, 64)
+	if err != nil || math.IsNaN(lat) || lat < -90 || lat > 90 {
+		return p, &fieldErr{"latitude", fmt.Sprintf("%q is not a latitude (-90 to 90)", slat)}
+	}
+	lon, err := strconv.ParseFloat(slon, 64)
+	if err != nil || math.IsNaN(lon) || lon < -180 || lon > 180 {
+		return p, &fieldErr{"longitude", fmt.Sprintf("%q is not a longitude (-180 to 180)", slon)}
+	}
+	p.Lat, p.Lon, p.HasPoint = lat, lon, true
+	var admin boundary.Admin
+	if r.cfg.Boundaries != nil {
+		if a, inside := r.cfg.Boundaries.Locate(lat, lon); inside {
+			admin = a
+			p.Admin1, p.Admin2, p.Admin3 = a.Admin1, a.Admin2, a.Admin3
+		}
+	}
+	// ACLED's geo_precision: 1 the town itself, 2 a part of a region or
+	// near a town, 3 only a larger region is named and its capital or a
+	// natural location stands in for it.
+	switch gp {
+	case "1":
+		p.Precision = incident.PlaceExact
+	case "2":
+		p.Precision = incident.PlaceNear
+	case "3":
+		p.Precision, p.Area = incident.PlaceAdmin1, admin.Admin1
+	default:
+		return p, &fieldErr{"geo_precision", fmt.Sprintf("%q is not an ACLED geo precision (1, 2 or 3)", gp)}
+	}
+	return p, nil
+}
+
+// dateLayouts are the forms event_date takes: ACLED's own "02 June 2023"
+// in its exports and ISO dates from its API and spreadsheets.
+var dateLayouts = [...]string{"02 January 2006", "2 January 2006", "2006-01-02", "02-January-2006", "2 Jan 2006", "02 Jan 2006"}
+
+// ParseDate reads an ACLED event date.
+func ParseDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fmt.Errorf("is empty")
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, nil
+		}
+	}
+	// ISO timestamps: the date part is the event date.
+	if len(s) > 10 && s[10] == 'T' || len(s) > 10 && s[10] == ' ' {
+		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date (want \"02 June 2023\" or 2023-06-02)", s)
+}
+
+// splitSemi splits ACLED's lists (associated actors, sources), which are
+// separated by semicolons; names themselves may hold commas.
+func splitSemi(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// geocode places a row that names a location but gives no coordinates. A
+// name the gazetteer does not know, or knows as several places, rejects
+// the row: a guessed place would decide a ruling on a zone.
+func (r *Reader) geocode(rec *importer.Record, p incident.Place, gp string) (incident.Place, *fieldErr) {
+	if p.Name == "" {
+		return p, &fieldErr{"latitude", "is empty, and so are longitude and location: the event has no place"}
+	}
+	if r.cfg.Places == nil {
+		return p, &fieldErr{"latitude", "is empty; give coordinates (no gazetteer is loaded to find " + strconv.Quote(p.Name) + ")"}
+	}
+	within := rec.Get("admin1")
+	g, err := r.cfg.Places.Resolve(p.Name, within)
+	if err != nil {
+		return p, &fieldErr{"location", err.Error()}
+	}
+	return importer.PlaceFromGazetteer(p.Name, g, gp == "1"), nil
+}

@@ -1,0 +1,190 @@
+// Package jsonl reads and writes reports as JSON lines: one report per
+// line, in truce's own field names, with the original source record. It is
+// how one truce installation hands its data to another, or to a script.
+package jsonl
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/incident"
+)
+
+// maxLine bounds one line, so that a file without newlines cannot take
+// all memory.
+const maxLine = 16 << 20
+
+// Config is what reading needs beyond the file.
+type Config struct {
+	Actors     *actor.Registry
+	Boundaries *boundary.Set
+	From, To   time.Time
+}
+
+// Reader yields one report per line.
+type Reader struct {
+	file string
+	r    *bufio.Reader
+	cfg  Config
+	line int
+	seen bool
+}
+
+// NewReader returns a reader of JSON lines.
+func NewReader(r io.Reader, file string, cfg Config) *Reader {
+	return &Reader{file: file, r: bufio.NewReaderSize(r, 1<<16), cfg: cfg}
+}
+
+// Next implements importer.Source. Blank lines are skipped.
+func (r *Reader) Next() (importer.Row, bool, error) {
+	for {
+		raw, err := r.readLine()
+		if errors.Is(err, io.EOF) && len(raw) == 0 {
+			if !r.seen {
+				return importer.Row{}, false, fmt.Errorf("%s: file is empty (no reports)", r.file)
+			}
+			return importer.Row{}, false, nil
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return importer.Row{}, false, fmt.Errorf("%s line %d: %w", r.file, r.line, err)
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		r.seen = true
+		rep, rowErr := r.convert(raw)
+		return importer.Row{Report: rep, Err: rowErr}, true, nil
+	}
+}
+
+func (r *Reader) readLine() ([]byte, error) {
+	r.line++
+	var buf []byte
+	for {
+		chunk, err := r.r.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if len(buf) > maxLine {
+			return nil, fmt.Errorf("line longer than %d bytes", maxLine)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimRight(buf, "\r\n"), err
+	}
+}
+
+func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
+	bad := func(field, format string, args ...any) (*incident.Report, *importer.RowError) {
+		return nil, importer.Errorf(r.file, r.line, r.line, field, string(raw), format, args...)
+	}
+	if !utf8.Valid(raw) {
+		return bad("", "is not UTF-8 text")
+	}
+	var rep incident.Report
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rep); err != nil {
+		field := ""
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			field = te.Field
+		}
+		if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
+			field = strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+			return bad(field, "is not a report field (see docs/formats.md)")
+		}
+		return bad(field, "%v", err)
+	}
+	if dec.More() {
+		return bad("", "holds more than one JSON value; put one report on each line")
+	}
+	switch {
+	case rep.Source == "":
+		return bad("source", "is empty; it names where the report comes from")
+	case rep.SourceID == "":
+		return bad("source_id", "is empty; it is the report's id at its source")
+	case !rep.Occurred.Valid():
+		return bad("occurred", "must have a start before its end")
+	case !act.Valid(rep.Act):
+		return bad("act", "%q is not an act type (see docs/act-types.md)", rep.Act)
+	}
+	switch rep.Kind {
+	case incident.FromMonitor, incident.FromParty, incident.FromPublic, incident.FromDataset, incident.FromNews:
+	default:
+		return bad("kind", "%q is not monitor, party, public, dataset or news", rep.Kind)
+	}
+	if (!r.cfg.From.IsZero() && !rep.Occurred.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !rep.Occurred.Start.Before(r.cfg.To)) {
+		return nil, nil
+	}
+	p := &rep.Place
+	if p.Precision == "" {
+		p.Precision = incident.PlaceUnknown
+	}
+	if p.HasPoint {
+		if math.IsNaN(p.Lat) || p.Lat < -90 || p.Lat > 90 {
+			return bad("place.lat", "%v is not a latitude (-90 to 90)", p.Lat)
+		}
+		if math.IsNaN(p.Lon) || p.Lon < -180 || p.Lon > 180 {
+			return bad("place.lon", "%v is not a longitude (-180 to 180)", p.Lon)
+		}
+		if p.Admin3 == "" && r.cfg.Boundaries != nil {
+			if a, ok := r.cfg.Boundaries.Locate(p.Lat, p.Lon); ok {
+				p.Admin1, p.Admin2, p.Admin3 = a.Admin1, a.Admin2, a.Admin3
+			}
+		}
+	}
+	for i := range rep.Actors {
+		a := &rep.Actors[i]
+		switch a.Role {
+		case incident.Perpetrator, incident.Target, incident.SideA, incident.SideB:
+		default:
+			return bad(fmt.Sprintf("actors[%d].role", i), "%q is not perpetrator, target, side_a or side_b", a.Role)
+		}
+		if r.cfg.Actors == nil {
+			continue
+		}
+		if a.ID != "" {
+			if _, ok := r.cfg.Actors.Get(a.ID); !ok {
+				return bad(fmt.Sprintf("actors[%d].id", i), "%q is not an actor in the registry", a.ID)
+			}
+			continue
+		}
+		a.ID, _ = r.cfg.Actors.Resolve(a.Name)
+	}
+	// Ids are this installation's own; the source's identity is
+	// (source, source_id).
+	rep.ID, rep.IncidentID = 0, 0
+	return &rep, nil
+}
+
+// Writer writes reports as JSON lines.
+type Writer struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+// NewWriter returns a writer to w. Call Flush when done.
+func NewWriter(w io.Writer) *Writer {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	return &Writer{w: bw, enc: enc}
+}
+
+// Write writes one value (a report or an incident) on one line.
+func (w *Writer) Write(v any) error { return w.enc.Encode(v) }
+
+// Flush writes any buffered data.
+func (w *Writer) Flush() error { return w.w.Flush() }

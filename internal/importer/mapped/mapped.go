@@ -1,0 +1,259 @@
+package mapped
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/gazetteer"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/incident"
+)
+
+// Config is what reading needs beyond the file and its mapping.
+type Config struct {
+	Actors     *actor.Registry
+	Boundaries *boundary.Set
+	Places     *gazetteer.Gazetteer
+	Location   *time.Location
+	From, To   time.Time
+}
+
+// Reader yields one report per row of a mapped CSV file.
+type Reader struct {
+	file   string
+	m      *Mapping
+	csv    *importer.CSV
+	cfg    Config
+	layout string
+	format string
+	notes  []string
+}
+
+// NewReader reads the header of a CSV file and checks that every column
+// the mapping names is in it.
+func NewReader(r io.Reader, file string, m *Mapping, cfg Config) (*Reader, error) {
+	comma, err := m.delimiter()
+	if err != nil {
+		return nil, err
+	}
+	c, err := importer.NewCSVDelimited(r, file, comma)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, u := range m.used() {
+		if !c.Has(u[1]) {
+			missing = append(missing, fmt.Sprintf("%s: %s names column %q", m.at(u[0]), u[0], u[1]))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: the mapping names columns the file does not have (its columns: %s)%s\n%s",
+			file, strings.Join(c.Header, ", "), c.DelimiterHint(), strings.Join(missing, "\n"))
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	l, _ := layout(m.DateFormat)
+	rd := &Reader{file: file, m: m, csv: c, cfg: cfg, layout: l,
+		format: fmt.Sprintf("text/csv; source=%s; delimiter=%q; header=%s", m.Source, string(comma), c.HeaderLine())}
+	if m.Columns.ID == "" {
+		rd.notes = append(rd.notes, fmt.Sprintf("%s: the mapping names no id column: each row is known by a hash of its text, so a corrected row is imported as a new report rather than an update", file))
+	}
+	return rd, nil
+}
+
+// Notes are remarks about the file as a whole.
+func (r *Reader) Notes() []string { return r.notes }
+
+// Next implements importer.Source.
+func (r *Reader) Next() (importer.Row, bool, error) {
+	rec, rowErr, err := r.csv.Next()
+	if err == io.EOF {
+		return importer.Row{}, false, nil
+	}
+	if err != nil {
+		return importer.Row{}, false, err
+	}
+	if rowErr != nil {
+		return importer.Row{Err: rowErr}, true, nil
+	}
+	rep, rowErr := r.convert(rec)
+	return importer.Row{Report: rep, Err: rowErr}, true, nil
+}
+
+func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowError) {
+	c := r.m.Columns
+	bad := func(col, format string, args ...any) (*incident.Report, *importer.RowError) {
+		return nil, importer.Errorf(r.file, rec.Row, rec.Line, col, rec.Raw, format, args...)
+	}
+	id := ""
+	if c.ID != "" {
+		if id = rec.Get(c.ID); id == "" {
+			return bad(c.ID, "is empty; the mapping names it as the id column")
+		}
+	} else {
+		sum := sha256.Sum256([]byte(rec.Raw))
+		id = "sha256:" + hex.EncodeToString(sum[:16])
+	}
+	start, err := r.date(rec.Get(c.Date))
+	if err != nil {
+		return bad(c.Date, "%v", err)
+	}
+	end := start
+	if c.DateEnd != "" && rec.Get(c.DateEnd) != "" {
+		if end, err = r.date(rec.Get(c.DateEnd)); err != nil {
+			return bad(c.DateEnd, "%v", err)
+		}
+		if end.Before(start) {
+			return bad(c.DateEnd, "%s is before the start date %s", rec.Get(c.DateEnd), rec.Get(c.Date))
+		}
+	}
+	span := incident.Days(start, end, r.cfg.Location)
+	if (!r.cfg.From.IsZero() && !span.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !span.Start.Before(r.cfg.To)) {
+		return nil, nil
+	}
+
+	kind := act.Unknown
+	if c.Act != "" {
+		v := rec.Get(c.Act)
+		t, ok := r.m.Acts[v]
+		if !ok && act.Valid(act.Type(v)) {
+			t, ok = act.Type(v), true
+		}
+		if !ok && v != "" {
+			return bad(c.Act, "%q is not in the mapping's acts (add it to %s, or use a truce act type)", v, r.m.file)
+		}
+		if ok {
+			kind = t
+		}
+	}
+
+	place, ferr := r.place(rec)
+	if ferr != nil {
+		return bad(ferr.col, "%s", ferr.msg)
+	}
+
+	var cas incident.Casualties
+	for _, f := range []struct {
+		col string
+		dst *int
+	}{{c.Deaths, &cas.Best}, {c.DeathsLow, &cas.Low}, {c.DeathsHigh, &cas.High}, {c.Civilians, &cas.Civilians}} {
+		if f.col == "" || rec.Get(f.col) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.ReplaceAll(rec.Get(f.col), ",", ""))
+		if err != nil || n < 0 {
+			return bad(f.col, "%q is not a count of deaths (a whole number, 0 or more)", rec.Get(f.col))
+		}
+		*f.dst = n
+	}
+	if c.DeathsLow == "" {
+		cas.Low = cas.Best
+	}
+	if c.DeathsHigh == "" {
+		cas.High = cas.Best
+	}
+
+	var actors []incident.ActorRef
+	for _, g := range []struct {
+		cols []string
+		role incident.Role
+	}{{c.Perpetrator, incident.Perpetrator}, {c.Target, incident.Target}, {c.SideA, incident.SideA}, {c.SideB, incident.SideB}} {
+		for _, col := range g.cols {
+			for _, name := range actor.SplitList(rec.Get(col)) {
+				ref := incident.ActorRef{Name: name, Role: g.role}
+				lookup := name
+				if to, ok := r.m.Actors[name]; ok {
+					lookup = to
+				}
+				if r.cfg.Actors != nil {
+					ref.ID, _ = r.cfg.Actors.Resolve(lookup)
+				}
+				actors = append(actors, ref)
+			}
+		}
+	}
+
+	var cites []string
+	if c.Citations != "" {
+		for _, s := range strings.Split(rec.Get(c.Citations), ";") {
+			if s = strings.TrimSpace(s); s != "" {
+				cites = append(cites, s)
+			}
+		}
+	}
+	return &incident.Report{
+		Source:         r.m.Source,
+		SourceID:       id,
+		Kind:           r.m.Kind,
+		Occurred:       span,
+		Place:          place,
+		Actors:         actors,
+		Act:            kind,
+		Casualties:     cas,
+		Description:    rec.Get(c.Description),
+		Citations:      cites,
+		Language:       r.m.Language,
+		Original:       rec.Raw,
+		OriginalFormat: r.format,
+	}, nil
+}
+
+func (r *Reader) date(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, fmt.Errorf("is empty")
+	}
+	t, err := time.Parse(r.layout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date in the mapping's format %s", s, r.m.DateFormat)
+	}
+	return t, nil
+}
+
+type fieldErr struct{ col, msg string }
+
+func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
+	c := r.m.Columns
+	p := incident.Place{Name: rec.Get(c.Place), Precision: incident.PlaceUnknown}
+	if c.Lat != "" && (rec.Get(c.Lat) != "" || rec.Get(c.Lon) != "") {
+		lat, err := strconv.ParseFloat(rec.Get(c.Lat), 64)
+		if err != nil || math.IsNaN(lat) || lat < -90 || lat > 90 {
+			return p, &fieldErr{c.Lat, fmt.Sprintf("%q is not a latitude (-90 to 90)", rec.Get(c.Lat))}
+		}
+		lon, err := strconv.ParseFloat(rec.Get(c.Lon), 64)
+		if err != nil || math.IsNaN(lon) || lon < -180 || lon > 180 {
+			return p, &fieldErr{c.Lon, fmt.Sprintf("%q is not a longitude (-180 to 180)", rec.Get(c.Lon))}
+		}
+		p.Lat, p.Lon, p.HasPoint, p.Precision = lat, lon, true, r.m.Precision
+		if r.cfg.Boundaries != nil {
+			if a, ok := r.cfg.Boundaries.Locate(lat, lon); ok {
+				p.Admin1, p.Admin2, p.Admin3 = a.Admin1, a.Admin2, a.Admin3
+			}
+		}
+		return p, nil
+	}
+	if p.Name == "" {
+		col := c.Place
+		if col == "" {
+			col = c.Lat
+		}
+		return p, &fieldErr{col, "is empty: the row has neither coordinates nor a place name"}
+	}
+	if r.cfg.Places == nil {
+		return p, &fieldErr{c.Place, fmt.Sprintf("%q has no coordinates and no gazetteer is loaded", p.Name)}
+	}
+	g, err := r.cfg.Places.Resolve(p.Name, rec.Get(c.Admin1))
+	if err != nil {
+		return p, &fieldErr{c.Place, err.Error()}
+	}
+	return importer.PlaceFromGazetteer(p.Name, g, r.m.Precision == incident.PlaceExact), nil
+}

@@ -1,0 +1,251 @@
+// Package mapped reads any CSV file through a small mapping file that says
+// which column holds what, and how the file's own values for act types and
+// actors translate into truce's.
+package mapped
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/incident"
+)
+
+// Mapping is a mapping file. See docs/formats.md for an example.
+type Mapping struct {
+	// Source names where the rows come from; with the id column it makes
+	// each row's identity, so a re-import updates rather than duplicates.
+	Source   string              `yaml:"source"`
+	Kind     incident.SourceKind `yaml:"kind"`
+	Language string              `yaml:"language"`
+	// Delimiter is "," (default), ";", "tab" or "|".
+	Delimiter string `yaml:"delimiter"`
+	// DateFormat is how dates are written: YYYY-MM-DD (default),
+	// DD/MM/YYYY, MM/DD/YYYY, DD.MM.YYYY, "D Month YYYY", or a Go layout.
+	DateFormat string  `yaml:"date_format"`
+	Columns    Columns `yaml:"columns"`
+	// Acts maps the act column's values onto the act vocabulary.
+	Acts map[string]act.Type `yaml:"acts"`
+	// Actors maps the file's actor names onto registry ids or names, for
+	// names the registry does not know as they are written.
+	Actors map[string]string `yaml:"actors"`
+	// Precision is the place precision of coordinates in the file:
+	// exact (default) or near.
+	Precision incident.PlacePrecision `yaml:"precision"`
+
+	file string
+	line map[string]int
+}
+
+// Columns names the column holding each field. Only date is required; a
+// place needs lat and lon, or a place name the gazetteer knows.
+type Columns struct {
+	ID          string   `yaml:"id"`
+	Date        string   `yaml:"date"`
+	DateEnd     string   `yaml:"date_end"`
+	Place       string   `yaml:"place"`
+	Admin1      string   `yaml:"admin1"`
+	Lat         string   `yaml:"lat"`
+	Lon         string   `yaml:"lon"`
+	Perpetrator []string `yaml:"perpetrator"`
+	Target      []string `yaml:"target"`
+	SideA       []string `yaml:"side_a"`
+	SideB       []string `yaml:"side_b"`
+	Act         string   `yaml:"act"`
+	Deaths      string   `yaml:"deaths"`
+	DeathsLow   string   `yaml:"deaths_low"`
+	DeathsHigh  string   `yaml:"deaths_high"`
+	Civilians   string   `yaml:"deaths_civilians"`
+	Citations   string   `yaml:"citations"`
+	Description string   `yaml:"description"`
+}
+
+// LoadMapping reads a mapping file, naming the file and line of every
+// problem. reg, when set, checks that mapped actors exist.
+func LoadMapping(r io.Reader, file string, reg *actor.Registry) (*Mapping, error) {
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("mapping %s: %w", file, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, fmt.Errorf("mapping %s: %w", file, err)
+	}
+	m := &Mapping{file: file, line: map[string]int{}}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(m); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("mapping %s: file is empty", file)
+		}
+		return nil, fmt.Errorf("mapping %s: %w", file, err)
+	}
+	recordLines(&doc, "", m.line)
+	var problems []string
+	bad := func(field, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf("%s: %s: %s", m.at(field), field, fmt.Sprintf(format, args...)))
+	}
+	if m.Source == "" {
+		bad("source", "is required: it names where the rows come from")
+	}
+	if m.Columns.Date == "" {
+		bad("columns.date", "is required: every event needs a date")
+	}
+	if (m.Columns.Lat == "") != (m.Columns.Lon == "") {
+		bad("columns.lat", "lat and lon must be mapped together")
+	}
+	if m.Columns.Lat == "" && m.Columns.Place == "" {
+		bad("columns", "map lat and lon, or place (found through the gazetteer)")
+	}
+	if m.Kind == "" {
+		m.Kind = incident.FromDataset
+	}
+	switch m.Kind {
+	case incident.FromMonitor, incident.FromParty, incident.FromPublic, incident.FromDataset, incident.FromNews:
+	default:
+		bad("kind", "%q is not monitor, party, public, dataset or news", m.Kind)
+	}
+	if _, err := m.delimiter(); err != nil {
+		bad("delimiter", "%v", err)
+	}
+	if _, err := layout(m.DateFormat); err != nil {
+		bad("date_format", "%v", err)
+	}
+	switch m.Precision {
+	case "":
+		m.Precision = incident.PlaceExact
+	case incident.PlaceExact, incident.PlaceNear:
+	default:
+		bad("precision", "%q is not exact or near", m.Precision)
+	}
+	for _, v := range sortedKeys(m.Acts) {
+		if !act.Valid(m.Acts[v]) {
+			bad("acts."+v, "%q is not an act type (see docs/act-types.md)", m.Acts[v])
+		}
+	}
+	if reg != nil {
+		for _, v := range sortedKeys(m.Actors) {
+			if _, ok := reg.Resolve(m.Actors[v]); !ok {
+				bad("actors."+v, "%q is not an actor in the registry", m.Actors[v])
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	return m, nil
+}
+
+// recordLines notes the line of every mapping key, as "columns.date".
+func recordLines(n *yaml.Node, prefix string, out map[string]int) {
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		recordLines(n.Content[0], prefix, out)
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i].Value
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		out[key] = n.Content[i].Line
+		recordLines(n.Content[i+1], key, out)
+	}
+}
+
+// at is where field stands in the mapping file: "file:line", or the file
+// alone for a field that is missing.
+func (m *Mapping) at(field string) string {
+	if n := m.line[field]; n > 0 {
+		return fmt.Sprintf("%s:%d", m.file, n)
+	}
+	return m.file
+}
+
+func (m *Mapping) delimiter() (rune, error) {
+	switch m.Delimiter {
+	case "", ",":
+		return ',', nil
+	case ";":
+		return ';', nil
+	case "tab", "\t":
+		return '\t', nil
+	case "|":
+		return '|', nil
+	}
+	return 0, fmt.Errorf("%q is not one of \",\", \";\", \"tab\", \"|\"", m.Delimiter)
+}
+
+// used lists every column the mapping reads, with the field that reads it.
+func (m *Mapping) used() [][2]string {
+	c := m.Columns
+	var out [][2]string
+	add := func(field string, cols ...string) {
+		for _, col := range cols {
+			if col != "" {
+				out = append(out, [2]string{field, col})
+			}
+		}
+	}
+	add("columns.id", c.ID)
+	add("columns.date", c.Date)
+	add("columns.date_end", c.DateEnd)
+	add("columns.place", c.Place)
+	add("columns.admin1", c.Admin1)
+	add("columns.lat", c.Lat)
+	add("columns.lon", c.Lon)
+	add("columns.perpetrator", c.Perpetrator...)
+	add("columns.target", c.Target...)
+	add("columns.side_a", c.SideA...)
+	add("columns.side_b", c.SideB...)
+	add("columns.act", c.Act)
+	add("columns.deaths", c.Deaths)
+	add("columns.deaths_low", c.DeathsLow)
+	add("columns.deaths_high", c.DeathsHigh)
+	add("columns.deaths_civilians", c.Civilians)
+	add("columns.citations", c.Citations)
+	add("columns.description", c.Description)
+	return out
+}
+
+// layout turns a date format as people write it into a Go time layout.
+func layout(f string) (string, error) {
+	switch f {
+	case "", "YYYY-MM-DD":
+		return "2006-01-02", nil
+	case "DD/MM/YYYY":
+		return "02/01/2006", nil
+	case "MM/DD/YYYY":
+		return "01/02/2006", nil
+	case "D/M/YYYY":
+		return "2/1/2006", nil
+	case "M/D/YYYY":
+		return "1/2/2006", nil
+	case "DD.MM.YYYY":
+		return "02.01.2006", nil
+	case "D Month YYYY":
+		return "2 January 2006", nil
+	}
+	if strings.Contains(f, "2006") {
+		return f, nil
+	}
+	return "", fmt.Errorf("%q is not a known date format (YYYY-MM-DD, DD/MM/YYYY, MM/DD/YYYY, D/M/YYYY, M/D/YYYY, DD.MM.YYYY, \"D Month YYYY\", or a Go layout such as 02 Jan 2006)", f)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

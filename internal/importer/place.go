@@ -1,0 +1,45 @@
+package importer
+
+import (
+	"github.com/truce-monitor/truce/internal/gazetteer"
+	"github.com/truce-monitor/truce/internal/incident"
+)
+
+// PlaceFromGazetteer turns a gazetteer entry found for a named place into
+// the place of a report. A town or neighbourhood gives its point; a unit
+// or a region gives the area, since its centre says nothing of where in it
+// the event was. exact says the source put the event in the town itself
+// rather than near it.
+func PlaceFromGazetteer(name string, g gazetteer.Place, exact bool) incident.Place {
+	p := incident.Place{Name: name, Admin1: g.Admin1, Admin2: g.Admin2, Admin3: g.Admin3}
+	switch g.Kind {
+	case gazetteer.PopulatedPlace, gazetteer.Neighbourhood:
+		p.Lat, p.Lon, p.HasPoint = g.Lat, g.Lon, true
+		p.Precision = incident.PlaceNear
+		if exact {
+			p.Precision = incident.PlaceExact
+		}
+		return p
+	case gazetteer.Region:
+		// The smallest unit that holds the whole region.
+		p.Area = g.Admin1
+		if g.Admin3 != "" {
+			p.Area = g.Admin3
+		} else if g.Admin2 != "" {
+			p.Area = g.Admin2
+		}
+	default:
+		p.Area = g.PCode
+	}
+	switch len(p.Area) {
+	case 8:
+		p.Precision = incident.PlaceAdmin3
+	case 6:
+		p.Precision, p.Admin3 = incident.PlaceAdmin2, ""
+	case 4:
+		p.Precision, p.Admin2, p.Admin3 = incident.PlaceAdmin1, "", ""
+	default:
+		p.Precision, p.Admin1, p.Admin2, p.Admin3 = incident.PlaceCountry, "", "", ""
+	}
+	return p
+}
