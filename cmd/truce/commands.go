@@ -4,18 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
 )
@@ -346,5 +349,103 @@ func cmdActors(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintf(out, "%s\t-\tunresolved\n", n)
 		}
 	}
+	return nil
+}
+
+func cmdPlaces(args []string, out io.Writer) error {
+	help := "usage: truce places [-in GOVERNORATE] NAME...   find places in the gazetteer\n       truce places -at LAT,LON                  the units containing a point"
+	fs := flag.NewFlagSet("truce places", flag.ContinueOnError)
+	within := fs.String("in", "", "governorate (name or P-code) the place lies in")
+	at := fs.String("at", "", "a point as LAT,LON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*at == "") == (fs.NArg() == 0) {
+		return usageError(help)
+	}
+	bounds, places, err := app.LoadGeography()
+	if err != nil {
+		return err
+	}
+	if *at != "" {
+		la, lo, ok := strings.Cut(*at, ",")
+		lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+		lon, err2 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+		if !ok || err1 != nil || err2 != nil {
+			return usageError(fmt.Sprintf("truce places: -at %q is not LAT,LON", *at))
+		}
+		a, inside := bounds.Locate(lat, lon)
+		if !inside {
+			fmt.Fprintf(out, "%s: outside the shipped boundaries\n", *at)
+			return nil
+		}
+		for _, pc := range []string{a.Admin1, a.Admin2, a.Admin3} {
+			if u, ok := bounds.Unit(pc); ok {
+				fmt.Fprintf(out, "%s\t%s\t%s\n", pc, strings.TrimSpace(u.Name), strings.TrimSpace(u.NameAR))
+			}
+		}
+		return nil
+	}
+	for _, name := range fs.Args() {
+		p, err := places.Resolve(name, *within)
+		var amb *gazetteer.AmbiguousError
+		switch {
+		case errors.As(err, &amb):
+			fmt.Fprintf(out, "%s\tambiguous:\n", name)
+			for _, c := range amb.Candidates {
+				fmt.Fprintf(out, "\t%s\t%.5f,%.5f\t%s\n", c.Label(), c.Lat, c.Lon, c.NameAR)
+			}
+		case err != nil:
+			fmt.Fprintf(out, "%s\t-\t%v\n", name, err)
+		default:
+			fmt.Fprintf(out, "%s\t%s\t%.5f,%.5f\t%s/%s/%s\t%s\n", name, p.Label(), p.Lat, p.Lon, p.Admin1, p.Admin2, p.Admin3, p.NameAR)
+		}
+	}
+	return nil
+}
+
+func cmdExport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	help := fmt.Sprintf("usage: truce export FORMAT [-db FILE] [-what reports|incidents] [-o FILE]\nformats: %s", strings.Join(app.ExportFormats, ", "))
+	if len(args) == 0 {
+		return usageError(help)
+	}
+	format := args[0]
+	fs, db := flags("export " + format)
+	what := fs.String("what", "reports", "reports (each source record) or incidents (truce's merged events)")
+	outPath := fs.String("o", "", "output file (default standard output)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return usageError(help)
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	w := out
+	var f *os.File
+	if *outPath != "" {
+		if f, err = os.Create(*outPath); err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	n, err := a.Export(ctx, format, *what, w)
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		// The export is complete only once it is on disk.
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	log.Info("export done", "format", format, "what", *what, "count", n, "file", *outPath)
 	return nil
 }

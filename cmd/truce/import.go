@@ -17,10 +17,11 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/mapped"
 )
 
 func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
-	help := fmt.Sprintf("usage: truce import FORMAT [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] FILE\nformats: %s", strings.Join(app.Formats, ", "))
+	help := fmt.Sprintf("usage: truce import FORMAT [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] [-mapping FILE] FILE\nformats: %s (csv needs -mapping; see docs/formats.md)", strings.Join(app.Formats, ", "))
 	if len(args) == 0 {
 		return usageError(help)
 	}
@@ -30,11 +31,15 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	fromS := fs.String("from", "", "skip events before this date (YYYY-MM-DD)")
 	toS := fs.String("to", "", "skip events after this date (YYYY-MM-DD, inclusive)")
 	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
+	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return usageError(help)
+	}
+	if (format == "csv") != (*mappingPath != "") {
+		return usageError("truce import: -mapping goes with format csv, and csv needs it\n" + help)
 	}
 	name := fs.Arg(0)
 	a, err := open(ctx, *db, log)
@@ -43,6 +48,17 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	}
 	defer a.Close()
 	opt := app.ImportOptions{Location: a.DefaultLocation()}
+	if *mappingPath != "" {
+		mf, err := os.Open(*mappingPath)
+		if err != nil {
+			return err
+		}
+		opt.Mapping, err = mapped.LoadMapping(mf, *mappingPath, a.Actors)
+		mf.Close()
+		if err != nil {
+			return err
+		}
+	}
 	if *tz != "" {
 		if opt.Location, err = time.LoadLocation(*tz); err != nil {
 			return usageError(fmt.Sprintf("truce import: -tz: unknown time zone %q", *tz))

@@ -21,7 +21,9 @@ const usage = `truce: a ceasefire monitoring mechanism's system
 Usage:
   truce demo       [-db FILE] [-addr HOST:PORT]     load the bundled agreement and UCDP events, rule them, serve
   truce serve      [-db FILE] [-addr HOST:PORT]     serve the JSON API
-  truce import ucdp [-db FILE] [flags] FILE        import a UCDP GED CSV file
+  truce import FORMAT [-db FILE] [flags] FILE      import acled, ucdp, geojson, jsonl, or csv with -mapping
+  truce export FORMAT [-db FILE] [-what W] [-o F]  export reports or incidents as acled, geojson or jsonl
+  truce places     [-in GOV] NAME... | -at LAT,LON find places in the gazetteer
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
   truce agreement  validate|load|show|diff ...     work with agreement files
   truce actors     resolve NAME...                 look names up in the actor registry
@@ -66,8 +68,12 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdRule(ctx, rest, out, log)
 	case "agreement":
 		return cmdAgreement(ctx, rest, out, log)
+	case "export":
+		return cmdExport(ctx, rest, out, log)
 	case "actors":
 		return cmdActors(ctx, rest, out)
+	case "places":
+		return cmdPlaces(rest, out)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil

@@ -131,3 +131,82 @@ func golden(t *testing.T, path, got string) {
 		t.Errorf("output differs from %s (go test ./cmd/truce -update rewrites it):\ngot:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// TestImportExport: each format imported from the command line and
+// exported again; an ACLED file comes back as it went in, and a changed
+// row updates its record on re-import.
+func TestImportExport(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "t.db")
+	acledFile := "../../internal/importer/acled/testdata/events.csv"
+	out := mustTruce(t, "import", "acled", "-db", db, acledFile)
+	if !strings.Contains(out, "6 rows: 6 created") {
+		t.Errorf("import acled: %s", out)
+	}
+	exported := filepath.Join(dir, "out.csv")
+	mustTruce(t, "export", "acled", "-db", db, "-o", exported)
+	want, _ := os.ReadFile(acledFile)
+	got, _ := os.ReadFile(exported)
+	if !bytes.Equal(got, want) {
+		t.Errorf("acled export differs from the import:\n%s", got)
+	}
+
+	// A corrected row is an update; the others are unchanged.
+	changed := strings.Replace(string(want), "killing 4 civilians.\",4,", "killing 5 civilians.\",5,", 1)
+	if changed == string(want) {
+		t.Fatal("fixture changed: cannot find the row to correct")
+	}
+	fixed := filepath.Join(dir, "fixed.csv")
+	os.WriteFile(fixed, []byte(changed), 0o644)
+	if out := mustTruce(t, "import", "acled", "-db", db, fixed); !strings.Contains(out, "0 created, 1 updated, 5 unchanged") {
+		t.Errorf("re-import with a correction: %s", out)
+	}
+
+	out = mustTruce(t, "import", "geojson", "-db", db, "../../internal/importer/geojson/testdata/events.geojson")
+	if !strings.Contains(out, "4 rows: 4 created") {
+		t.Errorf("import geojson: %s", out)
+	}
+	out = mustTruce(t, "import", "csv", "-db", db, "-mapping", "../../internal/importer/mapped/testdata/monitor.yaml",
+		"-errors", filepath.Join(dir, "errors.jsonl"), "../../internal/importer/mapped/testdata/monitor.csv")
+	if !strings.Contains(out, "7 rows: 3 created") || !strings.Contains(out, "4 rejected") {
+		t.Errorf("import csv: %s", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "errors.jsonl")); err != nil || bytes.Count(b, []byte("\n")) != 4 {
+		t.Errorf("errors file: %v\n%s", err, b)
+	}
+
+	// Everything out as JSON lines, and into a fresh store: nothing lost.
+	lines := filepath.Join(dir, "all.jsonl")
+	mustTruce(t, "export", "jsonl", "-db", db, "-o", lines)
+	db2 := filepath.Join(dir, "t2.db")
+	if out := mustTruce(t, "import", "jsonl", "-db", db2, lines); !strings.Contains(out, "13 rows: 13 created, 0 updated, 0 unchanged, 0 skipped, 0 rejected") {
+		t.Errorf("jsonl into a new store: %s", out)
+	}
+	again := filepath.Join(dir, "again.jsonl")
+	mustTruce(t, "export", "jsonl", "-db", db2, "-o", again)
+	a, _ := os.ReadFile(lines)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Errorf("jsonl export of the copy differs from the original's")
+	}
+
+	geo := mustTruce(t, "export", "geojson", "-db", db, "-what", "incidents")
+	if !strings.HasPrefix(geo, `{"type":"FeatureCollection"`) || strings.Count(geo, `"type":"Feature",`) != 13 {
+		t.Errorf("geojson incidents: %.300s", geo)
+	}
+	if _, err := truce(t, "import", "csv", "-db", db, acledFile); err == nil {
+		t.Error("csv without -mapping must be refused")
+	}
+}
+
+func TestPlaces(t *testing.T) {
+	out := mustTruce(t, "places", "Douma", "Ghouta", "Nowhereville")
+	for _, want := range []string{"Douma\tDuma (populated_place in SY030200)", "Ghouta\tambiguous:", "Eastern Ghouta", "Western Ghouta", "Nowhereville\t-\t"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("places: lacks %q:\n%s", want, out)
+		}
+	}
+	if out := mustTruce(t, "places", "-at", "33.57,36.40"); !strings.Contains(out, "SY030200\tDuma") {
+		t.Errorf("places -at: %s", out)
+	}
+}

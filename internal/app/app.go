@@ -18,6 +18,7 @@ import (
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
@@ -36,6 +37,7 @@ type App struct {
 	Store      store.Store
 	Actors     *actor.Registry
 	Boundaries *boundary.Set
+	Places     *gazetteer.Gazetteer
 	Engine     *ruling.Engine
 	Log        *slog.Logger
 
@@ -53,9 +55,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	bounds, err := boundary.Load(bundled.FS, bundled.Boundaries)
+	bounds, places, err := LoadGeography()
 	if err != nil {
-		return nil, fmt.Errorf("load shipped boundaries: %w", err)
+		return nil, err
 	}
 	st, err := sqlite.Open(ctx, cfg.DB)
 	if err != nil {
@@ -65,6 +67,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Store:      st,
 		Actors:     reg,
 		Boundaries: bounds,
+		Places:     places,
 		Engine:     &ruling.Engine{Actors: reg},
 		Log:        cfg.Logger,
 		agreements: map[string]*agreement.Agreement{},
@@ -84,6 +87,20 @@ func LoadActors() (*actor.Registry, error) {
 	}
 	defer f.Close()
 	return actor.Load(f, bundled.Actors)
+}
+
+// LoadGeography loads the shipped boundaries and the gazetteer built on
+// them.
+func LoadGeography() (*boundary.Set, *gazetteer.Gazetteer, error) {
+	bounds, err := boundary.Load(bundled.FS, bundled.Boundaries)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load shipped boundaries: %w", err)
+	}
+	places, err := gazetteer.Load(bundled.FS, bundled.Gazetteer, bounds)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load shipped gazetteer: %w", err)
+	}
+	return bounds, places, nil
 }
 
 // Close closes the store.

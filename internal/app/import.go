@@ -10,13 +10,18 @@ import (
 
 	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/acled"
+	"github.com/truce-monitor/truce/internal/importer/geojson"
+	"github.com/truce-monitor/truce/internal/importer/jsonl"
+	"github.com/truce-monitor/truce/internal/importer/mapped"
 	"github.com/truce-monitor/truce/internal/importer/ucdp"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 )
 
-// Formats are the bulk formats truce imports.
-var Formats = []string{"ucdp"}
+// Formats are the bulk formats truce imports; "csv" is any CSV file read
+// through a mapping.
+var Formats = []string{"acled", "ucdp", "geojson", "jsonl", "csv"}
 
 // ImportOptions tune an import.
 type ImportOptions struct {
@@ -26,6 +31,8 @@ type ImportOptions struct {
 	From, To time.Time
 	OnReject func(*importer.RowError) error
 	Progress func(rows int)
+	// Mapping says how to read a "csv" file.
+	Mapping *mapped.Mapping
 }
 
 // Source opens a reader for one of Formats.
@@ -35,8 +42,19 @@ func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions)
 		loc = a.DefaultLocation()
 	}
 	switch format {
+	case "acled":
+		return acled.NewReader(r, file, acled.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
 	case "ucdp":
 		return ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
+	case "geojson":
+		return geojson.NewReader(r, file, geojson.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
+	case "jsonl":
+		return jsonl.NewReader(r, file, jsonl.Config{Actors: a.Actors, Boundaries: a.Boundaries, From: opt.From, To: opt.To}), nil
+	case "csv":
+		if opt.Mapping == nil {
+			return nil, fmt.Errorf("import %s: a csv file needs a mapping file (see docs/formats.md)", file)
+		}
+		return mapped.NewReader(r, file, opt.Mapping, mapped.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
 	}
 	return nil, fmt.Errorf("unknown import format %q (known: %v)", format, Formats)
 }
@@ -112,4 +130,48 @@ func (a *App) ImportDemoEvents(ctx context.Context) (*importer.Summary, error) {
 		return nil, fmt.Errorf("%s: %w", bundled.DemoEvents, err)
 	}
 	return a.Import(ctx, "ucdp", gz, path.Base(bundled.DemoEvents), ImportOptions{})
+}
+
+// ExportFormats are the formats truce exports to.
+var ExportFormats = []string{"acled", "geojson", "jsonl"}
+
+// Export writes every report (what "reports") or incident (what
+// "incidents") to w in format. Reports read from a format are written back
+// in it from their original records.
+func (a *App) Export(ctx context.Context, format, what string, w io.Writer) (int, error) {
+	loc := a.DefaultLocation()
+	n := 0
+	var writeReport func(*incident.Report) error
+	var writeIncident func(*incident.Incident) error
+	var finish func() error
+	switch format {
+	case "acled":
+		aw := acled.NewWriter(w, acled.WriterConfig{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc})
+		writeReport = aw.WriteReport
+		writeIncident = func(in *incident.Incident) error { return aw.WriteIncident(in, nil) }
+		finish = aw.Flush
+	case "geojson":
+		gw := geojson.NewWriter(w, loc)
+		writeReport, writeIncident, finish = gw.WriteReport, gw.WriteIncident, gw.Close
+	case "jsonl":
+		jw := jsonl.NewWriter(w)
+		writeReport = func(r *incident.Report) error { return jw.Write(r) }
+		writeIncident = func(in *incident.Incident) error { return jw.Write(in) }
+		finish = jw.Flush
+	default:
+		return 0, fmt.Errorf("unknown export format %q (known: %v)", format, ExportFormats)
+	}
+	var err error
+	switch what {
+	case "reports":
+		err = a.Store.EachReport(ctx, func(r incident.Report) error { n++; return writeReport(&r) })
+	case "incidents":
+		err = a.Store.EachIncident(ctx, time.Time{}, time.Time{}, func(in incident.Incident) error { n++; return writeIncident(&in) })
+	default:
+		return 0, fmt.Errorf("export: %q is neither reports nor incidents", what)
+	}
+	if err != nil {
+		return n, fmt.Errorf("export %s %s: %w", what, format, err)
+	}
+	return n, finish()
 }

@@ -588,7 +588,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 // EachIncident implements store.Store.
 func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error {
 	w, args := where(store.Filter{From: from, To: to})
-	rows, err := s.read.QueryContext(ctx, "SELECT i.id, i.doc FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
+	rows, err := s.read.QueryContext(ctx, "SELECT i.id, i.doc, (SELECT group_concat(r.id) FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
 	}
@@ -596,7 +596,8 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 	for rows.Next() {
 		var id int64
 		var doc string
-		if err := rows.Scan(&id, &doc); err != nil {
+		var reports sql.NullString
+		if err := rows.Scan(&id, &doc, &reports); err != nil {
 			return err
 		}
 		var in incident.Incident
@@ -604,6 +605,11 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 			return fmt.Errorf("incident %d: %w", id, err)
 		}
 		in.ID = id
+		for _, r := range strings.Split(reports.String, ",") {
+			if rid, err := strconv.ParseInt(r, 10, 64); err == nil {
+				in.ReportIDs = append(in.ReportIDs, rid)
+			}
+		}
 		if err := fn(in); err != nil {
 			return err
 		}

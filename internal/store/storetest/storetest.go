@@ -271,6 +271,9 @@ func testEachIncident(t *testing.T, s store.Store) {
 		}
 		last = in.Occurred.Start
 		n++
+		if len(in.ReportIDs) != 1 || in.ReportIDs[0] == 0 {
+			t.Errorf("incident %d: report ids %v, want its one report", in.ID, in.ReportIDs)
+		}
 		// Writing while iterating must not deadlock.
 		return s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: in.ID, Ruling: ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag"}}})
 	})
