@@ -16,7 +16,7 @@ import (
 	"github.com/truce-monitor/truce/internal/importer/mapped"
 	"github.com/truce-monitor/truce/internal/importer/ucdp"
 	"github.com/truce-monitor/truce/internal/incident"
-	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/ruling"
 )
 
 // Formats are the bulk formats truce imports; "csv" is any CSV file read
@@ -67,9 +67,9 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 		return nil, err
 	}
 	sum, err := importer.Run(ctx, a.Store, file, src, importer.Options{
-		OnReject:   opt.OnReject,
-		Progress:   opt.Progress,
-		AfterBatch: a.ruleBatch,
+		OnReject: opt.OnReject,
+		Progress: opt.Progress,
+		Rule:     a.RuleAll,
 	})
 	if err != nil {
 		return sum, err
@@ -79,43 +79,14 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	return sum, nil
 }
 
-// ruleBatch rules what a batch of imports created or changed. A new
-// incident's facts are its one report's, so it is ruled without reading it
-// back; a changed one is read back, as it may merge several reports.
-func (a *App) ruleBatch(ctx context.Context, reports []incident.Report, res []store.Imported) error {
-	var out []store.IncidentRuling
-	var changed []int64
-	for i, r := range res {
-		switch r.Outcome {
-		case store.Created:
-			in := incident.FromReport(reports[i])
-			in.ID = r.IncidentID
-			for _, ag := range a.Agreements() {
-				out = append(out, store.IncidentRuling{IncidentID: in.ID, Ruling: a.Engine.Rule(ag, in)})
-			}
-		case store.Updated:
-			changed = append(changed, r.IncidentID)
-		}
+// RuleAll rules an incident under every stored agreement.
+func (a *App) RuleAll(in incident.Incident) []ruling.Ruling {
+	ags := a.Agreements()
+	out := make([]ruling.Ruling, 0, len(ags))
+	for _, ag := range ags {
+		out = append(out, a.Engine.Rule(ag, in))
 	}
-	if err := a.Store.SaveRulings(ctx, out); err != nil {
-		return err
-	}
-	return a.RuleIncidents(ctx, changed)
-}
-
-// RuleIncidents rules the given incidents under every agreement.
-func (a *App) RuleIncidents(ctx context.Context, ids []int64) error {
-	var out []store.IncidentRuling
-	for _, id := range ids {
-		d, err := a.Store.Incident(ctx, id)
-		if err != nil {
-			return err
-		}
-		for _, ag := range a.Agreements() {
-			out = append(out, store.IncidentRuling{IncidentID: id, Ruling: a.Engine.Rule(ag, d.Incident)})
-		}
-	}
-	return a.Store.SaveRulings(ctx, out)
+	return out
 }
 
 // ImportDemoEvents imports the UCDP events shipped for the demo.

@@ -108,56 +108,102 @@ type Options struct {
 	// OnReject, when set, is called for every rejected row (to write an
 	// errors file, for example).
 	OnReject func(*RowError) error
-	// Progress, when set, is called after every batch with the rows read.
+	// Progress, when set, is called after every stored batch with the
+	// rows read so far.
 	Progress func(rows int)
-	// AfterBatch, when set, is called with every stored batch and what
-	// storing did, in the same order (to rule the incidents, for example).
-	AfterBatch func(ctx context.Context, reports []incident.Report, res []store.Imported) error
+	// Rule, when set, rules every incident the import creates or changes,
+	// in the transaction that stores it.
+	Rule store.RuleFunc
 }
 
-// Run reads every row of src and stores the good ones in st.
+// batch is a batch of reports read, with the count of rows read so far.
+type batch struct {
+	reports []incident.Report
+	rows    int
+}
+
+// Run reads every row of src and stores the good ones in st. Reading and
+// storing run in two goroutines, so that parsing and ruling the next batch
+// overlap with committing this one; at most two batches are held at once,
+// so memory stays flat however large the file.
 func Run(ctx context.Context, st store.Store, file string, src Source, opt Options) (*Summary, error) {
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 1000
+		opt.BatchSize = 2000
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	sum := &Summary{File: file, Unresolved: map[string]int{}}
-	var batch []incident.Report
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
+	batches := make(chan batch, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- read(ctx, file, src, opt, sum, batches)
+	}()
+	// The reader owns sum's row counts until it is done; the writer's
+	// counts are merged after.
+	var created, updated, unchanged int
+	var storeErr error
+	for b := range batches {
+		if storeErr != nil {
+			continue // drain, so the reader can finish
 		}
-		res, err := st.ImportReports(ctx, batch)
+		var res []store.Imported
+		var err error
+		if len(b.reports) > 0 {
+			res, err = st.ImportReports(ctx, b.reports, opt.Rule)
+		}
 		if err != nil {
-			return fmt.Errorf("import %s: %w", file, err)
+			storeErr = fmt.Errorf("import %s: %w", file, err)
+			cancel()
+			continue
 		}
 		for _, r := range res {
 			switch r.Outcome {
 			case store.Created:
-				sum.Created++
+				created++
 			case store.Updated:
-				sum.Updated++
+				updated++
 			case store.Unchanged:
-				sum.Unchanged++
+				unchanged++
 			}
 		}
-		if opt.AfterBatch != nil {
-			if err := opt.AfterBatch(ctx, batch, res); err != nil {
-				return fmt.Errorf("import %s: %w", file, err)
-			}
-		}
-		batch = batch[:0]
 		if opt.Progress != nil {
-			opt.Progress(sum.Rows)
+			opt.Progress(b.rows)
 		}
+	}
+	err := <-readErr
+	sum.Created, sum.Updated, sum.Unchanged = created, updated, unchanged
+	if storeErr != nil {
+		return sum, storeErr
+	}
+	if err != nil {
+		return sum, err
+	}
+	if n, ok := src.(Noter); ok {
+		sum.Notes = n.Notes()
+	}
+	return sum, nil
+}
+
+// read reads src into batches.
+func read(ctx context.Context, file string, src Source, opt Options, sum *Summary, out chan<- batch) error {
+	cur := make([]incident.Report, 0, opt.BatchSize)
+	send := func() error {
+		select {
+		case out <- batch{reports: cur, rows: sum.Rows}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		cur = make([]incident.Report, 0, opt.BatchSize)
 		return nil
 	}
 	for {
 		if err := ctx.Err(); err != nil {
-			return sum, err
+			return err
 		}
 		row, ok, err := src.Next()
 		if err != nil {
-			return sum, fmt.Errorf("import %s: %w", file, err)
+			return fmt.Errorf("import %s: %w", file, err)
 		}
 		if !ok {
 			break
@@ -171,7 +217,7 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 			}
 			if opt.OnReject != nil {
 				if err := opt.OnReject(row.Err); err != nil {
-					return sum, fmt.Errorf("import %s: record rejected row %d: %w", file, row.Err.Row, err)
+					return fmt.Errorf("import %s: record rejected row %d: %w", file, row.Err.Row, err)
 				}
 			}
 		case row.Report == nil:
@@ -185,21 +231,16 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 					sum.Unresolved[a.Name]++
 				}
 			}
-			batch = append(batch, *row.Report)
-			if len(batch) >= opt.BatchSize {
-				if err := flush(); err != nil {
-					return sum, err
+			cur = append(cur, *row.Report)
+			if len(cur) >= opt.BatchSize {
+				if err := send(); err != nil {
+					return err
 				}
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return sum, err
-	}
-	if n, ok := src.(Noter); ok {
-		sum.Notes = n.Notes()
-	}
-	return sum, nil
+	// The last batch, even empty, carries the final row count.
+	return send()
 }
 
 // Errorf makes a RowError.

@@ -102,9 +102,11 @@ type Store interface {
 	// ImportReports stores reports in one transaction, idempotently on
 	// (Source, SourceID): an identical record changes nothing, a changed
 	// one updates the report and its incident and keeps the old record.
-	// A new report gets a new incident. Reports are updated in place with
-	// their ids.
-	ImportReports(ctx context.Context, reports []incident.Report) ([]Imported, error)
+	// A new report gets a new incident. Every incident created or changed
+	// is ruled with rule, when set, in the same transaction, so that no
+	// incident is ever stored without its rulings. Reports are updated in
+	// place with their ids.
+	ImportReports(ctx context.Context, reports []incident.Report, rule RuleFunc) ([]Imported, error)
 
 	// SaveRulings replaces the rulings of the given incidents under their
 	// agreements.
@@ -124,6 +126,9 @@ type Store interface {
 
 	Close() error
 }
+
+// RuleFunc rules an incident under every agreement in force.
+type RuleFunc func(incident.Incident) []ruling.Ruling
 
 // IncidentRuling is a ruling of one incident.
 type IncidentRuling struct {

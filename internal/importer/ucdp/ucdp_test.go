@@ -1,7 +1,10 @@
 package ucdp_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,8 @@ import (
 	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/geojson"
+	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/importer/ucdp"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
@@ -204,4 +209,79 @@ func TestRealFile(t *testing.T) {
 	if len(sum.Unresolved) > 0 {
 		t.Errorf("unresolved actor names: %v", sum.UnresolvedNames())
 	}
+}
+
+// TestRoundTrip: GED events exported as JSON lines and GeoJSON, and read
+// back, keep every fact truce took from them, and their original rows.
+func TestRoundTrip(t *testing.T) {
+	e := setup(t)
+	if _, err := e.run(t, "testdata/mixed.csv"); err != nil {
+		t.Fatal(err)
+	}
+	var want []incident.Report
+	if err := e.st.EachReport(context.Background(), func(r incident.Report) error { want = append(want, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var lines, features bytes.Buffer
+	jw := jsonl.NewWriter(&lines)
+	gw := geojson.NewWriter(&features, e.cfg.Location)
+	for i := range want {
+		if err := jw.Write(want[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := gw.WriteReport(&want[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := errors.Join(jw.Flush(), gw.Close()); err != nil {
+		t.Fatal(err)
+	}
+	fromLines := readAll(t, jsonl.NewReader(&lines, "ged.jsonl", jsonl.Config{Actors: e.cfg.Actors, Boundaries: e.cfg.Boundaries}))
+	gr, err := geojson.NewReader(&features, "ged.geojson", geojson.Config{Actors: e.cfg.Actors, Boundaries: e.cfg.Boundaries, Location: e.cfg.Location})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFeatures := readAll(t, gr)
+	if len(fromLines) != len(want) || len(fromFeatures) != len(want) {
+		t.Fatalf("read back %d lines, %d features; want %d", len(fromLines), len(fromFeatures), len(want))
+	}
+	for i, w := range want {
+		w.ID, w.IncidentID = 0, 0
+		if a, b := mustJSON(t, w), mustJSON(t, fromLines[i]); a != b {
+			t.Errorf("jsonl %d:\n got %s\nwant %s", i, b, a)
+		}
+		// GeoJSON carries the facts, not the CSV row.
+		g := fromFeatures[i]
+		g.Original, g.OriginalFormat, w.Original, w.OriginalFormat = "", "", "", ""
+		if a, b := mustJSON(t, w), mustJSON(t, g); a != b {
+			t.Errorf("geojson %d:\n got %s\nwant %s", i, b, a)
+		}
+	}
+}
+
+func readAll(t *testing.T, src importer.Source) []incident.Report {
+	t.Helper()
+	var out []incident.Report
+	for {
+		row, ok, err := src.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			return out
+		}
+		if row.Err != nil {
+			t.Fatal(row.Err)
+		}
+		out = append(out, *row.Report)
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

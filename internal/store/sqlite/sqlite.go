@@ -54,6 +54,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
+	// The writer's page cache holds the indexes an import walks for every
+	// row (16 MiB; the default 2 MiB makes it read them from disk).
+	if _, err := db.ExecContext(ctx, `PRAGMA cache_size = -16384`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	s := &Store{db: db}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -101,7 +107,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = s.tx(ctx, func(tx *sql.Tx) error {
+		err = s.tx(ctx, func(tx *txw) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
 			}
@@ -115,12 +121,56 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+// txw is a transaction that prepares each distinct statement once: an
+// import runs the same few statements thousands of times, and parsing the
+// SQL each time would cost more than running it.
+type txw struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+// exec runs a prepared statement.
+func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// scan runs a prepared query for one row into dest.
+func (w *txw) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+func (s *Store) tx(ctx context.Context, fn func(*txw) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	w := &txw{Tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range w.stmts {
+			st.Close()
+		}
+	}()
+	if err := fn(w); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -145,7 +195,7 @@ func parseTS(s string) (time.Time, error) {
 // PutAgreement implements store.Store.
 func (s *Store) PutAgreement(ctx context.Context, src store.AgreementSource, versions []store.VersionRecord) ([]int, error) {
 	var added []int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(tx *txw) error {
 		added = nil
 		for _, v := range versions {
 			var digest string
@@ -255,85 +305,45 @@ func incidentDoc(in incident.Incident) (string, error) {
 	return string(b), err
 }
 
-// importStmts are the statements of an import, prepared once per
-// transaction: re-parsing the SQL for every row would cost more than
-// running it.
-type importStmts struct {
-	find, insIncident, insReport, insRevision, updReport, count, state, updIncident, findFormat, insFormat *sql.Stmt
-	formats                                                                                                map[string]int64
-	now                                                                                                    string
-}
-
-func prepareImport(ctx context.Context, tx *sql.Tx) (*importStmts, error) {
-	st := &importStmts{formats: map[string]int64{}, now: ts(time.Now())}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.find, `SELECT id, incident_id, original_digest, original, doc, revision, format_id FROM reports WHERE source = ? AND source_id = ?`},
-		{&st.insIncident, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&st.insReport, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&st.insRevision, `INSERT INTO report_revisions (report_id, revision, original, doc, replaced_at, format_id) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&st.updReport, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ? WHERE id = ?`},
-		{&st.count, `SELECT count(*) FROM reports WHERE incident_id = ?`},
-		{&st.state, `SELECT state FROM incidents WHERE id = ?`},
-		{&st.updIncident, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ? WHERE id = ?`},
-		{&st.findFormat, `SELECT id FROM original_formats WHERE format = ?`},
-		{&st.insFormat, `INSERT INTO original_formats (format) VALUES (?)`},
-	} {
-		stmt, err := tx.PrepareContext(ctx, p.sql)
-		if err != nil {
-			st.close()
-			return nil, err
-		}
-		*p.dst = stmt
-	}
-	return st, nil
-}
-
-func (st *importStmts) close() {
-	for _, s := range []*sql.Stmt{st.find, st.insIncident, st.insReport, st.insRevision, st.updReport, st.count, st.state, st.updIncident, st.findFormat, st.insFormat} {
-		if s != nil {
-			s.Close()
-		}
-	}
+// importer is one import transaction.
+type importer struct {
+	w       *txw
+	rule    store.RuleFunc
+	formats map[string]int64
+	now     string
 }
 
 // formatID returns the id of an original format, storing it if new.
-func (st *importStmts) formatID(ctx context.Context, format string) (int64, error) {
+func (im *importer) formatID(ctx context.Context, format string) (int64, error) {
 	if format == "" {
 		return 0, nil
 	}
-	if id, ok := st.formats[format]; ok {
+	if id, ok := im.formats[format]; ok {
 		return id, nil
 	}
 	var id int64
-	err := st.findFormat.QueryRowContext(ctx, format).Scan(&id)
+	err := im.w.scan(ctx, `SELECT id FROM original_formats WHERE format = ?`, []any{format}, &id)
 	if errors.Is(err, sql.ErrNoRows) {
 		var res sql.Result
-		if res, err = st.insFormat.ExecContext(ctx, format); err == nil {
+		if res, err = im.w.exec(ctx, `INSERT INTO original_formats (format) VALUES (?)`, format); err == nil {
 			id, err = res.LastInsertId()
 		}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("original format: %w", err)
 	}
-	st.formats[format] = id
+	im.formats[format] = id
 	return id, nil
 }
 
 // ImportReports implements store.Store.
-func (s *Store) ImportReports(ctx context.Context, reports []incident.Report) ([]store.Imported, error) {
+func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, rule store.RuleFunc) ([]store.Imported, error) {
 	out := make([]store.Imported, len(reports))
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		st, err := prepareImport(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer st.close()
+	err := s.tx(ctx, func(w *txw) error {
+		im := &importer{w: w, rule: rule, formats: map[string]int64{}, now: ts(time.Now())}
 		for i := range reports {
 			r := &reports[i]
-			res, err := st.importOne(ctx, r)
+			res, err := im.importOne(ctx, r)
 			if err != nil {
 				return fmt.Errorf("report %s/%s: %w", r.Source, r.SourceID, err)
 			}
@@ -347,12 +357,12 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report) ([
 	return out, nil
 }
 
-func (st *importStmts) importOne(ctx context.Context, r *incident.Report) (store.Imported, error) {
+func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Imported, error) {
 	doc, err := reportDoc(*r)
 	if err != nil {
 		return store.Imported{}, err
 	}
-	formatID, err := st.formatID(ctx, r.OriginalFormat)
+	formatID, err := im.formatID(ctx, r.OriginalFormat)
 	if err != nil {
 		return store.Imported{}, err
 	}
@@ -364,23 +374,16 @@ func (st *importStmts) importOne(ctx context.Context, r *incident.Report) (store
 		oldDoc                    string
 		revision                  int
 	)
-	err = st.find.QueryRowContext(ctx, r.Source, r.SourceID).Scan(&id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat)
+	err = im.w.scan(ctx, `SELECT id, incident_id, original_digest, original, doc, revision, format_id FROM reports WHERE source = ? AND source_id = ?`,
+		[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		in := incident.FromReport(*r)
-		idoc, err := incidentDoc(in)
-		if err != nil {
+		if incidentID, err = im.putIncident(ctx, 0, in); err != nil {
 			return store.Imported{}, err
 		}
-		res, err := st.insIncident.ExecContext(ctx, ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
-			string(in.Act), string(in.State), idoc, st.now)
-		if err != nil {
-			return store.Imported{}, err
-		}
-		if incidentID, err = res.LastInsertId(); err != nil {
-			return store.Imported{}, err
-		}
-		res, err = st.insReport.ExecContext(ctx, r.Source, r.SourceID, incidentID, r.Original, dg, doc, st.now, formatID)
+		res, err := im.w.exec(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID)
 		if err != nil {
 			return store.Imported{}, err
 		}
@@ -396,65 +399,100 @@ func (st *importStmts) importOne(ctx context.Context, r *incident.Report) (store
 	if oldDigest == dg {
 		return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Unchanged}, nil
 	}
-	if _, err := st.insRevision.ExecContext(ctx, id, revision, oldOriginal, oldDoc, st.now, oldFormat); err != nil {
+	if _, err := im.w.exec(ctx, `INSERT INTO report_revisions (report_id, revision, original, doc, replaced_at, format_id) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, revision, oldOriginal, oldDoc, im.now, oldFormat); err != nil {
 		return store.Imported{}, err
 	}
-	if _, err := st.updReport.ExecContext(ctx, r.Original, dg, doc, revision+1, st.now, formatID, id); err != nil {
+	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ? WHERE id = ?`,
+		r.Original, dg, doc, revision+1, im.now, formatID, id); err != nil {
 		return store.Imported{}, err
 	}
 	// An incident made from this one report takes the new facts; one that
 	// merged several reports keeps its own (a reviewer's business).
 	var n int
-	if err := st.count.QueryRowContext(ctx, incidentID).Scan(&n); err != nil {
+	if err := im.w.scan(ctx, `SELECT count(*) FROM reports WHERE incident_id = ?`, []any{incidentID}, &n); err != nil {
 		return store.Imported{}, err
 	}
 	if n == 1 {
 		var state string
-		if err := st.state.QueryRowContext(ctx, incidentID).Scan(&state); err != nil {
+		if err := im.w.scan(ctx, `SELECT state FROM incidents WHERE id = ?`, []any{incidentID}, &state); err != nil {
 			return store.Imported{}, err
 		}
 		in := incident.FromReport(*r)
 		in.State = incident.State(state)
-		idoc, err := incidentDoc(in)
-		if err != nil {
-			return store.Imported{}, err
-		}
-		if _, err := st.updIncident.ExecContext(ctx, ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
-			string(in.Act), idoc, st.now, incidentID); err != nil {
+		if _, err := im.putIncident(ctx, incidentID, in); err != nil {
 			return store.Imported{}, err
 		}
 	}
 	return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Updated}, nil
 }
 
+// putIncident stores an incident (new when id is 0) and its rulings.
+func (im *importer) putIncident(ctx context.Context, id int64, in incident.Incident) (int64, error) {
+	idoc, err := incidentDoc(in)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		res, err := im.w.exec(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
+			string(in.Act), string(in.State), idoc, im.now)
+		if err != nil {
+			return 0, err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, err
+		}
+	} else if _, err := im.w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ? WHERE id = ?`,
+		ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, im.now, id); err != nil {
+		return 0, err
+	}
+	if im.rule == nil {
+		return id, nil
+	}
+	in.ID = id
+	for _, r := range im.rule(in) {
+		if err := saveRuling(ctx, im.w, id, r, im.now); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
 // SaveRulings implements store.Store.
 func (s *Store) SaveRulings(ctx context.Context, rulings []store.IncidentRuling) error {
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err := s.tx(ctx, func(w *txw) error {
 		now := ts(time.Now())
 		for _, ir := range rulings {
-			r := ir.Ruling
-			doc, err := json.Marshal(r)
-			if err != nil {
+			if err := saveRuling(ctx, w, ir.IncidentID, ir.Ruling, now); err != nil {
 				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at`,
-				ir.IncidentID, r.Agreement, r.Version, string(r.Verdict), r.Outcome(), string(doc), now); err != nil {
-				return fmt.Errorf("incident %d: %w", ir.IncidentID, err)
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM ruling_parties WHERE incident_id = ? AND agreement_id = ?`, ir.IncidentID, r.Agreement); err != nil {
-				return err
-			}
-			for _, p := range r.Parties {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES (?, ?, ?)`, ir.IncidentID, r.Agreement, p); err != nil {
-					return err
-				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("save rulings: %w", err)
+	}
+	return nil
+}
+
+func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, now string) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if _, err := w.exec(ctx, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at`,
+		incidentID, r.Agreement, r.Version, string(r.Verdict), r.Outcome(), string(doc), now); err != nil {
+		return fmt.Errorf("incident %d: %w", incidentID, err)
+	}
+	if _, err := w.exec(ctx, `DELETE FROM ruling_parties WHERE incident_id = ? AND agreement_id = ?`, incidentID, r.Agreement); err != nil {
+		return err
+	}
+	for _, p := range r.Parties {
+		if _, err := w.exec(ctx, `INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES (?, ?, ?)`, incidentID, r.Agreement, p); err != nil {
+			return err
+		}
 	}
 	return nil
 }

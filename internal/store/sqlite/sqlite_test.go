@@ -31,7 +31,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportReports(ctx, []incident.Report{storetest.Report("1", incident.Day(2017, 1, 1, time.UTC), "SY070000")}); err != nil {
+	if _, err := s.ImportReports(ctx, []incident.Report{storetest.Report("1", incident.Day(2017, 1, 1, time.UTC), "SY070000")}, nil); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()

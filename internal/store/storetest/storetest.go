@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RulingsReplace", testRulingsReplace},
 		{"EachIncident", testEachIncident},
 		{"EachReportKeepsOriginal", testEachReport},
+		{"ImportRulesInSameTransaction", testImportRules},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,7 +95,7 @@ func testAgreements(t *testing.T, s store.Store) {
 func testImportIdempotent(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	batch := []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")}
-	res, err := s.ImportReports(ctx, batch)
+	res, err := s.ImportReports(ctx, batch, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func testImportIdempotent(t *testing.T, s store.Store) {
 			t.Errorf("first import: %v", r.Outcome)
 		}
 	}
-	again, err := s.ImportReports(ctx, []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")})
+	again, err := s.ImportReports(ctx, []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,14 +132,14 @@ func testImportIdempotent(t *testing.T, s store.Store) {
 func testImportUpdate(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	r := Report("7", day(2017, 1, 5), "SY070000")
-	first, err := s.ImportReports(ctx, []incident.Report{r})
+	first, err := s.ImportReports(ctx, []incident.Report{r}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Casualties.Best = 9
 	r.Casualties.High = 9
 	r.Original = "row,7,corrected"
-	res, err := s.ImportReports(ctx, []incident.Report{r})
+	res, err := s.ImportReports(ctx, []incident.Report{r}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func testFilters(t *testing.T, s store.Store) {
 		Report("a", day(2017, 1, 1), "SY070000"),
 		Report("b", day(2017, 1, 10), "SY030200"),
 		Report("c", day(2017, 2, 1), "SY070100"),
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +226,7 @@ func testFilters(t *testing.T, s store.Store) {
 
 func testRulingsReplace(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	res, err := s.ImportReports(ctx, []incident.Report{Report("x", day(2017, 1, 1), "SY070000")})
+	res, err := s.ImportReports(ctx, []incident.Report{Report("x", day(2017, 1, 1), "SY070000")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func testEachIncident(t *testing.T, s store.Store) {
 	for i := 0; i < 50; i++ {
 		batch = append(batch, Report(fmt.Sprint(i), day(2017, 1, 1+i%28), "SY070000"))
 	}
-	if _, err := s.ImportReports(ctx, batch); err != nil {
+	if _, err := s.ImportReports(ctx, batch, nil); err != nil {
 		t.Fatal(err)
 	}
 	var n int
@@ -290,7 +291,7 @@ func testEachReport(t *testing.T, s store.Store) {
 	b.OriginalFormat = a.OriginalFormat
 	c := Report("3", day(2017, 1, 7), "SY070300")
 	c.Original, c.OriginalFormat = `{"type":"Feature"}`, "application/geo+json"
-	if _, err := s.ImportReports(ctx, []incident.Report{a, b, c}); err != nil {
+	if _, err := s.ImportReports(ctx, []incident.Report{a, b, c}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var got []incident.Report
@@ -314,8 +315,40 @@ func testEachReport(t *testing.T, s store.Store) {
 	}
 	// A changed format alone is a changed record.
 	c.OriginalFormat = "application/geo+json; v=2"
-	res, err := s.ImportReports(ctx, []incident.Report{c})
+	res, err := s.ImportReports(ctx, []incident.Report{c}, nil)
 	if err != nil || res[0].Outcome != store.Updated {
 		t.Fatalf("format change: %+v, %v; want updated", res, err)
+	}
+}
+
+func testImportRules(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var ruled []string
+	rule := func(in incident.Incident) []ruling.Ruling {
+		if in.ID == 0 {
+			t.Errorf("ruled an incident without an id: %+v", in)
+		}
+		ruled = append(ruled, fmt.Sprint(in.Casualties.Best))
+		return []ruling.Ruling{{Agreement: "ag", Version: 1, Verdict: ruling.Violation, Parties: []string{"GOV"}}}
+	}
+	r := Report("r", day(2017, 1, 5), "SY070000")
+	res, err := s.ImportReports(ctx, []incident.Report{r}, rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Unchanged: nothing to rule. Changed: ruled on the new facts.
+	if _, err := s.ImportReports(ctx, []incident.Report{r}, rule); err != nil {
+		t.Fatal(err)
+	}
+	r.Casualties.Best = 9
+	if _, err := s.ImportReports(ctx, []incident.Report{r}, rule); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ruled) != "[2 9]" {
+		t.Errorf("ruled %v, want the new incident then the changed one", ruled)
+	}
+	list, total, err := s.Incidents(ctx, store.Filter{Agreement: "ag", Party: "GOV", Verdict: ruling.Violation})
+	if err != nil || total != 1 || list[0].ID != res[0].IncidentID || list[0].Ruling == nil {
+		t.Errorf("ruling stored with the import: %+v, %d, %v", list, total, err)
 	}
 }
