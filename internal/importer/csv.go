@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/truce-monitor/truce/internal/incident"
 )
 
 // CSV reads a CSV file record by record and also hands back each record's
@@ -177,3 +179,30 @@ func (c *CSV) Next() (*Record, *RowError, error) {
 
 // HeaderLine is the header as it stood in the file.
 func (c *CSV) HeaderLine() string { return c.rawHeader }
+
+// Rows makes a Source of a CSV file whose records convert to reports one
+// by one; convert returns a nil report and nil error for a record skipped
+// on purpose.
+func Rows(c *CSV, convert func(*Record) (*incident.Report, *RowError)) Source {
+	return &csvRows{c: c, convert: convert}
+}
+
+type csvRows struct {
+	c       *CSV
+	convert func(*Record) (*incident.Report, *RowError)
+}
+
+func (s *csvRows) Next() (Row, bool, error) {
+	rec, rowErr, err := s.c.Next()
+	if err == io.EOF {
+		return Row{}, false, nil
+	}
+	if err != nil {
+		return Row{}, false, err
+	}
+	if rowErr != nil {
+		return Row{Err: rowErr}, true, nil
+	}
+	rep, rowErr := s.convert(rec)
+	return Row{Report: rep, Err: rowErr}, true, nil
+}

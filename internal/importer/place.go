@@ -1,6 +1,12 @@
 package importer
 
 import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -42,4 +48,28 @@ func PlaceFromGazetteer(name string, g gazetteer.Place, exact bool) incident.Pla
 		p.Precision, p.Admin1, p.Admin2, p.Admin3 = incident.PlaceCountry, "", "", ""
 	}
 	return p
+}
+
+// ParsePoint reads a latitude and longitude written as text, naming the
+// field at fault.
+func ParsePoint(lat, lon string) (la, lo float64, field, msg string) {
+	la, err := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+	if err != nil || math.IsNaN(la) || la < -90 || la > 90 {
+		return 0, 0, "latitude", fmt.Sprintf("%q is not a latitude (-90 to 90)", lat)
+	}
+	lo, err = strconv.ParseFloat(strings.TrimSpace(lon), 64)
+	if err != nil || math.IsNaN(lo) || lo < -180 || lo > 180 {
+		return 0, 0, "longitude", fmt.Sprintf("%q is not a longitude (-180 to 180)", lon)
+	}
+	return la, lo, "", ""
+}
+
+// Locate sets the admin units of a place with a point; bounds may be nil.
+func Locate(p *incident.Place, bounds *boundary.Set) {
+	if bounds == nil || !p.HasPoint {
+		return
+	}
+	if a, ok := bounds.Locate(p.Lat, p.Lon); ok {
+		p.Admin1, p.Admin2, p.Admin3 = a.Admin1, a.Admin2, a.Admin3
+	}
 }

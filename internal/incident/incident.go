@@ -38,6 +38,12 @@ func Days(first, last time.Time, loc *time.Location) TimeSpan {
 	return TimeSpan{Start: start, End: end, Precision: p}
 }
 
+// Outside reports whether the span lies wholly outside [from, to); zero
+// bounds are open.
+func (s TimeSpan) Outside(from, to time.Time) bool {
+	return (!from.IsZero() && !s.End.After(from)) || (!to.IsZero() && !s.Start.Before(to))
+}
+
 // Valid reports whether the span is non-empty.
 func (s TimeSpan) Valid() bool { return !s.Start.IsZero() && s.End.After(s.Start) }
 

@@ -6,7 +6,6 @@ package acled
 import (
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -51,8 +50,8 @@ type Config struct {
 
 // Reader yields one report per ACLED event.
 type Reader struct {
+	importer.Source
 	file   string
-	csv    *importer.CSV
 	cfg    Config
 	format string
 	notes  []string
@@ -74,7 +73,8 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	rd := &Reader{file: file, csv: c, cfg: cfg, format: Format(c.HeaderLine()), codes: map[[2]string]Coding{}}
+	rd := &Reader{file: file, cfg: cfg, format: Format(c.HeaderLine()), codes: map[[2]string]Coding{}}
+	rd.Source = importer.Rows(c, rd.convert)
 	for _, cd := range Codings() {
 		rd.codes[[2]string{cd.EventType, cd.SubEventType}] = cd
 	}
@@ -97,22 +97,6 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 // Notes are remarks about the file as a whole, such as columns truce does
 // not read.
 func (r *Reader) Notes() []string { return r.notes }
-
-// Next implements importer.Source.
-func (r *Reader) Next() (importer.Row, bool, error) {
-	rec, rowErr, err := r.csv.Next()
-	if err == io.EOF {
-		return importer.Row{}, false, nil
-	}
-	if err != nil {
-		return importer.Row{}, false, err
-	}
-	if rowErr != nil {
-		return importer.Row{Err: rowErr}, true, nil
-	}
-	rep, rowErr := r.convert(rec)
-	return importer.Row{Report: rep, Err: rowErr}, true, nil
-}
 
 func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowError) {
 	bad := func(col, format string, args ...any) (*incident.Report, *importer.RowError) {
@@ -141,7 +125,7 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 	default:
 		return bad("time_precision", "%q is not an ACLED time precision (1 day, 2 week, 3 month)", tp)
 	}
-	if (!r.cfg.From.IsZero() && !span.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !span.Start.Before(r.cfg.To)) {
+	if span.Outside(r.cfg.From, r.cfg.To) {
 		return nil, nil
 	}
 	var flags []string
@@ -234,22 +218,12 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	if slat == "" && slon == "" {
 		return r.geocode(rec, p, gp)
 	}
-	lat, err := strconv.ParseFloat(slat, 64)
-	if err != nil || math.IsNaN(lat) || lat < -90 || lat > 90 {
-		return p, &fieldErr{"latitude", fmt.Sprintf("%q is not a latitude (-90 to 90)", slat)}
-	}
-	lon, err := strconv.ParseFloat(slon, 64)
-	if err != nil || math.IsNaN(lon) || lon < -180 || lon > 180 {
-		return p, &fieldErr{"longitude", fmt.Sprintf("%q is not a longitude (-180 to 180)", slon)}
+	lat, lon, field, msg := importer.ParsePoint(slat, slon)
+	if field != "" {
+		return p, &fieldErr{field, msg}
 	}
 	p.Lat, p.Lon, p.HasPoint = lat, lon, true
-	var admin boundary.Admin
-	if r.cfg.Boundaries != nil {
-		if a, inside := r.cfg.Boundaries.Locate(lat, lon); inside {
-			admin = a
-			p.Admin1, p.Admin2, p.Admin3 = a.Admin1, a.Admin2, a.Admin3
-		}
-	}
+	importer.Locate(&p, r.cfg.Boundaries)
 	// ACLED's geo_precision: 1 the town itself, 2 a part of a region or
 	// near a town, 3 only a larger region is named and its capital or a
 	// natural location stands in for it.
@@ -259,7 +233,7 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	case "2":
 		p.Precision = incident.PlaceNear
 	case "3":
-		p.Precision, p.Area = incident.PlaceAdmin1, admin.Admin1
+		p.Precision, p.Area = incident.PlaceAdmin1, p.Admin1
 	default:
 		return p, &fieldErr{"geo_precision", fmt.Sprintf("%q is not an ACLED geo precision (1, 2 or 3)", gp)}
 	}

@@ -11,10 +11,8 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce/internal/act"
-	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
-	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/importertest"
 	"github.com/truce-monitor/truce/internal/importer/acled"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
@@ -23,26 +21,8 @@ import (
 var damascus = time.FixedZone("EET", 2*3600)
 
 func config(t testing.TB) acled.Config {
-	t.Helper()
-	f, err := os.Open("../../bundled/data/actors.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	reg, err := actor.Load(f, "actors.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys := os.DirFS("../../bundled")
-	bounds, err := boundary.Load(fsys, "data/boundaries")
-	if err != nil {
-		t.Fatal(err)
-	}
-	places, err := gazetteer.Load(fsys, "data/gazetteer", bounds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return acled.Config{Actors: reg, Boundaries: bounds, Places: places, Location: damascus}
+	ref := importertest.Load(t)
+	return acled.Config{Actors: ref.Actors, Boundaries: ref.Boundaries, Places: ref.Places, Location: damascus}
 }
 
 // read reads a whole file, returning the reports and the rejected rows.

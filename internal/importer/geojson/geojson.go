@@ -243,7 +243,7 @@ func (r *Reader) convert(raw json.RawMessage) (*incident.Report, *importer.RowEr
 	if dp, _, _ := p.str("date_precision"); dp != "" {
 		rep.Occurred.Precision = dp
 	}
-	if (!r.cfg.From.IsZero() && !rep.Occurred.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !rep.Occurred.Start.Before(r.cfg.To)) {
+	if rep.Occurred.Outside(r.cfg.From, r.cfg.To) {
 		return nil, nil
 	}
 	if ra, _, _ := p.str("reported_at"); ra != "" {
@@ -358,11 +358,7 @@ func (r *Reader) place(g *geometry, p props) (incident.Place, string, error) {
 			return pl, "geometry", fmt.Errorf("longitude %v is out of range (-180 to 180)", lon)
 		}
 		pl.Lat, pl.Lon, pl.HasPoint, pl.Precision = lat, lon, true, incident.PlaceExact
-		if r.cfg.Boundaries != nil {
-			if a, ok := r.cfg.Boundaries.Locate(lat, lon); ok {
-				pl.Admin1, pl.Admin2, pl.Admin3 = a.Admin1, a.Admin2, a.Admin3
-			}
-		}
+		importer.Locate(&pl, r.cfg.Boundaries)
 	}
 	if s, _, _ := p.str("place_precision"); s != "" {
 		switch pp := incident.PlacePrecision(s); pp {

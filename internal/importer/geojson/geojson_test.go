@@ -11,9 +11,8 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce/internal/act"
-	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/importertest"
 	"github.com/truce-monitor/truce/internal/importer/geojson"
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -21,21 +20,8 @@ import (
 var damascus = time.FixedZone("EET", 2*3600)
 
 func config(t testing.TB) geojson.Config {
-	t.Helper()
-	f, err := os.Open("../../bundled/data/actors.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	reg, err := actor.Load(f, "actors.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bounds, err := boundary.Load(os.DirFS("../../bundled"), "data/boundaries")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return geojson.Config{Actors: reg, Boundaries: bounds, Location: damascus}
+	ref := importertest.Load(t)
+	return geojson.Config{Actors: ref.Actors, Boundaries: ref.Boundaries, Location: damascus}
 }
 
 func read(t testing.TB, cfg geojson.Config, name string, r io.Reader) ([]incident.Report, []*importer.RowError, error) {

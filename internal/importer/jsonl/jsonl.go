@@ -125,7 +125,7 @@ func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
 	default:
 		return bad("kind", "%q is not monitor, party, public, dataset or news", rep.Kind)
 	}
-	if (!r.cfg.From.IsZero() && !rep.Occurred.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !rep.Occurred.Start.Before(r.cfg.To)) {
+	if rep.Occurred.Outside(r.cfg.From, r.cfg.To) {
 		return nil, nil
 	}
 	p := &rep.Place
@@ -139,10 +139,8 @@ func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
 		if math.IsNaN(p.Lon) || p.Lon < -180 || p.Lon > 180 {
 			return bad("place.lon", "%v is not a longitude (-180 to 180)", p.Lon)
 		}
-		if p.Admin3 == "" && r.cfg.Boundaries != nil {
-			if a, ok := r.cfg.Boundaries.Locate(p.Lat, p.Lon); ok {
-				p.Admin1, p.Admin2, p.Admin3 = a.Admin1, a.Admin2, a.Admin3
-			}
+		if p.Admin3 == "" {
+			importer.Locate(p, r.cfg.Boundaries)
 		}
 	}
 	for i := range rep.Actors {

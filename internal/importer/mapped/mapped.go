@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -29,9 +28,9 @@ type Config struct {
 
 // Reader yields one report per row of a mapped CSV file.
 type Reader struct {
+	importer.Source
 	file   string
 	m      *Mapping
-	csv    *importer.CSV
 	cfg    Config
 	layout string
 	format string
@@ -63,8 +62,9 @@ func NewReader(r io.Reader, file string, m *Mapping, cfg Config) (*Reader, error
 		cfg.Location = time.UTC
 	}
 	l, _ := layout(m.DateFormat)
-	rd := &Reader{file: file, m: m, csv: c, cfg: cfg, layout: l,
+	rd := &Reader{file: file, m: m, cfg: cfg, layout: l,
 		format: fmt.Sprintf("text/csv; source=%s; delimiter=%q; header=%s", m.Source, string(comma), c.HeaderLine())}
+	rd.Source = importer.Rows(c, rd.convert)
 	if m.Columns.ID == "" {
 		rd.notes = append(rd.notes, fmt.Sprintf("%s: the mapping names no id column: each row is known by a hash of its text, so a corrected row is imported as a new report rather than an update", file))
 	}
@@ -73,22 +73,6 @@ func NewReader(r io.Reader, file string, m *Mapping, cfg Config) (*Reader, error
 
 // Notes are remarks about the file as a whole.
 func (r *Reader) Notes() []string { return r.notes }
-
-// Next implements importer.Source.
-func (r *Reader) Next() (importer.Row, bool, error) {
-	rec, rowErr, err := r.csv.Next()
-	if err == io.EOF {
-		return importer.Row{}, false, nil
-	}
-	if err != nil {
-		return importer.Row{}, false, err
-	}
-	if rowErr != nil {
-		return importer.Row{Err: rowErr}, true, nil
-	}
-	rep, rowErr := r.convert(rec)
-	return importer.Row{Report: rep, Err: rowErr}, true, nil
-}
 
 func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowError) {
 	c := r.m.Columns
@@ -118,7 +102,7 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		}
 	}
 	span := incident.Days(start, end, r.cfg.Location)
-	if (!r.cfg.From.IsZero() && !span.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !span.Start.Before(r.cfg.To)) {
+	if span.Outside(r.cfg.From, r.cfg.To) {
 		return nil, nil
 	}
 
@@ -225,20 +209,12 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	c := r.m.Columns
 	p := incident.Place{Name: rec.Get(c.Place), Precision: incident.PlaceUnknown}
 	if c.Lat != "" && (rec.Get(c.Lat) != "" || rec.Get(c.Lon) != "") {
-		lat, err := strconv.ParseFloat(rec.Get(c.Lat), 64)
-		if err != nil || math.IsNaN(lat) || lat < -90 || lat > 90 {
-			return p, &fieldErr{c.Lat, fmt.Sprintf("%q is not a latitude (-90 to 90)", rec.Get(c.Lat))}
-		}
-		lon, err := strconv.ParseFloat(rec.Get(c.Lon), 64)
-		if err != nil || math.IsNaN(lon) || lon < -180 || lon > 180 {
-			return p, &fieldErr{c.Lon, fmt.Sprintf("%q is not a longitude (-180 to 180)", rec.Get(c.Lon))}
+		lat, lon, field, msg := importer.ParsePoint(rec.Get(c.Lat), rec.Get(c.Lon))
+		if field != "" {
+			return p, &fieldErr{map[string]string{"latitude": c.Lat, "longitude": c.Lon}[field], msg}
 		}
 		p.Lat, p.Lon, p.HasPoint, p.Precision = lat, lon, true, r.m.Precision
-		if r.cfg.Boundaries != nil {
-			if a, ok := r.cfg.Boundaries.Locate(lat, lon); ok {
-				p.Admin1, p.Admin2, p.Admin3 = a.Admin1, a.Admin2, a.Admin3
-			}
-		}
+		importer.Locate(&p, r.cfg.Boundaries)
 		return p, nil
 	}
 	if p.Name == "" {

@@ -5,7 +5,6 @@ package ucdp
 import (
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -40,8 +39,8 @@ type Config struct {
 
 // Reader yields one report per GED event.
 type Reader struct {
+	importer.Source
 	file   string
-	csv    *importer.CSV
 	cfg    Config
 	format string
 }
@@ -58,23 +57,9 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Reader{file: file, csv: c, cfg: cfg, format: "text/csv; source=ucdp-ged; header=" + c.HeaderLine()}, nil
-}
-
-// Next implements importer.Source.
-func (r *Reader) Next() (importer.Row, bool, error) {
-	rec, rowErr, err := r.csv.Next()
-	if err == io.EOF {
-		return importer.Row{}, false, nil
-	}
-	if err != nil {
-		return importer.Row{}, false, err
-	}
-	if rowErr != nil {
-		return importer.Row{Err: rowErr}, true, nil
-	}
-	rep, rowErr := r.convert(rec)
-	return importer.Row{Report: rep, Err: rowErr}, true, nil
+	rd := &Reader{file: file, cfg: cfg, format: "text/csv; source=ucdp-ged; header=" + c.HeaderLine()}
+	rd.Source = importer.Rows(c, rd.convert)
+	return rd, nil
 }
 
 // convert maps one GED row onto a report; a nil report with a nil error
@@ -109,7 +94,7 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		}
 		span.Precision = p
 	}
-	if (!r.cfg.From.IsZero() && !span.End.After(r.cfg.From)) || (!r.cfg.To.IsZero() && !span.Start.Before(r.cfg.To)) {
+	if span.Outside(r.cfg.From, r.cfg.To) {
 		return nil, nil
 	}
 
@@ -206,23 +191,12 @@ type fieldErr struct{ col, msg string }
 
 func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	p := incident.Place{Name: rec.Get("where_coordinates")}
-	lat, err := strconv.ParseFloat(rec.Get("latitude"), 64)
-	if err != nil || math.IsNaN(lat) || lat < -90 || lat > 90 {
-		return p, &fieldErr{"latitude", fmt.Sprintf("%q is not a latitude (-90 to 90)", rec.Get("latitude"))}
-	}
-	lon, err := strconv.ParseFloat(rec.Get("longitude"), 64)
-	if err != nil || math.IsNaN(lon) || lon < -180 || lon > 180 {
-		return p, &fieldErr{"longitude", fmt.Sprintf("%q is not a longitude (-180 to 180)", rec.Get("longitude"))}
+	lat, lon, field, msg := importer.ParsePoint(rec.Get("latitude"), rec.Get("longitude"))
+	if field != "" {
+		return p, &fieldErr{field, msg}
 	}
 	p.Lat, p.Lon, p.HasPoint = lat, lon, true
-	var admin boundary.Admin
-	var inside bool
-	if r.cfg.Boundaries != nil {
-		admin, inside = r.cfg.Boundaries.Locate(lat, lon)
-		if inside {
-			p.Admin1, p.Admin2, p.Admin3 = admin.Admin1, admin.Admin2, admin.Admin3
-		}
-	}
+	importer.Locate(&p, r.cfg.Boundaries)
 	// GED's where_prec: 1 exact, 2 within 25 km, 3 second-order unit,
 	// 4 first-order unit, 5 a larger or linear region, 6 country,
 	// 7 international waters or airspace. For 3 and 4 the point stands
@@ -233,9 +207,9 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	case "2":
 		p.Precision = incident.PlaceNear
 	case "3":
-		p.Precision, p.Area = incident.PlaceAdmin2, admin.Admin2
+		p.Precision, p.Area = incident.PlaceAdmin2, p.Admin2
 	case "4":
-		p.Precision, p.Area = incident.PlaceAdmin1, admin.Admin1
+		p.Precision, p.Area = incident.PlaceAdmin1, p.Admin1
 	case "5", "6":
 		p.Precision = incident.PlaceCountry
 	case "7":

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/importer/importertest"
 	"github.com/truce-monitor/truce/internal/importer/geojson"
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/importer/ucdp"
@@ -29,19 +28,8 @@ type env struct {
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	f, err := os.Open("../../bundled/data/actors.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	reg, err := actor.Load(f, "actors.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bounds, err := boundary.Load(os.DirFS("../../bundled"), "data/boundaries")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := importertest.Load(t)
+	reg, bounds := ref.Actors, ref.Boundaries
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
