@@ -9,7 +9,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 )
@@ -99,6 +103,23 @@ func (s *Summary) UnresolvedNames() []string {
 		return names[i] < names[j]
 	})
 	return names
+}
+
+// Config is what a format reader needs beyond the file: the reference
+// data it resolves names and places against, and the period and zone of
+// its dates.
+type Config struct {
+	Actors     *actor.Registry
+	Boundaries *boundary.Set
+	// Places finds rows that name a place but give no coordinates.
+	Places *gazetteer.Gazetteer
+	// Location reads dates without a zone, which are local calendar
+	// dates; default UTC.
+	Location *time.Location
+	// From and To, when set, skip events that do not overlap [From, To).
+	From, To time.Time
+	// Source names the reports of a format whose records do not (GeoJSON).
+	Source string
 }
 
 // Options tune an import.

@@ -10,9 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
-	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -36,17 +33,7 @@ func Columns() []string {
 var required = []string{"event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "latitude", "longitude", "geo_precision", "fatalities"}
 
 // Config is what reading needs beyond the file.
-type Config struct {
-	Actors     *actor.Registry
-	Boundaries *boundary.Set
-	// Places finds rows that name a location but give no coordinates.
-	Places *gazetteer.Gazetteer
-	// Location reads ACLED's dates, which are local calendar dates.
-	Location *time.Location
-	// From and To, when set, skip events whose dates do not overlap
-	// [From, To).
-	From, To time.Time
-}
+type Config = importer.Config
 
 // Reader yields one report per ACLED event.
 type Reader struct {

@@ -18,8 +18,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/truce-monitor/truce/internal/act"
-	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/importer/acled"
 	"github.com/truce-monitor/truce/internal/incident"
@@ -29,16 +27,7 @@ import (
 const MediaType = "application/geo+json"
 
 // Config is what reading needs beyond the file.
-type Config struct {
-	Actors     *actor.Registry
-	Boundaries *boundary.Set
-	// Location reads dates without a time of day.
-	Location *time.Location
-	From, To time.Time
-	// Source names where features without a "source" property come
-	// from; default "geojson".
-	Source string
-}
+type Config = importer.Config
 
 // Reader yields one report per feature.
 type Reader struct {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/importer"
-	"github.com/truce-monitor/truce/internal/importer/importertest"
 	"github.com/truce-monitor/truce/internal/importer/geojson"
+	"github.com/truce-monitor/truce/internal/importer/importertest"
 	"github.com/truce-monitor/truce/internal/incident"
 )
 

@@ -12,12 +12,9 @@ import (
 	"io"
 	"math"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/truce-monitor/truce/internal/act"
-	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -27,11 +24,7 @@ import (
 const maxLine = 16 << 20
 
 // Config is what reading needs beyond the file.
-type Config struct {
-	Actors     *actor.Registry
-	Boundaries *boundary.Set
-	From, To   time.Time
-}
+type Config = importer.Config
 
 // Reader yields one report per line.
 type Reader struct {

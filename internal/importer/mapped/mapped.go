@@ -11,20 +11,12 @@ import (
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
-	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
 
-// Config is what reading needs beyond the file and its mapping.
-type Config struct {
-	Actors     *actor.Registry
-	Boundaries *boundary.Set
-	Places     *gazetteer.Gazetteer
-	Location   *time.Location
-	From, To   time.Time
-}
+// Config is what reading needs beyond the file.
+type Config = importer.Config
 
 // Reader yields one report per row of a mapped CSV file.
 type Reader struct {

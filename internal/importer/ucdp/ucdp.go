@@ -11,7 +11,6 @@ import (
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
-	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -27,15 +26,7 @@ var columns = []string{
 }
 
 // Config is what reading needs beyond the file.
-type Config struct {
-	Actors     *actor.Registry
-	Boundaries *boundary.Set
-	// Location reads GED's dates, which are local calendar dates.
-	Location *time.Location
-	// From and To, when set, skip events whose dates do not overlap
-	// [From, To).
-	From, To time.Time
-}
+type Config = importer.Config
 
 // Reader yields one report per GED event.
 type Reader struct {

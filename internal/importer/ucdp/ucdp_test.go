@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce/internal/importer"
-	"github.com/truce-monitor/truce/internal/importer/importertest"
 	"github.com/truce-monitor/truce/internal/importer/geojson"
+	"github.com/truce-monitor/truce/internal/importer/importertest"
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/importer/ucdp"
 	"github.com/truce-monitor/truce/internal/incident"
