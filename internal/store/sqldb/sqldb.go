@@ -1,0 +1,715 @@
+// Package sqldb is truce's store on a SQL database: the queries, shared
+// by the engines. An engine (sqlite, postgres) opens its connections,
+// names its dialect and brings its schema up to date with the migrations
+// kept here, one folder per engine, so that the two evolve together.
+package sqldb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect is what differs between engines in the shared queries.
+type Dialect struct {
+	// Name is the engine, and the folder of its migrations.
+	Name string
+	// Numbered placeholders ($1, $2) instead of "?".
+	Numbered bool
+	// Retry reports whether a failed transaction may succeed if run
+	// again (a serialization failure, a unique key taken concurrently).
+	Retry func(error) bool
+}
+
+// Store is a store.Store on a SQL database. Writes go through w and reads
+// through r, which may be the same pool.
+type Store struct {
+	w, r *sql.DB
+	d    Dialect
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a store on the given pools, with its schema brought up to
+// date.
+func New(ctx context.Context, w, r *sql.DB, d Dialect) (*Store, error) {
+	s := &Store{w: w, r: r, d: d}
+	if err := s.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("migrate %s: %w", d.Name, err)
+	}
+	return s, nil
+}
+
+// Close closes the pools.
+func (s *Store) Close() error {
+	if s.r == s.w {
+		return s.w.Close()
+	}
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// DB returns the writer pool, for engine-specific work (backup).
+func (s *Store) DB() *sql.DB { return s.w }
+
+// rebind writes a query in the dialect's placeholders. Queries here never
+// hold "?" inside a string literal.
+func (s *Store) rebind(q string) string {
+	if !s.d.Numbered {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return s.r.QueryContext(ctx, s.rebind(q), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return s.r.QueryRowContext(ctx, s.rebind(q), args...)
+}
+
+// Tables lists the tables of the schema in an order that respects their
+// references, for backups.
+func Tables() []string {
+	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties"}
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return err
+	}
+	dir := path.Join("migrations", s.d.Name)
+	files, err := fs.Glob(migrations, dir+"/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		name := path.Base(f)
+		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", name)
+		}
+		body, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		err = s.tx(ctx, func(tx *txw) error {
+			var applied int
+			if err := tx.scan(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, []any{n}, &applied); err != nil || applied > 0 {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("migration %s: %w", name, err)
+			}
+			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, n, name, ts(time.Now()))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// txw is a transaction that prepares each distinct statement once: an
+// import runs the same few statements thousands of times, and parsing the
+// SQL each time would cost more than running it.
+type txw struct {
+	*sql.Tx
+	s     *Store
+	stmts map[string]*sql.Stmt
+}
+
+func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := w.PrepareContext(ctx, w.s.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[query] = st
+	return st, nil
+}
+
+// exec runs a prepared statement.
+func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// scan runs a prepared query for one row into dest.
+func (w *txw) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// tx runs fn in a transaction, again if the engine says a failure was a
+// clash with a concurrent transaction (fn must be safe to rerun).
+func (s *Store) tx(ctx context.Context, fn func(*txw) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || s.d.Retry == nil || !s.d.Retry(err) || attempt == 10 || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(time.Duration(attempt) * time.Millisecond)
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	w := &txw{Tx: tx, s: s, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range w.stmts {
+			st.Close()
+		}
+	}()
+	if err := fn(w); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// ts formats times at fixed width in UTC so that text order is time order.
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+}
+
+func parseTS(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse("2006-01-02T15:04:05.000000Z", s)
+}
+
+// PutAgreement implements store.Store.
+func (s *Store) PutAgreement(ctx context.Context, src store.AgreementSource, versions []store.VersionRecord) ([]int, error) {
+	var added []int
+	err := s.tx(ctx, func(tx *txw) error {
+		added = nil
+		for _, v := range versions {
+			var digest string
+			err := tx.scan(ctx, `SELECT digest FROM agreement_versions WHERE agreement_id = ? AND version = ?`, []any{v.AgreementID, v.Version}, &digest)
+			switch {
+			case err == nil:
+				if digest != v.Digest {
+					return fmt.Errorf("agreement %s version %d: %w (stored %s, new %s)", v.AgreementID, v.Version, store.ErrVersionChanged, digest[:12], v.Digest[:12])
+				}
+				continue
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			_, err = tx.exec(ctx, `INSERT INTO agreement_versions (agreement_id, version, label, effective_from, effective_to, digest, canonical, stored_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, v.AgreementID, v.Version, v.Label, ts(v.EffectiveFrom), ts(v.EffectiveTo), v.Digest, v.Canonical, ts(time.Now()))
+			if err != nil {
+				return err
+			}
+			added = append(added, v.Version)
+		}
+		var last []byte
+		err := tx.scan(ctx, `SELECT source FROM agreement_sources WHERE agreement_id = ? ORDER BY id DESC LIMIT 1`, []any{src.AgreementID}, &last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if string(last) == string(src.Source) {
+			return nil
+		}
+		_, err = tx.exec(ctx, `INSERT INTO agreement_sources (agreement_id, file, source, loaded_at) VALUES (?, ?, ?, ?)`,
+			src.AgreementID, src.File, src.Source, ts(time.Now()))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store agreement %s: %w", src.AgreementID, err)
+	}
+	return added, nil
+}
+
+// AgreementSources implements store.Store.
+func (s *Store) AgreementSources(ctx context.Context) ([]store.AgreementSource, error) {
+	rows, err := s.query(ctx, `SELECT agreement_id, file, source, loaded_at FROM agreement_sources
+		WHERE id IN (SELECT max(id) FROM agreement_sources GROUP BY agreement_id) ORDER BY agreement_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list agreements: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AgreementSource
+	for rows.Next() {
+		var a store.AgreementSource
+		var loaded string
+		if err := rows.Scan(&a.AgreementID, &a.File, &a.Source, &loaded); err != nil {
+			return nil, err
+		}
+		a.LoadedAt, _ = parseTS(loaded)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// AgreementVersions implements store.Store.
+func (s *Store) AgreementVersions(ctx context.Context, agreementID string) ([]store.VersionRecord, error) {
+	rows, err := s.query(ctx, `SELECT agreement_id, version, label, effective_from, effective_to, digest, canonical, stored_at
+		FROM agreement_versions WHERE agreement_id = ? ORDER BY version`, agreementID)
+	if err != nil {
+		return nil, fmt.Errorf("agreement %s versions: %w", agreementID, err)
+	}
+	defer rows.Close()
+	var out []store.VersionRecord
+	for rows.Next() {
+		var v store.VersionRecord
+		var from, to, stored string
+		if err := rows.Scan(&v.AgreementID, &v.Version, &v.Label, &from, &to, &v.Digest, &v.Canonical, &stored); err != nil {
+			return nil, err
+		}
+		v.EffectiveFrom, _ = parseTS(from)
+		v.EffectiveTo, _ = parseTS(to)
+		v.StoredAt, _ = parseTS(stored)
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("agreement %s: %w", agreementID, store.ErrNotFound)
+	}
+	return out, nil
+}
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// reportDoc is the stored JSON of a report: everything but the original
+// and its format, which have their own columns.
+func reportDoc(r incident.Report) (string, error) {
+	r.Original, r.OriginalFormat = "", ""
+	r.ID, r.IncidentID = 0, 0
+	b, err := json.Marshal(r)
+	return string(b), err
+}
+
+func incidentDoc(in incident.Incident) (string, error) {
+	in.ID = 0
+	in.ReportIDs = nil
+	b, err := json.Marshal(in)
+	return string(b), err
+}
+
+// importer is one import transaction.
+type importer struct {
+	w       *txw
+	rule    store.RuleFunc
+	formats map[string]int64
+	now     string
+}
+
+// formatID returns the id of an original format, storing it if new.
+func (im *importer) formatID(ctx context.Context, format string) (int64, error) {
+	if format == "" {
+		return 0, nil
+	}
+	if id, ok := im.formats[format]; ok {
+		return id, nil
+	}
+	var id int64
+	err := im.w.scan(ctx, `SELECT id FROM original_formats WHERE format = ?`, []any{format}, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = im.w.scan(ctx, `INSERT INTO original_formats (format) VALUES (?) RETURNING id`, []any{format}, &id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("original format: %w", err)
+	}
+	im.formats[format] = id
+	return id, nil
+}
+
+// ImportReports implements store.Store.
+func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, rule store.RuleFunc) ([]store.Imported, error) {
+	out := make([]store.Imported, len(reports))
+	err := s.tx(ctx, func(w *txw) error {
+		im := &importer{w: w, rule: rule, formats: map[string]int64{}, now: ts(time.Now())}
+		for i := range reports {
+			r := &reports[i]
+			res, err := im.importOne(ctx, r)
+			if err != nil {
+				return fmt.Errorf("report %s/%s: %w", r.Source, r.SourceID, err)
+			}
+			out[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import reports: %w", err)
+	}
+	return out, nil
+}
+
+func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Imported, error) {
+	doc, err := reportDoc(*r)
+	if err != nil {
+		return store.Imported{}, err
+	}
+	formatID, err := im.formatID(ctx, r.OriginalFormat)
+	if err != nil {
+		return store.Imported{}, err
+	}
+	dg := digest(r.Original + "\x00" + r.OriginalFormat + "\x00" + doc)
+	var (
+		id, incidentID, oldFormat int64
+		oldDigest                 string
+		oldOriginal               string
+		oldDoc                    string
+		revision                  int
+	)
+	err = im.w.scan(ctx, `SELECT id, incident_id, original_digest, original, doc, revision, format_id FROM reports WHERE source = ? AND source_id = ?`,
+		[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		in := incident.FromReport(*r)
+		if incidentID, err = im.putIncident(ctx, 0, in); err != nil {
+			return store.Imported{}, err
+		}
+		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID}, &r.ID); err != nil {
+			return store.Imported{}, err
+		}
+		r.IncidentID = incidentID
+		return store.Imported{ReportID: r.ID, IncidentID: incidentID, Outcome: store.Created}, nil
+	case err != nil:
+		return store.Imported{}, err
+	}
+	r.ID, r.IncidentID = id, incidentID
+	if oldDigest == dg {
+		return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Unchanged}, nil
+	}
+	if _, err := im.w.exec(ctx, `INSERT INTO report_revisions (report_id, revision, original, doc, replaced_at, format_id) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, revision, oldOriginal, oldDoc, im.now, oldFormat); err != nil {
+		return store.Imported{}, err
+	}
+	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ? WHERE id = ?`,
+		r.Original, dg, doc, revision+1, im.now, formatID, id); err != nil {
+		return store.Imported{}, err
+	}
+	// An incident made from this one report takes the new facts; one that
+	// merged several reports keeps its own (a reviewer's business).
+	var n int
+	if err := im.w.scan(ctx, `SELECT count(*) FROM reports WHERE incident_id = ?`, []any{incidentID}, &n); err != nil {
+		return store.Imported{}, err
+	}
+	if n == 1 {
+		var state string
+		if err := im.w.scan(ctx, `SELECT state FROM incidents WHERE id = ?`, []any{incidentID}, &state); err != nil {
+			return store.Imported{}, err
+		}
+		in := incident.FromReport(*r)
+		in.State = incident.State(state)
+		if _, err := im.putIncident(ctx, incidentID, in); err != nil {
+			return store.Imported{}, err
+		}
+	}
+	return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Updated}, nil
+}
+
+// putIncident stores an incident (new when id is 0) and its rulings.
+func (im *importer) putIncident(ctx context.Context, id int64, in incident.Incident) (int64, error) {
+	idoc, err := incidentDoc(in)
+	if err != nil {
+		return 0, err
+	}
+	if id == 0 {
+		if err := im.w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
+			string(in.Act), string(in.State), idoc, im.now}, &id); err != nil {
+			return 0, err
+		}
+	} else if _, err := im.w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ? WHERE id = ?`,
+		ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, im.now, id); err != nil {
+		return 0, err
+	}
+	if im.rule == nil {
+		return id, nil
+	}
+	in.ID = id
+	for _, r := range im.rule(in) {
+		if err := saveRuling(ctx, im.w, id, r, im.now); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// SaveRulings implements store.Store.
+func (s *Store) SaveRulings(ctx context.Context, rulings []store.IncidentRuling) error {
+	err := s.tx(ctx, func(w *txw) error {
+		now := ts(time.Now())
+		for _, ir := range rulings {
+			if err := saveRuling(ctx, w, ir.IncidentID, ir.Ruling, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save rulings: %w", err)
+	}
+	return nil
+}
+
+func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, now string) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if _, err := w.exec(ctx, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at`,
+		incidentID, r.Agreement, r.Version, string(r.Verdict), r.Outcome(), string(doc), now); err != nil {
+		return fmt.Errorf("incident %d: %w", incidentID, err)
+	}
+	if _, err := w.exec(ctx, `DELETE FROM ruling_parties WHERE incident_id = ? AND agreement_id = ?`, incidentID, r.Agreement); err != nil {
+		return err
+	}
+	for _, p := range r.Parties {
+		if _, err := w.exec(ctx, `INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES (?, ?, ?)`, incidentID, r.Agreement, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// where builds the WHERE clause shared by listing and counting.
+func where(f store.Filter) (string, []any) {
+	var conds []string
+	var args []any
+	if !f.From.IsZero() {
+		conds = append(conds, "i.occurred_end > ?")
+		args = append(args, ts(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "i.occurred_start < ?")
+		args = append(args, ts(f.To))
+	}
+	if f.Admin != "" {
+		conds = append(conds, "(i.admin3 LIKE ? OR (i.admin3 = '' AND i.area LIKE ?))")
+		args = append(args, f.Admin+"%", f.Admin+"%")
+	}
+	if f.Verdict != "" {
+		conds = append(conds, "r.verdict = ?")
+		args = append(args, string(f.Verdict))
+	}
+	if f.Party != "" {
+		conds = append(conds, "EXISTS (SELECT 1 FROM ruling_parties p WHERE p.incident_id = i.id AND p.agreement_id = ? AND p.party = ?)")
+		args = append(args, f.Agreement, f.Party)
+	}
+	if len(conds) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Incidents implements store.Store.
+func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
+	if (f.Party != "" || f.Verdict != "") && f.Agreement == "" {
+		return nil, 0, fmt.Errorf("list incidents: filtering by party or verdict needs an agreement")
+	}
+	join := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
+	w, args := where(f)
+	args = append([]any{f.Agreement}, args...)
+	var total int
+	if err := s.queryRow(ctx, "SELECT count(*)"+join+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count incidents: %w", err)
+	}
+	q := "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id)" + join + w + " ORDER BY i.occurred_start, i.id"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	}
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []store.IncidentSummary
+	for rows.Next() {
+		var (
+			id   int64
+			idoc string
+			rdoc sql.NullString
+			rids sql.NullString
+		)
+		if err := rows.Scan(&id, &idoc, &rdoc, &rids); err != nil {
+			return nil, 0, err
+		}
+		var sum store.IncidentSummary
+		if err := json.Unmarshal([]byte(idoc), &sum.Incident); err != nil {
+			return nil, 0, fmt.Errorf("incident %d: %w", id, err)
+		}
+		sum.ID = id
+		for _, s := range strings.Split(rids.String, ",") {
+			if rid, err := strconv.ParseInt(s, 10, 64); err == nil {
+				sum.ReportIDs = append(sum.ReportIDs, rid)
+			}
+		}
+		if rdoc.Valid {
+			var r ruling.Ruling
+			if err := json.Unmarshal([]byte(rdoc.String), &r); err != nil {
+				return nil, 0, fmt.Errorf("incident %d ruling: %w", id, err)
+			}
+			sum.Ruling = &r
+		}
+		out = append(out, sum)
+	}
+	return out, total, rows.Err()
+}
+
+// Incident implements store.Store.
+func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, error) {
+	var d store.IncidentDetail
+	var idoc string
+	err := s.queryRow(ctx, `SELECT doc FROM incidents WHERE id = ?`, id).Scan(&idoc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return d, fmt.Errorf("incident %d: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(idoc), &d.Incident); err != nil {
+		return d, fmt.Errorf("incident %d: %w", id, err)
+	}
+	d.ID = id
+	err = s.eachReport(ctx, `WHERE r.incident_id = ?`, []any{id}, func(r incident.Report) error {
+		d.Reports = append(d.Reports, r)
+		d.ReportIDs = append(d.ReportIDs, r.ID)
+		return nil
+	})
+	if err != nil {
+		return d, fmt.Errorf("incident %d reports: %w", id, err)
+	}
+	rrows, err := s.query(ctx, `SELECT doc FROM rulings WHERE incident_id = ? ORDER BY agreement_id`, id)
+	if err != nil {
+		return d, fmt.Errorf("incident %d rulings: %w", id, err)
+	}
+	defer rrows.Close()
+	for rrows.Next() {
+		var doc string
+		if err := rrows.Scan(&doc); err != nil {
+			return d, err
+		}
+		var r ruling.Ruling
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+			return d, err
+		}
+		d.Rulings = append(d.Rulings, r)
+	}
+	return d, rrows.Err()
+}
+
+// EachIncident implements store.Store.
+func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error {
+	w, args := where(store.Filter{From: from, To: to})
+	rows, err := s.query(ctx, "SELECT i.id, i.doc, (SELECT string_agg(CAST(r.id AS TEXT), ',') FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
+	if err != nil {
+		return fmt.Errorf("scan incidents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var doc string
+		var reports sql.NullString
+		if err := rows.Scan(&id, &doc, &reports); err != nil {
+			return err
+		}
+		var in incident.Incident
+		if err := json.Unmarshal([]byte(doc), &in); err != nil {
+			return fmt.Errorf("incident %d: %w", id, err)
+		}
+		in.ID = id
+		for _, r := range strings.Split(reports.String, ",") {
+			if rid, err := strconv.ParseInt(r, 10, 64); err == nil {
+				in.ReportIDs = append(in.ReportIDs, rid)
+			}
+		}
+		if err := fn(in); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachReport implements store.Store.
+func (s *Store) EachReport(ctx context.Context, fn func(incident.Report) error) error {
+	if err := s.eachReport(ctx, "", nil, fn); err != nil {
+		return fmt.Errorf("scan reports: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) eachReport(ctx context.Context, where string, args []any, fn func(incident.Report) error) error {
+	rows, err := s.query(ctx, `SELECT r.id, r.incident_id, r.doc, r.original, coalesce(f.format, '')
+		FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id `+where+` ORDER BY r.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r incident.Report
+		var id, incidentID int64
+		var doc, original, format string
+		if err := rows.Scan(&id, &incidentID, &doc, &original, &format); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+			return fmt.Errorf("report %d: %w", id, err)
+		}
+		r.ID, r.IncidentID, r.Original = id, incidentID, original
+		// Reports stored before formats had their own table keep the
+		// format in their doc.
+		if format != "" {
+			r.OriginalFormat = format
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
