@@ -82,7 +82,7 @@ func serve(ctx context.Context, a *app.App, addr string, out io.Writer) error {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           server.New(a),
+		Handler:           server.New(a, server.Options{SubmitToken: os.Getenv("TRUCE_SUBMIT_TOKEN")}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"path"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,14 +23,29 @@ import (
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
 )
 
 // Config says where the data lives.
 type Config struct {
-	// DB is the path of the SQLite file.
+	// DB is the path of a SQLite file, or a postgres:// URL.
 	DB     string
 	Logger *slog.Logger
+}
+
+// IsPostgres reports whether db names a PostgreSQL database rather than
+// a SQLite file.
+func IsPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// OpenStore opens the store db names.
+func OpenStore(ctx context.Context, db string) (store.Store, error) {
+	if IsPostgres(db) {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, db)
 }
 
 // App is an open truce installation.
@@ -59,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(ctx, cfg.DB)
+	st, err := OpenStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}

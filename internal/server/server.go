@@ -2,9 +2,11 @@
 package server
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -13,20 +15,34 @@ import (
 
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 )
 
 // Server is the HTTP API.
 type Server struct {
-	app *app.App
-	log *slog.Logger
-	mux *http.ServeMux
+	app   *app.App
+	log   *slog.Logger
+	mux   *http.ServeMux
+	token []byte
 }
 
+// Options configure the API.
+type Options struct {
+	// SubmitToken is the bearer token report submissions must carry.
+	// Without one, submissions are refused: nothing is writable by
+	// default. (Accounts and roles replace it with the web application.)
+	SubmitToken string
+}
+
+// maxReport bounds a submitted report's body.
+const maxReport = 1 << 20
+
 // New returns the API handler for a.
-func New(a *app.App) *Server {
-	s := &Server{app: a, log: a.Log, mux: http.NewServeMux()}
+func New(a *app.App, opt Options) *Server {
+	s := &Server{app: a, log: a.Log, mux: http.NewServeMux(), token: []byte(opt.SubmitToken)}
+	s.mux.HandleFunc("POST /api/reports", s.submit)
 	s.mux.HandleFunc("GET /healthz", s.health)
 	s.mux.HandleFunc("GET /api/agreements", s.listAgreements)
 	s.mux.HandleFunc("GET /api/agreements/{id}", s.getAgreement)
@@ -326,4 +342,43 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.reply(w, r, t, nil)
+}
+
+// submit takes one report in truce's JSON (the format of a line of
+// "truce export jsonl") and answers only once it is durable: 201 with the
+// ids when new, 200 when the same report was already stored or updated.
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
+	if len(s.token) == 0 {
+		s.reply(w, r, nil, &apiError{http.StatusForbidden, "report submission is disabled on this server (it has no submit token)"})
+		return
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), s.token) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
+		s.reply(w, r, nil, &apiError{http.StatusUnauthorized, "a valid bearer token is required to submit reports"})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReport))
+	if err != nil {
+		s.reply(w, r, nil, &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("a report may be at most %d bytes", maxReport)})
+		return
+	}
+	res, rep, err := s.app.Submit(r.Context(), body, incident.FromMonitor)
+	if errors.Is(err, app.ErrInvalidReport) {
+		s.reply(w, r, nil, badRequest("%v", err))
+		return
+	}
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	if res.Outcome == store.Created {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Location", fmt.Sprintf("/api/incidents/%d", res.IncidentID))
+		w.WriteHeader(http.StatusCreated)
+	}
+	s.reply(w, r, map[string]any{
+		"report_id": res.ReportID, "incident_id": res.IncidentID, "outcome": res.Outcome.String(),
+		"source": rep.Source, "source_id": rep.SourceID,
+	}, nil)
 }

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -51,7 +52,7 @@ func demo(t *testing.T) *httptest.Server {
 			setupE = err
 			return
 		}
-		srv = httptest.NewServer(server.New(a))
+		srv = httptest.NewServer(server.New(a, server.Options{SubmitToken: testToken}))
 	})
 	if setupE != nil {
 		t.Fatal(setupE)
@@ -211,4 +212,71 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+const testToken = "test-submit-token"
+
+func post(t *testing.T, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", demo(t).URL+"/api/reports", strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var v map[string]any
+	json.NewDecoder(res.Body).Decode(&v)
+	return res.StatusCode, v
+}
+
+func TestSubmit(t *testing.T) {
+	report := `{"source":"monitor-7","source_id":"m7-0001","occurred":{"start":"2017-01-10T00:00:00+02:00","end":"2017-01-11T00:00:00+02:00"},
+		"place":{"name":"Duma","lat":33.5717,"lon":36.4027,"has_point":true,"precision":"exact"},
+		"actors":[{"name":"Syrian Arab Army","role":"perpetrator"},{"name":"civilians","role":"target"}],"act":"shelling",
+		"casualties":{"low":2,"best":2,"high":2,"civilians":2},"description":"Shelling of the market"}`
+	status, v := post(t, testToken, report)
+	if status != http.StatusCreated || v["outcome"] != "created" {
+		t.Fatalf("submit: %d %v", status, v)
+	}
+	id := int(v["incident_id"].(float64))
+	var d struct {
+		Place   struct{ Admin3 string } `json:"place"`
+		Reports []struct {
+			Kind     string `json:"kind"`
+			Original string `json:"original"`
+		} `json:"reports"`
+		Rulings []struct {
+			Verdict string `json:"verdict"`
+		} `json:"rulings"`
+	}
+	get(t, "/api/incidents/"+strconv.Itoa(id), http.StatusOK, &d)
+	if d.Place.Admin3 != "SY030200" || len(d.Reports) != 1 || d.Reports[0].Kind != "monitor" || !strings.Contains(d.Reports[0].Original, "m7-0001") || len(d.Rulings) != 1 {
+		t.Errorf("stored incident: %+v", d)
+	}
+	// A retry of the same submission changes nothing.
+	if status, v := post(t, testToken, report); status != http.StatusOK || v["outcome"] != "unchanged" || int(v["incident_id"].(float64)) != id {
+		t.Errorf("retry: %d %v", status, v)
+	}
+	for _, tt := range []struct {
+		name, token, body string
+		status            int
+		want              string
+	}{
+		{"no token", "", report, http.StatusUnauthorized, "bearer token"},
+		{"wrong token", "guess", report, http.StatusUnauthorized, "bearer token"},
+		{"bad act", testToken, strings.Replace(report, `"shelling"`, `"bombing"`, 1), http.StatusBadRequest, `act: "bombing" is not an act type`},
+		{"unknown field", testToken, strings.Replace(report, `"act"`, `"colour":"red","act"`, 1), http.StatusBadRequest, "colour: is not a report field"},
+		{"not json", testToken, "{", http.StatusBadRequest, "invalid report"},
+		{"too big", testToken, `{"description":"` + strings.Repeat("x", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, "at most"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			status, v := post(t, tt.token, tt.body)
+			if status != tt.status || !strings.Contains(fmt.Sprint(v["error"]), tt.want) {
+				t.Errorf("got %d %v, want %d %q", status, v, tt.status, tt.want)
+			}
+		})
+	}
 }

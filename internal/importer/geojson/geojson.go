@@ -4,6 +4,7 @@
 package geojson
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -29,13 +30,18 @@ const MediaType = "application/geo+json"
 // Config is what reading needs beyond the file.
 type Config = importer.Config
 
+// maxFeature bounds one feature (and one member before "features"), so
+// that a file that is not what it claims cannot take all memory.
+const maxFeature = 16 << 20
+
 // Reader yields one report per feature.
 type Reader struct {
-	file string
-	dec  *json.Decoder
-	cfg  Config
-	n    int // features read
-	done bool
+	file  string
+	lines *lineReader
+	dec   *json.Decoder
+	cfg   Config
+	n     int // features read
+	done  bool
 }
 
 // NewReader reads up to the first feature of a FeatureCollection.
@@ -46,11 +52,22 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 	if cfg.Source == "" {
 		cfg.Source = "geojson"
 	}
-	rd := &Reader{file: file, dec: json.NewDecoder(r), cfg: cfg}
+	lr := &lineReader{r: skipBOM(r), line: 1}
+	rd := &Reader{file: file, lines: lr, dec: json.NewDecoder(lr), cfg: cfg}
 	if err := rd.start(); err != nil {
 		return nil, err
 	}
 	return rd, nil
+}
+
+// skipBOM drops a UTF-8 byte order mark, which spreadsheet and Windows
+// tools write and encoding/json rejects.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
+		br.Discard(3)
+	}
+	return br
 }
 
 // start walks the top-level object to the features array. Members before
@@ -67,6 +84,7 @@ func (r *Reader) start() error {
 		return fmt.Errorf("%s: not a GeoJSON FeatureCollection (the file does not start with an object)", r.file)
 	}
 	for r.dec.More() {
+		r.lines.release(r.dec.InputOffset())
 		tok, err := r.dec.Token()
 		if err != nil {
 			return r.syntax(err)
@@ -91,6 +109,8 @@ func (r *Reader) start() error {
 				return fmt.Errorf("%s: GeoJSON type is %q; truce imports a FeatureCollection", r.file, t)
 			}
 		default:
+			// Other members (name, crs, bbox) are not truce's business;
+			// decoding into RawMessage skips them without building them.
 			var skip json.RawMessage
 			if err := r.dec.Decode(&skip); err != nil {
 				return r.syntax(err)
@@ -100,19 +120,48 @@ func (r *Reader) start() error {
 	return fmt.Errorf("%s: not a GeoJSON FeatureCollection (no \"features\" member)", r.file)
 }
 
+// syntax describes a fault of the file's JSON with where it is.
 func (r *Reader) syntax(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: the file ends in the middle of a JSON value (byte %d): truncated?", r.file, r.dec.InputOffset())
+	off := r.dec.InputOffset()
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		// Where the file stops is the place to look.
+		off = r.lines.end()
 	}
-	return fmt.Errorf("%s: invalid JSON near byte %d: %w", r.file, r.dec.InputOffset(), err)
+	// The decoder reports syntax errors inside a value at the value's
+	// start, which is also the more useful place to look.
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset > off {
+		off = se.Offset
+	}
+	where := fmt.Sprintf("byte %d", off)
+	if line := r.lines.at(off); line > 0 {
+		where = fmt.Sprintf("line %d, byte %d", line, off)
+	}
+	var big *tooLarge
+	switch {
+	case errors.As(err, &big):
+		return fmt.Errorf("%s: %w (near %s); is this a FeatureCollection of points?", r.file, err, where)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Errorf("%s: the file ends in the middle of a JSON value (%s): truncated?", r.file, where)
+	}
+	return fmt.Errorf("%s: invalid JSON near %s: %w", r.file, where, err)
 }
 
 // Next implements importer.Source. A feature that is not valid JSON ends
 // the file, since nothing after it can be trusted to be framed right;
 // the features before it are kept.
 func (r *Reader) Next() (importer.Row, bool, error) {
-	if r.done || !r.dec.More() {
+	if r.done {
+		return importer.Row{}, false, nil
+	}
+	r.lines.release(r.dec.InputOffset())
+	if !r.dec.More() {
 		r.done = true
+		// Checks the collection is closed, so that a truncated file is
+		// not taken for a whole one.
+		if _, err := r.dec.Token(); err != nil {
+			return importer.Row{}, false, r.syntax(err)
+		}
 		return importer.Row{}, false, nil
 	}
 	var raw json.RawMessage
@@ -121,8 +170,67 @@ func (r *Reader) Next() (importer.Row, bool, error) {
 		return importer.Row{}, false, fmt.Errorf("feature %d: %w", r.n+1, r.syntax(err))
 	}
 	r.n++
-	rep, rowErr := r.convert(raw)
+	// RawMessage holds the feature's bytes as they stood, so its start is
+	// its length back from where the decoder stopped.
+	line := r.lines.at(r.dec.InputOffset() - int64(len(raw)))
+	rep, rowErr := r.convert(raw, line)
 	return importer.Row{Report: rep, Err: rowErr}, true, nil
+}
+
+// lineReader counts lines under the decoder, so that messages can say
+// where in the file a feature is. It keeps only the bytes the decoder has
+// read but not yet finished with, which the decoder holds anyway.
+type lineReader struct {
+	r    io.Reader
+	buf  []byte // bytes from offset base on
+	base int64
+	line int // line of offset base
+}
+
+type tooLarge struct{ n int }
+
+func (e *tooLarge) Error() string {
+	return fmt.Sprintf("one JSON value is larger than %d MiB", e.n>>20)
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	if len(l.buf) > maxFeature {
+		return 0, &tooLarge{maxFeature}
+	}
+	// A short read keeps the decoder from pulling a huge value in whole
+	// before the check above sees it.
+	if room := maxFeature + 1 - len(l.buf); len(p) > room {
+		p = p[:room]
+	}
+	n, err := l.r.Read(p)
+	l.buf = append(l.buf, p[:n]...)
+	return n, err
+}
+
+// release moves the base to off, counting the lines before it; offsets
+// must not go back.
+func (l *lineReader) release(off int64) {
+	k := int(min(max(off-l.base, 0), int64(len(l.buf))))
+	l.line += bytes.Count(l.buf[:k], []byte{'\n'})
+	l.buf = l.buf[k:]
+	l.base += int64(k)
+	if cap(l.buf) > 4*len(l.buf)+4096 {
+		// Slicing forward never frees the front of the array; copying the
+		// short tail out does.
+		l.buf = append([]byte(nil), l.buf...)
+	}
+}
+
+// end is the offset of the last byte read.
+func (l *lineReader) end() int64 { return l.base + int64(len(l.buf)) }
+
+// at returns the line of offset off, 0 if it has been released.
+func (l *lineReader) at(off int64) int {
+	if off < l.base {
+		return 0
+	}
+	l.release(off)
+	return l.line
 }
 
 type feature struct {
@@ -161,17 +269,19 @@ func (p props) str(names ...string) (string, string, error) {
 	return "", "", nil
 }
 
-func (r *Reader) convert(raw json.RawMessage) (*incident.Report, *importer.RowError) {
+func (r *Reader) convert(raw json.RawMessage, line int) (*incident.Report, *importer.RowError) {
+	bad := func(field, format string, args ...any) (*incident.Report, *importer.RowError) {
+		return nil, importer.Errorf(r.file, r.n, line, field, string(raw), format, args...)
+	}
+	// encoding/json replaces invalid UTF-8 silently; check first. Like
+	// every format's rows, a feature that is not UTF-8 is rejected on its
+	// own and reading goes on (docs/formats.md).
+	if !utf8.Valid(raw) {
+		return bad("", "is not UTF-8 text; convert the file to UTF-8")
+	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, raw); err == nil {
 		raw = compact.Bytes()
-	}
-	bad := func(field, format string, args ...any) (*incident.Report, *importer.RowError) {
-		return nil, importer.Errorf(r.file, r.n, 0, field, string(raw), format, args...)
-	}
-	// encoding/json replaces invalid UTF-8 silently; check first.
-	if !utf8.Valid(raw) {
-		return bad("", "is not UTF-8 text; convert the file to UTF-8")
 	}
 	var f feature
 	if err := json.Unmarshal(raw, &f); err != nil {
@@ -194,12 +304,15 @@ func (r *Reader) convert(raw json.RawMessage) (*incident.Report, *importer.RowEr
 	if rep.SourceID, _, err = p.str("source_id", "id", "event_id", "event_id_cnty"); err != nil {
 		return bad("source_id", "%v", err)
 	}
-	if rep.SourceID == "" && len(f.ID) > 0 && string(f.ID) != "null" {
-		rep.SourceID = strings.Trim(string(f.ID), `"`)
+	if rep.SourceID == "" {
+		if rep.SourceID, err = featureID(f.ID); err != nil {
+			return bad("id", "%v", err)
+		}
 	}
 	if rep.SourceID == "" {
 		// Without an id, a feature is known by its content, so that a
-		// re-import of the same file changes nothing.
+		// re-import of the same file changes nothing. The content is
+		// hashed compacted, so re-indenting the file does not change it.
 		sum := sha256.Sum256(raw)
 		rep.SourceID = "sha256:" + hex.EncodeToString(sum[:16])
 	}
@@ -294,6 +407,23 @@ func (r *Reader) convert(raw json.RawMessage) (*incident.Report, *importer.RowEr
 	return rep, nil
 }
 
+// featureID reads the feature's own "id" member, which GeoJSON allows to
+// be a string or a number.
+func featureID(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return strings.TrimSpace(s), nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), nil
+	}
+	return "", fmt.Errorf("is %s; want a string or a number", raw)
+}
+
 // span reads dates: whole local days, or RFC 3339 times.
 func (r *Reader) span(start, end string) (incident.TimeSpan, error) {
 	if ts, err := time.Parse(time.RFC3339, start); err == nil {
@@ -370,7 +500,34 @@ func (r *Reader) place(g *geometry, p props) (incident.Place, string, error) {
 			*a.dst = s
 		}
 	}
+	if s, _, _ := p.str("place_precision"); s == "" && !pl.HasPoint {
+		// Without a point or a stated precision, the smallest area the
+		// feature names is all that is known of where it happened.
+		for _, c := range []struct {
+			code string
+			prec incident.PlacePrecision
+		}{{pl.Area, areaPrecision(pl.Area)}, {pl.Admin3, incident.PlaceAdmin3}, {pl.Admin2, incident.PlaceAdmin2}, {pl.Admin1, incident.PlaceAdmin1}} {
+			if c.code != "" && c.prec != incident.PlaceUnknown {
+				pl.Area, pl.Precision = c.code, c.prec
+				break
+			}
+		}
+	}
 	return pl, "", nil
+}
+
+// areaPrecision is the level of an OCHA P-code, told by its length
+// (SY03, SY0302, SY030200).
+func areaPrecision(pcode string) incident.PlacePrecision {
+	switch len(pcode) {
+	case 4:
+		return incident.PlaceAdmin1
+	case 6:
+		return incident.PlaceAdmin2
+	case 8:
+		return incident.PlaceAdmin3
+	}
+	return incident.PlaceUnknown
 }
 
 func (r *Reader) actors(p props) ([]incident.ActorRef, string, error) {

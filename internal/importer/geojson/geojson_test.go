@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +93,7 @@ func TestRoundTrip(t *testing.T) {
 	var out bytes.Buffer
 	w := geojson.NewWriter(&out, damascus)
 	for i := range want {
-		if err := w.WriteReport(&want[i]); err != nil {
+		if err := w.Write(&want[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -127,7 +128,8 @@ func TestErrors(t *testing.T) {
 	}
 	pt := `{"type":"Point","coordinates":[36.4,33.5]}`
 	coll := func(fs ...string) string {
-		return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
+		// One feature a line, so that line = row + 1.
+		return `{"type":"FeatureCollection","features":[` + "\n" + strings.Join(fs, ",\n") + "\n]}"
 	}
 	t.Run("features", func(t *testing.T) {
 		src := coll(
@@ -140,6 +142,10 @@ func TestErrors(t *testing.T) {
 			feature(`{"id":"b6"}`, pt),
 			feature(`{"id":"b7","date":"2017-01-02","fatalities":"many"}`, pt),
 			feature(`{"id":"b8","date":"2017-01-02","admin3":"SY999999"}`, pt),
+			feature(`{"id":"b9","date":"2017-01-02"}`, `{"type":"Point","coordinates":["36.4",33.5]}`),
+			`{"type":"Feature","id":{"a":1},"geometry":null,"properties":{"x":"b10","date":"2017-01-02"}}`,
+			`{"type":"Point","coordinates":[36.4,33.5],"properties":{"id":"b11"}}`,
+			feature(`{"id":"b12","date":"2017-01-02","event_type":"Battles"}`, pt),
 			feature(`{"id":"ok2","date":"2017-01-03"}`, pt),
 		)
 		reps, errs, err := read(t, cfg, "f.geojson", strings.NewReader(src))
@@ -150,14 +156,18 @@ func TestErrors(t *testing.T) {
 			t.Errorf("good features: %d, want 2", len(reps))
 		}
 		want := []string{
-			`f.geojson row 2 column date: "2017-02-31" is not a date`,
-			`f.geojson row 3 column date_end: 2017-01-02 is before date_start 2017-01-05`,
-			`f.geojson row 4 column geometry: latitude 95 is out of range`,
-			`f.geojson row 5 column geometry: is a Polygon; truce imports points`,
-			`f.geojson row 6 column act: "bombardment" is not an act type`,
-			`f.geojson row 7 column date_start: is missing`,
-			`f.geojson row 8 column fatalities: "many" is not a count of deaths`,
-			`f.geojson row 9 column admin3: "SY999999" is not an OCHA P-code`,
+			`f.geojson row 2 (line 3) column date: "2017-02-31" is not a date`,
+			`f.geojson row 3 (line 4) column date_end: 2017-01-02 is before date_start 2017-01-05`,
+			`f.geojson row 4 (line 5) column geometry: latitude 95 is out of range`,
+			`f.geojson row 5 (line 6) column geometry: is a Polygon; truce imports points`,
+			`f.geojson row 6 (line 7) column act: "bombardment" is not an act type`,
+			`f.geojson row 7 (line 8) column date_start: is missing`,
+			`f.geojson row 8 (line 9) column fatalities: "many" is not a count of deaths`,
+			`f.geojson row 9 (line 10) column admin3: "SY999999" is not an OCHA P-code`,
+			`f.geojson row 10 (line 11) column geometry: coordinates ["36.4",33.5] are not [longitude, latitude]`,
+			`f.geojson row 11 (line 12) column id: is {"a":1}; want a string or a number`,
+			`f.geojson row 12 (line 13) column type: is "Point"; want "Feature"`,
+			`f.geojson row 13 (line 14) column event_type: "Battles" is not an act type`,
 		}
 		if len(errs) != len(want) {
 			t.Fatalf("rejected %v, want %d", errs, len(want))
@@ -166,7 +176,7 @@ func TestErrors(t *testing.T) {
 			if !strings.HasPrefix(errs[i].Error(), w) {
 				t.Errorf("rejected %d:\n got %s\nwant %s…", i, errs[i], w)
 			}
-			if !strings.Contains(errs[i].Original, `"id":"b`) {
+			if !strings.Contains(errs[i].Original, `"b`) {
 				t.Errorf("rejected %d: original feature not kept: %s", i, errs[i].Original)
 			}
 		}
@@ -174,7 +184,7 @@ func TestErrors(t *testing.T) {
 	t.Run("encoding", func(t *testing.T) {
 		src := coll(feature(`{"id":"x","date":"2017-01-02","place":"Dar`+"\xe2"+`ya"}`, pt), feature(`{"id":"y","date":"2017-01-02"}`, pt))
 		reps, errs, err := read(t, cfg, "f.geojson", strings.NewReader(src))
-		if err != nil || len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "f.geojson row 1: is not UTF-8 text") {
+		if err != nil || len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "f.geojson row 1 (line 2): is not UTF-8 text; convert the file to UTF-8") {
 			t.Errorf("got %d reports, %v, %v", len(reps), errs, err)
 		}
 	})
@@ -182,7 +192,27 @@ func TestErrors(t *testing.T) {
 		src := coll(feature(`{"id":"ok","date":"2017-01-02"}`, pt), feature(`{"id":"ok2","date":"2017-01-02"}`, pt))
 		src = src[:len(src)-40]
 		reps, _, err := read(t, cfg, "f.geojson", strings.NewReader(src))
-		if len(reps) != 1 || err == nil || !strings.Contains(err.Error(), "feature 2: f.geojson: the file ends in the middle of a JSON value") {
+		if len(reps) != 1 || err == nil || !strings.Contains(err.Error(), "feature 2: f.geojson: the file ends in the middle of a JSON value (line 3,") {
+			t.Errorf("got %d reports, %v", len(reps), err)
+		}
+	})
+	t.Run("unclosed", func(t *testing.T) {
+		src := coll(feature(`{"id":"ok","date":"2017-01-02"}`, pt))
+		src = src[:len(src)-2]
+		reps, _, err := read(t, cfg, "f.geojson", strings.NewReader(src))
+		if len(reps) != 1 || err == nil || !strings.Contains(err.Error(), "f.geojson: the file ends in the middle of a JSON value") {
+			t.Errorf("got %d reports, %v", len(reps), err)
+		}
+	})
+	t.Run("invalid mid-file", func(t *testing.T) {
+		src := coll(
+			feature(`{"id":"ok1","date":"2017-01-02"}`, pt),
+			feature(`{"id":"ok2","date":"2017-01-02"}`, pt),
+			`{"type":"Feature",,"geometry":null}`,
+			feature(`{"id":"never","date":"2017-01-02"}`, pt),
+		)
+		reps, _, err := read(t, cfg, "f.geojson", strings.NewReader(src))
+		if len(reps) != 2 || err == nil || !strings.Contains(err.Error(), "feature 3: f.geojson: invalid JSON near line 4, byte ") {
 			t.Errorf("got %d reports, %v", len(reps), err)
 		}
 	})
@@ -191,7 +221,10 @@ func TestErrors(t *testing.T) {
 		{"array", `[1,2]`, "not a GeoJSON FeatureCollection (the file does not start with an object)"},
 		{"feature", `{"type":"Feature","geometry":null,"properties":{}}`, `GeoJSON type is "Feature"; truce imports a FeatureCollection`},
 		{"no features", `{"type":"FeatureCollection"}`, `no "features" member`},
-		{"bad json", `{"type":"FeatureCollection",, "features":[]}`, "f.geojson: invalid JSON near byte"},
+		{"bad json", "{\"type\":\"FeatureCollection\",\n, \"features\":[]}", "f.geojson: invalid JSON near line 2, byte"},
+		{"whitespace", " \n\t", "f.geojson: file is empty"},
+		{"features not an array", `{"features":{}}`, `"features" is not an array`},
+		{"too large", `{"type":"FeatureCollection","crs":"` + strings.Repeat("x", 17<<20) + `","features":[]}`, "one JSON value is larger than 16 MiB"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := read(t, cfg, "f.geojson", strings.NewReader(tt.src))
@@ -199,6 +232,52 @@ func TestErrors(t *testing.T) {
 				t.Errorf("got %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestShapes: the collection's members in any order, and features that
+// say little.
+func TestShapes(t *testing.T) {
+	cfg := config(t)
+	const f = `{"type":"Feature","id":%s,"geometry":null,"properties":{"date":"2017-01-02"%s}}`
+	for _, tt := range []struct {
+		name, src string
+		check     func(incident.Report) bool
+	}{
+		{"features first", `{"features":[` + fmt.Sprintf(f, `"a"`, "") + `],"type":"FeatureCollection"}`,
+			func(r incident.Report) bool {
+				return r.SourceID == "a" && r.Place.Precision == incident.PlaceUnknown && !r.Place.HasPoint
+			}},
+		{"members before", `{"bbox":[35,32,42,37],"crs":{"type":"name","properties":{"name":"x"}},"type":"FeatureCollection","features":[` + fmt.Sprintf(f, `7`, "") + `]}`,
+			func(r incident.Report) bool {
+				return r.SourceID == "7" && r.Source == "geojson" && r.Act == act.Unknown
+			}},
+		{"byte order mark", "\uFEFF" + `{"type":"FeatureCollection","features":[` + fmt.Sprintf(f, `"aé"`, "") + `]}`,
+			func(r incident.Report) bool { return r.SourceID == "aé" }},
+		{"admin area only", `{"type":"FeatureCollection","features":[` + fmt.Sprintf(f, `"a"`, `,"admin2":"SY0302"`) + `]}`,
+			func(r incident.Report) bool {
+				return r.Place.Precision == incident.PlaceAdmin2 && r.Place.Area == "SY0302"
+			}},
+		{"no id", `{"type":"FeatureCollection","features":[` + fmt.Sprintf(f, `null`, "") + `]}`,
+			func(r incident.Report) bool { return len(r.SourceID) == len("sha256:")+32 }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reps, errs, err := read(t, cfg, "f.geojson", strings.NewReader(tt.src))
+			if err != nil || len(errs) > 0 || len(reps) != 1 {
+				t.Fatalf("%d reports, %v, %v", len(reps), errs, err)
+			}
+			if !tt.check(reps[0]) {
+				t.Errorf("%+v", reps[0])
+			}
+		})
+	}
+	// A pretty-printed copy of a feature is the same feature.
+	compact := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null,"properties":{"date":"2017-01-02"}}]}`
+	pretty := "{\n  \"type\": \"FeatureCollection\",\n  \"features\": [\n    {\"type\": \"Feature\", \"geometry\": null,\n     \"properties\": {\"date\": \"2017-01-02\"}}\n  ]\n}\n"
+	a, _, _ := read(t, cfg, "a", strings.NewReader(compact))
+	b, _, _ := read(t, cfg, "b", strings.NewReader(pretty))
+	if len(a) != 1 || len(b) != 1 || a[0].SourceID != b[0].SourceID {
+		t.Errorf("content ids differ: %v %v", a, b)
 	}
 }
 
@@ -229,6 +308,9 @@ func TestStreaming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	count := 0
 	for {
 		row, ok, err := rd.Next()
@@ -245,6 +327,14 @@ func TestStreaming(t *testing.T) {
 	}
 	if count != n {
 		t.Errorf("read %d features, want %d", count, n)
+	}
+	// About 50 MB went through; what the reader holds on to must not
+	// grow with it.
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(rd)
+	if grew := int64(after.HeapInuse) - int64(before.HeapInuse); grew > 8<<20 {
+		t.Errorf("heap grew by %d MB reading %d features", grew>>20, n)
 	}
 }
 

@@ -40,6 +40,10 @@ type outPoint struct {
 	Coordinates [2]float64 `json:"coordinates"`
 }
 
+// Write writes one report; it is WriteReport, named for callers that
+// take any report writer.
+func (w *Writer) Write(r *incident.Report) error { return w.WriteReport(r) }
+
 // WriteReport writes one report. A report read from GeoJSON keeps the
 // properties of its original feature that truce does not model.
 func (w *Writer) WriteReport(r *incident.Report) error {
@@ -92,8 +96,12 @@ func (w *Writer) facts(props map[string]any, span incident.TimeSpan, p incident.
 			props[k] = v
 		}
 	}
-	props["place_precision"] = p.Precision
-	props["act"] = act
+	if p.Precision != "" {
+		props["place_precision"] = p.Precision
+	}
+	if act != "" {
+		props["act"] = act
+	}
 	if len(actors) > 0 {
 		props["actors"] = actors
 	}

@@ -79,8 +79,35 @@ func (r *Reader) readLine() ([]byte, error) {
 }
 
 func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
-	bad := func(field, format string, args ...any) (*incident.Report, *importer.RowError) {
-		return nil, importer.Errorf(r.file, r.line, r.line, field, string(raw), format, args...)
+	rep, fe := Parse(raw, r.cfg)
+	if fe != nil {
+		return nil, importer.Errorf(r.file, r.line, r.line, fe.Field, string(raw), "%s", fe.Reason)
+	}
+	if rep != nil && rep.Kind == "" {
+		rep.Kind = incident.FromDataset
+	}
+	return rep, nil
+}
+
+// FieldError is what is wrong with one report, and in which field.
+type FieldError struct {
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+}
+
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return e.Reason
+	}
+	return e.Field + ": " + e.Reason
+}
+
+// Parse reads and checks one report in truce's JSON, as a line of a file
+// or the body of an API submission. A nil report with a nil error is a
+// report outside cfg's period.
+func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
+	bad := func(field, format string, args ...any) (*incident.Report, *FieldError) {
+		return nil, &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	if !utf8.Valid(raw) {
 		return bad("", "is not UTF-8 text")
@@ -113,12 +140,14 @@ func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
 	case !act.Valid(rep.Act):
 		return bad("act", "%q is not an act type (see docs/act-types.md)", rep.Act)
 	}
+	// An empty kind is left to the caller: a file's reports are a
+	// dataset's, a submission's kind follows who sent it.
 	switch rep.Kind {
-	case incident.FromMonitor, incident.FromParty, incident.FromPublic, incident.FromDataset, incident.FromNews:
+	case "", incident.FromMonitor, incident.FromParty, incident.FromPublic, incident.FromDataset, incident.FromNews:
 	default:
 		return bad("kind", "%q is not monitor, party, public, dataset or news", rep.Kind)
 	}
-	if rep.Occurred.Outside(r.cfg.From, r.cfg.To) {
+	if rep.Occurred.Outside(cfg.From, cfg.To) {
 		return nil, nil
 	}
 	p := &rep.Place
@@ -133,7 +162,7 @@ func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
 			return bad("place.lon", "%v is not a longitude (-180 to 180)", p.Lon)
 		}
 		if p.Admin3 == "" {
-			importer.Locate(p, r.cfg.Boundaries)
+			importer.Locate(p, cfg.Boundaries)
 		}
 	}
 	for i := range rep.Actors {
@@ -143,16 +172,16 @@ func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
 		default:
 			return bad(fmt.Sprintf("actors[%d].role", i), "%q is not perpetrator, target, side_a or side_b", a.Role)
 		}
-		if r.cfg.Actors == nil {
+		if cfg.Actors == nil {
 			continue
 		}
 		if a.ID != "" {
-			if _, ok := r.cfg.Actors.Get(a.ID); !ok {
+			if _, ok := cfg.Actors.Get(a.ID); !ok {
 				return bad(fmt.Sprintf("actors[%d].id", i), "%q is not an actor in the registry", a.ID)
 			}
 			continue
 		}
-		a.ID, _ = r.cfg.Actors.Resolve(a.Name)
+		a.ID, _ = cfg.Actors.Resolve(a.Name)
 	}
 	// Ids are this installation's own; the source's identity is
 	// (source, source_id).
