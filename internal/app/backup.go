@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
