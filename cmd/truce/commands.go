@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/gazetteer"
+	"github.com/truce-monitor/truce/internal/loadgen"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
 )
@@ -447,5 +449,70 @@ func cmdExport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		}
 	}
 	log.Info("export done", "format", format, "what", *what, "count", n, "file", *outPath)
+	return nil
+}
+
+func cmdBackup(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("backup")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("usage: truce backup [-db FILE|URL] BACKUP-FILE   (an online, consistent copy; the store stays in use)")
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "backup of %s written to %s\n", redact(*db), fs.Arg(0))
+	return nil
+}
+
+func cmdRestore(ctx context.Context, args []string, out io.Writer) error {
+	fs, db := flags("restore")
+	force := fs.Bool("force", false, "replace a database that holds records")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("usage: truce restore [-db FILE|URL] [-force] BACKUP-FILE   (stop truce serve first for a SQLite file)")
+	}
+	if err := app.Restore(ctx, *db, fs.Arg(0), *force); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%s restored from %s\n", redact(*db), fs.Arg(0))
+	return nil
+}
+
+// redact hides the password of a database URL in messages.
+func redact(db string) string {
+	if u, err := url.Parse(db); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return db
+}
+
+func cmdLoad(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("truce load", flag.ContinueOnError)
+	target := fs.String("url", "http://127.0.0.1:8080", "the truce server")
+	clients := fs.Int("clients", 32, "concurrent clients")
+	duration := fs.Duration("duration", 10*time.Second, "how long to run")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	token := os.Getenv("TRUCE_SUBMIT_TOKEN")
+	if token == "" {
+		return usageError("truce load: set TRUCE_SUBMIT_TOKEN to the server's submit token")
+	}
+	res, err := loadgen.Run(ctx, loadgen.Config{URL: strings.TrimRight(*target, "/"), Token: token, Clients: *clients, Duration: *duration,
+		Run: strconv.FormatInt(time.Now().UnixNano(), 36)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, res)
 	return nil
 }

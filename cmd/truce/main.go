@@ -24,11 +24,16 @@ Usage:
   truce import FORMAT [-db FILE] [flags] FILE      import acled, ucdp, geojson, jsonl, or csv with -mapping
   truce export FORMAT [-db FILE] [-what W] [-o F]  export reports or incidents as acled, geojson or jsonl
   truce places     [-in GOV] NAME... | -at LAT,LON find places in the gazetteer
+  truce backup     [-db FILE|URL] BACKUP-FILE      an online, consistent backup (SQLite or PostgreSQL)
+  truce restore    [-db FILE|URL] [-force] BACKUP  restore a backup
+  truce load       [-url URL] [-clients N] [-duration D]  submit reports from N clients; print throughput and latency
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
   truce agreement  validate|load|show|diff ...     work with agreement files
   truce actors     resolve NAME...                 look names up in the actor registry
 
-Every command takes -db (default $TRUCE_DB, or truce.db). Run "truce COMMAND -h" for its flags.
+Every command takes -db: a SQLite file or a postgres:// URL (default $TRUCE_DB, or truce.db).
+truce serve accepts report submissions (POST /api/reports) only with $TRUCE_SUBMIT_TOKEN set.
+Run "truce COMMAND -h" for its flags.
 `
 
 func main() {
@@ -74,6 +79,12 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdActors(ctx, rest, out)
 	case "places":
 		return cmdPlaces(rest, out)
+	case "backup":
+		return cmdBackup(ctx, rest, out, log)
+	case "restore":
+		return cmdRestore(ctx, rest, out)
+	case "load":
+		return cmdLoad(ctx, rest, out)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -88,7 +99,7 @@ func flags(name string) (*flag.FlagSet, *string) {
 	if db == "" {
 		db = "truce.db"
 	}
-	return fs, fs.String("db", db, "SQLite database file (env TRUCE_DB)")
+	return fs, fs.String("db", db, "SQLite database file or postgres:// URL (env TRUCE_DB)")
 }
 
 // parse parses flags, turning -h into a clean exit and errors into usage

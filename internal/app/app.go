@@ -59,6 +59,9 @@ type App struct {
 
 	mu         sync.RWMutex
 	agreements map[string]*agreement.Agreement
+
+	submissions   chan submission
+	committerDone chan struct{}
 }
 
 // Open opens the store and loads the reference data and the stored
@@ -87,11 +90,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Engine:     &ruling.Engine{Actors: reg},
 		Log:        cfg.Logger,
 		agreements: map[string]*agreement.Agreement{},
+
+		submissions:   make(chan submission, maxGroup),
+		committerDone: make(chan struct{}),
 	}
 	if err := a.reloadAgreements(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
+	go a.commitSubmissions()
 	return a, nil
 }
 
@@ -119,8 +126,13 @@ func LoadGeography() (*boundary.Set, *gazetteer.Gazetteer, error) {
 	return bounds, places, nil
 }
 
-// Close closes the store.
-func (a *App) Close() error { return a.Store.Close() }
+// Close waits for the submissions under way to be committed, and closes
+// the store. No submission may start after Close.
+func (a *App) Close() error {
+	close(a.submissions)
+	<-a.committerDone
+	return a.Store.Close()
+}
 
 // Checker validates agreements against the shipped actors and boundaries.
 func (a *App) Checker() agreement.Checker {

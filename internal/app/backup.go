@@ -88,9 +88,80 @@ func (a *App) Submit(ctx context.Context, body []byte, kind incident.SourceKind)
 	}
 	// The submission as received is the original record.
 	rep.Original, rep.OriginalFormat = string(body), "application/json; truce-report"
-	res, err := a.Store.ImportReports(ctx, []incident.Report{*rep}, a.RuleAll)
-	if err != nil {
-		return store.Imported{}, nil, err
+	sub := submission{rep: *rep, done: make(chan submitResult, 1)}
+	select {
+	case a.submissions <- sub:
+	case <-ctx.Done():
+		return store.Imported{}, nil, ctx.Err()
 	}
-	return res[0], rep, nil
+	select {
+	case r := <-sub.done:
+		return r.res, rep, r.err
+	case <-ctx.Done():
+		// The commit goes on; the client retries with the same id and
+		// learns the outcome.
+		return store.Imported{}, nil, ctx.Err()
+	}
+}
+
+type submission struct {
+	rep  incident.Report
+	done chan submitResult
+}
+
+type submitResult struct {
+	res store.Imported
+	err error
+}
+
+// maxGroup bounds how many submissions share one commit.
+const maxGroup = 256
+
+// commitSubmissions stores submissions as they come, in group commits:
+// the submissions waiting when a commit starts share its transaction and
+// its fsync, so that many clients are acknowledged for the price of one
+// durable write. None is acknowledged before its commit returns.
+func (a *App) commitSubmissions() {
+	defer close(a.committerDone)
+	for first := range a.submissions {
+		group := []submission{first}
+	drain:
+		for len(group) < maxGroup {
+			select {
+			case s, ok := <-a.submissions:
+				if !ok {
+					break drain
+				}
+				group = append(group, s)
+			default:
+				break drain
+			}
+		}
+		reports := make([]incident.Report, len(group))
+		for i, s := range group {
+			reports[i] = s.rep
+		}
+		ctx := context.Background()
+		res, err := a.Store.ImportReports(ctx, reports, a.RuleAll)
+		if err != nil && len(group) > 1 {
+			// One bad submission must not fail the others: commit them
+			// one by one to find it.
+			for _, s := range group {
+				r, err := a.Store.ImportReports(ctx, []incident.Report{s.rep}, a.RuleAll)
+				if err != nil {
+					s.done <- submitResult{err: err}
+				} else {
+					s.done <- submitResult{res: r[0]}
+				}
+			}
+			continue
+		}
+		for i, s := range group {
+			if err != nil {
+				s.done <- submitResult{err: err}
+			} else {
+				s.done <- submitResult{res: res[i]}
+			}
+		}
+	}
 }
