@@ -74,10 +74,15 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 // Restore makes the database at path a copy of the backup file, after
 // checking the backup's integrity. The database must not be open.
 func Restore(ctx context.Context, backup, path string, force bool) error {
+	if _, err := os.Stat(backup); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
 	if _, err := os.Stat(path); err == nil && !force {
 		return fmt.Errorf("restore to %s: %w (give -force to replace it)", path, os.ErrExist)
 	}
-	src, err := sql.Open("sqlite", dsn(backup, "query_only(1)"))
+	// Not query_only: VACUUM INTO counts as a write, though it writes
+	// only its target.
+	src, err := sql.Open("sqlite", dsn(backup))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/loadgen"
+)
+
+// TestCrash starts truce serve, submits reports from concurrent clients,
+// kills the server with SIGKILL at random moments, restarts it, and checks
+// that every acknowledged report is present and intact. It runs on SQLite,
+// and on PostgreSQL when TRUCE_TEST_POSTGRES names a server.
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: starts and kills a server 20 times")
+	}
+	bin := filepath.Join(t.TempDir(), "truce")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	t.Run("sqlite", func(t *testing.T) { crash(t, bin, filepath.Join(t.TempDir(), "crash.db")) })
+	t.Run("postgres", func(t *testing.T) {
+		u := os.Getenv("TRUCE_TEST_POSTGRES")
+		if u == "" {
+			t.Skip("TRUCE_TEST_POSTGRES is not set")
+		}
+		crash(t, bin, freshPostgres(t, u))
+	})
+}
+
+const kills = 20
+
+func crash(t *testing.T, bin, db string) {
+	ctx := context.Background()
+	const token = "crash-test-token"
+	// acked maps a source id to the description the server acknowledged.
+	acked := map[string]string{}
+	var mu sync.Mutex
+	for round := 0; round < kills; round++ {
+		addr := freeAddr(t)
+		cmd := exec.Command(bin, "serve", "-db", db, "-addr", addr)
+		cmd.Env = append(os.Environ(), "TRUCE_SUBMIT_TOKEN="+token)
+		var logs bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &logs, &logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitUp(addr); err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("round %d: server did not come up: %v\n%s", round, err, logs.String())
+		}
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		client := &http.Client{Timeout: 5 * time.Second}
+		for c := 0; c < 8; c++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := 0; ; n++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					body := loadgen.Report(fmt.Sprint(round), c, n)
+					req, _ := http.NewRequest("POST", "http://"+addr+"/api/reports", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+token)
+					resp, err := client.Do(req)
+					if err != nil {
+						continue // the server died under this request: not acknowledged
+					}
+					resp.Body.Close()
+					if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
+						mu.Lock()
+						acked[fmt.Sprintf("load-%d/c%d-%d", round, c, n)] = fmt.Sprintf("load test report %d of client %d", n, c)
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		time.Sleep(time.Duration(100+rand.IntN(400)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		close(stop)
+		wg.Wait()
+	}
+	if len(acked) < kills {
+		t.Fatalf("only %d submissions acknowledged in %d rounds: the test did not exercise the server", len(acked), kills)
+	}
+	// Every acknowledged report must be there, as submitted.
+	a, err := app.Open(ctx, app.Config{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	found := map[string]incident.Report{}
+	if err := a.Store.EachReport(ctx, func(r incident.Report) error { found[r.Source+"/"+r.SourceID] = r; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	missing := 0
+	for id, desc := range acked {
+		r, ok := found[id]
+		switch {
+		case !ok:
+			missing++
+			if missing <= 5 {
+				t.Errorf("acknowledged report %s is missing", id)
+			}
+		case r.Description != desc || !strings.Contains(r.Original, desc):
+			t.Errorf("report %s changed: %q", id, r.Description)
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged reports missing", missing, len(acked))
+	}
+	t.Logf("%d kills; %d acknowledged reports all present and intact (%d stored in all)", kills, len(acked), len(found))
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func waitUp(addr string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("no answer on %s", addr)
+}
+
+// freshPostgres creates an empty database for one test on the server at
+// u and drops it afterwards.
+func freshPostgres(t *testing.T, u string) string {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	name := fmt.Sprintf("truce_cmd_%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+	if _, err := c.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if c, err := pgx.Connect(ctx, u); err == nil {
+			c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			c.Close(ctx)
+		}
+	})
+	cfg, _ := pgx.ParseConfig(u)
+	return fmt.Sprintf("postgres://%s:%s@%s:%d/%s", cfg.User, cfg.Password, cfg.Host, cfg.Port, name)
+}
+
+// TestBackupRestore: a backup restored into a new database holds the same
+// records, on both engines; a restore refuses to overwrite data unasked.
+func TestBackupRestore(t *testing.T) {
+	engines := map[string]func(t *testing.T) string{
+		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "b.db") },
+		"postgres": func(t *testing.T) string {
+			u := os.Getenv("TRUCE_TEST_POSTGRES")
+			if u == "" {
+				t.Skip("TRUCE_TEST_POSTGRES is not set")
+			}
+			return freshPostgres(t, u)
+		},
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		t.Run(name, func(t *testing.T) {
+			db, copyDB := engines[name](t), engines[name](t)
+			mustTruce(t, "agreement", "load", "-db", db, "../../internal/bundled/data/agreements/syria-coh-2016.yaml")
+			mustTruce(t, "import", "acled", "-db", db, "../../internal/importer/acled/testdata/events.csv")
+			mustTruce(t, "import", "geojson", "-db", db, "../../internal/importer/geojson/testdata/events.geojson")
+			backup := filepath.Join(t.TempDir(), "backup")
+			mustTruce(t, "backup", "-db", db, backup)
+			if _, err := truce(t, "backup", "-db", db, backup); err == nil {
+				t.Error("backup over an existing file must be refused")
+			}
+			// Changes after the backup are not in it.
+			mustTruce(t, "import", "csv", "-db", db, "-mapping", "../../internal/importer/mapped/testdata/monitor.yaml",
+				"-errors", filepath.Join(t.TempDir(), "e.jsonl"), "../../internal/importer/mapped/testdata/monitor.csv")
+
+			mustTruce(t, "restore", "-db", copyDB, backup)
+			want := mustTruce(t, "export", "jsonl", "-db", copyDB)
+			if n := strings.Count(want, "\n"); n != 10 {
+				t.Errorf("restored copy holds %d reports, want the 10 of the backup", n)
+			}
+			orig := mustTruce(t, "export", "jsonl", "-db", db)
+			if !strings.HasPrefix(orig, want) {
+				t.Errorf("restored reports differ from the original's first 10")
+			}
+			if table := mustTruce(t, "rule", "-db", copyDB, "-from", "2017-01-01", "-to", "2017-03-01"); !strings.Contains(table, "syria-coh-2016") {
+				t.Errorf("restored agreement: %s", table)
+			}
+			if _, err := truce(t, "restore", "-db", db, backup); err == nil {
+				t.Error("restore over a database with records must need -force")
+			}
+			// The copy goes on taking new records after the restored ids.
+			out := mustTruce(t, "import", "csv", "-db", copyDB, "-mapping", "../../internal/importer/mapped/testdata/monitor.yaml",
+				"-errors", filepath.Join(t.TempDir(), "e2.jsonl"), "../../internal/importer/mapped/testdata/monitor.csv")
+			if !strings.Contains(out, "3 created") {
+				t.Errorf("import into the restored copy: %s", out)
+			}
+		})
+	}
+}
