@@ -60,8 +60,8 @@ type App struct {
 	mu         sync.RWMutex
 	agreements map[string]*agreement.Agreement
 
-	submissions   chan submission
-	committerDone chan struct{}
+	submissions chan submission
+	committers  sync.WaitGroup
 }
 
 // Open opens the store and loads the reference data and the stored
@@ -91,14 +91,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Log:        cfg.Logger,
 		agreements: map[string]*agreement.Agreement{},
 
-		submissions:   make(chan submission, maxGroup),
-		committerDone: make(chan struct{}),
+		submissions: make(chan submission, maxGroup),
 	}
 	if err := a.reloadAgreements(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
-	go a.commitSubmissions()
+	// SQLite has one writer, so one committer; a PostgreSQL server takes
+	// several transactions at once, each waiting on the network.
+	committers := 1
+	if IsPostgres(cfg.DB) {
+		committers = 4
+	}
+	for range committers {
+		a.committers.Go(a.commitSubmissions)
+	}
 	return a, nil
 }
 
@@ -130,7 +137,7 @@ func LoadGeography() (*boundary.Set, *gazetteer.Gazetteer, error) {
 // the store. No submission may start after Close.
 func (a *App) Close() error {
 	close(a.submissions)
-	<-a.committerDone
+	a.committers.Wait()
 	return a.Store.Close()
 }
 

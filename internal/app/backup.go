@@ -122,7 +122,6 @@ const maxGroup = 256
 // its fsync, so that many clients are acknowledged for the price of one
 // durable write. None is acknowledged before its commit returns.
 func (a *App) commitSubmissions() {
-	defer close(a.committerDone)
 	for first := range a.submissions {
 		group := []submission{first}
 	drain:

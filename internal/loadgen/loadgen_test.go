@@ -1,0 +1,47 @@
+package loadgen_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/loadgen"
+	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// TestRun drives a real server on a SQLite store for a moment: every
+// submission is acknowledged and counted, and the figures are consistent.
+func TestRun(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "l.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(a, server.Options{SubmitToken: "t"}))
+	defer func() { srv.Close(); a.Close() }()
+	res, err := loadgen.Run(ctx, loadgen.Config{URL: srv.URL, Token: "t", Clients: 4, Duration: 500 * time.Millisecond, Run: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OK == 0 || res.Failed != 0 || len(res.Latencies) != res.OK {
+		t.Fatalf("%v", res)
+	}
+	if res.Percentile(50) > res.Percentile(99) || res.Percentile(99) > res.Percentile(100) {
+		t.Errorf("percentiles out of order: %v", res)
+	}
+	var total int
+	// Requests in flight when the run ends are committed but not
+	// acknowledged: at most one per client.
+	if _, total, err = a.Store.Incidents(ctx, store.Filter{}); err != nil || total < res.OK || total > res.OK+4 {
+		t.Errorf("stored %d incidents, acknowledged %d (%v)", total, res.OK, err)
+	}
+	bad, err := loadgen.Run(ctx, loadgen.Config{URL: srv.URL, Token: "wrong", Clients: 1, Duration: 100 * time.Millisecond, Run: "bad"})
+	if err != nil || bad.OK != 0 || bad.Failed == 0 || bad.FirstErr == "" {
+		t.Errorf("wrong token: %v", bad)
+	}
+}
+
