@@ -44,4 +44,3 @@ func TestRun(t *testing.T) {
 		t.Errorf("wrong token: %v", bad)
 	}
 }
-
