@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 )
@@ -246,6 +247,9 @@ func (s *Store) PutAgreement(ctx context.Context, src store.AgreementSource, ver
 			if err != nil {
 				return err
 			}
+			if err := appendLog(ctx, tx, ledger.Entry{Kind: ledger.AgreementVersion, Key: fmt.Sprintf("%s/%d", v.AgreementID, v.Version), Rev: 1, Digest: v.Digest}); err != nil {
+				return err
+			}
 			added = append(added, v.Version)
 		}
 		var last []byte
@@ -395,7 +399,7 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 	if err != nil {
 		return store.Imported{}, err
 	}
-	dg := digest(r.Original + "\x00" + r.OriginalFormat + "\x00" + doc)
+	dg := reportDigest(r.Original, r.OriginalFormat, doc)
 	var (
 		id, incidentID, oldFormat int64
 		oldDigest                 string
@@ -416,6 +420,9 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 			return store.Imported{}, err
 		}
 		r.IncidentID = incidentID
+		if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: r.Source + "/" + r.SourceID, Rev: 1, Digest: dg}); err != nil {
+			return store.Imported{}, err
+		}
 		return store.Imported{ReportID: r.ID, IncidentID: incidentID, Outcome: store.Created}, nil
 	case err != nil:
 		return store.Imported{}, err
@@ -430,6 +437,9 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 	}
 	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ? WHERE id = ?`,
 		r.Original, dg, doc, revision+1, im.now, formatID, id); err != nil {
+		return store.Imported{}, err
+	}
+	if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: r.Source + "/" + r.SourceID, Rev: revision + 1, Digest: dg, Prev: oldDigest}); err != nil {
 		return store.Imported{}, err
 	}
 	// An incident made from this one report takes the new facts; one that

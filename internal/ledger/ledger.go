@@ -1,0 +1,91 @@
+// Package ledger is truce's tamper-evident record: every record written
+// (an agreement version, a report and each change to it) is appended to a
+// Merkle-tree log, and the node signs checkpoints of the tree, so that
+// distrustful guarantors can each check, offline, that nothing was
+// altered or removed. Hashing and proofs are Go's checksum database's
+// (golang.org/x/mod/sumdb/tlog, RFC 6962); checkpoints are C2SP
+// tlog-checkpoints in the signed-note format (golang.org/x/mod/sumdb/note).
+package ledger
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Kinds of records the log holds.
+const (
+	AgreementVersion = "agreement_version"
+	Report           = "report"
+)
+
+// Entry is one record's appearance in the log: which record, which of its
+// revisions, and the digest of its canonical encoding. Holding the digest
+// rather than the record keeps protected data (a witness's name) out of a
+// log that is meant to be published, while still binding the record.
+type Entry struct {
+	Index int64  `json:"-"`
+	Kind  string `json:"kind"`
+	// Key names the record: "syria-coh-2016/3", "acled/SYR90001".
+	Key string `json:"key"`
+	// Rev is 1 when the record is created and counts its changes.
+	Rev int `json:"rev"`
+	// Digest is the SHA-256 of the record's canonical encoding, in hex.
+	Digest string `json:"sha256"`
+	// Prev is the digest of the revision this one replaces.
+	Prev string `json:"prev,omitempty"`
+}
+
+// Data is the entry's canonical encoding: the bytes the tree hashes.
+func (e Entry) Data() []byte {
+	b, err := json.Marshal(e) // fields in declaration order; no maps
+	if err != nil {
+		panic(err) // strings and ints always marshal
+	}
+	return b
+}
+
+// ParseEntry reads an entry's canonical encoding, refusing any that is
+// not exactly canonical (so that two encodings cannot stand for one
+// entry).
+func ParseEntry(index int64, data []byte) (Entry, error) {
+	var e Entry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return e, fmt.Errorf("log entry %d: %w", index, err)
+	}
+	if string(e.Data()) != string(data) {
+		return e, fmt.Errorf("log entry %d: not in canonical form", index)
+	}
+	e.Index = index
+	return e, nil
+}
+
+// Hashes is a tlog.HashReader over stored hashes held in memory, for
+// building and checking trees.
+type Hashes []tlog.Hash
+
+// ReadHashes implements tlog.HashReader.
+func (h Hashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x < 0 || x >= int64(len(h)) {
+			return nil, fmt.Errorf("stored hash %d not available (have %d)", x, len(h))
+		}
+		out[i] = h[x]
+	}
+	return out, nil
+}
+
+// Append adds the stored hashes of record n (with data) to h.
+func (h *Hashes) Append(n int64, data []byte) error {
+	if want := tlog.StoredHashCount(n); int64(len(*h)) != want {
+		return fmt.Errorf("append record %d: have %d stored hashes, want %d", n, len(*h), want)
+	}
+	add, err := tlog.StoredHashes(n, data, *h)
+	if err != nil {
+		return err
+	}
+	*h = append(*h, add...)
+	return nil
+}

@@ -1,0 +1,205 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitor/truce/internal/ledger"
+)
+
+// appendLog appends e to the log inside the record's own transaction, so
+// that a record and its log entry are committed together or not at all.
+// Taking the next index updates the one log_state row, which serialises
+// concurrent appenders on both engines.
+func appendLog(ctx context.Context, w *txw, e ledger.Entry) error {
+	var n int64
+	if err := w.scan(ctx, `UPDATE log_state SET size = size + 1 WHERE id = 1 RETURNING size - 1`, nil, &n); err != nil {
+		return fmt.Errorf("log: %w", err)
+	}
+	data := e.Data()
+	hashes, err := tlog.StoredHashes(n, data, txHashes{ctx, w})
+	if err != nil {
+		return fmt.Errorf("log entry %d: %w", n, err)
+	}
+	if _, err := w.exec(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at) VALUES (?, ?, ?, ?, ?)`,
+		n, e.Kind, e.Key, data, ts(time.Now())); err != nil {
+		return fmt.Errorf("log entry %d: %w", n, err)
+	}
+	first := tlog.StoredHashCount(n)
+	for i, h := range hashes {
+		if _, err := w.exec(ctx, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`, first+int64(i), h[:]); err != nil {
+			return fmt.Errorf("log entry %d: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// txHashes reads stored hashes inside a transaction.
+type txHashes struct {
+	ctx context.Context
+	w   *txw
+}
+
+func (r txHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		var b []byte
+		if err := r.w.scan(r.ctx, `SELECT hash FROM log_hashes WHERE idx = ?`, []any{x}, &b); err != nil {
+			return nil, fmt.Errorf("stored hash %d: %w", x, err)
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
+}
+
+// LogSize returns the number of entries in the log.
+func (s *Store) LogSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.queryRow(ctx, `SELECT size FROM log_state WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("log size: %w", err)
+	}
+	return n, nil
+}
+
+// ReadHashes implements tlog.HashReader over the stored tree.
+func (s *Store) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	ctx := context.Background()
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		var b []byte
+		if err := s.queryRow(ctx, `SELECT hash FROM log_hashes WHERE idx = ?`, x).Scan(&b); err != nil {
+			return nil, fmt.Errorf("stored hash %d: %w", x, err)
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
+}
+
+// EachLogEntry calls fn with the raw data of every entry from start on,
+// in order.
+func (s *Store) EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error {
+	rows, err := s.query(ctx, `SELECT idx, data FROM log_entries WHERE idx >= ? ORDER BY idx`, start)
+	if err != nil {
+		return fmt.Errorf("log entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int64
+		var data []byte
+		if err := rows.Scan(&i, &data); err != nil {
+			return err
+		}
+		if err := fn(i, data); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachStoredHash calls fn with every stored hash, in index order.
+func (s *Store) EachStoredHash(ctx context.Context, fn func(index int64, h tlog.Hash) error) error {
+	rows, err := s.query(ctx, `SELECT idx, hash FROM log_hashes ORDER BY idx`)
+	if err != nil {
+		return fmt.Errorf("log hashes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int64
+		var b []byte
+		if err := rows.Scan(&i, &b); err != nil {
+			return err
+		}
+		var h tlog.Hash
+		copy(h[:], b)
+		if err := fn(i, h); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// PutCheckpoint stores a signed checkpoint of the given size.
+func (s *Store) PutCheckpoint(ctx context.Context, size int64, signed []byte) error {
+	return s.tx(ctx, func(w *txw) error {
+		_, err := w.exec(ctx, `INSERT INTO log_checkpoints (size, note, signed_at) VALUES (?, ?, ?) ON CONFLICT (size) DO NOTHING`, size, string(signed), ts(time.Now()))
+		return err
+	})
+}
+
+// Checkpoints returns every stored signed checkpoint, smallest first.
+func (s *Store) Checkpoints(ctx context.Context) ([][]byte, error) {
+	rows, err := s.query(ctx, `SELECT note FROM log_checkpoints ORDER BY size`)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoints: %w", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, []byte(n))
+	}
+	return out, rows.Err()
+}
+
+// RecordDigests calls fn with the key, revision and digest of every
+// stored record revision, current and replaced, so that a verifier can
+// check each against the log.
+func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest string) error) error {
+	// Digests are recomputed from what is stored, never read from a
+	// digest column, so that an edit to the record itself is caught.
+	rows, err := s.query(ctx, `SELECT agreement_id || '/' || CAST(version AS TEXT), canonical FROM agreement_versions ORDER BY agreement_id, version`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var key string
+		var canonical []byte
+		if err := rows.Scan(&key, &canonical); err != nil {
+			rows.Close()
+			return err
+		}
+		sum := sha256.Sum256(canonical)
+		if err := fn(ledger.AgreementVersion, key, 1, hex.EncodeToString(sum[:])); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.query(ctx, `SELECT r.source || '/' || r.source_id, r.revision, r.original, coalesce(f.format, ''), r.doc FROM reports r
+		LEFT JOIN original_formats f ON f.id = r.format_id
+		UNION ALL
+		SELECT r.source || '/' || r.source_id, v.revision, v.original, coalesce(f.format, ''), v.doc FROM report_revisions v
+		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, original, format, doc string
+		var rev int
+		if err := rows.Scan(&key, &rev, &original, &format, &doc); err != nil {
+			return err
+		}
+		if err := fn(ledger.Report, key, rev, reportDigest(original, format, doc)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// reportDigest is a report revision's digest: its original record, the
+// format that reads it, and truce's reading of it.
+func reportDigest(original, format, doc string) string {
+	return digest(original + "\x00" + format + "\x00" + doc)
+}
