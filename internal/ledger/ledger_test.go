@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
-	"time"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
