@@ -20,6 +20,7 @@ import (
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/gazetteer"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/loadgen"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
@@ -515,4 +516,101 @@ func cmdLoad(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, res)
 	return nil
+}
+
+func cmdKey(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("truce key generate", flag.ContinueOnError)
+	name := fs.String("name", "", "the key's name: the log's origin, e.g. truce.example.org/log")
+	file := fs.String("o", "truce-log.key", "private key file to write (0600); the public key goes to FILE.pub")
+	if len(args) == 0 || args[0] != "generate" {
+		return usageError("usage: truce key generate -name NAME [-o FILE]")
+	}
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usageError("truce key generate: -name is required (the log's origin, e.g. truce.example.org/log)")
+	}
+	skey, vkey, err := ledger.GenerateKey(*name)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(*file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("key: %w (a key is never overwritten; rotate by making a new one under a new name)", err)
+	}
+	if _, err := fmt.Fprintln(f, skey); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*file+".pub", []byte(vkey+"\n"), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "private key: %s (keep it secret)\npublic key (publish it): %s\n", *file, vkey)
+	return nil
+}
+
+func cmdCheckpoint(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("checkpoint")
+	key := fs.String("key", os.Getenv("TRUCE_LOG_KEY"), "the node's private key file (env TRUCE_LOG_KEY)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *key == "" {
+		return usageError("truce checkpoint: -key is required (make one with truce key generate)")
+	}
+	signer, err := app.ReadSigner(*key)
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	msg, err := a.Checkpoint(ctx, signer)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(out, string(msg))
+	return nil
+}
+
+func cmdVerify(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("verify")
+	pub := fs.String("pub", "", "file(s) of public keys whose checkpoints to accept, comma-separated (default: the key's FILE.pub from TRUCE_LOG_KEY)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *pub == "" && os.Getenv("TRUCE_LOG_KEY") != "" {
+		*pub = os.Getenv("TRUCE_LOG_KEY") + ".pub"
+	}
+	if *pub == "" {
+		return usageError("truce verify: -pub is required: the public key(s) checkpoints must be signed with")
+	}
+	known, err := app.ReadVerifiers(strings.Split(*pub, ",")...)
+	if err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	res, err := a.Verify(ctx, known)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "log: %d entries, root %x\nrecords checked: %d revisions; checkpoints checked: %d\n", res.Size, res.Root[:], res.Records, res.Checkpoints)
+	if res.OK() {
+		fmt.Fprintln(out, "verified: every record matches its log entry, the tree matches its entries, and every checkpoint is signed and consistent")
+		return nil
+	}
+	for _, p := range res.Problems {
+		fmt.Fprintln(out, "  problem:", p)
+	}
+	return fmt.Errorf("verification failed: %d problem(s); first: %s", len(res.Problems), res.First())
 }

@@ -27,6 +27,9 @@ Usage:
   truce backup     [-db FILE|URL] BACKUP-FILE      an online, consistent backup (SQLite or PostgreSQL)
   truce restore    [-db FILE|URL] [-force] BACKUP  restore a backup
   truce load       [-url URL] [-clients N] [-duration D]  submit reports from N clients; print throughput and latency
+  truce key generate -name NAME [-o FILE]          make the node's Ed25519 log key (FILE, FILE.pub)
+  truce checkpoint [-db ...] -key FILE             sign a checkpoint of the tamper-evident log
+  truce verify     [-db ...] -pub FILE[,FILE]      check every record against the log and every checkpoint
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
   truce agreement  validate|load|show|diff ...     work with agreement files
   truce actors     resolve NAME...                 look names up in the actor registry
@@ -85,6 +88,12 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdRestore(ctx, rest, out)
 	case "load":
 		return cmdLoad(ctx, rest, out)
+	case "key":
+		return cmdKey(rest, out)
+	case "checkpoint":
+		return cmdCheckpoint(ctx, rest, out, log)
+	case "verify":
+		return cmdVerify(ctx, rest, out, log)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil

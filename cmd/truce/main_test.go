@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"flag"
 	"io"
 	"log/slog"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/truce-monitor/truce/internal/app"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -208,5 +211,39 @@ func TestPlaces(t *testing.T) {
 	}
 	if out := mustTruce(t, "places", "-at", "33.57,36.40"); !strings.Contains(out, "SY030200\tDuma") {
 		t.Errorf("places -at: %s", out)
+	}
+}
+
+// TestLogCommands: a key, a checkpoint, a clean verify, then a record
+// edited behind truce's back is named by verify.
+func TestLogCommands(t *testing.T) {
+	dir := t.TempDir()
+	db, key := filepath.Join(dir, "t.db"), filepath.Join(dir, "node.key")
+	if out := mustTruce(t, "key", "generate", "-name", "truce.test/log", "-o", key); !strings.Contains(out, "public key (publish it): truce.test/log+") {
+		t.Errorf("key: %s", out)
+	}
+	if _, err := truce(t, "key", "generate", "-name", "truce.test/log", "-o", key); err == nil {
+		t.Error("an existing key must never be overwritten")
+	}
+	mustTruce(t, "agreement", "load", "-db", db, "../../internal/bundled/data/agreements/syria-coh-2016.yaml")
+	mustTruce(t, "import", "acled", "-db", db, "../../internal/importer/acled/testdata/events.csv")
+	if out := mustTruce(t, "checkpoint", "-db", db, "-key", key); !strings.HasPrefix(out, "truce.test/log\n9\n") {
+		t.Errorf("checkpoint: %s", out)
+	}
+	if out := mustTruce(t, "verify", "-db", db, "-pub", key+".pub"); !strings.Contains(out, "verified:") || !strings.Contains(out, "log: 9 entries") {
+		t.Errorf("verify: %s", out)
+	}
+	a, err := app.Open(context.Background(), app.Config{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := a.Store.(interface{ DB() *sql.DB })
+	if _, err := ls.DB().Exec(`UPDATE reports SET doc = replace(doc, '"best":4', '"best":40') WHERE source_id = 'SYR90001'`); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	out, err := truce(t, "verify", "-db", db, "-pub", key+".pub")
+	if err == nil || !strings.Contains(err.Error(), "first: log entry 3: report acled/SYR90001: revision 1 differs") {
+		t.Errorf("verify after tampering: %v\n%s", err, out)
 	}
 }
