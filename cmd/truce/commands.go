@@ -68,6 +68,7 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	fs, db := flags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
+	every := fs.Duration("checkpoint-every", 10*time.Second, "how often to sign a checkpoint of the log while it grows (with $TRUCE_LOG_KEY)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -76,6 +77,13 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 		return err
 	}
 	defer a.Close()
+	if key := os.Getenv("TRUCE_LOG_KEY"); key != "" {
+		signer, err := app.ReadSigner(key)
+		if err != nil {
+			return err
+		}
+		go a.SignCheckpoints(ctx, signer, *every)
+	}
 	return serve(ctx, a, *addr, out)
 }
 

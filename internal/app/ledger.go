@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -91,4 +92,31 @@ func (a *App) Verify(ctx context.Context, known note.Verifiers) (*ledger.Result,
 		return nil, err
 	}
 	return ledger.Verify(ctx, ls, known)
+}
+
+// SignCheckpoints signs a checkpoint now and then every interval while the
+// log grows, until ctx ends: a node publishes its tree this way.
+func (a *App) SignCheckpoints(ctx context.Context, signer note.Signer, interval time.Duration) {
+	last := int64(-1)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		ls, err := a.logStore()
+		if err != nil {
+			a.Log.Error("checkpoints", "err", err)
+			return
+		}
+		if n, err := ls.LogSize(ctx); err == nil && n != last {
+			if _, err := a.Checkpoint(ctx, signer); err != nil {
+				a.Log.Error("sign checkpoint", "err", err)
+			} else {
+				last = n
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

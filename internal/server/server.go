@@ -51,6 +51,7 @@ func New(a *app.App, opt Options) *Server {
 	s.mux.HandleFunc("GET /api/incidents", s.listIncidents)
 	s.mux.HandleFunc("GET /api/incidents/{id}", s.getIncident)
 	s.mux.HandleFunc("GET /api/rulings/summary", s.summary)
+	s.logRoutes()
 	return s
 }
 

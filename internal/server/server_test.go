@@ -2,8 +2,10 @@ package server_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,15 +15,20 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/server"
 )
 
 var (
-	once   sync.Once
-	srv    *httptest.Server
-	setupE error
-	tmp    string
+	once    sync.Once
+	demoApp *app.App
+	srv     *httptest.Server
+	setupE  error
+	tmp     string
 )
 
 func TestMain(m *testing.M) {
@@ -52,6 +59,7 @@ func demo(t *testing.T) *httptest.Server {
 			setupE = err
 			return
 		}
+		demoApp = a
 		srv = httptest.NewServer(server.New(a, server.Options{SubmitToken: testToken}))
 	})
 	if setupE != nil {
@@ -279,4 +287,69 @@ func TestSubmit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLogProofs: the checkpoint, entries and proofs served over HTTP let a
+// client check, with only the node's public key, that an entry is in the
+// signed tree and that an older tree is a prefix of it.
+func TestLogProofs(t *testing.T) {
+	demo(t)
+	skey, vkey, _ := ledger.GenerateKey("truce.test/log")
+	signer, _ := note.NewSigner(skey)
+	verifier, _ := note.NewVerifier(vkey)
+	if _, err := demoApp.Checkpoint(context.Background(), signer); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(srv.URL + "/log/checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	cp, _, err := ledger.Open(msg, note.VerifierList(verifier))
+	if err != nil || cp.Size < 1000 {
+		t.Fatalf("checkpoint: %+v %v\n%s", cp, err, msg)
+	}
+	var page struct {
+		Entries []struct {
+			Index int64
+			Data  string
+		}
+	}
+	get(t, "/log/entries?start=5", http.StatusOK, &page)
+	if len(page.Entries) == 0 || page.Entries[0].Index != 5 {
+		t.Fatalf("entries: %+v", page.Entries[:1])
+	}
+	var inc struct {
+		Root  string
+		Proof []string
+	}
+	get(t, fmt.Sprintf("/log/proof/inclusion?index=5&size=%d", cp.Size), http.StatusOK, &inc)
+	if err := tlog.CheckRecord(unb64(t, inc.Proof), cp.Size, cp.Root, 5, tlog.RecordHash([]byte(page.Entries[0].Data))); err != nil {
+		t.Errorf("inclusion proof: %v", err)
+	}
+	var old struct{ Root string }
+	get(t, "/log/proof/inclusion?index=0&size=10", http.StatusOK, &old)
+	var cons struct{ Proof []string }
+	get(t, fmt.Sprintf("/log/proof/consistency?old=10&new=%d", cp.Size), http.StatusOK, &cons)
+	var oldRoot tlog.Hash
+	copy(oldRoot[:], unb64(t, []string{old.Root})[0][:])
+	if err := tlog.CheckTree(unb64(t, cons.Proof), cp.Size, cp.Root, 10, oldRoot); err != nil {
+		t.Errorf("consistency proof: %v", err)
+	}
+	get(t, "/log/proof/inclusion?index=5", http.StatusBadRequest, nil)
+	get(t, fmt.Sprintf("/log/proof/inclusion?index=5&size=%d", cp.Size+1000000), http.StatusBadRequest, nil)
+}
+
+func unb64(t *testing.T, ss []string) []tlog.Hash {
+	t.Helper()
+	out := make([]tlog.Hash, len(ss))
+	for i, s := range ss {
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil || len(b) != tlog.HashSize {
+			t.Fatalf("hash %q: %v", s, err)
+		}
+		copy(out[i][:], b)
+	}
+	return out
 }
