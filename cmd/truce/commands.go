@@ -24,6 +24,7 @@ import (
 	"github.com/truce-monitor/truce/internal/loadgen"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/witness"
 )
 
 func open(ctx context.Context, db string, log *slog.Logger) (*app.App, error) {
@@ -621,4 +622,105 @@ func cmdVerify(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		fmt.Fprintln(out, "  problem:", p)
 	}
 	return fmt.Errorf("verification failed: %d problem(s); first: %s", len(res.Problems), res.First())
+}
+
+func cmdWitness(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("truce witness", flag.ContinueOnError)
+	follow := fs.String("follow", "", "the base URL of the node to follow")
+	pub := fs.String("pub", "", "the followed node's public key file")
+	key := fs.String("key", "", "this witness's private key file (truce key generate)")
+	statePath := fs.String("state", "witness-state.json", "file keeping the last accepted checkpoint and the roots seen")
+	addr := fs.String("addr", "", "serve cosigned checkpoints on this address (GET /witness/checkpoint; POST /witness/checkpoint to submit one seen elsewhere)")
+	every := fs.Duration("every", 10*time.Second, "how often to check the node")
+	webhook := fs.String("webhook", "", "URL to POST alerts to, as JSON")
+	once := fs.Bool("once", false, "check once and exit")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *follow == "" || *pub == "" || *key == "" {
+		return usageError("usage: truce witness -follow URL -pub NODE.pub -key WITNESS.key [-state FILE] [-addr ADDR] [-every D] [-webhook URL] [-once]")
+	}
+	known, err := app.ReadVerifiers(*pub)
+	if err != nil {
+		return err
+	}
+	signer, err := app.ReadSigner(*key)
+	if err != nil {
+		return err
+	}
+	w := &witness.Witness{Node: *follow, Known: known, Signer: signer, State: *statePath, Client: &http.Client{Timeout: 30 * time.Second}}
+	alerts := make(chan error, 1)
+	raise := func(err error) {
+		var a *witness.Alert
+		if !errors.As(err, &a) {
+			log.Warn("witness check failed", "node", *follow, "err", err)
+			return
+		}
+		log.Error("witness alert", "node", *follow, "kind", a.Kind, "detail", a.Detail)
+		if *webhook != "" {
+			if err := witness.Notify(ctx, *webhook, a); err != nil {
+				log.Error("webhook", "err", err)
+			}
+		}
+		select {
+		case alerts <- a:
+		default:
+		}
+	}
+	if *addr != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /witness/checkpoint", func(rw http.ResponseWriter, r *http.Request) {
+			co, err := w.Cosigned()
+			if err != nil || len(co) == 0 {
+				http.Error(rw, "no checkpoint accepted yet", http.StatusNotFound)
+				return
+			}
+			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			rw.Write(co)
+		})
+		mux.HandleFunc("POST /witness/checkpoint", func(rw http.ResponseWriter, r *http.Request) {
+			msg, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+			if err != nil {
+				http.Error(rw, err.Error(), http.StatusBadRequest)
+				return
+			}
+			co, err := w.Consider(r.Context(), msg)
+			if err != nil {
+				raise(err)
+				http.Error(rw, err.Error(), http.StatusConflict)
+				return
+			}
+			rw.Write(co)
+		})
+		srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go srv.ListenAndServe()
+		defer srv.Close()
+	}
+	for {
+		co, err := w.Check(ctx)
+		if err != nil {
+			raise(err)
+		} else {
+			c, _, _ := ledger.Open(co, known)
+			log.Info("checkpoint cosigned", "node", *follow, "size", c.Size)
+			if *once {
+				fmt.Fprint(out, string(co))
+			}
+		}
+		select {
+		case a := <-alerts:
+			return a
+		default:
+		}
+		if *once {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case a := <-alerts:
+			return a
+		case <-time.After(*every):
+		}
+	}
 }

@@ -30,6 +30,7 @@ Usage:
   truce key generate -name NAME [-o FILE]          make the node's Ed25519 log key (FILE, FILE.pub)
   truce checkpoint [-db ...] -key FILE             sign a checkpoint of the tamper-evident log
   truce verify     [-db ...] -pub FILE[,FILE]      check every record against the log and every checkpoint
+  truce witness    -follow URL -pub F -key F ...   follow another node's log, cosign, alert on forks
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
   truce agreement  validate|load|show|diff ...     work with agreement files
   truce actors     resolve NAME...                 look names up in the actor registry
@@ -94,6 +95,8 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdCheckpoint(ctx, rest, out, log)
 	case "verify":
 		return cmdVerify(ctx, rest, out, log)
+	case "witness":
+		return cmdWitness(ctx, rest, out, log)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil
