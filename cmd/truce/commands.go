@@ -724,3 +724,62 @@ func cmdWitness(ctx context.Context, args []string, out io.Writer, log *slog.Log
 		}
 	}
 }
+
+func cmdBundle(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("bundle")
+	id := fs.Int64("incident", 0, "the incident to export")
+	outPath := fs.String("o", "", "bundle file (default standard output)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id <= 0 {
+		return usageError("usage: truce bundle [-db ...] -incident ID [-o FILE]")
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	b, err := a.Bundle(ctx, *id)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return err
+	}
+	if *outPath == "" {
+		_, err = out.Write(append(data, '\n'))
+		return err
+	}
+	return os.WriteFile(*outPath, append(data, '\n'), 0o644)
+}
+
+func cmdVerifyBundle(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("truce verify-bundle", flag.ContinueOnError)
+	pub := fs.String("pub", "", "the node's public key file(s), comma-separated")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *pub == "" {
+		return usageError("usage: truce verify-bundle -pub NODE.pub FILE   (offline: needs nothing but the file and the key)")
+	}
+	known, err := app.ReadVerifiers(strings.Split(*pub, ",")...)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var b ledger.Bundle
+	if err := json.Unmarshal(data, &b); err != nil {
+		return fmt.Errorf("%s: not a truce bundle: %w", fs.Arg(0), err)
+	}
+	c, err := app.CheckBundle(&b, known)
+	if err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(out, "%s: %d record(s) verified against the checkpoint of %s at size %d\n", fs.Arg(0), len(b.Records), c.Origin, c.Size)
+	return nil
+}

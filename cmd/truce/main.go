@@ -31,6 +31,8 @@ Usage:
   truce checkpoint [-db ...] -key FILE             sign a checkpoint of the tamper-evident log
   truce verify     [-db ...] -pub FILE[,FILE]      check every record against the log and every checkpoint
   truce witness    -follow URL -pub F -key F ...   follow another node's log, cosign, alert on forks
+  truce bundle     [-db ...] -incident ID [-o F]   an incident's reports with log proofs, to check offline
+  truce verify-bundle -pub NODE.pub FILE           check a bundle offline with the node's public key
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
   truce agreement  validate|load|show|diff ...     work with agreement files
   truce actors     resolve NAME...                 look names up in the actor registry
@@ -97,6 +99,10 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdVerify(ctx, rest, out, log)
 	case "witness":
 		return cmdWitness(ctx, rest, out, log)
+	case "bundle":
+		return cmdBundle(ctx, rest, out, log)
+	case "verify-bundle":
+		return cmdVerifyBundle(rest, out)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil

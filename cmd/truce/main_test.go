@@ -233,6 +233,25 @@ func TestLogCommands(t *testing.T) {
 	if out := mustTruce(t, "verify", "-db", db, "-pub", key+".pub"); !strings.Contains(out, "verified:") || !strings.Contains(out, "log: 9 entries") {
 		t.Errorf("verify: %s", out)
 	}
+	// A bundle checks offline with the public key alone; an edited one
+	// does not.
+	bundle := filepath.Join(dir, "incident-1.json")
+	mustTruce(t, "bundle", "-db", db, "-incident", "1", "-o", bundle)
+	if out := mustTruce(t, "verify-bundle", "-pub", key+".pub", bundle); !strings.Contains(out, "1 record(s) verified against the checkpoint of truce.test/log at size 9") {
+		t.Errorf("verify-bundle: %s", out)
+	}
+	b, _ := os.ReadFile(bundle)
+	forged := filepath.Join(dir, "forged.json")
+	os.WriteFile(forged, bytes.Replace(b, []byte(`killing 4 civilians`), []byte(`killing 9 civilians`), 1), 0o644)
+	if _, err := truce(t, "verify-bundle", "-pub", key+".pub", forged); err == nil || !strings.Contains(err.Error(), "content differs from log entry 3: altered") {
+		t.Errorf("forged bundle: %v", err)
+	}
+	other := filepath.Join(dir, "other.key")
+	mustTruce(t, "key", "generate", "-name", "truce.test/log", "-o", other)
+	if _, err := truce(t, "verify-bundle", "-pub", other+".pub", bundle); err == nil {
+		t.Error("a bundle must not verify against another key")
+	}
+
 	a, err := app.Open(context.Background(), app.Config{DB: db})
 	if err != nil {
 		t.Fatal(err)

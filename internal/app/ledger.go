@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 )
 
 // LogStore is a store with the tamper-evident log (both engines).
@@ -119,4 +122,78 @@ func (a *App) SignCheckpoints(ctx context.Context, signer note.Signer, interval 
 		case <-t.C:
 		}
 	}
+}
+
+// bundleStore is what making a bundle reads.
+type bundleStore interface {
+	LogStore
+	Checkpoints(ctx context.Context) ([][]byte, error)
+	IncidentReports(ctx context.Context, incidentID int64) ([]sqldb.RawReport, error)
+	LogEntryFor(ctx context.Context, kind, key string, rev int) (int64, []byte, error)
+}
+
+// Bundle exports an incident's reports with their log entries, inclusion
+// proofs and the latest signed checkpoint, to be checked offline with
+// CheckBundle.
+func (a *App) Bundle(ctx context.Context, incidentID int64) (*ledger.Bundle, error) {
+	bs, ok := a.Store.(bundleStore)
+	if !ok {
+		return nil, fmt.Errorf("the %T store keeps no log", a.Store)
+	}
+	cps, err := bs.Checkpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(cps) == 0 {
+		return nil, fmt.Errorf("bundle: no checkpoint signed yet (truce checkpoint)")
+	}
+	latest := cps[len(cps)-1]
+	c, err := ledger.ParseCheckpoint(checkpointText(latest))
+	if err != nil {
+		return nil, err
+	}
+	reps, err := bs.IncidentReports(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	if len(reps) == 0 {
+		return nil, fmt.Errorf("bundle: incident %d: %w", incidentID, store.ErrNotFound)
+	}
+	b := &ledger.Bundle{Checkpoint: string(latest)}
+	for _, r := range reps {
+		idx, entry, err := bs.LogEntryFor(ctx, ledger.Report, r.Key, r.Revision)
+		if err != nil {
+			return nil, err
+		}
+		if idx >= c.Size {
+			return nil, fmt.Errorf("bundle: report %s was logged after the latest checkpoint (size %d): sign a new one first", r.Key, c.Size)
+		}
+		p, err := tlog.ProveRecord(c.Size, idx, bs)
+		if err != nil {
+			return nil, err
+		}
+		content, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		b.Records = append(b.Records, ledger.BundledRecord{Content: content, Index: idx, Entry: string(entry), Proof: ledger.NewProof(p)})
+	}
+	return b, nil
+}
+
+// checkpointText is the body of a signed note (before its blank line).
+func checkpointText(msg []byte) string {
+	text, _, _ := strings.Cut(string(msg), "\n\n")
+	return text + "\n"
+}
+
+// CheckBundle checks a bundle offline against the node's public key(s).
+func CheckBundle(b *ledger.Bundle, known note.Verifiers) (ledger.Checkpoint, error) {
+	return ledger.CheckBundle(b, known, func(content json.RawMessage) (string, string, int, string, error) {
+		var r sqldb.RawReport
+		if err := json.Unmarshal(content, &r); err != nil {
+			return "", "", 0, "", err
+		}
+		return ledger.Report, r.Key, r.Revision, sqldb.ReportDigest(r), nil
+	})
 }

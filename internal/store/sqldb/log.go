@@ -203,3 +203,59 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 func reportDigest(original, format, doc string) string {
 	return digest(original + "\x00" + format + "\x00" + doc)
 }
+
+// RawReport is a report revision exactly as stored: what its digest is
+// computed over.
+type RawReport struct {
+	Key      string `json:"key"`
+	Revision int    `json:"rev"`
+	Original string `json:"original"`
+	Format   string `json:"format"`
+	Doc      string `json:"doc"`
+}
+
+// IncidentReports returns the current revision of every report of an
+// incident as stored.
+func (s *Store) IncidentReports(ctx context.Context, incidentID int64) ([]RawReport, error) {
+	rows, err := s.query(ctx, `SELECT r.source || '/' || r.source_id, r.revision, r.original, coalesce(f.format, ''), r.doc FROM reports r
+		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.incident_id = ? ORDER BY r.id`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []RawReport
+	for rows.Next() {
+		var r RawReport
+		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LogEntryFor finds the log entry of a record revision.
+func (s *Store) LogEntryFor(ctx context.Context, kind, key string, rev int) (int64, []byte, error) {
+	rows, err := s.query(ctx, `SELECT idx, data FROM log_entries WHERE kind = ? AND record_key = ? ORDER BY idx`, kind, key)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int64
+		var data []byte
+		if err := rows.Scan(&i, &data); err != nil {
+			return 0, nil, err
+		}
+		if e, err := ledger.ParseEntry(i, data); err == nil && e.Rev == rev {
+			return i, data, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, err
+	}
+	return 0, nil, fmt.Errorf("%s %s revision %d: not in the log", kind, key, rev)
+}
+
+// ReportDigest is the digest a report revision is logged under.
+func ReportDigest(r RawReport) string { return reportDigest(r.Original, r.Format, r.Doc) }

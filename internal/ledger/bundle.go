@@ -1,0 +1,75 @@
+package ledger
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Bundle carries records out of a node with what proves them: each
+// record's log entry, an inclusion proof of that entry in a signed
+// checkpoint's tree, and the checkpoint. Anyone holding the node's public
+// key can check it offline.
+type Bundle struct {
+	Checkpoint string          `json:"checkpoint"` // signed note
+	Records    []BundledRecord `json:"records"`
+}
+
+// BundledRecord is one record revision with its proof.
+type BundledRecord struct {
+	// Content is the record as stored; Digest computes its digest.
+	Content json.RawMessage `json:"content"`
+	Index   int64           `json:"index"`
+	Entry   string          `json:"entry"`
+	Proof   []string        `json:"proof"`
+}
+
+// NewProof encodes an inclusion proof for a bundle.
+func NewProof(p tlog.RecordProof) []string {
+	out := make([]string, len(p))
+	for i, h := range p {
+		out[i] = base64.StdEncoding.EncodeToString(h[:])
+	}
+	return out
+}
+
+// CheckBundle checks every record of b against its entry (digest computes
+// a record's digest and says which kind and key it is) and every entry
+// against the checkpoint, which must be signed by a known key.
+func CheckBundle(b *Bundle, known note.Verifiers, digest func(content json.RawMessage) (kind, key string, rev int, sha string, err error)) (Checkpoint, error) {
+	c, _, err := Open([]byte(b.Checkpoint), known)
+	if err != nil {
+		return c, err
+	}
+	for i, r := range b.Records {
+		e, err := ParseEntry(r.Index, []byte(r.Entry))
+		if err != nil {
+			return c, fmt.Errorf("record %d: %w", i+1, err)
+		}
+		kind, key, rev, sha, err := digest(r.Content)
+		if err != nil {
+			return c, fmt.Errorf("record %d: %w", i+1, err)
+		}
+		if e.Kind != kind || e.Key != key || e.Rev != rev {
+			return c, fmt.Errorf("record %d (%s %s rev %d): its log entry %d is for %s %s rev %d", i+1, kind, key, rev, r.Index, e.Kind, e.Key, e.Rev)
+		}
+		if e.Digest != sha {
+			return c, fmt.Errorf("record %d (%s %s rev %d): content differs from log entry %d: altered", i+1, kind, key, rev, r.Index)
+		}
+		proof := make(tlog.RecordProof, len(r.Proof))
+		for j, s := range r.Proof {
+			h, err := base64.StdEncoding.DecodeString(s)
+			if err != nil || len(h) != tlog.HashSize {
+				return c, fmt.Errorf("record %d: proof hash %d is not a base64 SHA-256", i+1, j)
+			}
+			copy(proof[j][:], h)
+		}
+		if err := tlog.CheckRecord(proof, c.Size, c.Root, r.Index, tlog.RecordHash([]byte(r.Entry))); err != nil {
+			return c, fmt.Errorf("record %d (%s %s): log entry %d is not in the signed tree of size %d: %w", i+1, kind, key, r.Index, c.Size, err)
+		}
+	}
+	return c, nil
+}
