@@ -14,13 +14,21 @@ import (
 
 // appendLog appends e to the log inside the record's own transaction, so
 // that a record and its log entry are committed together or not at all.
-// Taking the next index updates the one log_state row, which serialises
-// concurrent appenders on both engines.
+// The first append of a transaction locks the one log_state row (an
+// update, which serialises concurrent appenders on both engines); the
+// transaction writes the new size back when it commits.
 func appendLog(ctx context.Context, w *txw, e ledger.Entry) error {
-	var n int64
-	if err := w.scan(ctx, `UPDATE log_state SET size = size + 1 WHERE id = 1 RETURNING size - 1`, nil, &n); err != nil {
-		return fmt.Errorf("log: %w", err)
+	if w.s.noLog {
+		return nil
 	}
+	if !w.logLocked {
+		if err := w.scan(ctx, `UPDATE log_state SET size = size WHERE id = 1 RETURNING size`, nil, &w.logNext); err != nil {
+			return fmt.Errorf("log: %w", err)
+		}
+		w.logLocked = true
+	}
+	n := w.logNext
+	w.logNext++
 	data := e.Data()
 	hashes, err := tlog.StoredHashes(n, data, txHashes{ctx, w})
 	if err != nil {
@@ -35,6 +43,7 @@ func appendLog(ctx context.Context, w *txw, e ledger.Entry) error {
 		if _, err := w.exec(ctx, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`, first+int64(i), h[:]); err != nil {
 			return fmt.Errorf("log entry %d: %w", n, err)
 		}
+		w.hashes[first+int64(i)] = h
 	}
 	return nil
 }
@@ -48,11 +57,16 @@ type txHashes struct {
 func (r txHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
+		if h, ok := r.w.hashes[x]; ok {
+			out[i] = h
+			continue
+		}
 		var b []byte
 		if err := r.w.scan(r.ctx, `SELECT hash FROM log_hashes WHERE idx = ?`, []any{x}, &b); err != nil {
 			return nil, fmt.Errorf("stored hash %d: %w", x, err)
 		}
 		copy(out[i][:], b)
+		r.w.hashes[x] = out[i]
 	}
 	return out, nil
 }
