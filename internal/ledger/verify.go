@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -76,14 +77,37 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 		res.Problems = append(res.Problems, Problem{Index: i, Record: rec, What: fmt.Sprintf(format, args...)})
 	}
 
+	// The records are read while the entries are: the two scans are
+	// independent, and each is half reading, half hashing.
+	type revKey struct {
+		kind, key string
+		rev       int
+	}
+	type recDigest struct {
+		k      revKey
+		digest string
+	}
+	var (
+		recs   []recDigest
+		recErr error
+		wg     sync.WaitGroup
+	)
+	wg.Go(func() {
+		recErr = src.RecordDigests(ctx, func(kind, key string, rev int, digest string) error {
+			recs = append(recs, recDigest{revKey{kind, key, rev}, digest})
+			return nil
+		})
+	})
+	defer wg.Wait()
+
 	// The tree as the entries make it, and the entries by record.
 	type logged struct {
 		index  int64
 		digest string
 		seen   bool
 	}
-	byRecord := map[string]*logged{} // "kind key#rev"
-	lastRev := map[string]Entry{}
+	byRecord := map[revKey]*logged{}
+	lastRev := map[revKey]Entry{} // rev 0: the latest revision
 	var tree Hashes
 	var appended, next int64
 	err = src.EachLogEntry(ctx, 0, func(i int64, data []byte) error {
@@ -101,7 +125,8 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 			return nil
 		}
 		rec := e.Kind + " " + e.Key
-		prev, had := lastRev[rec]
+		latest := revKey{e.Kind, e.Key, 0}
+		prev, had := lastRev[latest]
 		switch {
 		case !had && e.Rev != 1:
 			problem(i, rec, "revision %d without revision 1 before it", e.Rev)
@@ -110,8 +135,8 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 		case had && e.Prev != prev.Digest:
 			problem(i, rec, "revision %d names a previous digest that is not revision %d's (entry %d)", e.Rev, prev.Rev, prev.Index)
 		}
-		lastRev[rec] = e
-		byRecord[rec+"#"+strconv.Itoa(e.Rev)] = &logged{index: i, digest: e.Digest}
+		lastRev[latest] = e
+		byRecord[revKey{e.Kind, e.Key, e.Rev}] = &logged{index: i, digest: e.Digest}
 		return nil
 	})
 	if err != nil {
@@ -148,27 +173,27 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 	}
 
 	// Every record revision must be logged, with its digest.
-	err = src.RecordDigests(ctx, func(kind, key string, rev int, digest string) error {
+	wg.Wait()
+	if recErr != nil {
+		return nil, recErr
+	}
+	for _, r := range recs {
 		res.Records++
-		rec := kind + " " + key
-		l, ok := byRecord[rec+"#"+strconv.Itoa(rev)]
+		rec := r.k.kind + " " + r.k.key
+		l, ok := byRecord[r.k]
 		switch {
 		case !ok:
-			problem(-1, rec, "revision %d is stored but not in the log", rev)
-		case l.digest != digest:
+			problem(-1, rec, "revision %d is stored but not in the log", r.k.rev)
+		case l.digest != r.digest:
 			l.seen = true
-			problem(l.index, rec, "revision %d differs from what was logged (sha256 %.12s…, logged %.12s…): the record was altered", rev, digest, l.digest)
+			problem(l.index, rec, "revision %d differs from what was logged (sha256 %.12s…, logged %.12s…): the record was altered", r.k.rev, r.digest, l.digest)
 		default:
 			l.seen = true
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	for k, l := range byRecord {
 		if !l.seen {
-			problem(l.index, k[:len(k)-len(revSuffix(k))], "revision %s is in the log but missing from the store: the record was removed", revSuffix(k)[1:])
+			problem(l.index, k.kind+" "+k.key, "revision %d is in the log but missing from the store: the record was removed", k.rev)
 		}
 	}
 
@@ -197,13 +222,4 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 		}
 	}
 	return res, nil
-}
-
-func revSuffix(k string) string {
-	for i := len(k) - 1; i >= 0; i-- {
-		if k[i] == '#' {
-			return k[i:]
-		}
-	}
-	return ""
 }
