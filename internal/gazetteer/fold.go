@@ -34,10 +34,14 @@ var arabicFold = strings.NewReplacer(
 // variants unified; and the article dropped wherever it stands, as in
 // "Deir ez-Zor" → "deir zor" and "دير الزور" → "دير زور".
 func Fold(s string) string {
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	out := s
+	// Most names in data rows are plain ASCII, which has no marks to
+	// strip; skipping the transform makes them several times cheaper.
+	if !isASCII(s) {
+		t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if folded, _, err := transform.String(t, s); err == nil {
+			out = folded
+		}
 	}
 	out = arabicFold.Replace(strings.ToLower(out))
 	var b strings.Builder
@@ -68,6 +72,15 @@ func Fold(s string) string {
 		kept = append(kept, tok)
 	}
 	return strings.Join(kept, " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // latinFold are transliteration choices that do not change the sound:
@@ -105,10 +118,13 @@ func spellWord(w string) string {
 }
 
 // Sound reduces a folded name further, to how it sounds, so that
-// transliterations of one Arabic name meet: Douma/Duma, Dayr az
-// Zawr/Deir ez-Zor, Qamishli/Kamishli, Hasakah/Hasakeh, Sweida/Suwayda.
-// It is looser than Fold, so truce consults it only when the folded name
-// finds nothing, and then offers what it finds as candidates.
+// transliterations of one Arabic name meet: Dayr az Zawr/Deir ez-Zor,
+// Qamishli/Kamishli, Daraya/Dariya. Every run of vowels becomes one "a"
+// but is kept as a slot: a bare consonant skeleton would make Duma meet
+// Damascus ("dm…") and Izra meet Deir ez-Zor ("zr"), while a vowel
+// count per syllable keeps distinct towns apart. It is looser than
+// Spelling, so truce consults it only when the tighter keys find nothing,
+// and then offers what it finds as candidates.
 func Sound(folded string) string {
 	toks := strings.Fields(folded)
 	for i, tok := range toks {
@@ -121,7 +137,7 @@ func soundWord(w string) string {
 	if w == "" || w[0] >= 0x80 {
 		return w // Arabic script is matched by Fold alone
 	}
-	r := latinFold.Replace(w)
+	r := strings.ReplaceAll(latinFold.Replace(w), "c", "k")
 	vowel := func(c byte) bool { return strings.IndexByte("aeiou", c) >= 0 }
 	var b []byte
 	for i := 0; i < len(r); i++ {
@@ -130,21 +146,18 @@ func soundWord(w string) string {
 		// sound: dayr = deir, zawr = zor. Before a vowel, y and w are
 		// consonants: daraya = dariya.
 		if (c == 'y' || c == 'w') && i > 0 && vowel(r[i-1]) && (i+1 == len(r) || !vowel(r[i+1])) {
-			continue
+			c = 'a'
 		}
 		if vowel(c) {
-			if i == 0 {
-				b = append(b, 'a') // Idlib = Edleb, Afrin = Efrin
-			}
-			continue
+			c = 'a' // Idlib = Edleb, Hasakah = Hasakeh
 		}
 		if len(b) > 0 && b[len(b)-1] == c {
-			continue
+			continue // doubled consonants and vowel runs: Darayya = Daraya
 		}
 		b = append(b, c)
 	}
 	// A final h after a vowel is the ta marbuta: Hamah = Hama.
-	if n := len(b); n > 1 && b[n-1] == 'h' && vowel(r[len(r)-2]) {
+	if n := len(b); n > 2 && b[n-1] == 'h' && b[n-2] == 'a' {
 		b = b[:n-1]
 	}
 	return string(b)

@@ -3,12 +3,12 @@ package gazetteer_test
 import (
 	"errors"
 	"math"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 )
 
@@ -22,11 +22,11 @@ var (
 func load(t testing.TB) *gazetteer.Gazetteer {
 	t.Helper()
 	loadOnce.Do(func() {
-		fsys := os.DirFS("../bundled")
-		if bounds, loadErr = boundary.Load(fsys, "data/boundaries"); loadErr != nil {
+		// The shipped data, as the binary embeds it.
+		if bounds, loadErr = boundary.Load(bundled.FS, bundled.Boundaries); loadErr != nil {
 			return
 		}
-		shared, loadErr = gazetteer.Load(fsys, "data/gazetteer", bounds)
+		shared, loadErr = gazetteer.Load(bundled.FS, bundled.Gazetteer, bounds)
 	})
 	if loadErr != nil {
 		t.Fatal(loadErr)
@@ -174,6 +174,20 @@ func TestAmbiguous(t *testing.T) {
 		// clearest case is a sub-district and a district sharing a
 		// name without a town: the caller must choose.
 		{"Jebel Saman", "", []string{"Jebel Saman (district SY0200)", "Jebel Saman (sub_district SY020000)"}},
+		// Two GeoNames towns are called Qabasin (near al-Bab, and east
+		// of it towards Manbij), in every script.
+		{"Qabbasin", "", []string{"Kabbasin (populated_place in SY020200)", "Qabbasin (populated_place in SY020502)"}},
+		{"قباسين", "", []string{"Kabbasin (populated_place in SY020200)", "Qabbasin (populated_place in SY020502)"}},
+		// Suran in Aleppo governorate and Suran in Hama, each with a
+		// sub-district of its name: two towns, so no town-over-unit rule.
+		{"Suran", "", []string{
+			"Suran (populated_place in SY020405)", "Suran (populated_place in SY050101)",
+			"Suran (sub_district SY020405)", "Suran (sub_district SY050101)",
+		}},
+		{"صوران", "", []string{
+			"Suran (populated_place in SY020405)", "Suran (populated_place in SY050101)",
+			"Suran (sub_district SY020405)", "Suran (sub_district SY050101)",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,6 +220,8 @@ func TestWithin(t *testing.T) {
 		{"Duma", "ريف دمشق", "SY030200", false},
 		{"Duma", "Aleppo", "", true},
 		{"Quneitra", "Dar'a", "SY120000", false}, // the Dar'a neighbourhood named Quneitra
+		{"Suran", "Hama", "SY050101", false},     // the town, over its sub-district
+		{"Suran", "SY02", "SY020405", false},
 	} {
 		p, err := g.Resolve(tt.name, tt.within)
 		if tt.err {
@@ -282,6 +298,85 @@ func TestFold(t *testing.T) {
 		if got := gazetteer.Fold(tt.in); got != tt.want {
 			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestMajorPlacesDistinct guards the loose keys' precision: no town of
+// 20,000 people or more, nor any governorate, finds another such place
+// under its own name or under the Sound key of its name.
+func TestMajorPlacesDistinct(t *testing.T) {
+	g := load(t)
+	var major []gazetteer.Place
+	for _, p := range g.Places() {
+		if (p.Kind == gazetteer.PopulatedPlace && p.Population >= 20000) || p.Kind == gazetteer.Governorate {
+			major = append(major, p)
+		}
+	}
+	if len(major) < 40 {
+		t.Fatalf("only %d major places; data missing?", len(major))
+	}
+	same := func(a, b gazetteer.Place) bool {
+		// A governorate and its capital are meant to share a name.
+		return a.GeoNameID == b.GeoNameID && a.PCode == b.PCode || a.Kind == gazetteer.Governorate && a.PCode == b.Admin1 || b.Kind == gazetteer.Governorate && b.PCode == a.Admin1
+	}
+	sound := map[string]gazetteer.Place{}
+	for _, p := range major {
+		key := gazetteer.Sound(gazetteer.Fold(p.Name))
+		if q, ok := sound[key]; ok && !same(p, q) {
+			t.Errorf("%s and %s share the sound key %q", p.Label(), q.Label(), key)
+		}
+		sound[key] = p
+		for _, c := range g.Lookup(p.Name) {
+			if c.Kind != gazetteer.PopulatedPlace && c.Kind != gazetteer.Governorate {
+				continue
+			}
+			if !same(p, c) && (c.Population >= 20000 || c.Kind == gazetteer.Governorate) {
+				t.Errorf("Lookup(%q) finds %s besides %s", p.Name, c.Label(), p.Label())
+			}
+		}
+	}
+}
+
+func TestLookupAllKinds(t *testing.T) {
+	g := load(t)
+	// "Aleppo" is the city and the governorate (whose central district
+	// is Jebel Saman); "Duma" the town, its district and sub-district.
+	// Lookup reports them all, Resolve picks the town.
+	for _, tt := range []struct {
+		name  string
+		kinds []gazetteer.Kind
+	}{
+		{"Aleppo", []gazetteer.Kind{gazetteer.PopulatedPlace, gazetteer.Governorate}},
+		{"Duma", []gazetteer.Kind{gazetteer.PopulatedPlace, gazetteer.District, gazetteer.SubDistrict}},
+	} {
+		got := g.Lookup(tt.name)
+		kinds := map[gazetteer.Kind]int{}
+		for _, p := range got {
+			kinds[p.Kind]++
+		}
+		for _, k := range tt.kinds {
+			if kinds[k] != 1 {
+				t.Errorf("Lookup(%s): %d of kind %s, want 1", tt.name, kinds[k], k)
+			}
+		}
+		if len(got) != len(tt.kinds) {
+			t.Errorf("Lookup(%s): %d places, want %d", tt.name, len(got), len(tt.kinds))
+		}
+		if p, err := g.Resolve(tt.name, ""); err != nil || p.Kind != gazetteer.PopulatedPlace {
+			t.Errorf("Resolve(%s) = %s, %v; want the town", tt.name, p.Label(), err)
+		}
+	}
+	if got := g.Lookup("Wadi Barada"); len(got) != 1 || got[0].Kind != gazetteer.Region || len(got[0].Areas) == 0 {
+		t.Errorf("Lookup(Wadi Barada) = %v, want one region with areas", got)
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	g := load(b)
+	names := []string{"Douma", "Dayr az Zawr", "دير الزور", "Kamishli", "Ghouta", "Nowhereville", "Idleb", "Maarat al-Numan"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		g.Lookup(names[i%len(names)])
 	}
 }
 
