@@ -2,8 +2,10 @@ package ledger
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/mod/sumdb/note"
@@ -78,14 +80,14 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 	}
 
 	// The records are read while the entries are: the two scans are
-	// independent, and each is half reading, half hashing.
-	type revKey struct {
-		kind, key string
-		rev       int
-	}
+	// independent, and each is half reading, half hashing. Digests are
+	// held as bytes and records by one string key, to keep a log of
+	// millions of entries in memory.
 	type recDigest struct {
-		k      revKey
-		digest string
+		key    string // kind NUL key
+		rev    int
+		digest [32]byte
+		bad    bool
 	}
 	var (
 		recs   []recDigest
@@ -94,20 +96,21 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 	)
 	wg.Go(func() {
 		recErr = src.RecordDigests(ctx, func(kind, key string, rev int, digest string) error {
-			recs = append(recs, recDigest{revKey{kind, key, rev}, digest})
+			r := recDigest{key: kind + "\x00" + key, rev: rev}
+			r.bad = decodeDigest(&r.digest, digest) != nil
+			recs = append(recs, r)
 			return nil
 		})
 	})
 	defer wg.Wait()
 
-	// The tree as the entries make it, and the entries by record.
-	type logged struct {
+	// The tree as the entries make it, and each record's revisions.
+	type revision struct {
 		index  int64
-		digest string
+		digest [32]byte
 		seen   bool
 	}
-	byRecord := map[revKey]*logged{}
-	lastRev := map[revKey]Entry{} // rev 0: the latest revision
+	records := map[string][]revision{}
 	var tree Hashes
 	var appended, next int64
 	err = src.EachLogEntry(ctx, 0, func(i int64, data []byte) error {
@@ -125,18 +128,22 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 			return nil
 		}
 		rec := e.Kind + " " + e.Key
-		latest := revKey{e.Kind, e.Key, 0}
-		prev, had := lastRev[latest]
-		switch {
-		case !had && e.Rev != 1:
-			problem(i, rec, "revision %d without revision 1 before it", e.Rev)
-		case had && e.Rev != prev.Rev+1:
-			problem(i, rec, "revision %d follows revision %d (entry %d)", e.Rev, prev.Rev, prev.Index)
-		case had && e.Prev != prev.Digest:
-			problem(i, rec, "revision %d names a previous digest that is not revision %d's (entry %d)", e.Rev, prev.Rev, prev.Index)
+		var d, prevD [32]byte
+		if decodeDigest(&d, e.Digest) != nil || (e.Prev != "" && decodeDigest(&prevD, e.Prev) != nil) {
+			problem(i, rec, "digest is not a hex SHA-256")
+			return nil
 		}
-		lastRev[latest] = e
-		byRecord[revKey{e.Kind, e.Key, e.Rev}] = &logged{index: i, digest: e.Digest}
+		k := e.Kind + "\x00" + e.Key
+		revs := records[k]
+		switch {
+		case len(revs) == 0 && e.Rev != 1:
+			problem(i, rec, "revision %d without revision 1 before it", e.Rev)
+		case len(revs) > 0 && e.Rev != len(revs)+1:
+			problem(i, rec, "revision %d follows revision %d (entry %d)", e.Rev, len(revs), revs[len(revs)-1].index)
+		case len(revs) > 0 && prevD != revs[len(revs)-1].digest:
+			problem(i, rec, "revision %d names a previous digest that is not revision %d's (entry %d)", e.Rev, len(revs), revs[len(revs)-1].index)
+		}
+		records[k] = append(revs, revision{index: i, digest: d})
 		return nil
 	})
 	if err != nil {
@@ -179,21 +186,25 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 	}
 	for _, r := range recs {
 		res.Records++
-		rec := r.k.kind + " " + r.k.key
-		l, ok := byRecord[r.k]
+		rec := strings.Replace(r.key, "\x00", " ", 1)
+		revs := records[r.key]
 		switch {
-		case !ok:
-			problem(-1, rec, "revision %d is stored but not in the log", r.k.rev)
-		case l.digest != r.digest:
-			l.seen = true
-			problem(l.index, rec, "revision %d differs from what was logged (sha256 %.12s…, logged %.12s…): the record was altered", r.k.rev, r.digest, l.digest)
+		case r.rev < 1 || r.rev > len(revs):
+			problem(-1, rec, "revision %d is stored but not in the log", r.rev)
+		case r.bad || revs[r.rev-1].digest != r.digest:
+			revs[r.rev-1].seen = true
+			l := revs[r.rev-1]
+			problem(l.index, rec, "revision %d differs from what was logged (sha256 %.12x…, logged %.12x…): the record was altered", r.rev, r.digest[:], l.digest[:])
 		default:
-			l.seen = true
+			revs[r.rev-1].seen = true
 		}
 	}
-	for k, l := range byRecord {
-		if !l.seen {
-			problem(l.index, k.kind+" "+k.key, "revision %d is in the log but missing from the store: the record was removed", k.rev)
+	recs = nil
+	for k, revs := range records {
+		for i, l := range revs {
+			if !l.seen {
+				problem(l.index, strings.Replace(k, "\x00", " ", 1), "revision %d is in the log but missing from the store: the record was removed", i+1)
+			}
 		}
 	}
 
@@ -222,4 +233,12 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 		}
 	}
 	return res, nil
+}
+
+func decodeDigest(dst *[32]byte, s string) error {
+	if len(s) != 64 {
+		return fmt.Errorf("digest %q is not 64 hex digits", s)
+	}
+	_, err := hex.Decode(dst[:], []byte(s))
+	return err
 }
