@@ -228,6 +228,14 @@ func TestBackupRestore(t *testing.T) {
 			if !strings.Contains(out, "3 created") {
 				t.Errorf("import into the restored copy: %s", out)
 			}
+			// The log came with the records (it once did not, on
+			// PostgreSQL), and goes on from where it was.
+			key := filepath.Join(t.TempDir(), "k.key")
+			mustTruce(t, "key", "generate", "-name", "restore.test/log", "-o", key)
+			mustTruce(t, "checkpoint", "-db", copyDB, "-key", key)
+			if out := mustTruce(t, "verify", "-db", copyDB, "-pub", key+".pub"); !strings.Contains(out, "verified:") {
+				t.Errorf("verify the restored copy: %s", out)
+			}
 		})
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
@@ -32,6 +33,11 @@ type Config struct {
 	// DB is the path of a SQLite file, or a postgres:// URL.
 	DB     string
 	Logger *slog.Logger
+	// Cluster are the thresholds reports are joined to incidents with
+	// (cluster.Defaults when zero); NoCluster gives each report its own
+	// incident.
+	Cluster   cluster.Params
+	NoCluster bool
 }
 
 // IsPostgres reports whether db names a PostgreSQL database rather than
@@ -56,6 +62,7 @@ type App struct {
 	Places     *gazetteer.Gazetteer
 	Engine     *ruling.Engine
 	Log        *slog.Logger
+	cfg        Config
 
 	mu         sync.RWMutex
 	agreements map[string]*agreement.Agreement
@@ -69,6 +76,12 @@ type App struct {
 func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Cluster == (cluster.Params{}) {
+		cfg.Cluster = cluster.Defaults()
+	}
+	if err := cfg.Cluster.Validate(); err != nil {
+		return nil, err
 	}
 	reg, err := LoadActors()
 	if err != nil {
@@ -89,6 +102,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Places:     places,
 		Engine:     &ruling.Engine{Actors: reg},
 		Log:        cfg.Logger,
+		cfg:        cfg,
 		agreements: map[string]*agreement.Agreement{},
 
 		submissions: make(chan submission, maxGroup),

@@ -141,12 +141,12 @@ func (a *App) commitSubmissions() {
 			reports[i] = s.rep
 		}
 		ctx := context.Background()
-		res, err := a.Store.ImportReports(ctx, reports, a.RuleAll)
+		res, err := a.Store.ImportReports(ctx, reports, a.Intake())
 		if err != nil && len(group) > 1 {
 			// One bad submission must not fail the others: commit them
 			// one by one to find it.
 			for _, s := range group {
-				r, err := a.Store.ImportReports(ctx, []incident.Report{s.rep}, a.RuleAll)
+				r, err := a.Store.ImportReports(ctx, []incident.Report{s.rep}, a.Intake())
 				if err != nil {
 					s.done <- submitResult{err: err}
 				} else {

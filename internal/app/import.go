@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitor/truce/internal/importer/ucdp"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
 )
 
 // Formats are the bulk formats truce imports; "csv" is any CSV file read
@@ -69,7 +70,7 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	sum, err := importer.Run(ctx, a.Store, file, src, importer.Options{
 		OnReject: opt.OnReject,
 		Progress: opt.Progress,
-		Rule:     a.RuleAll,
+		Intake:   a.Intake(),
 	})
 	if err != nil {
 		return sum, err
@@ -77,6 +78,17 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	a.Log.Info("import done", "file", file, "format", format, "rows", sum.Rows, "created", sum.Created, "updated", sum.Updated,
 		"unchanged", sum.Unchanged, "skipped", sum.Skipped, "rejected", sum.Rejected)
 	return sum, nil
+}
+
+// Intake is what the store does with each report it takes in: join it to
+// the incident it describes (unless clustering is off) and rule.
+func (a *App) Intake() store.Intake {
+	in := store.Intake{Rule: a.RuleAll}
+	if !a.cfg.NoCluster {
+		p := a.cfg.Cluster
+		in.Cluster = &p
+	}
+	return in
 }
 
 // RuleAll rules an incident under every stored agreement.

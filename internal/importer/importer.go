@@ -56,13 +56,15 @@ type Source interface {
 
 // Summary counts what an import did.
 type Summary struct {
-	File      string `json:"file"`
-	Rows      int    `json:"rows"`
-	Created   int    `json:"created"`
-	Unchanged int    `json:"unchanged"`
-	Updated   int    `json:"updated"`
-	Skipped   int    `json:"skipped"`
-	Rejected  int    `json:"rejected"`
+	File    string `json:"file"`
+	Rows    int    `json:"rows"`
+	Created int    `json:"created"`
+	// Joined counts created reports that joined an existing incident.
+	Joined    int `json:"joined"`
+	Unchanged int `json:"unchanged"`
+	Updated   int `json:"updated"`
+	Skipped   int `json:"skipped"`
+	Rejected  int `json:"rejected"`
 	// Flagged counts rows taken in with data-quality flags.
 	Flagged int         `json:"flagged"`
 	Errors  []*RowError `json:"errors,omitempty"`
@@ -86,8 +88,8 @@ const keptErrors = 100
 
 // String is the summary line printed after an import.
 func (s *Summary) String() string {
-	return fmt.Sprintf("%s: %d rows: %d created, %d updated, %d unchanged, %d skipped, %d rejected; %d taken in with data-quality flags",
-		s.File, s.Rows, s.Created, s.Updated, s.Unchanged, s.Skipped, s.Rejected, s.Flagged)
+	return fmt.Sprintf("%s: %d rows: %d created, %d updated, %d unchanged, %d skipped, %d rejected; %d taken in with data-quality flags; %d joined an incident already reported",
+		s.File, s.Rows, s.Created, s.Updated, s.Unchanged, s.Skipped, s.Rejected, s.Flagged, s.Joined)
 }
 
 // UnresolvedNames lists unresolved actor names, most frequent first.
@@ -132,9 +134,9 @@ type Options struct {
 	// Progress, when set, is called after every stored batch with the
 	// rows read so far.
 	Progress func(rows int)
-	// Rule, when set, rules every incident the import creates or changes,
-	// in the transaction that stores it.
-	Rule store.RuleFunc
+	// Intake rules every incident the import creates or changes, in the
+	// transaction that stores it, and joins reports to incidents.
+	Intake store.Intake
 }
 
 // batch is a batch of reports read, with the count of rows read so far.
@@ -162,7 +164,7 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 	}()
 	// The reader owns sum's row counts until it is done; the writer's
 	// counts are merged after.
-	var created, updated, unchanged int
+	var created, updated, unchanged, joined int
 	var storeErr error
 	for b := range batches {
 		if storeErr != nil {
@@ -171,7 +173,7 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 		var res []store.Imported
 		var err error
 		if len(b.reports) > 0 {
-			res, err = st.ImportReports(ctx, b.reports, opt.Rule)
+			res, err = st.ImportReports(ctx, b.reports, opt.Intake)
 		}
 		if err != nil {
 			storeErr = fmt.Errorf("import %s: %w", file, err)
@@ -182,6 +184,9 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 			switch r.Outcome {
 			case store.Created:
 				created++
+				if r.Joined != "" {
+					joined++
+				}
 			case store.Updated:
 				updated++
 			case store.Unchanged:
@@ -193,7 +198,7 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 		}
 	}
 	err := <-readErr
-	sum.Created, sum.Updated, sum.Unchanged = created, updated, unchanged
+	sum.Created, sum.Updated, sum.Unchanged, sum.Joined = created, updated, unchanged, joined
 	if storeErr != nil {
 		return sum, storeErr
 	}

@@ -5,6 +5,7 @@ package incident
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/act"
@@ -171,7 +172,12 @@ type Report struct {
 	Casualties  Casualties `json:"casualties"`
 	Description string     `json:"description,omitempty"`
 	Citations   []string   `json:"citations,omitempty"`
-	Language    string     `json:"language,omitempty"`
+	// Outlet is the publisher or observer the report comes from, when it
+	// is known apart from the citations: sources are counted by outlet.
+	Outlet string `json:"outlet,omitempty"`
+	// Party is the party that made a party's report (Kind "party").
+	Party    string `json:"party,omitempty"`
+	Language string `json:"language,omitempty"`
 	// Flags are data-quality doubts raised at intake about a record that was
 	// still taken in, such as casualty estimates out of order.
 	Flags []string `json:"flags,omitempty"`
@@ -204,6 +210,8 @@ type Incident struct {
 	Casualties Casualties `json:"casualties"`
 	State      State      `json:"state"`
 	ReportIDs  []int64    `json:"report_ids"`
+	// Datasets are the curated datasets among its reports' sources.
+	Datasets []string `json:"datasets,omitempty"`
 }
 
 // FromReport makes a new incident whose facts are those of a single report.
@@ -212,7 +220,12 @@ func FromReport(r Report) Incident {
 	if len([]rune(title)) > 160 {
 		title = string([]rune(title)[:157]) + "..."
 	}
+	var ds []string
+	if r.Kind == FromDataset {
+		ds = []string{r.Source}
+	}
 	return Incident{
+		Datasets:   ds,
 		Title:      title,
 		Occurred:   r.Occurred,
 		Place:      r.Place,
@@ -233,4 +246,69 @@ func (in Incident) ActorsIn(role Role) []ActorRef {
 		}
 	}
 	return out
+}
+
+// Combine makes an incident's facts from its reports, the first of them
+// (the one that opened it) leading: the narrowest time all reports allow
+// (the first report's when they do not overlap), the best-known place,
+// every actor named, the first established act, and the highest casualty
+// figures (each source counts what it saw). The state is left to the
+// caller.
+func Combine(reports []Report) Incident {
+	if len(reports) == 0 {
+		return Incident{}
+	}
+	in := FromReport(reports[0])
+	in.ReportIDs = nil
+	for _, r := range reports {
+		in.ReportIDs = append(in.ReportIDs, r.ID)
+	}
+	for _, r := range reports[1:] {
+		lo, hi := in.Occurred.Start, in.Occurred.End
+		if r.Occurred.Start.After(lo) {
+			lo = r.Occurred.Start
+		}
+		if r.Occurred.End.Before(hi) {
+			hi = r.Occurred.End
+		}
+		if hi.After(lo) && r.Occurred.Valid() {
+			prec := in.Occurred.Precision
+			if r.Occurred.End.Sub(r.Occurred.Start) < in.Occurred.End.Sub(in.Occurred.Start) {
+				prec = r.Occurred.Precision
+			}
+			in.Occurred = TimeSpan{Start: lo, End: hi, Precision: prec}
+		}
+		if placeRank(r.Place) < placeRank(in.Place) {
+			in.Place = r.Place
+		}
+		for _, a := range r.Actors {
+			if !slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == a.Role && b.ID == a.ID && (a.ID != "" || b.Name == a.Name) }) {
+				in.Actors = append(in.Actors, a)
+			}
+		}
+		if in.Act == act.Unknown || in.Act == act.Other || in.Act == "" {
+			in.Act = r.Act
+		}
+		in.Casualties.Low = max(in.Casualties.Low, r.Casualties.Low)
+		in.Casualties.Best = max(in.Casualties.Best, r.Casualties.Best)
+		in.Casualties.High = max(in.Casualties.High, r.Casualties.High)
+		in.Casualties.Civilians = max(in.Casualties.Civilians, r.Casualties.Civilians)
+		if in.Title == "" {
+			in.Title = FromReport(r).Title
+		}
+		if r.Kind == FromDataset && !slices.Contains(in.Datasets, r.Source) {
+			in.Datasets = append(in.Datasets, r.Source)
+		}
+	}
+	return in
+}
+
+// placeRank orders precisions, best first.
+func placeRank(p Place) int {
+	for i, pr := range []PlacePrecision{PlaceExact, PlaceNear, PlaceAdmin3, PlaceAdmin2, PlaceAdmin1, PlaceCountry} {
+		if p.Precision == pr {
+			return i
+		}
+	}
+	return 99
 }

@@ -10,6 +10,8 @@ package ledger
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 )
@@ -37,28 +39,98 @@ type Entry struct {
 	Prev string `json:"prev,omitempty"`
 }
 
-// Data is the entry's canonical encoding: the bytes the tree hashes.
+// Data is the entry's canonical encoding: the bytes the tree hashes. It is
+// the JSON encoding/json gives (fields in declaration order, no maps),
+// written directly when every string is plain ASCII, as nearly all are:
+// a verifier re-encodes every entry of the log.
 func (e Entry) Data() []byte {
-	b, err := json.Marshal(e) // fields in declaration order; no maps
-	if err != nil {
-		panic(err) // strings and ints always marshal
+	if !plain(e.Kind) || !plain(e.Key) || !plain(e.Digest) || !plain(e.Prev) {
+		b, err := json.Marshal(e)
+		if err != nil {
+			panic(err) // strings and ints always marshal
+		}
+		return b
 	}
-	return b
+	b := make([]byte, 0, 48+len(e.Kind)+len(e.Key)+len(e.Digest)+len(e.Prev))
+	b = append(append(b, `{"kind":"`...), e.Kind...)
+	b = append(append(b, `","key":"`...), e.Key...)
+	b = strconv.AppendInt(append(b, `","rev":`...), int64(e.Rev), 10)
+	b = append(append(b, `,"sha256":"`...), e.Digest...)
+	if e.Prev != "" {
+		b = append(append(b, `","prev":"`...), e.Prev...)
+	}
+	return append(b, `"}`...)
+}
+
+// plain reports whether encoding/json writes s as it is.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseEntry reads an entry's canonical encoding, refusing any that is
 // not exactly canonical (so that two encodings cannot stand for one
 // entry).
 func ParseEntry(index int64, data []byte) (Entry, error) {
-	var e Entry
-	if err := json.Unmarshal(data, &e); err != nil {
-		return e, fmt.Errorf("log entry %d: %w", index, err)
+	e, ok := parsePlain(data)
+	if !ok {
+		if err := json.Unmarshal(data, &e); err != nil {
+			return e, fmt.Errorf("log entry %d: %w", index, err)
+		}
 	}
 	if string(e.Data()) != string(data) {
 		return e, fmt.Errorf("log entry %d: not in canonical form", index)
 	}
 	e.Index = index
 	return e, nil
+}
+
+// parsePlain reads the canonical form of an entry whose strings are plain,
+// without encoding/json; anything else is left to encoding/json. The
+// caller still compares the result's encoding with data.
+func parsePlain(data []byte) (e Entry, ok bool) {
+	s := string(data)
+	str := func(prefix string) string {
+		if !ok || !strings.HasPrefix(s, prefix) {
+			ok = false
+			return ""
+		}
+		s = s[len(prefix):]
+		i := strings.IndexAny(s, `"\`)
+		if i < 0 || s[i] != '"' {
+			ok = false
+			return ""
+		}
+		v := s[:i]
+		s = s[i:]
+		return v
+	}
+	ok = true
+	e.Kind = str(`{"kind":"`)
+	e.Key = str(`","key":"`)
+	if !ok || !strings.HasPrefix(s, `","rev":`) {
+		return e, false
+	}
+	s = s[len(`","rev":`):]
+	i := strings.IndexByte(s, ',')
+	if i < 0 {
+		return e, false
+	}
+	rev, err := strconv.Atoi(s[:i])
+	if err != nil {
+		return e, false
+	}
+	e.Rev = rev
+	s = s[i:]
+	e.Digest = str(`,"sha256":"`)
+	if ok && strings.HasPrefix(s, `","prev":"`) {
+		e.Prev = str(`","prev":"`)
+	}
+	return e, ok && s == `"}`
 }
 
 // Hashes is a tlog.HashReader over stored hashes held in memory, for

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -128,12 +129,12 @@ func setup(t *testing.T) *fixture {
 	for i := 0; i < 8; i++ {
 		reps = append(reps, storetest.Report(fmt.Sprint(i), incident.Day(2017, 1, 1+i, time.UTC), "SY070000"))
 	}
-	if _, err := st.ImportReports(ctx, reps, nil); err != nil {
+	if _, err := st.ImportReports(ctx, reps, store.Intake{}); err != nil {
 		t.Fatal(err)
 	}
 	// Report 2 is corrected: a second revision chained to the first.
 	reps[2].Casualties.Best = 9
-	if _, err := st.ImportReports(ctx, reps[2:3], nil); err != nil {
+	if _, err := st.ImportReports(ctx, reps[2:3], store.Intake{}); err != nil {
 		t.Fatal(err)
 	}
 	skey, vkey, _ := ledger.GenerateKey("test.truce/log")
@@ -246,4 +247,43 @@ func flipSignature(t *testing.T, msg string) string {
 	}
 	sig[20] ^= 1
 	return msg[:i+1] + base64.StdEncoding.EncodeToString(sig) + "\n"
+}
+
+// TestEntryEncoding: the direct encoding of plain entries is exactly
+// encoding/json's, and parsing accepts the canonical form only.
+func TestEntryEncoding(t *testing.T) {
+	d := strings.Repeat("ab", 32)
+	entries := []ledger.Entry{
+		{Kind: "report", Key: "acled/SYR1", Rev: 1, Digest: d},
+		{Kind: "report", Key: "acled/SYR1", Rev: 12, Digest: d, Prev: d},
+		{Kind: "report", Key: `news/"quoted" & <tagged>`, Rev: 2, Digest: d, Prev: d},
+		{Kind: "report", Key: "monitor/حلب-٣", Rev: 1, Digest: d},
+		{Kind: "report", Key: "", Rev: 0, Digest: ""},
+	}
+	for _, e := range entries {
+		want, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Data(); string(got) != string(want) {
+			t.Errorf("Data() = %s, encoding/json gives %s", got, want)
+		}
+		back, err := ledger.ParseEntry(7, want)
+		if err != nil || back.Kind != e.Kind || back.Key != e.Key || back.Rev != e.Rev || back.Digest != e.Digest || back.Prev != e.Prev || back.Index != 7 {
+			t.Errorf("ParseEntry(%s) = %+v, %v", want, back, err)
+		}
+	}
+	for _, bad := range []string{
+		`{"kind":"report","key":"a","rev":1,"sha256":"x","prev":""}`,
+		`{"key":"a","kind":"report","rev":1,"sha256":"x"}`,
+		`{"kind":"report", "key":"a","rev":1,"sha256":"x"}`,
+		`{"kind":"report","key":"a","rev":01,"sha256":"x"}`,
+		`{"kind":"report","key":"a","rev":1,"sha256":"x"}` + "\n",
+		`{"kind":"report","key":"\u0061","rev":1,"sha256":"x"}`,
+		`{"kind":"report","key":"a","rev":1,"sha256":"x"`,
+	} {
+		if _, err := ledger.ParseEntry(3, []byte(bad)); err == nil {
+			t.Errorf("ParseEntry accepted the non-canonical %s", bad)
+		}
+	}
 }

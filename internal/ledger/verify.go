@@ -2,10 +2,10 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/mod/sumdb/note"
@@ -18,7 +18,7 @@ type Source interface {
 	LogSize(ctx context.Context) (int64, error)
 	EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error
 	EachStoredHash(ctx context.Context, fn func(index int64, h tlog.Hash) error) error
-	RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest string) error) error
+	RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error
 	Checkpoints(ctx context.Context) ([][]byte, error)
 }
 
@@ -80,38 +80,41 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 	}
 
 	// The records are read while the entries are: the two scans are
-	// independent, and each is half reading, half hashing. Digests are
-	// held as bytes and records by one string key, to keep a log of
-	// millions of entries in memory.
+	// independent, and each is half reading, half hashing. Records are
+	// known by a 128-bit hash of their name and revisions kept in one flat
+	// slice, so that the garbage collector has no pointers to chase
+	// through millions of them; names are read again only to report a
+	// problem.
 	type recDigest struct {
-		key    string // kind NUL key
-		rev    int
+		id     recID
+		rev    int32
 		digest [32]byte
-		bad    bool
 	}
 	var (
-		recs   []recDigest
+		recs   = make([]recDigest, 0, size)
 		recErr error
 		wg     sync.WaitGroup
 	)
 	wg.Go(func() {
-		recErr = src.RecordDigests(ctx, func(kind, key string, rev int, digest string) error {
-			r := recDigest{key: kind + "\x00" + key, rev: rev}
-			r.bad = decodeDigest(&r.digest, digest) != nil
-			recs = append(recs, r)
+		recErr = src.RecordDigests(ctx, func(kind, key string, rev int, digest [32]byte) error {
+			recs = append(recs, recDigest{id: recordID(kind, key), rev: int32(rev), digest: digest})
 			return nil
 		})
 	})
 	defer wg.Wait()
 
-	// The tree as the entries make it, and each record's revisions.
+	// The tree as the entries make it, and each record's revisions: the
+	// revisions of a record are chained through next, in log order.
 	type revision struct {
 		index  int64
 		digest [32]byte
+		next   int32 // the next revision's position in revs, or -1
 		seen   bool
 	}
-	records := map[string][]revision{}
-	var tree Hashes
+	type chain struct{ first, last, n int32 }
+	records := make(map[recID]chain, size)
+	revs := make([]revision, 0, size)
+	tree := make(Hashes, 0, tlog.StoredHashCount(size))
 	var appended, next int64
 	err = src.EachLogEntry(ctx, 0, func(i int64, data []byte) error {
 		if i != next {
@@ -133,17 +136,26 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 			problem(i, rec, "digest is not a hex SHA-256")
 			return nil
 		}
-		k := e.Kind + "\x00" + e.Key
-		revs := records[k]
+		id := recordID(e.Kind, e.Key)
+		c, known := records[id]
 		switch {
-		case len(revs) == 0 && e.Rev != 1:
+		case !known && e.Rev != 1:
 			problem(i, rec, "revision %d without revision 1 before it", e.Rev)
-		case len(revs) > 0 && e.Rev != len(revs)+1:
-			problem(i, rec, "revision %d follows revision %d (entry %d)", e.Rev, len(revs), revs[len(revs)-1].index)
-		case len(revs) > 0 && prevD != revs[len(revs)-1].digest:
-			problem(i, rec, "revision %d names a previous digest that is not revision %d's (entry %d)", e.Rev, len(revs), revs[len(revs)-1].index)
+		case known && e.Rev != int(c.n)+1:
+			problem(i, rec, "revision %d follows revision %d (entry %d)", e.Rev, c.n, revs[c.last].index)
+		case known && prevD != revs[c.last].digest:
+			problem(i, rec, "revision %d names a previous digest that is not revision %d's (entry %d)", e.Rev, c.n, revs[c.last].index)
 		}
-		records[k] = append(revs, revision{index: i, digest: d})
+		pos := int32(len(revs))
+		revs = append(revs, revision{index: i, digest: d, next: -1})
+		if known {
+			revs[c.last].next = pos
+			c.last = pos
+			c.n++
+		} else {
+			c = chain{first: pos, last: pos, n: 1}
+		}
+		records[id] = c
 		return nil
 	})
 	if err != nil {
@@ -179,31 +191,46 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 		}
 	}
 
-	// Every record revision must be logged, with its digest.
+	// Every record revision must be logged, with its digest. A record
+	// that is not in the log at all has no name to report but its hash;
+	// the store can be asked for it (see RecordDigests' order).
 	wg.Wait()
 	if recErr != nil {
 		return nil, recErr
 	}
+	var unlogged []recDigest
 	for _, r := range recs {
 		res.Records++
-		rec := strings.Replace(r.key, "\x00", " ", 1)
-		revs := records[r.key]
-		switch {
-		case r.rev < 1 || r.rev > len(revs):
-			problem(-1, rec, "revision %d is stored but not in the log", r.rev)
-		case r.bad || revs[r.rev-1].digest != r.digest:
-			revs[r.rev-1].seen = true
-			l := revs[r.rev-1]
-			problem(l.index, rec, "revision %d differs from what was logged (sha256 %.12x…, logged %.12x…): the record was altered", r.rev, r.digest[:], l.digest[:])
-		default:
-			revs[r.rev-1].seen = true
+		c := records[r.id]
+		if r.rev < 1 || r.rev > c.n {
+			unlogged = append(unlogged, r)
+			continue
+		}
+		p := c.first
+		for k := int32(1); k < r.rev; k++ {
+			p = revs[p].next
+		}
+		l := &revs[p]
+		l.seen = true
+		if l.digest != r.digest {
+			problem(l.index, nameAt(ctx, src, l.index), "revision %d differs from what was logged (sha256 %.12x…, logged %.12x…): the record was altered", r.rev, r.digest[:], l.digest[:])
 		}
 	}
 	recs = nil
-	for k, revs := range records {
-		for i, l := range revs {
-			if !l.seen {
-				problem(l.index, strings.Replace(k, "\x00", " ", 1), "revision %d is in the log but missing from the store: the record was removed", i+1)
+	if len(unlogged) > 0 {
+		names := map[recID]string{}
+		src.RecordDigests(ctx, func(kind, key string, _ int, _ [32]byte) error {
+			names[recordID(kind, key)] = kind + " " + key
+			return nil
+		})
+		for _, r := range unlogged {
+			problem(-1, names[r.id], "revision %d is stored but not in the log", r.rev)
+		}
+	}
+	for _, c := range records {
+		for p, k := c.first, 1; p >= 0; p, k = revs[p].next, k+1 {
+			if !revs[p].seen {
+				problem(revs[p].index, nameAt(ctx, src, revs[p].index), "revision %d is in the log but missing from the store: the record was removed", k)
 			}
 		}
 	}
@@ -233,6 +260,33 @@ func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, err
 		}
 	}
 	return res, nil
+}
+
+// recID names a record in memory: 128 bits of SHA-256 of its kind and key
+// (a collision between two records' names is beyond reach).
+type recID [16]byte
+
+func recordID(kind, key string) recID {
+	h := sha256.New()
+	h.Write([]byte(kind))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	var id recID
+	copy(id[:], h.Sum(nil))
+	return id
+}
+
+// nameAt reads the record name of log entry i, for a problem's message.
+func nameAt(ctx context.Context, src Source, i int64) string {
+	name := ""
+	errStop := fmt.Errorf("stop")
+	src.EachLogEntry(ctx, i, func(_ int64, data []byte) error {
+		if e, err := ParseEntry(i, data); err == nil {
+			name = e.Kind + " " + e.Key
+		}
+		return errStop
+	})
+	return name
 }
 
 func decodeDigest(dst *[32]byte, s string) error {

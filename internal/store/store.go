@@ -8,6 +8,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 )
@@ -59,6 +60,8 @@ type Imported struct {
 	ReportID   int64
 	IncidentID int64
 	Outcome    Outcome
+	// Joined says why a new report joined an existing incident.
+	Joined string
 }
 
 // Filter selects incidents. Zero fields do not filter.
@@ -102,11 +105,12 @@ type Store interface {
 	// ImportReports stores reports in one transaction, idempotently on
 	// (Source, SourceID): an identical record changes nothing, a changed
 	// one updates the report and its incident and keeps the old record.
-	// A new report gets a new incident. Every incident created or changed
-	// is ruled with rule, when set, in the same transaction, so that no
-	// incident is ever stored without its rulings. Reports are updated in
-	// place with their ids.
-	ImportReports(ctx context.Context, reports []incident.Report, rule RuleFunc) ([]Imported, error)
+	// A new report joins the incident it describes, when in.Cluster is
+	// set and one near it matches, or gets a new incident. Every incident
+	// created or changed is ruled with in.Rule, when set, in the same
+	// transaction, so that no incident is ever stored without its
+	// rulings. Reports are updated in place with their ids.
+	ImportReports(ctx context.Context, reports []incident.Report, in Intake) ([]Imported, error)
 
 	// SaveRulings replaces the rulings of the given incidents under their
 	// agreements.
@@ -125,6 +129,12 @@ type Store interface {
 	EachReport(ctx context.Context, fn func(incident.Report) error) error
 
 	Close() error
+}
+
+// Intake is what happens to reports as they are stored.
+type Intake struct {
+	Rule    RuleFunc
+	Cluster *cluster.Params
 }
 
 // RuleFunc rules an incident under every agreement in force.

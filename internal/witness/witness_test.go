@@ -14,6 +14,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/server"
 	"github.com/truce-monitor/truce/internal/store/storetest"
@@ -47,7 +48,7 @@ func (nd *node) add(t *testing.T, prefix string, from, to int, signer note.Signe
 	for i := from; i < to; i++ {
 		reps = append(reps, storetest.Report(fmt.Sprintf("%s-%d", prefix, i), incident.Day(2017, 1, 1+i%28, time.UTC), "SY070000"))
 	}
-	if _, err := nd.app.Store.ImportReports(context.Background(), reps, nil); err != nil {
+	if _, err := nd.app.Store.ImportReports(context.Background(), reps, store.Intake{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := nd.app.Checkpoint(context.Background(), signer); err != nil {

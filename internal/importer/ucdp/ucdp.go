@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -236,4 +237,52 @@ func citations(s string) []string {
 		}
 	}
 	return out
+}
+
+// ArticleSource names the reports PerSource makes, one per article.
+const ArticleSource = "ucdp-ged-article"
+
+// PerSource splits every GED event into one report per source article
+// its source_article field cites ("Outlet,date,headline" each), as if
+// each article had been reported on its own: the event's coded facts,
+// the article's outlet, date and headline. Their ids are the event's id,
+// "#" and the article's place in the list, so that clustering can be
+// scored against GED's own grouping (docs/clustering.md).
+func PerSource(src importer.Source) importer.Source { return &perSource{src: src} }
+
+type perSource struct {
+	src     importer.Source
+	pending []importer.Row
+}
+
+func (p *perSource) Next() (importer.Row, bool, error) {
+	if len(p.pending) > 0 {
+		row := p.pending[0]
+		p.pending = p.pending[1:]
+		return row, true, nil
+	}
+	row, ok, err := p.src.Next()
+	if !ok || err != nil || row.Report == nil {
+		return row, ok, err
+	}
+	ev := row.Report
+	for k, art := range ev.Citations {
+		r := *ev
+		r.Source, r.SourceID, r.Kind = ArticleSource, fmt.Sprintf("%s#%d", ev.SourceID, k+1), incident.FromNews
+		r.Citations = []string{art}
+		parts := strings.SplitN(art, ",", 3)
+		r.Outlet = strings.TrimSpace(parts[0])
+		if len(parts) == 3 {
+			r.Description = strings.TrimSpace(parts[2])
+			if t, err := parseDate(strings.TrimSpace(parts[1])); err == nil {
+				r.ReportedAt = t
+			}
+		}
+		r.Actors = slices.Clone(ev.Actors)
+		p.pending = append(p.pending, importer.Row{Report: &r})
+	}
+	if len(p.pending) == 0 {
+		return row, true, nil
+	}
+	return p.Next()
 }

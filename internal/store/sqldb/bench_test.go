@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/store/storetest"
 )
@@ -49,7 +50,7 @@ func BenchmarkSubmit(b *testing.B) {
 					group[i] = storetest.Report(fmt.Sprint(n), incident.Day(2017, 1, 1+n%28, time.UTC), "SY070000")
 					n++
 				}
-				if _, err := s.ImportReports(ctx, group, nil); err != nil {
+				if _, err := s.ImportReports(ctx, group, store.Intake{}); err != nil {
 					b.Fatal(err)
 				}
 			}

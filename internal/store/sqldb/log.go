@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"time"
@@ -166,7 +167,7 @@ func (s *Store) Checkpoints(ctx context.Context) ([][]byte, error) {
 // RecordDigests calls fn with the key, revision and digest of every
 // stored record revision, current and replaced, so that a verifier can
 // check each against the log.
-func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest string) error) error {
+func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error {
 	// Digests are recomputed from what is stored, never read from a
 	// digest column, so that an edit to the record itself is caught.
 	rows, err := s.query(ctx, `SELECT agreement_id || '/' || CAST(version AS TEXT), canonical FROM agreement_versions ORDER BY agreement_id, version`)
@@ -180,8 +181,7 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 			rows.Close()
 			return err
 		}
-		sum := sha256.Sum256(canonical)
-		if err := fn(ledger.AgreementVersion, key, 1, hex.EncodeToString(sum[:])); err != nil {
+		if err := fn(ledger.AgreementVersion, key, 1, sha256.Sum256(canonical)); err != nil {
 			rows.Close()
 			return err
 		}
@@ -199,23 +199,39 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 		return err
 	}
 	defer rows.Close()
+	// RawBytes: the driver's own buffers, hashed where they lie; a
+	// verification reads every record once and keeps none.
+	var key string
+	var rev int
+	var original, format, doc sql.RawBytes
 	for rows.Next() {
-		var key, original, format, doc string
-		var rev int
 		if err := rows.Scan(&key, &rev, &original, &format, &doc); err != nil {
 			return err
 		}
-		if err := fn(ledger.Report, key, rev, reportDigest(original, format, doc)); err != nil {
+		if err := fn(ledger.Report, key, rev, reportSum(original, format, doc)); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
 }
 
-// reportDigest is a report revision's digest: its original record, the
+// reportSum is a report revision's digest: its original record, the
 // format that reads it, and truce's reading of it.
+func reportSum(original, format, doc []byte) [32]byte {
+	h := sha256.New()
+	h.Write(original)
+	h.Write([]byte{0})
+	h.Write(format)
+	h.Write([]byte{0})
+	h.Write(doc)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
 func reportDigest(original, format, doc string) string {
-	return digest(original + "\x00" + format + "\x00" + doc)
+	sum := reportSum([]byte(original), []byte(format), []byte(doc))
+	return hex.EncodeToString(sum[:])
 }
 
 // RawReport is a report revision exactly as stored: what its digest is

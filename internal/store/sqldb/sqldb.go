@@ -22,6 +22,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
@@ -103,9 +104,12 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // Tables lists the tables of the schema in an order that respects their
-// references, for backups.
+// references, for backups. A table missing here is silently missing from
+// every PostgreSQL backup: TestTablesComplete checks the list against the
+// schema.
 func Tables() []string {
-	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties"}
+	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
+		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications"}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -362,7 +366,7 @@ func incidentDoc(in incident.Incident) (string, error) {
 // importer is one import transaction.
 type importer struct {
 	w       *txw
-	rule    store.RuleFunc
+	in      store.Intake
 	formats map[string]int64
 	now     string
 }
@@ -388,10 +392,10 @@ func (im *importer) formatID(ctx context.Context, format string) (int64, error) 
 }
 
 // ImportReports implements store.Store.
-func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, rule store.RuleFunc) ([]store.Imported, error) {
+func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in store.Intake) ([]store.Imported, error) {
 	out := make([]store.Imported, len(reports))
 	err := s.tx(ctx, func(w *txw) error {
-		im := &importer{w: w, rule: rule, formats: map[string]int64{}, now: ts(time.Now())}
+		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now())}
 		for i := range reports {
 			r := &reports[i]
 			res, err := im.importOne(ctx, r)
@@ -429,19 +433,31 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 		[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		in := incident.FromReport(*r)
-		if incidentID, err = im.putIncident(ctx, 0, in); err != nil {
-			return store.Imported{}, err
+		var joined string
+		if im.in.Cluster != nil {
+			if incidentID, joined, err = im.join(ctx, r); err != nil {
+				return store.Imported{}, err
+			}
 		}
-		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID}, &r.ID); err != nil {
+		if incidentID == 0 {
+			if incidentID, err = im.putIncident(ctx, 0, incident.FromReport(*r)); err != nil {
+				return store.Imported{}, err
+			}
+		}
+		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined}, &r.ID); err != nil {
 			return store.Imported{}, err
 		}
 		r.IncidentID = incidentID
 		if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: r.Source + "/" + r.SourceID, Rev: 1, Digest: dg}); err != nil {
 			return store.Imported{}, err
 		}
-		return store.Imported{ReportID: r.ID, IncidentID: incidentID, Outcome: store.Created}, nil
+		if joined != "" {
+			if err := im.recombine(ctx, incidentID); err != nil {
+				return store.Imported{}, err
+			}
+		}
+		return store.Imported{ReportID: r.ID, IncidentID: incidentID, Outcome: store.Created, Joined: joined}, nil
 	case err != nil:
 		return store.Imported{}, err
 	}
@@ -460,48 +476,154 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 	if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: r.Source + "/" + r.SourceID, Rev: revision + 1, Digest: dg, Prev: oldDigest}); err != nil {
 		return store.Imported{}, err
 	}
-	// An incident made from this one report takes the new facts; one that
-	// merged several reports keeps its own (a reviewer's business).
-	var n int
-	if err := im.w.scan(ctx, `SELECT count(*) FROM reports WHERE incident_id = ?`, []any{incidentID}, &n); err != nil {
+	if err := im.recombine(ctx, incidentID); err != nil {
 		return store.Imported{}, err
-	}
-	if n == 1 {
-		var state string
-		if err := im.w.scan(ctx, `SELECT state FROM incidents WHERE id = ?`, []any{incidentID}, &state); err != nil {
-			return store.Imported{}, err
-		}
-		in := incident.FromReport(*r)
-		in.State = incident.State(state)
-		if _, err := im.putIncident(ctx, incidentID, in); err != nil {
-			return store.Imported{}, err
-		}
 	}
 	return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Updated}, nil
 }
 
+// join finds the incident a new report describes among those near it in
+// time and space that are still open to new reports (reported or under
+// review), and says why; 0 when none matches.
+func (im *importer) join(ctx context.Context, r *incident.Report) (int64, string, error) {
+	p := im.in.Cluster
+	f := cluster.ReportFacts(*r)
+	if !f.Point && len(f.Areas) == 0 {
+		return 0, "", nil
+	}
+	from := ts(r.Occurred.Start.Add(-2*p.Slack - p.MaxSpan))
+	to := ts(r.Occurred.End.Add(2 * p.Slack))
+	const open = ` AND merged_into = 0 AND state IN ('reported', 'under_review')`
+	var q string
+	var args []any
+	if f.Point {
+		cells := cluster.NearCells(f.Lat, f.Lon)
+		q = `SELECT id, doc FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND occurred_start >= ? AND occurred_start < ?` + open +
+			` UNION ALL SELECT id, doc FROM incidents WHERE admin1 = ? AND cell = 0 AND occurred_start >= ? AND occurred_start < ?` + open
+		for _, c := range cells {
+			args = append(args, c)
+		}
+		admin1 := ""
+		if len(f.Areas) > 0 {
+			admin1 = f.Areas[0]
+		}
+		args = append(args, from, to, admin1, from, to)
+	} else {
+		q = `SELECT id, doc FROM incidents WHERE admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
+		args = []any{f.Areas[0], from, to}
+	}
+	st, err := im.w.stmt(ctx, q)
+	if err != nil {
+		return 0, "", err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return 0, "", fmt.Errorf("incidents near: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var cands []cluster.Facts
+	for rows.Next() {
+		var id int64
+		var doc string
+		if err := rows.Scan(&id, &doc); err != nil {
+			return 0, "", err
+		}
+		var in incident.Incident
+		if err := json.Unmarshal([]byte(doc), &in); err != nil {
+			return 0, "", fmt.Errorf("incident %d: %w", id, err)
+		}
+		ids = append(ids, id)
+		cands = append(cands, cluster.IncidentFacts(in))
+	}
+	if err := rows.Err(); err != nil {
+		return 0, "", err
+	}
+	best, m := p.Best(f, cands)
+	if best < 0 {
+		return 0, "", nil
+	}
+	return ids[best], m.Why, nil
+}
+
+// recombine makes an incident's facts again from its reports, and rules
+// it.
+func (im *importer) recombine(ctx context.Context, id int64) error {
+	return recombine(ctx, im.w, id, im.in.Rule, im.now)
+}
+
+func recombine(ctx context.Context, w *txw, id int64, rule store.RuleFunc, now string) error {
+	st, err := w.stmt(ctx, `SELECT id, doc FROM reports WHERE incident_id = ? ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, id)
+	if err != nil {
+		return err
+	}
+	var reps []incident.Report
+	for rows.Next() {
+		var rid int64
+		var doc string
+		if err := rows.Scan(&rid, &doc); err != nil {
+			rows.Close()
+			return err
+		}
+		var r incident.Report
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+			rows.Close()
+			return fmt.Errorf("report %d: %w", rid, err)
+		}
+		r.ID = rid
+		reps = append(reps, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(reps) == 0 {
+		return nil
+	}
+	var state string
+	if err := w.scan(ctx, `SELECT state FROM incidents WHERE id = ?`, []any{id}, &state); err != nil {
+		return fmt.Errorf("incident %d: %w", id, err)
+	}
+	in := incident.Combine(reps)
+	in.State = incident.State(state)
+	_, err = putIncident(ctx, w, id, in, rule, now)
+	return err
+}
+
 // putIncident stores an incident (new when id is 0) and its rulings.
 func (im *importer) putIncident(ctx context.Context, id int64, in incident.Incident) (int64, error) {
+	return putIncident(ctx, im.w, id, in, im.in.Rule, im.now)
+}
+
+func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, rule store.RuleFunc, now string) (int64, error) {
 	idoc, err := incidentDoc(in)
 	if err != nil {
 		return 0, err
 	}
+	var cell int64
+	if in.Place.HasPoint && in.Place.Precision.PointMeaningful() {
+		cell = cluster.Cell(in.Place.Lat, in.Place.Lon)
+	}
 	if id == 0 {
-		if err := im.w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
-			string(in.Act), string(in.State), idoc, im.now}, &id); err != nil {
+		if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
+			string(in.Act), string(in.State), idoc, now, cell}, &id); err != nil {
 			return 0, err
 		}
-	} else if _, err := im.w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, im.now, id); err != nil {
+	} else if _, err := w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ?, cell = ? WHERE id = ?`,
+		ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, now, cell, id); err != nil {
 		return 0, err
 	}
-	if im.rule == nil {
+	if rule == nil {
 		return id, nil
 	}
 	in.ID = id
-	for _, r := range im.rule(in) {
-		if err := saveRuling(ctx, im.w, id, r, im.now); err != nil {
+	for _, r := range rule(in) {
+		if err := saveRuling(ctx, w, id, r, now); err != nil {
 			return 0, err
 		}
 	}

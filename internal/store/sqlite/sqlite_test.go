@@ -9,6 +9,7 @@ import (
 	"github.com/truce-monitor/truce/internal/incident"
 
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
 	"github.com/truce-monitor/truce/internal/store/storetest"
 )
@@ -31,7 +32,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ImportReports(ctx, []incident.Report{storetest.Report("1", incident.Day(2017, 1, 1, time.UTC), "SY070000")}, nil); err != nil {
+	if _, err := s.ImportReports(ctx, []incident.Report{storetest.Report("1", incident.Day(2017, 1, 1, time.UTC), "SY070000")}, store.Intake{}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -43,5 +44,39 @@ func TestReopen(t *testing.T) {
 	_, total, err := s.Incidents(ctx, store.Filter{})
 	if err != nil || total != 1 {
 		t.Fatalf("after reopen: %d incidents, %v", total, err)
+	}
+}
+
+// TestTablesComplete: backups copy the tables sqldb.Tables names, so a
+// table added by a migration and forgotten there would be lost from every
+// backup. The PostgreSQL engine's backup relies on the same list.
+func TestTablesComplete(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.DB().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	listed := map[string]bool{}
+	for _, n := range sqldb.Tables() {
+		listed[n] = true
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if !listed[name] {
+			t.Errorf("table %s is not in sqldb.Tables: backups would lose it", name)
+		}
+		delete(listed, name)
+	}
+	for n := range listed {
+		t.Errorf("sqldb.Tables names %s, which the schema does not have", n)
 	}
 }

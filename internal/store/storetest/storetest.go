@@ -95,7 +95,7 @@ func testAgreements(t *testing.T, s store.Store) {
 func testImportIdempotent(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	batch := []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")}
-	res, err := s.ImportReports(ctx, batch, nil)
+	res, err := s.ImportReports(ctx, batch, store.Intake{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func testImportIdempotent(t *testing.T, s store.Store) {
 			t.Errorf("first import: %v", r.Outcome)
 		}
 	}
-	again, err := s.ImportReports(ctx, []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")}, nil)
+	again, err := s.ImportReports(ctx, []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")}, store.Intake{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,14 +132,14 @@ func testImportIdempotent(t *testing.T, s store.Store) {
 func testImportUpdate(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	r := Report("7", day(2017, 1, 5), "SY070000")
-	first, err := s.ImportReports(ctx, []incident.Report{r}, nil)
+	first, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.Casualties.Best = 9
 	r.Casualties.High = 9
 	r.Original = "row,7,corrected"
-	res, err := s.ImportReports(ctx, []incident.Report{r}, nil)
+	res, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func testFilters(t *testing.T, s store.Store) {
 		Report("a", day(2017, 1, 1), "SY070000"),
 		Report("b", day(2017, 1, 10), "SY030200"),
 		Report("c", day(2017, 2, 1), "SY070100"),
-	}, nil)
+	}, store.Intake{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func testFilters(t *testing.T, s store.Store) {
 
 func testRulingsReplace(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	res, err := s.ImportReports(ctx, []incident.Report{Report("x", day(2017, 1, 1), "SY070000")}, nil)
+	res, err := s.ImportReports(ctx, []incident.Report{Report("x", day(2017, 1, 1), "SY070000")}, store.Intake{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func testEachIncident(t *testing.T, s store.Store) {
 	for i := 0; i < 50; i++ {
 		batch = append(batch, Report(fmt.Sprint(i), day(2017, 1, 1+i%28), "SY070000"))
 	}
-	if _, err := s.ImportReports(ctx, batch, nil); err != nil {
+	if _, err := s.ImportReports(ctx, batch, store.Intake{}); err != nil {
 		t.Fatal(err)
 	}
 	var n int
@@ -291,7 +291,7 @@ func testEachReport(t *testing.T, s store.Store) {
 	b.OriginalFormat = a.OriginalFormat
 	c := Report("3", day(2017, 1, 7), "SY070300")
 	c.Original, c.OriginalFormat = `{"type":"Feature"}`, "application/geo+json"
-	if _, err := s.ImportReports(ctx, []incident.Report{a, b, c}, nil); err != nil {
+	if _, err := s.ImportReports(ctx, []incident.Report{a, b, c}, store.Intake{}); err != nil {
 		t.Fatal(err)
 	}
 	var got []incident.Report
@@ -315,7 +315,7 @@ func testEachReport(t *testing.T, s store.Store) {
 	}
 	// A changed format alone is a changed record.
 	c.OriginalFormat = "application/geo+json; v=2"
-	res, err := s.ImportReports(ctx, []incident.Report{c}, nil)
+	res, err := s.ImportReports(ctx, []incident.Report{c}, store.Intake{})
 	if err != nil || res[0].Outcome != store.Updated {
 		t.Fatalf("format change: %+v, %v; want updated", res, err)
 	}
@@ -332,16 +332,16 @@ func testImportRules(t *testing.T, s store.Store) {
 		return []ruling.Ruling{{Agreement: "ag", Version: 1, Verdict: ruling.Violation, Parties: []string{"GOV"}}}
 	}
 	r := Report("r", day(2017, 1, 5), "SY070000")
-	res, err := s.ImportReports(ctx, []incident.Report{r}, rule)
+	res, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{Rule: rule})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Unchanged: nothing to rule. Changed: ruled on the new facts.
-	if _, err := s.ImportReports(ctx, []incident.Report{r}, rule); err != nil {
+	if _, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{Rule: rule}); err != nil {
 		t.Fatal(err)
 	}
 	r.Casualties.Best = 9
-	if _, err := s.ImportReports(ctx, []incident.Report{r}, rule); err != nil {
+	if _, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{Rule: rule}); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(ruled) != "[2 9]" {

@@ -1,0 +1,175 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/truce-monitor/truce/internal/incident"
+)
+
+// Grade is how far the sources establish that an incident happened as
+// reported, in the spirit of Airwars' grading (docs/workflow.md).
+type Grade string
+
+const (
+	// Confirmed: the accused party accepted it, or the Joint Group
+	// verified it on a monitor's report or two independent sources, or
+	// three independent sources including a monitor report it.
+	Confirmed Grade = "confirmed"
+	// Fair: two or more independent sources, or a monitor's report.
+	Fair Grade = "fair"
+	// Weak: a single independent source.
+	Weak Grade = "weak"
+	// Contested: only parties claim it, or sources disagree on who did
+	// it, or the accused denies it and no monitor or second source holds.
+	Contested Grade = "contested"
+	// Discounted: dismissed by the Joint Group.
+	Discounted Grade = "discounted"
+)
+
+// Grades is the scale, strongest first.
+var Grades = []Grade{Confirmed, Fair, Weak, Contested, Discounted}
+
+// Sources are an incident's sources, counted for independence.
+type Sources struct {
+	// Independent names the distinct outlets and observers, party claims
+	// aside: two reports from one outlet, or citing one article, count
+	// once.
+	Independent []string `json:"independent"`
+	// PartyClaims are reports made by a party, with the party.
+	PartyClaims []PartyClaim `json:"party_claims,omitempty"`
+	Monitors    int          `json:"monitors"`
+	Reports     int          `json:"reports"`
+}
+
+// PartyClaim is a party's own report about an incident.
+type PartyClaim struct {
+	ReportID int64  `json:"report_id"`
+	Party    string `json:"party"`
+	// AboutOther is set when the claim accuses someone else.
+	AboutOther bool `json:"about_other"`
+}
+
+// CountSources counts an incident's sources.
+func CountSources(reports []incident.Report) Sources {
+	s := Sources{Reports: len(reports)}
+	seen := map[string]bool{}
+	add := func(k string) {
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k != "" && !seen[k] {
+			seen[k] = true
+			s.Independent = append(s.Independent, k)
+		}
+	}
+	for _, r := range reports {
+		if r.Kind == incident.FromParty {
+			other := false
+			for _, a := range r.Actors {
+				if (a.Role == incident.Perpetrator || a.Role == incident.SideA) && a.ID != "" && a.ID != r.Party {
+					other = true
+				}
+			}
+			s.PartyClaims = append(s.PartyClaims, PartyClaim{ReportID: r.ID, Party: r.Party, AboutOther: other})
+			continue
+		}
+		if r.Kind == incident.FromMonitor {
+			s.Monitors++
+		}
+		switch {
+		case r.Outlet != "":
+			add(r.Outlet)
+		case len(r.Citations) > 0:
+			// A citation names its outlet first ("SOHR,2016-01-30,Title"
+			// in UCDP's coding, "SOHR" in ACLED's).
+			for _, c := range r.Citations {
+				outlet, _, _ := strings.Cut(c, ",")
+				add(outlet)
+			}
+		default:
+			add(string(r.Kind) + ":" + r.Source + "/" + r.SourceID)
+		}
+	}
+	slices.Sort(s.Independent)
+	return s
+}
+
+// Assess grades an incident from its sources and case; a reviewer's
+// override wins. The reasons say what the grade rests on.
+func Assess(reports []incident.Report, c Case, accused []string) (Grade, []string) {
+	if c.Override != nil {
+		return c.Override.Grade, []string{fmt.Sprintf("set by %s: %s", c.Override.By, c.Override.Reason)}
+	}
+	s := CountSources(reports)
+	n := len(s.Independent)
+	why := []string{fmt.Sprintf("%d independent source(s)%s", n, list(s.Independent))}
+	if s.Monitors > 0 {
+		why = append(why, fmt.Sprintf("%d monitor report(s)", s.Monitors))
+	}
+	if len(s.PartyClaims) > 0 {
+		why = append(why, fmt.Sprintf("%d party claim(s)", len(s.PartyClaims)))
+	}
+	var accepted, denied []string
+	for _, r := range c.Replies {
+		switch r.Stance {
+		case Accept:
+			accepted = append(accepted, r.Party)
+		case Deny:
+			denied = append(denied, r.Party)
+		}
+	}
+	switch {
+	case c.State == incident.Dismissed:
+		return Discounted, append(why, "dismissed by the Joint Group")
+	case len(accepted) > 0:
+		return Confirmed, append(why, "accepted by "+strings.Join(accepted, ", "))
+	case n == 0:
+		return Contested, append(why, "claimed only by parties")
+	case disagree(reports):
+		return Contested, append(why, "sources name different perpetrators")
+	case len(denied) > 0 && s.Monitors == 0 && n < 2:
+		return Contested, append(why, "denied by "+strings.Join(denied, ", ")+" and not otherwise corroborated")
+	case c.State == incident.Verified && (s.Monitors > 0 || n >= 2):
+		return Confirmed, append(why, "verified by the Joint Group")
+	case n >= 3 && s.Monitors > 0:
+		return Confirmed, why
+	case n >= 2 || s.Monitors > 0:
+		return Fair, why
+	}
+	return Weak, why
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(names, ", ") + ")"
+}
+
+// disagree reports whether two non-party reports name perpetrators with
+// none in common.
+func disagree(reports []incident.Report) bool {
+	var sets [][]string
+	for _, r := range reports {
+		if r.Kind == incident.FromParty {
+			continue
+		}
+		var p []string
+		for _, a := range r.Actors {
+			if a.Role == incident.Perpetrator && a.ID != "" {
+				p = append(p, a.ID)
+			}
+		}
+		if len(p) > 0 {
+			sets = append(sets, p)
+		}
+	}
+	for i := range sets {
+		for j := i + 1; j < len(sets); j++ {
+			if !slices.ContainsFunc(sets[i], func(x string) bool { return slices.Contains(sets[j], x) }) {
+				return true
+			}
+		}
+	}
+	return false
+}
