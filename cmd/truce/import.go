@@ -32,6 +32,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	toS := fs.String("to", "", "skip events after this date (YYYY-MM-DD, inclusive)")
 	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
 	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
+	perSource := fs.Bool("per-source", false, "ucdp: one report per source article of each event (see docs/clustering.md)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -47,7 +48,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		return err
 	}
 	defer a.Close()
-	opt := app.ImportOptions{Location: a.DefaultLocation()}
+	opt := app.ImportOptions{Location: a.DefaultLocation(), PerSource: *perSource}
 	if *mappingPath != "" {
 		mf, err := os.Open(*mappingPath)
 		if err != nil {

@@ -34,6 +34,11 @@ Usage:
   truce bundle     [-db ...] -incident ID [-o F]   an incident's reports with log proofs, to check offline
   truce verify-bundle -pub NODE.pub FILE           check a bundle offline with the node's public key
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
+  truce cluster    [-evaluate] [thresholds]        cluster every report anew and score it (against incidents or ids)
+  truce incident   show ID | act ID -as U -action A  an incident's case; review, verify, reply, findings ...
+  truce user add   NAME -role R [-party|-guarantor]  add a user; prints their API token
+  truce evidence add -as USER FILE                 store an evidence file; prints its SHA-256
+  truce notifications -party P                     what a party has been told (violations to reply to)
   truce agreement  validate|load|show|diff ...     work with agreement files
   truce actors     resolve NAME...                 look names up in the actor registry
 
@@ -103,6 +108,16 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdBundle(ctx, rest, out, log)
 	case "verify-bundle":
 		return cmdVerifyBundle(rest, out)
+	case "user":
+		return cmdUser(ctx, rest, out, log)
+	case "incident":
+		return cmdIncident(ctx, rest, out, log)
+	case "evidence":
+		return cmdEvidence(ctx, rest, out, log)
+	case "notifications":
+		return cmdNotifications(ctx, rest, out, log)
+	case "cluster":
+		return cmdCluster(ctx, rest, out, log)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil

@@ -268,3 +268,81 @@ func TestLogCommands(t *testing.T) {
 		t.Errorf("verify after tampering: %v\n%s", err, out)
 	}
 }
+
+// TestWorkflow: an incident ruled a violation by GOV goes through review
+// and verification, GOV's liaison (told of it) replies with evidence, the
+// guarantors adopt a finding with a dissent; every step is in the log,
+// and an event edited in the database is named by verify.
+func TestWorkflow(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	mustTruce(t, "agreement", "load", "-db", db, "../../internal/bundled/data/agreements/syria-coh-2016.yaml")
+	mustTruce(t, "import", "acled", "-db", db, "../../internal/importer/acled/testdata/events.csv")
+	for _, u := range [][]string{{"rev", "-role", "reviewer"}, {"gov", "-role", "liaison", "-party", "GOV"}, {"gov-staff", "-role", "reviewer", "-party", "GOV"},
+		{"ru", "-role", "guarantor", "-guarantor", "RU"}, {"tr", "-role", "guarantor", "-guarantor", "TR"}, {"ir", "-role", "guarantor", "-guarantor", "IR"}} {
+		if out := mustTruce(t, append([]string{"user", "add", u[0], "-db", db}, u[1:]...)...); !strings.Contains(out, "truce_") {
+			t.Fatalf("user add: %s", out)
+		}
+	}
+	if out := mustTruce(t, "notifications", "-db", db, "-party", "GOV"); !strings.Contains(out, "incident 1 ") {
+		t.Fatalf("GOV was not told of incident 1: %s", out)
+	}
+	act := func(as string, args ...string) (string, error) {
+		return truce(t, append([]string{"incident", "act", "1", "-db", db, "-as", as}, args...)...)
+	}
+	mustAct := func(as string, args ...string) {
+		t.Helper()
+		if out, err := act(as, args...); err != nil {
+			t.Fatalf("%s %v: %v %s", as, args, err, out)
+		}
+	}
+	mustAct("rev", "-action", "review")
+	if _, err := act("gov-staff", "-action", "dismiss", "-reason", "fabricated"); err == nil || !strings.Contains(err.Error(), "a party cannot rule on an incident it is accused in") {
+		t.Errorf("the accused party's staff dismissed: %v", err)
+	}
+	mustAct("rev", "-action", "verify", "-reason", "two monitors' reports")
+	evidence := filepath.Join(dir, "statement.txt")
+	os.WriteFile(evidence, []byte("Statement of the GOV liaison office."), 0o644)
+	sha := strings.TrimSpace(mustTruce(t, "evidence", "add", "-db", db, "-as", "gov", evidence))
+	mustAct("gov", "-action", "reply", "-stance", "deny", "-reason", "no unit of ours was there", "-evidence", sha)
+	finding := filepath.Join(dir, "finding.json")
+	os.WriteFile(finding, []byte(`{"agreement":"syria-coh-2016","conclusion":"violation","clauses":["C1"],"parties":["GOV"],"text":"Shelling of Duma on 2017-01-02."}`), 0o644)
+	mustAct("ru", "-action", "finding", "-finding", finding)
+	show := mustTruce(t, "incident", "show", "1", "-db", db)
+	if !strings.Contains(show, `"adopted": false`) || !strings.Contains(show, `"waiting": [`) {
+		t.Errorf("a finding without Turkey's position is not adopted: %s", show)
+	}
+	// Iran joined the guarantors on 2017-01-24, after the incident.
+	if _, err := act("ir", "-action", "position", "-of", "4", "-position", "agree"); err == nil || !strings.Contains(err.Error(), "guarantor IR is not a guarantor of the agreement in force") {
+		t.Errorf("Iran took a position under version 1: %v", err)
+	}
+	mustAct("tr", "-action", "position", "-of", "4", "-position", "dissent", "-reason", "the shells' origin is not established")
+	show = mustTruce(t, "incident", "show", "1", "-db", db)
+	for _, want := range []string{`"adopted": true`, `"TR": "the shells' origin is not established"`, `"stance": "deny"`, `"state": "verified"`, sha} {
+		if !strings.Contains(show, want) {
+			t.Errorf("case lacks %s:\n%s", want, show)
+		}
+	}
+
+	key := filepath.Join(dir, "k.key")
+	mustTruce(t, "key", "generate", "-name", "workflow.test/log", "-o", key)
+	mustTruce(t, "checkpoint", "-db", db, "-key", key)
+	mustTruce(t, "verify", "-db", db, "-pub", key+".pub")
+	sqlExec(t, db, `UPDATE incident_events SET doc = replace(doc, 'no unit of ours', 'our unit') WHERE seq = 3`)
+	if out, err := truce(t, "verify", "-db", db, "-pub", key+".pub"); err == nil || !strings.Contains(out, "incident_event 1/3") {
+		t.Errorf("an edited reply was not named: %v\n%s", err, out)
+	}
+}
+
+// sqlExec changes the database behind truce's back.
+func sqlExec(t *testing.T, db, q string) {
+	t.Helper()
+	a, err := app.Open(context.Background(), app.Config{DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.Store.(interface{ DB() *sql.DB }).DB().Exec(q); err != nil {
+		t.Fatal(err)
+	}
+}

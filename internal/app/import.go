@@ -34,6 +34,8 @@ type ImportOptions struct {
 	Progress func(rows int)
 	// Mapping says how to read a "csv" file.
 	Mapping *mapped.Mapping
+	// PerSource reads each UCDP event as one report per article cited.
+	PerSource bool
 }
 
 // Source opens a reader for one of Formats.
@@ -46,7 +48,11 @@ func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions)
 	case "acled":
 		return acled.NewReader(r, file, acled.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
 	case "ucdp":
-		return ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
+		rd, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
+		if err != nil || !opt.PerSource {
+			return rd, err
+		}
+		return ucdp.PerSource(rd), nil
 	case "geojson":
 		return geojson.NewReader(r, file, geojson.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
 	case "jsonl":

@@ -20,6 +20,12 @@ import (
 const (
 	AgreementVersion = "agreement_version"
 	Report           = "report"
+	// IncidentEvent is a step of an incident's history: a transition,
+	// assignment, comment, grade, merge or split, reply, finding or a
+	// guarantor's position. Its key is "incident/seq".
+	IncidentEvent = "incident_event"
+	// Evidence is an evidence file, keyed by its SHA-256.
+	Evidence = "evidence"
 )
 
 // Entry is one record's appearance in the log: which record, which of its

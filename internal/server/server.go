@@ -51,6 +51,10 @@ func New(a *app.App, opt Options) *Server {
 	s.mux.HandleFunc("GET /api/incidents", s.listIncidents)
 	s.mux.HandleFunc("GET /api/incidents/{id}", s.getIncident)
 	s.mux.HandleFunc("GET /api/rulings/summary", s.summary)
+	s.mux.HandleFunc("GET /api/incidents/{id}/case", s.getCase)
+	s.mux.HandleFunc("POST /api/incidents/{id}/events", s.postEvent)
+	s.mux.HandleFunc("POST /api/evidence", s.postEvidence)
+	s.mux.HandleFunc("GET /api/notifications", s.notifications)
 	s.logRoutes()
 	return s
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 // ErrNotFound is returned when a requested record does not exist.
@@ -128,7 +129,62 @@ type Store interface {
 	// the order stored.
 	EachReport(ctx context.Context, fn func(incident.Report) error) error
 
+	// Events returns an incident's history, oldest first.
+	Events(ctx context.Context, incidentID int64) ([]workflow.Event, error)
+	// AppendEvent records e (checked by the caller against the history
+	// before it) as event e.Seq of the incident, in the log, and sets
+	// the incident's status. ErrConflict when e.Seq was taken meanwhile.
+	AppendEvent(ctx context.Context, incidentID int64, e workflow.Event, st Status) error
+	// MoveReports moves reports between incidents (a merge or a split),
+	// pins them there, makes both incidents' facts again, rules them
+	// and records the event on both. It returns the receiving incident.
+	MoveReports(ctx context.Context, m Move, rule RuleFunc) (int64, error)
+	// IncidentLinks says, for each report of an incident, why it joined.
+	IncidentLinks(ctx context.Context, incidentID int64) (map[int64]string, error)
+
+	// PutUser stores a user with the SHA-256 of their API token.
+	PutUser(ctx context.Context, u workflow.User, tokenHash string) error
+	User(ctx context.Context, name string) (workflow.User, error)
+	UserByToken(ctx context.Context, tokenHash string) (workflow.User, error)
+
+	// PutEvidence stores a file by its SHA-256 (returned), in the log.
+	PutEvidence(ctx context.Context, data []byte, mediaType, by string) (string, error)
+	Evidence(ctx context.Context, sha string) ([]byte, string, error)
+
+	// Notifications lists what a party has been told.
+	Notifications(ctx context.Context, party string) ([]Notification, error)
+
 	Close() error
+}
+
+// ErrConflict is returned when a write raced another: check and retry.
+var ErrConflict = errors.New("conflict with a concurrent change")
+
+// Status is an incident's workflow status, as listings show it.
+type Status struct {
+	State    incident.State
+	Grade    workflow.Grade
+	Assignee string
+}
+
+// Move is a merge or split: Reports leave incident From for To (a new
+// incident when 0). By is the event as checked; FromStatus the status of
+// From after it.
+type Move struct {
+	From, To   int64
+	Reports    []int64
+	By         workflow.Event
+	FromStatus Status
+}
+
+// Notification is a message to a party.
+type Notification struct {
+	ID         int64     `json:"id"`
+	Party      string    `json:"party"`
+	IncidentID int64     `json:"incident_id"`
+	Agreement  string    `json:"agreement"`
+	Message    string    `json:"message"`
+	At         time.Time `json:"at"`
 }
 
 // Intake is what happens to reports as they are stored.

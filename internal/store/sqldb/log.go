@@ -212,7 +212,10 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 			return err
 		}
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return eventDigests(ctx, s, fn)
 }
 
 // reportSum is a report revision's digest: its original record, the

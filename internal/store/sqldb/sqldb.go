@@ -664,6 +664,15 @@ func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, 
 		if _, err := w.exec(ctx, `INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES (?, ?, ?)`, incidentID, r.Agreement, p); err != nil {
 			return err
 		}
+		// The accused party's liaisons are told once, and may reply.
+		if r.Verdict == ruling.Violation {
+			msg := fmt.Sprintf("Incident %d is ruled a violation of %s (%s) by %s. You may reply: deny, accept or explain, with evidence.",
+				incidentID, r.Agreement, strings.Join(r.Clauses, ", "), p)
+			if _, err := w.exec(ctx, `INSERT INTO notifications (party, incident_id, agreement_id, message, created_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (party, incident_id, agreement_id) DO NOTHING`, p, incidentID, r.Agreement, msg, now); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

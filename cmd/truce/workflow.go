@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/truce-monitor/truce/internal/cluster"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+const maxEvidence = 32 << 20
+
+// cmdUser: truce user add NAME -role ROLE [-party P] [-guarantor G]
+func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("user add")
+	role := fs.String("role", "", fmt.Sprintf("the user's role: %v", workflow.Roles))
+	party := fs.String("party", "", "the party a liaison speaks for")
+	guarantor := fs.String("guarantor", "", "the guarantor a member or reviewer serves")
+	if len(args) < 2 || args[0] != "add" {
+		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G]   (prints the user's API token, once)")
+	}
+	name := args[1]
+	if err := parse(fs, args[2:]); err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	token, err := a.AddUser(ctx, workflow.User{Name: name, Role: workflow.Role(*role), Party: *party, Guarantor: *guarantor})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "user %s (%s) added; API token (shown once, keep it secret):\n%s\n", name, *role, token)
+	return nil
+}
+
+// cmdIncident: truce incident show ID | truce incident act ID -as USER -action A ...
+func cmdIncident(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	usage := "usage: truce incident show ID\n       truce incident act ID -as USER -action ACTION [-reason TEXT] [-assignee U] [-grade G] [-stance S] [-evidence SHA,...] [-other ID] [-reports ID,...] [-finding FILE.json] [-of SEQ] [-position P]"
+	if len(args) < 2 || (args[0] != "show" && args[0] != "act") {
+		return usageError(usage)
+	}
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		return usageError(fmt.Sprintf("truce incident: %q is not an incident id\n%s", args[1], usage))
+	}
+	fs, db := flags("incident " + args[0])
+	as := fs.String("as", "", "the user acting (truce user add)")
+	action := fs.String("action", "", "review, verify, dispute, dismiss, reopen, assign, comment, grade, merge, split, reply, finding, position")
+	reason := fs.String("reason", "", "why: the reason, comment, reply or dissent")
+	assignee := fs.String("assignee", "", "the user to assign (assign)")
+	grade := fs.String("grade", "", fmt.Sprintf("the grade (grade): %v", workflow.Grades))
+	stance := fs.String("stance", "", "deny, accept or explain (reply)")
+	evidence := fs.String("evidence", "", "SHA-256s of stored evidence, comma-separated (reply; truce evidence add)")
+	other := fs.Int64("other", 0, "the incident whose reports join this one (merge)")
+	reports := fs.String("reports", "", "report ids to split out, comma-separated (split)")
+	findingFile := fs.String("finding", "", "a JSON file with the finding: agreement, conclusion, clauses, parties, text (finding)")
+	of := fs.Int("of", 0, "the finding's event number (position)")
+	position := fs.String("position", "", "agree, dissent or object (position)")
+	if err := parse(fs, args[2:]); err != nil {
+		return err
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if args[0] == "show" {
+		c, err := a.Case(ctx, id)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(c)
+	}
+	if *as == "" || *action == "" {
+		return usageError("truce incident act: -as and -action are required\n" + usage)
+	}
+	u, err := a.Store.User(ctx, *as)
+	if err != nil {
+		return err
+	}
+	e := workflow.Event{Action: workflow.Action(*action), Reason: *reason, Assignee: *assignee, Grade: workflow.Grade(*grade),
+		Stance: workflow.Stance(*stance), Other: *other, Of: *of, Position: *position}
+	if *evidence != "" {
+		e.Evidence = strings.Split(*evidence, ",")
+	}
+	for _, s := range strings.FieldsFunc(*reports, func(r rune) bool { return r == ',' }) {
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return usageError(fmt.Sprintf("truce incident act: -reports: %q is not a report id", s))
+		}
+		e.Reports = append(e.Reports, n)
+	}
+	if *findingFile != "" {
+		b, err := os.ReadFile(*findingFile)
+		if err != nil {
+			return err
+		}
+		var f workflow.Finding
+		if err := json.Unmarshal(b, &f); err != nil {
+			return fmt.Errorf("finding %s: %w", *findingFile, err)
+		}
+		e.Finding = &f
+	}
+	ev, err := a.Act(ctx, u, id, e)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "incident %d: event %d: %s by %s; state %s\n", id, ev.Seq, ev.Action, ev.By, ev.State)
+	if ev.Action == workflow.Split {
+		fmt.Fprintf(out, "reports %v now form incident %d\n", ev.Reports, ev.Other)
+	}
+	return nil
+}
+
+// cmdEvidence: truce evidence add -as USER FILE
+func cmdEvidence(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("evidence add")
+	as := fs.String("as", "", "the user adding it")
+	if len(args) < 1 || args[0] != "add" {
+		return usageError("usage: truce evidence add -as USER FILE   (prints its SHA-256)")
+	}
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *as == "" {
+		return usageError("usage: truce evidence add -as USER FILE")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxEvidence+1))
+	if err != nil {
+		return err
+	}
+	if len(data) > maxEvidence {
+		return fmt.Errorf("evidence %s: larger than %d MiB", fs.Arg(0), maxEvidence>>20)
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if _, err := a.Store.User(ctx, *as); err != nil {
+		return err
+	}
+	sha, err := a.Store.PutEvidence(ctx, data, http.DetectContentType(data), *as)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, sha)
+	return nil
+}
+
+// cmdNotifications: truce notifications -party P
+func cmdNotifications(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("notifications")
+	party := fs.String("party", "", "the party whose notifications to list")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *party == "" {
+		return usageError("usage: truce notifications -party P")
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ns, err := a.Store.Notifications(ctx, *party)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		fmt.Fprintf(out, "%s  incident %d  %s\n", n.At.Format("2006-01-02 15:04"), n.IncidentID, n.Message)
+	}
+	return nil
+}
+
+// cmdCluster: truce cluster [-evaluate] [thresholds]: runs batch
+// clustering over every stored report and compares it with the stored
+// incidents, or, with -evaluate, with the grouping the reports' ids carry
+// (the part before "#", as "truce import ucdp -per-source" writes them).
+func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
+	fs, db := flags("cluster")
+	evaluate := fs.Bool("evaluate", false, "score against the grouping in the reports' ids (EVENT#N) rather than the stored incidents")
+	p := cluster.Defaults()
+	fs.DurationVar(&p.Slack, "slack", p.Slack, "time slack on each side of a span")
+	fs.DurationVar(&p.MaxSpan, "max-span", p.MaxSpan, "longest span merged automatically")
+	fs.Float64Var(&p.MaxKm, "max-km", p.MaxKm, "greatest distance between exact points")
+	fs.Float64Var(&p.NearKm, "near-km", p.NearKm, "added for each point known only near a place")
+	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "score needed to merge")
+	fs.Float64Var(&p.TextBoost, "text-boost", p.TextBoost, "the most headline similarity adds")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return usageError(err.Error())
+	}
+	a, err := open(ctx, *db, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var facts []cluster.Facts
+	var truth []string
+	err = a.Store.EachReport(ctx, func(r incident.Report) error {
+		facts = append(facts, cluster.ReportFacts(r))
+		t := strconv.FormatInt(r.IncidentID, 10)
+		if *evaluate {
+			ev, _, _ := strings.Cut(r.SourceID, "#")
+			t = r.Source + "/" + ev
+		}
+		truth = append(truth, t)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	links := p.Run(facts, nil)
+	groups := make([]int32, len(links))
+	n := 0
+	for i, l := range links {
+		groups[i] = l.Group
+		if l.Group == int32(i) {
+			n++
+		}
+	}
+	pr := cluster.Evaluate(groups, truth)
+	against := "the stored incidents"
+	if *evaluate {
+		against = "the events named in the reports' ids"
+	}
+	fmt.Fprintf(out, "%d reports in %d incidents; against %s: pairs predicted %d, true %d, correct %d: precision %.3f, recall %.3f\n",
+		len(facts), n, against, pr.Predicted, pr.True, pr.Correct, pr.Precision(), pr.Recall())
+	return nil
+}

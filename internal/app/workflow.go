@@ -1,0 +1,175 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// AddUser stores a user and returns their new API token, which is shown
+// once: only its hash is kept.
+func (a *App) AddUser(ctx context.Context, u workflow.User) (string, error) {
+	if err := u.Validate(); err != nil {
+		return "", err
+	}
+	b := make([]byte, 24)
+	rand.Read(b)
+	token := "truce_" + hex.EncodeToString(b)
+	if err := a.Store.PutUser(ctx, u, TokenHash(token)); err != nil {
+		return "", fmt.Errorf("add user %s: %w", u.Name, err)
+	}
+	return token, nil
+}
+
+// TokenHash is what is stored of a token.
+func TokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Case is everything the workflow knows of an incident.
+type Case struct {
+	store.IncidentDetail
+	workflow.Case
+	State   string           `json:"state"`
+	Grade   workflow.Grade   `json:"grade"`
+	Why     []string         `json:"grade_reasons"`
+	Sources workflow.Sources `json:"sources"`
+	Accused []string         `json:"accused,omitempty"`
+	// Joined says why each report is in the incident.
+	Joined map[int64]string `json:"joined"`
+}
+
+// Subject is what the workflow's checks need of an incident: whom its
+// violation rulings accuse, and the guarantors of the versions in force.
+func (a *App) subject(rulings []ruling.Ruling) workflow.Subject {
+	var s workflow.Subject
+	for _, r := range rulings {
+		if r.Verdict == ruling.Violation {
+			for _, p := range r.Parties {
+				if !slices.Contains(s.Accused, p) {
+					s.Accused = append(s.Accused, p)
+				}
+			}
+		}
+		ag, ok := a.Agreement(r.Agreement)
+		if !ok || r.Version == 0 {
+			continue
+		}
+		if v := ag.Version(r.Version); v != nil {
+			for _, g := range v.Guarantors {
+				if !slices.Contains(s.Guarantors, g.ID) {
+					s.Guarantors = append(s.Guarantors, g.ID)
+				}
+			}
+		}
+	}
+	return s
+}
+
+// Case returns an incident's case: its reports, rulings, history, grade.
+func (a *App) Case(ctx context.Context, id int64) (*Case, error) {
+	d, err := a.Store.Incident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := a.Store.Events(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	links, err := a.Store.IncidentLinks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s := a.subject(d.Rulings)
+	c := &Case{IncidentDetail: d, Case: workflow.Fold(events, s), Accused: s.Accused, Joined: links, Sources: workflow.CountSources(d.Reports)}
+	c.State = string(c.Case.State)
+	c.Grade, c.Why = workflow.Assess(d.Reports, c.Case, s.Accused)
+	return c, nil
+}
+
+// Act records an event by u on an incident, once the workflow allows it.
+// A merge moves the reports of e.Other into this incident; a split moves
+// e.Reports out to a new one.
+func (a *App) Act(ctx context.Context, u workflow.User, id int64, e workflow.Event) (workflow.Event, error) {
+	for attempt := 0; ; attempt++ {
+		ev, err := a.act(ctx, u, id, e)
+		if !errors.Is(err, store.ErrConflict) || attempt == 5 {
+			return ev, err
+		}
+	}
+}
+
+func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Event) (workflow.Event, error) {
+	d, err := a.Store.Incident(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	events, err := a.Store.Events(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	s := a.subject(d.Rulings)
+	ev, err := workflow.Fold(events, s).Check(u, e, s)
+	if err != nil {
+		return ev, err
+	}
+	ev.Seq, ev.At = len(events)+1, time.Now().UTC()
+	switch ev.Action {
+	case workflow.Assign:
+		if _, err := a.Store.User(ctx, ev.Assignee); err != nil {
+			return ev, fmt.Errorf("assign: %w: %v", workflow.ErrInvalid, err)
+		}
+	case workflow.Reply:
+		for _, sha := range ev.Evidence {
+			if _, _, err := a.Store.Evidence(ctx, sha); err != nil {
+				return ev, fmt.Errorf("reply: %w: %v (store it first)", workflow.ErrInvalid, err)
+			}
+		}
+	}
+	next := workflow.Fold(append(events, ev), s)
+	grade, _ := workflow.Assess(d.Reports, next, s.Accused)
+	st := store.Status{State: next.State, Grade: grade, Assignee: next.Assignee}
+	switch ev.Action {
+	case workflow.Merge:
+		if ev.Other == 0 || ev.Other == id {
+			return ev, fmt.Errorf("merge: %w: name the other incident, whose reports join this one", workflow.ErrInvalid)
+		}
+		other, err := a.Store.Incident(ctx, ev.Other)
+		if err != nil {
+			return ev, err
+		}
+		oevents, err := a.Store.Events(ctx, ev.Other)
+		if err != nil {
+			return ev, err
+		}
+		os := a.subject(other.Rulings)
+		oc := workflow.Fold(oevents, os)
+		oev, err := oc.Check(u, workflow.Event{Action: workflow.Split, Reason: ev.Reason, Other: id}, os)
+		if err != nil {
+			return ev, fmt.Errorf("incident %d: %w", ev.Other, err)
+		}
+		oev.Seq, oev.At, oev.Reports = len(oevents)+1, ev.At, other.ReportIDs
+		oev.Action = workflow.Merge
+		// The merged incident is closed under the other; its history
+		// says where its reports went.
+		_, err = a.Store.MoveReports(ctx, store.Move{From: ev.Other, To: id, Reports: other.ReportIDs, By: oev,
+			FromStatus: store.Status{State: oc.State, Assignee: oc.Assignee}}, a.RuleAll)
+		return oev, err
+	case workflow.Split:
+		ev.Other = 0
+		to, err := a.Store.MoveReports(ctx, store.Move{From: id, Reports: ev.Reports, By: ev, FromStatus: st}, a.RuleAll)
+		ev.Other = to
+		return ev, err
+	}
+	return ev, a.Store.AppendEvent(ctx, id, ev, st)
+}

@@ -1,0 +1,130 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+const maxEvidence = 32 << 20
+
+// user authenticates a request by its bearer token (truce user add).
+func (s *Server) user(w http.ResponseWriter, r *http.Request) (workflow.User, bool) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if ok {
+		u, err := s.app.Store.UserByToken(r.Context(), app.TokenHash(tok))
+		if err == nil {
+			return u, true
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			s.reply(w, r, nil, err)
+			return u, false
+		}
+	}
+	w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
+	s.reply(w, r, nil, &apiError{http.StatusUnauthorized, "a user's bearer token is required (truce user add)"})
+	return workflow.User{}, false
+}
+
+func (s *Server) incidentID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.reply(w, r, nil, badRequest("id: %q is not an incident id", r.PathValue("id")))
+		return 0, false
+	}
+	return id, true
+}
+
+// getCase: GET /api/incidents/{id}/case — reports, rulings, history,
+// replies, findings, grade and the reasons for each.
+func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.user(w, r); !ok {
+		return
+	}
+	id, ok := s.incidentID(w, r)
+	if !ok {
+		return
+	}
+	c, err := s.app.Case(r.Context(), id)
+	s.reply(w, r, c, err)
+}
+
+// postEvent: POST /api/incidents/{id}/events with a workflow event as
+// JSON ({"action": "verify", "reason": "..."}).
+func (s *Server) postEvent(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.user(w, r)
+	if !ok {
+		return
+	}
+	id, ok := s.incidentID(w, r)
+	if !ok {
+		return
+	}
+	var e workflow.Event
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		s.reply(w, r, nil, badRequest("event: %v", err))
+		return
+	}
+	ev, err := s.app.Act(r.Context(), u, id, e)
+	switch {
+	case errors.Is(err, workflow.ErrForbidden), errors.Is(err, workflow.ErrConflict):
+		err = &apiError{http.StatusForbidden, err.Error()}
+	case errors.Is(err, workflow.ErrState), errors.Is(err, store.ErrConflict):
+		err = &apiError{http.StatusConflict, err.Error()}
+	case errors.Is(err, workflow.ErrInvalid):
+		err = badRequest("%v", err)
+	}
+	if err == nil {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusCreated)
+	}
+	s.reply(w, r, ev, err)
+}
+
+// postEvidence: POST /api/evidence with the file as the body; answers
+// its SHA-256, under which it is stored once.
+func (s *Server) postEvidence(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.user(w, r)
+	if !ok {
+		return
+	}
+	if u.Role == workflow.Researcher {
+		s.reply(w, r, nil, &apiError{http.StatusForbidden, "the researcher role cannot add evidence"})
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxEvidence))
+	if err != nil {
+		s.reply(w, r, nil, &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("evidence may be at most %d MiB", maxEvidence>>20)})
+		return
+	}
+	if len(data) == 0 {
+		s.reply(w, r, nil, badRequest("evidence: the body is empty"))
+		return
+	}
+	sha, err := s.app.Store.PutEvidence(r.Context(), data, http.DetectContentType(data), u.Name)
+	s.reply(w, r, map[string]any{"sha256": sha, "size": len(data)}, err)
+}
+
+// notifications: GET /api/notifications — a liaison's party's.
+func (s *Server) notifications(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.user(w, r)
+	if !ok {
+		return
+	}
+	if u.Party == "" {
+		s.reply(w, r, nil, &apiError{http.StatusForbidden, "notifications go to a party's users; this user has no party"})
+		return
+	}
+	ns, err := s.app.Store.Notifications(r.Context(), u.Party)
+	s.reply(w, r, ns, err)
+}

@@ -1,0 +1,306 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// Events implements store.Store.
+func (s *Store) Events(ctx context.Context, incidentID int64) ([]workflow.Event, error) {
+	rows, err := s.query(ctx, `SELECT doc FROM incident_events WHERE incident_id = ? ORDER BY seq`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("incident %d events: %w", incidentID, err)
+	}
+	defer rows.Close()
+	var out []workflow.Event
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var e workflow.Event
+		if err := json.Unmarshal([]byte(doc), &e); err != nil {
+			return nil, fmt.Errorf("incident %d event: %w", incidentID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AppendEvent implements store.Store.
+func (s *Store) AppendEvent(ctx context.Context, incidentID int64, e workflow.Event, status store.Status) error {
+	err := s.tx(ctx, func(w *txw) error {
+		return appendEvent(ctx, w, incidentID, e, status)
+	})
+	if err != nil {
+		return fmt.Errorf("incident %d: %s: %w", incidentID, e.Action, err)
+	}
+	return nil
+}
+
+// appendEvent records e as the next event of the incident, in the log,
+// and the incident's status. The caller checked e against the history up
+// to e.Seq-1: if another event took that place meanwhile, it fails with
+// store.ErrConflict and the caller checks again.
+func appendEvent(ctx context.Context, w *txw, incidentID int64, e workflow.Event, st store.Status) error {
+	var last int
+	if err := w.scan(ctx, `SELECT coalesce(max(seq), 0) FROM incident_events WHERE incident_id = ?`, []any{incidentID}, &last); err != nil {
+		return err
+	}
+	if e.Seq != last+1 {
+		return fmt.Errorf("%w: the incident changed (event %d recorded meanwhile)", store.ErrConflict, last)
+	}
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := w.exec(ctx, `INSERT INTO incident_events (incident_id, seq, action, by_user, doc, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		incidentID, e.Seq, string(e.Action), e.By, string(doc), ts(e.At)); err != nil {
+		return err
+	}
+	if err := appendLog(ctx, w, ledger.Entry{Kind: ledger.IncidentEvent, Key: fmt.Sprintf("%d/%d", incidentID, e.Seq), Rev: 1, Digest: digest(string(doc))}); err != nil {
+		return err
+	}
+	res, err := w.exec(ctx, `UPDATE incidents SET state = ?, grade = ?, assignee = ?, updated_at = ? WHERE id = ?`,
+		string(st.State), string(st.Grade), st.Assignee, ts(time.Now()), incidentID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("incident %d: %w", incidentID, store.ErrNotFound)
+	}
+	// The state is also in the incident's document, which listings read.
+	var idoc string
+	if err := w.scan(ctx, `SELECT doc FROM incidents WHERE id = ?`, []any{incidentID}, &idoc); err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(idoc), &m); err != nil {
+		return err
+	}
+	m["state"] = st.State
+	b, _ := json.Marshal(m)
+	_, err = w.exec(ctx, `UPDATE incidents SET doc = ? WHERE id = ?`, string(b), incidentID)
+	return err
+}
+
+// MoveReports implements store.Store.
+func (s *Store) MoveReports(ctx context.Context, m store.Move, rule store.RuleFunc) (int64, error) {
+	var moved int64
+	err := s.tx(ctx, func(w *txw) error {
+		now := ts(time.Now())
+		to := m.To
+		if to == 0 {
+			if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, act, state, doc, updated_at) VALUES ('', '', '', 'reported', '{}', ?) RETURNING id`, []any{now}, &to); err != nil {
+				return err
+			}
+		}
+		for _, id := range m.Reports {
+			res, err := w.exec(ctx, `UPDATE reports SET incident_id = ?, pinned = 1, joined = ? WHERE id = ? AND incident_id = ?`, to, "placed by "+m.By.By, id, m.From)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("report %d is not in incident %d: %w", id, m.From, store.ErrNotFound)
+			}
+		}
+		var left int
+		if err := w.scan(ctx, `SELECT count(*) FROM reports WHERE incident_id = ?`, []any{m.From}, &left); err != nil {
+			return err
+		}
+		if left == 0 {
+			if _, err := w.exec(ctx, `UPDATE incidents SET merged_into = ? WHERE id = ?`, to, m.From); err != nil {
+				return err
+			}
+		} else if err := recombine(ctx, w, m.From, rule, now); err != nil {
+			return err
+		}
+		if err := recombine(ctx, w, to, rule, now); err != nil {
+			return err
+		}
+		ev := m.By
+		ev.Other = to
+		if err := appendEvent(ctx, w, m.From, ev, m.FromStatus); err != nil {
+			return err
+		}
+		var last int
+		if err := w.scan(ctx, `SELECT coalesce(max(seq), 0) FROM incident_events WHERE incident_id = ?`, []any{to}, &last); err != nil {
+			return err
+		}
+		var st store.Status
+		var state, grade, assignee string
+		if err := w.scan(ctx, `SELECT state, grade, assignee FROM incidents WHERE id = ?`, []any{to}, &state, &grade, &assignee); err != nil {
+			return err
+		}
+		st.State, st.Grade, st.Assignee = incident.State(state), workflow.Grade(grade), assignee
+		ev = m.By
+		ev.Seq, ev.Other, ev.State = last+1, m.From, st.State
+		if ev.Action == workflow.Split {
+			ev.Action = workflow.Merge // the receiving side took reports in
+		}
+		moved = to
+		return appendEvent(ctx, w, to, ev, st)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("move reports of incident %d: %w", m.From, err)
+	}
+	return moved, nil
+}
+
+// PutUser implements store.Store.
+func (s *Store) PutUser(ctx context.Context, u workflow.User, tokenHash string) error {
+	return s.tx(ctx, func(w *txw) error {
+		_, err := w.exec(ctx, `INSERT INTO users (name, role, party, guarantor, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET role = excluded.role, party = excluded.party, guarantor = excluded.guarantor, token_hash = excluded.token_hash`,
+			u.Name, string(u.Role), u.Party, u.Guarantor, tokenHash, ts(time.Now()))
+		return err
+	})
+}
+
+// UserByToken implements store.Store.
+func (s *Store) UserByToken(ctx context.Context, tokenHash string) (workflow.User, error) {
+	var u workflow.User
+	var role string
+	err := s.queryRow(ctx, `SELECT name, role, party, guarantor FROM users WHERE token_hash = ?`, tokenHash).Scan(&u.Name, &role, &u.Party, &u.Guarantor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, store.ErrNotFound
+	}
+	u.Role = workflow.Role(role)
+	return u, err
+}
+
+// User implements store.Store.
+func (s *Store) User(ctx context.Context, name string) (workflow.User, error) {
+	var u workflow.User
+	var role string
+	err := s.queryRow(ctx, `SELECT name, role, party, guarantor FROM users WHERE name = ?`, name).Scan(&u.Name, &role, &u.Party, &u.Guarantor)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("user %s: %w", name, store.ErrNotFound)
+	}
+	u.Role = workflow.Role(role)
+	return u, err
+}
+
+// PutEvidence implements store.Store.
+func (s *Store) PutEvidence(ctx context.Context, data []byte, mediaType, by string) (string, error) {
+	sum := sha256.Sum256(data)
+	id := hex.EncodeToString(sum[:])
+	err := s.tx(ctx, func(w *txw) error {
+		var n int
+		if err := w.scan(ctx, `SELECT count(*) FROM evidence WHERE sha256 = ?`, []any{id}, &n); err != nil || n > 0 {
+			return err
+		}
+		if _, err := w.exec(ctx, `INSERT INTO evidence (sha256, media_type, size, data, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, mediaType, len(data), data, by, ts(time.Now())); err != nil {
+			return err
+		}
+		return appendLog(ctx, w, ledger.Entry{Kind: ledger.Evidence, Key: id, Rev: 1, Digest: id})
+	})
+	if err != nil {
+		return "", fmt.Errorf("store evidence: %w", err)
+	}
+	return id, nil
+}
+
+// Evidence implements store.Store.
+func (s *Store) Evidence(ctx context.Context, sha string) ([]byte, string, error) {
+	var data []byte
+	var mt string
+	err := s.queryRow(ctx, `SELECT data, media_type FROM evidence WHERE sha256 = ?`, sha).Scan(&data, &mt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", fmt.Errorf("evidence %s: %w", sha, store.ErrNotFound)
+	}
+	return data, mt, err
+}
+
+// Notifications implements store.Store.
+func (s *Store) Notifications(ctx context.Context, party string) ([]store.Notification, error) {
+	rows, err := s.query(ctx, `SELECT id, party, incident_id, agreement_id, message, created_at FROM notifications WHERE party = ? ORDER BY id`, party)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Notification
+	for rows.Next() {
+		var n store.Notification
+		var at string
+		if err := rows.Scan(&n.ID, &n.Party, &n.IncidentID, &n.Agreement, &n.Message, &at); err != nil {
+			return nil, err
+		}
+		n.At, _ = parseTS(at)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// IncidentLinks implements store.Store: why each report is in its
+// incident, and whether a reviewer put it there.
+func (s *Store) IncidentLinks(ctx context.Context, incidentID int64) (map[int64]string, error) {
+	rows, err := s.query(ctx, `SELECT id, joined, pinned FROM reports WHERE incident_id = ?`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var joined string
+		var pinned int
+		if err := rows.Scan(&id, &joined, &pinned); err != nil {
+			return nil, err
+		}
+		out[id] = joined
+	}
+	return out, rows.Err()
+}
+
+// EventDigests lists every recorded event's key and digest, for Verify.
+func eventDigests(ctx context.Context, s *Store, fn func(kind, key string, rev int, digest [32]byte) error) error {
+	rows, err := s.query(ctx, `SELECT incident_id, seq, doc FROM incident_events`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var seq int
+		var doc sql.RawBytes
+		if err := rows.Scan(&id, &seq, &doc); err != nil {
+			return err
+		}
+		if err := fn(ledger.IncidentEvent, strconv.FormatInt(id, 10)+"/"+strconv.Itoa(seq), 1, sha256.Sum256(doc)); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows2, err := s.query(ctx, `SELECT sha256, data FROM evidence`)
+	if err != nil {
+		return err
+	}
+	defer rows2.Close()
+	for rows2.Next() {
+		var id string
+		var data sql.RawBytes
+		if err := rows2.Scan(&id, &data); err != nil {
+			return err
+		}
+		if err := fn(ledger.Evidence, id, 1, sha256.Sum256(data)); err != nil {
+			return err
+		}
+	}
+	return rows2.Err()
+}
