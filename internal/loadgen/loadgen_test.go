@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/loadgen"
 	"github.com/truce-monitor/truce/internal/server"
-	"github.com/truce-monitor/truce/internal/incident"
 )
 
 // TestRun drives a real server on a SQLite store for a moment: every

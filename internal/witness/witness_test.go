@@ -14,9 +14,9 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/incident"
-	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/storetest"
 	"github.com/truce-monitor/truce/internal/witness"
 )

@@ -50,7 +50,9 @@ type step struct {
 	err error
 }
 
-func ev(a workflow.Action, reason string) workflow.Event { return workflow.Event{Action: a, Reason: reason} }
+func ev(a workflow.Action, reason string) workflow.Event {
+	return workflow.Event{Action: a, Reason: reason}
+}
 
 func TestTransitions(t *testing.T) {
 	tests := []struct {

@@ -5,8 +5,8 @@ package ucdp
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 

@@ -13,8 +13,8 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/truce-monitor/truce/internal/incident"
-	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/storetest"
 )
 
