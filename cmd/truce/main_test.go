@@ -5,11 +5,13 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -322,6 +324,34 @@ func TestWorkflow(t *testing.T) {
 		if !strings.Contains(show, want) {
 			t.Errorf("case lacks %s:\n%s", want, show)
 		}
+	}
+
+	// A reviewer merges incident 3 into 2, then splits a report out again.
+	if out := mustTruce(t, "incident", "act", "2", "-db", db, "-as", "rev", "-action", "merge", "-other", "3", "-reason", "same shelling"); !strings.Contains(out, "merge") {
+		t.Errorf("merge: %s", out)
+	}
+	merged := mustTruce(t, "incident", "show", "2", "-db", db)
+	if strings.Count(merged, `"source_id": "SYR`) != 2 || !strings.Contains(merged, `"placed by rev"`) {
+		t.Errorf("after merge, incident 2: %s", merged)
+	}
+	if gone := mustTruce(t, "incident", "show", "3", "-db", db); !strings.Contains(gone, `"merged_into": 2`) {
+		t.Errorf("incident 3 after merge: %s", gone)
+	}
+	if geo := mustTruce(t, "export", "geojson", "-db", db, "-what", "incidents"); strings.Count(geo, `"type":"Feature",`) != 5 {
+		t.Errorf("a merged incident is still listed: %d features", strings.Count(geo, `"type":"Feature",`))
+	}
+	var d struct {
+		Reports []struct {
+			ID int64 `json:"id"`
+		} `json:"reports"`
+	}
+	json.Unmarshal([]byte(merged), &d)
+	out := mustTruce(t, "incident", "act", "2", "-db", db, "-as", "rev", "-action", "split", "-reports", strconv.FormatInt(d.Reports[1].ID, 10), "-reason", "a different day")
+	if !strings.Contains(out, "now form incident 7") {
+		t.Errorf("split: %s", out)
+	}
+	if _, err := truce(t, "incident", "act", "1", "-db", db, "-as", "rev", "-action", "merge", "-other", "2", "-reason", "x"); err == nil {
+		t.Error("a verified incident was merged into")
 	}
 
 	key := filepath.Join(dir, "k.key")

@@ -76,13 +76,20 @@ func (a *App) subject(rulings []ruling.Ruling) workflow.Subject {
 	return s
 }
 
-// Case returns an incident's case: its reports, rulings, history, grade.
-func (a *App) Case(ctx context.Context, id int64) (*Case, error) {
+// load reads what the workflow decides on: the incident, its history and
+// its subject.
+func (a *App) load(ctx context.Context, id int64) (store.IncidentDetail, []workflow.Event, workflow.Subject, error) {
 	d, err := a.Store.Incident(ctx, id)
 	if err != nil {
-		return nil, err
+		return d, nil, workflow.Subject{}, err
 	}
 	events, err := a.Store.Events(ctx, id)
+	return d, events, a.subject(d.Rulings), err
+}
+
+// Case returns an incident's case: its reports, rulings, history, grade.
+func (a *App) Case(ctx context.Context, id int64) (*Case, error) {
+	d, events, s, err := a.load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +97,6 @@ func (a *App) Case(ctx context.Context, id int64) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := a.subject(d.Rulings)
 	c := &Case{IncidentDetail: d, Case: workflow.Fold(events, s), Accused: s.Accused, Joined: links, Sources: workflow.CountSources(d.Reports)}
 	c.State = string(c.Case.State)
 	c.Grade, c.Why = workflow.Assess(d.Reports, c.Case, s.Accused)
@@ -110,15 +116,10 @@ func (a *App) Act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 }
 
 func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Event) (workflow.Event, error) {
-	d, err := a.Store.Incident(ctx, id)
+	d, events, s, err := a.load(ctx, id)
 	if err != nil {
 		return e, err
 	}
-	events, err := a.Store.Events(ctx, id)
-	if err != nil {
-		return e, err
-	}
-	s := a.subject(d.Rulings)
 	ev, err := workflow.Fold(events, s).Check(u, e, s)
 	if err != nil {
 		return ev, err
@@ -144,15 +145,10 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 		if ev.Other == 0 || ev.Other == id {
 			return ev, fmt.Errorf("merge: %w: name the other incident, whose reports join this one", workflow.ErrInvalid)
 		}
-		other, err := a.Store.Incident(ctx, ev.Other)
+		other, oevents, os, err := a.load(ctx, ev.Other)
 		if err != nil {
 			return ev, err
 		}
-		oevents, err := a.Store.Events(ctx, ev.Other)
-		if err != nil {
-			return ev, err
-		}
-		os := a.subject(other.Rulings)
 		oc := workflow.Fold(oevents, os)
 		oev, err := oc.Check(u, workflow.Event{Action: workflow.Split, Reason: ev.Reason, Other: id}, os)
 		if err != nil {

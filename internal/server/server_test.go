@@ -20,7 +20,10 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 var (
@@ -226,7 +229,13 @@ const testToken = "test-submit-token"
 
 func post(t *testing.T, token, body string) (int, map[string]any) {
 	t.Helper()
-	req, _ := http.NewRequest("POST", demo(t).URL+"/api/reports", strings.NewReader(body))
+	return call(t, "POST", "/api/reports", token, body)
+}
+
+// call makes a request with a bearer token and decodes a JSON object.
+func call(t *testing.T, method, path, token, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, demo(t).URL+path, strings.NewReader(body))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -352,4 +361,86 @@ func unb64(t *testing.T, ss []string) []tlog.Hash {
 		copy(out[i][:], b)
 	}
 	return out
+}
+
+// TestWorkflowAPI: every workflow route needs a user's token; the rules of
+// the workflow answer with the status that says why.
+func TestWorkflowAPI(t *testing.T) {
+	demo(t)
+	ctx := context.Background()
+	list, _, err := demoApp.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "GOV", Limit: 1})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no GOV violation in the demo data: %v", err)
+	}
+	path := fmt.Sprintf("/api/incidents/%d", list[0].ID)
+	token := map[string]string{}
+	for _, u := range []workflow.User{{Name: "api-rev", Role: workflow.Reviewer}, {Name: "api-gov", Role: workflow.Liaison, Party: "GOV"},
+		{Name: "api-govstaff", Role: workflow.Reviewer, Party: "GOV"}, {Name: "api-reader", Role: workflow.Researcher}} {
+		if token[u.Name], err = demoApp.AddUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name, method, path, user, body string
+		status                         int
+		want                           string
+	}{
+		{"case without a token", "GET", path + "/case", "", "", http.StatusUnauthorized, "bearer token"},
+		{"event with a wrong token", "POST", path + "/events", "nobody", `{"action":"review"}`, http.StatusUnauthorized, "bearer token"},
+		{"verify before review", "POST", path + "/events", "api-rev", `{"action":"verify","reason":"x"}`, http.StatusConflict, "needs it under_review"},
+		{"review", "POST", path + "/events", "api-rev", `{"action":"review"}`, http.StatusCreated, ""},
+		{"the accused rules", "POST", path + "/events", "api-govstaff", `{"action":"dismiss","reason":"lies"}`, http.StatusForbidden, "accused"},
+		{"a reader verifies", "POST", path + "/events", "api-reader", `{"action":"verify","reason":"x"}`, http.StatusForbidden, "role"},
+		{"verify without reason", "POST", path + "/events", "api-rev", `{"action":"verify"}`, http.StatusBadRequest, "reason is required"},
+		{"unknown field", "POST", path + "/events", "api-rev", `{"action":"verify","why":"x"}`, http.StatusBadRequest, "unknown field"},
+		{"verify", "POST", path + "/events", "api-rev", `{"action":"verify","reason":"a monitor's report"}`, http.StatusCreated, ""},
+		{"reply with unknown evidence", "POST", path + "/events", "api-gov", `{"action":"reply","stance":"deny","reason":"no","evidence":["00"]}`, http.StatusBadRequest, "store it first"},
+		{"reply", "POST", path + "/events", "api-gov", `{"action":"reply","stance":"explain","reason":"return fire"}`, http.StatusCreated, ""},
+		{"evidence by a reader", "POST", "/api/evidence", "api-reader", "photo", http.StatusForbidden, "cannot add evidence"},
+		{"empty evidence", "POST", "/api/evidence", "api-gov", "", http.StatusBadRequest, "empty"},
+		{"evidence", "POST", "/api/evidence", "api-gov", "photo bytes", http.StatusOK, ""},
+		{"notifications of a party without one", "GET", "/api/notifications", "api-rev", "", http.StatusForbidden, "no party"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := token[tt.user]
+			if tt.user == "nobody" {
+				tok = "truce_guess"
+			}
+			status, v := call(t, tt.method, tt.path, tok, tt.body)
+			if status != tt.status || !strings.Contains(fmt.Sprint(v["error"]), tt.want) {
+				t.Errorf("%s %s: %d %v, want %d %q", tt.method, tt.path, status, v, tt.status, tt.want)
+			}
+		})
+	}
+	var c struct {
+		State   string `json:"state"`
+		Grade   string `json:"grade"`
+		Replies []struct {
+			Stance string `json:"stance"`
+		} `json:"replies"`
+		History []any `json:"history"`
+	}
+	req, _ := http.NewRequest("GET", demo(t).URL+path+"/case", nil)
+	req.Header.Set("Authorization", "Bearer "+token["api-rev"])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	json.NewDecoder(res.Body).Decode(&c)
+	if c.State != "verified" || len(c.Replies) != 1 || len(c.History) != 3 || c.Grade == "" {
+		t.Errorf("case: %+v", c)
+	}
+	req, _ = http.NewRequest("GET", demo(t).URL+"/api/notifications", nil)
+	req.Header.Set("Authorization", "Bearer "+token["api-gov"])
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var ns []map[string]any
+	json.NewDecoder(res.Body).Decode(&ns)
+	if len(ns) == 0 || ns[0]["party"] != "GOV" {
+		t.Errorf("notifications: %v", ns)
+	}
 }

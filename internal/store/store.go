@@ -86,8 +86,10 @@ type IncidentSummary struct {
 // IncidentDetail is an incident with everything known about it.
 type IncidentDetail struct {
 	incident.Incident
-	Reports []incident.Report `json:"reports"`
-	Rulings []ruling.Ruling   `json:"rulings"`
+	// MergedInto is the incident that took this one's reports, if any.
+	MergedInto int64             `json:"merged_into,omitempty"`
+	Reports    []incident.Report `json:"reports"`
+	Rulings    []ruling.Ruling   `json:"rulings"`
 }
 
 // Store is truce's persistence. Every method is safe for concurrent use.

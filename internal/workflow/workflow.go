@@ -368,15 +368,19 @@ func (c Case) Check(u User, e Event, s Subject) (Event, error) {
 		if err := needReason(); err != nil {
 			return e, err
 		}
-	case Propose:
-		if u.Role != GuarantorMember {
-			return deny(ErrForbidden, "only a guarantor's member proposes findings")
-		}
-		if !slices.Contains(s.Guarantors, u.Guarantor) {
+	case Propose, Position:
+		// Findings are the guarantors' of the version in force, less any
+		// accused in the incident.
+		switch {
+		case u.Role != GuarantorMember:
+			return deny(ErrForbidden, "only a guarantor's member proposes findings or takes positions")
+		case !slices.Contains(s.Guarantors, u.Guarantor):
 			return deny(ErrForbidden, "guarantor %s is not a guarantor of the agreement in force", u.Guarantor)
+		case conflicted:
+			return deny(ErrConflict, "guarantor %s is accused in the incident and takes no part in its finding", u.Guarantor)
 		}
-		if conflicted {
-			return deny(ErrConflict, "a guarantor accused in the incident cannot propose its finding")
+		if e.Action == Position {
+			return c.checkPosition(e, deny, needReason)
 		}
 		if c.State != incident.Verified && c.State != incident.Disputed && c.State != incident.Dismissed {
 			return deny(ErrState, "the incident is %s; a finding follows verification (verified, disputed or dismissed)", c.State)
@@ -391,34 +395,28 @@ func (c Case) Check(u User, e Event, s Subject) (Event, error) {
 		if f.Conclusion == IsViolation && (len(f.Clauses) == 0 || len(f.Parties) == 0) {
 			return deny(ErrInvalid, "a finding of violation names the clauses and the parties")
 		}
-	case Position:
-		if u.Role != GuarantorMember {
-			return deny(ErrForbidden, "only a guarantor's member records its position")
-		}
-		if !slices.Contains(s.Guarantors, u.Guarantor) {
-			return deny(ErrForbidden, "guarantor %s is not a guarantor of the agreement in force", u.Guarantor)
-		}
-		if conflicted {
-			return deny(ErrConflict, "guarantor %s is accused in the incident and takes no position", u.Guarantor)
-		}
-		i := slices.IndexFunc(c.Findings, func(f FindingState) bool { return f.Seq == e.Of })
-		if i < 0 {
-			return deny(ErrInvalid, "no finding %d on this incident", e.Of)
-		}
-		if c.Findings[i].Adopted {
-			return deny(ErrState, "finding %d is already adopted", e.Of)
-		}
-		switch e.Position {
-		case AgreePosition:
-		case DissentPosition, ObjectPosition:
-			if err := needReason(); err != nil {
-				return e, err
-			}
-		default:
-			return deny(ErrInvalid, "position must be agree, dissent or object, not %q", e.Position)
-		}
 	default:
 		return deny(ErrInvalid, "unknown action %q", e.Action)
+	}
+	return e, nil
+}
+
+func (c Case) checkPosition(e Event, deny func(error, string, ...any) (Event, error), needReason func() error) (Event, error) {
+	i := slices.IndexFunc(c.Findings, func(f FindingState) bool { return f.Seq == e.Of })
+	if i < 0 {
+		return deny(ErrInvalid, "no finding %d on this incident", e.Of)
+	}
+	if c.Findings[i].Adopted {
+		return deny(ErrState, "finding %d is already adopted", e.Of)
+	}
+	switch e.Position {
+	case AgreePosition:
+	case DissentPosition, ObjectPosition:
+		if err := needReason(); err != nil {
+			return e, err
+		}
+	default:
+		return deny(ErrInvalid, "position must be agree, dissent or object, not %q", e.Position)
 	}
 	return e, nil
 }

@@ -679,7 +679,8 @@ func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, 
 
 // where builds the WHERE clause shared by listing and counting.
 func where(f store.Filter) (string, []any) {
-	var conds []string
+	// An incident merged into another has no reports of its own left.
+	conds := []string{"i.merged_into = 0"}
 	var args []any
 	if !f.From.IsZero() {
 		conds = append(conds, "i.occurred_end > ?")
@@ -765,7 +766,7 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, error) {
 	var d store.IncidentDetail
 	var idoc string
-	err := s.queryRow(ctx, `SELECT doc FROM incidents WHERE id = ?`, id).Scan(&idoc)
+	err := s.queryRow(ctx, `SELECT doc, merged_into FROM incidents WHERE id = ?`, id).Scan(&idoc, &d.MergedInto)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
 	}
