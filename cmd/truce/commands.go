@@ -24,6 +24,7 @@ import (
 	"github.com/truce-monitor/truce/internal/loadgen"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/web"
 	"github.com/truce-monitor/truce/internal/witness"
 )
 
@@ -63,13 +64,14 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		}
 		printTally(out, ag, tally, from, to)
 	}
-	return serve(ctx, a, *addr, out)
+	return serve(ctx, a, *addr, out, false)
 }
 
 func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	fs, db := flags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
 	every := fs.Duration("checkpoint-every", 10*time.Second, "how often to sign a checkpoint of the log while it grows (with $TRUCE_LOG_KEY)")
+	insecure := fs.Bool("insecure-cookies", false, "send session cookies over plain HTTP (development on a private network only; put TLS in front in production)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,16 +87,20 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 		}
 		go a.SignCheckpoints(ctx, signer, *every)
 	}
-	return serve(ctx, a, *addr, out)
+	return serve(ctx, a, *addr, out, *insecure)
 }
 
-func serve(ctx context.Context, a *app.App, addr string, out io.Writer) error {
+func serve(ctx context.Context, a *app.App, addr string, out io.Writer, insecureCookies bool) error {
+	ui, err := web.New(a, web.Options{InsecureCookies: insecureCookies, Log: a.Log})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	srv := &http.Server{
-		Handler:           server.New(a, server.Options{SubmitToken: os.Getenv("TRUCE_SUBMIT_TOKEN")}),
+		Handler:           server.New(a, server.Options{SubmitToken: os.Getenv("TRUCE_SUBMIT_TOKEN"), UI: ui}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,8 +25,9 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	role := fs.String("role", "", fmt.Sprintf("the user's role: %v", workflow.Roles))
 	party := fs.String("party", "", "the party a liaison speaks for")
 	guarantor := fs.String("guarantor", "", "the guarantor a member or reviewer serves")
+	pwStdin := fs.Bool("password-stdin", false, "read a password for browser login from standard input (first line)")
 	if len(args) < 2 || args[0] != "add" {
-		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G]   (prints the user's API token, once)")
+		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G] [-password-stdin]   (prints the user's API token, once)")
 	}
 	name := args[1]
 	if err := parse(fs, args[2:]); err != nil {
@@ -36,7 +38,15 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		return err
 	}
 	defer a.Close()
-	token, err := a.AddUser(ctx, workflow.User{Name: name, Role: workflow.Role(*role), Party: *party, Guarantor: *guarantor})
+	password := ""
+	if *pwStdin {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("user add: reading the password from standard input: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	token, err := a.AddUser(ctx, workflow.User{Name: name, Role: workflow.Role(*role), Party: *party, Guarantor: *guarantor}, password)
 	if err != nil {
 		return err
 	}

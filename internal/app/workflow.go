@@ -2,39 +2,81 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
+	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 // AddUser stores a user and returns their new API token, which is shown
-// once: only its hash is kept.
-func (a *App) AddUser(ctx context.Context, u workflow.User) (string, error) {
+// once: only its hash is kept. A password, when given, lets them log in
+// by browser.
+func (a *App) AddUser(ctx context.Context, u workflow.User, password string) (string, error) {
 	if err := u.Validate(); err != nil {
 		return "", err
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	token := "truce_" + hex.EncodeToString(b)
-	if err := a.Store.PutUser(ctx, u, TokenHash(token)); err != nil {
+	token := auth.Token("truce_")
+	if err := a.Store.PutUser(ctx, u, auth.Hash(token)); err != nil {
 		return "", fmt.Errorf("add user %s: %w", u.Name, err)
+	}
+	if password != "" {
+		if err := a.SetPassword(ctx, u.Name, password); err != nil {
+			return "", err
+		}
 	}
 	return token, nil
 }
 
-// TokenHash is what is stored of a token.
-func TokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// SetPassword sets a user's password, ending their sessions.
+func (a *App) SetPassword(ctx context.Context, name, password string) error {
+	h, err := auth.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", name, err)
+	}
+	return a.Store.SetPassword(ctx, name, h)
 }
+
+// ErrLogin is the one answer to a wrong name or password: which of the
+// two was wrong is not said.
+var ErrLogin = errors.New("wrong name or password")
+
+// SessionTTL is how long a login lasts.
+const SessionTTL = 12 * time.Hour
+
+// Login checks a password and opens a session: the cookie's token and the
+// session's CSRF token.
+func (a *App) Login(ctx context.Context, name, password string) (token, csrf string, u workflow.User, err error) {
+	h, err := a.Store.PasswordHash(ctx, name)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", "", u, err
+	}
+	if h == "" {
+		// Spend the same time as a real check, so that timing does not
+		// tell which names exist.
+		auth.CheckPassword(dummyHash(), password)
+		return "", "", u, ErrLogin
+	}
+	if !auth.CheckPassword(h, password) {
+		return "", "", u, ErrLogin
+	}
+	token, csrf = auth.Token("s_"), auth.Token("c_")
+	if err := a.Store.PutSession(ctx, auth.Hash(token), name, csrf, time.Now().Add(SessionTTL)); err != nil {
+		return "", "", u, err
+	}
+	u, _, err = a.Store.Session(ctx, auth.Hash(token))
+	return token, csrf, u, err
+}
+
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := auth.HashPassword("not the password of anyone")
+	return h
+})
 
 // Case is everything the workflow knows of an incident.
 type Case struct {

@@ -34,6 +34,9 @@ type Options struct {
 	// Without one, submissions are refused: nothing is writable by
 	// default. (Accounts and roles replace it with the web application.)
 	SubmitToken string
+	// UI, when set, serves every path the API does not: the browser
+	// interface.
+	UI http.Handler
 }
 
 // maxReport bounds a submitted report's body.
@@ -56,6 +59,9 @@ func New(a *app.App, opt Options) *Server {
 	s.mux.HandleFunc("POST /api/evidence", s.postEvidence)
 	s.mux.HandleFunc("GET /api/notifications", s.notifications)
 	s.logRoutes()
+	if opt.UI != nil {
+		s.mux.Handle("/", opt.UI)
+	}
 	return s
 }
 
@@ -302,11 +308,16 @@ func intParam(v, name string, def, max int) (int, error) {
 }
 
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.viewer(w, r)
+	if !ok {
+		return
+	}
 	f, _, err := s.filter(r)
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return
 	}
+	f.Visible = app.Visibility(u)
 	items, total, err := s.app.Store.Incidents(r.Context(), f)
 	if items == nil {
 		items = []store.IncidentSummary{}
@@ -320,16 +331,25 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, badRequest("id: %q is not an incident id", r.PathValue("id")))
 		return
 	}
-	d, err := s.app.Store.Incident(r.Context(), id)
-	s.reply(w, r, d, err)
+	u, ok := s.viewer(w, r)
+	if !ok {
+		return
+	}
+	c, err := s.app.CaseFor(r.Context(), u, id)
+	s.reply(w, r, c, err)
 }
 
 func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.viewer(w, r)
+	if !ok {
+		return
+	}
 	f, _, err := s.filter(r)
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return
 	}
+	f.Visible = app.Visibility(u)
 	if f.Agreement == "" {
 		s.reply(w, r, nil, badRequest("agreement: required"))
 		return

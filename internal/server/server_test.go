@@ -31,6 +31,8 @@ var (
 	demoApp *app.App
 	srv     *httptest.Server
 	setupE  error
+	// adminToken is a token of a user who sees everything.
+	adminToken string
 	tmp     string
 )
 
@@ -63,6 +65,11 @@ func demo(t *testing.T) *httptest.Server {
 			return
 		}
 		demoApp = a
+		// The tests read as the mechanism's staff, who see everything;
+		// TestVisibility reads as the public and as a party.
+		if adminToken, setupE = a.AddUser(ctx, workflow.User{Name: "test-admin", Role: workflow.Admin}, ""); setupE != nil {
+			return
+		}
 		srv = httptest.NewServer(server.New(a, server.Options{SubmitToken: testToken}))
 	})
 	if setupE != nil {
@@ -73,7 +80,9 @@ func demo(t *testing.T) *httptest.Server {
 
 func get(t *testing.T, path string, wantStatus int, v any) {
 	t.Helper()
-	res, err := http.Get(demo(t).URL + path)
+	req, _ := http.NewRequest("GET", demo(t).URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +385,7 @@ func TestWorkflowAPI(t *testing.T) {
 	token := map[string]string{}
 	for _, u := range []workflow.User{{Name: "api-rev", Role: workflow.Reviewer}, {Name: "api-gov", Role: workflow.Liaison, Party: "GOV"},
 		{Name: "api-govstaff", Role: workflow.Reviewer, Party: "GOV"}, {Name: "api-reader", Role: workflow.Researcher}} {
-		if token[u.Name], err = demoApp.AddUser(ctx, u); err != nil {
+		if token[u.Name], err = demoApp.AddUser(ctx, u, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -442,5 +451,47 @@ func TestWorkflowAPI(t *testing.T) {
 	json.NewDecoder(res.Body).Decode(&ns)
 	if len(ns) == 0 || ns[0]["party"] != "GOV" {
 		t.Errorf("notifications: %v", ns)
+	}
+}
+
+// TestVisibility: the public sees only incidents whose review is complete,
+// without protected fields; a party's liaison also sees those it is
+// accused in; a wrong token is refused, not taken for the public.
+func TestVisibility(t *testing.T) {
+	demo(t)
+	ctx := context.Background()
+	liaison, err := demoApp.AddUser(ctx, workflow.User{Name: "vis-opp", Role: workflow.Liaison, Party: "OPP"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, total, err := demoApp.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "OPP", Limit: 1})
+	if err != nil || total == 0 {
+		t.Fatalf("no OPP violation: %v", err)
+	}
+	id := list[0].ID
+	status, v := call(t, "GET", "/api/incidents?limit=1", "", "")
+	if status != http.StatusOK {
+		t.Fatalf("public list: %d %v", status, v)
+	}
+	publicTotal := int(v["total"].(float64))
+	var all listing
+	get(t, "/api/incidents?limit=1", http.StatusOK, &all)
+	if publicTotal >= all.Total {
+		t.Errorf("the public sees %d incidents of %d: unreviewed ones must be hidden", publicTotal, all.Total)
+	}
+	if status, _ := call(t, "GET", fmt.Sprintf("/api/incidents/%d", id), "", ""); status != http.StatusNotFound {
+		t.Errorf("the public read an unreviewed incident: %d", status)
+	}
+	status, v = call(t, "GET", fmt.Sprintf("/api/incidents/%d", id), liaison, "")
+	if status != http.StatusOK {
+		t.Fatalf("the accused party cannot read its incident: %d %v", status, v)
+	}
+	for _, r := range v["reports"].([]any) {
+		if o := r.(map[string]any)["original"]; o != nil && o != "" {
+			t.Errorf("a party sees an original record: %v", o)
+		}
+	}
+	if status, _ := call(t, "GET", "/api/incidents", "truce_wrong", ""); status != http.StatusUnauthorized {
+		t.Errorf("a wrong token: %d", status)
 	}
 }

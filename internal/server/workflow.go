@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -20,7 +20,7 @@ const maxEvidence = 32 << 20
 func (s *Server) user(w http.ResponseWriter, r *http.Request) (workflow.User, bool) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if ok {
-		u, err := s.app.Store.UserByToken(r.Context(), app.TokenHash(tok))
+		u, err := s.app.Store.UserByToken(r.Context(), auth.Hash(tok))
 		if err == nil {
 			return u, true
 		}
@@ -32,6 +32,16 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) (workflow.User, bo
 	w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
 	s.reply(w, r, nil, &apiError{http.StatusUnauthorized, "a user's bearer token is required (truce user add)"})
 	return workflow.User{}, false
+}
+
+// viewer is the user of a request that may also come from the public:
+// nil without a token, refused with a wrong one.
+func (s *Server) viewer(w http.ResponseWriter, r *http.Request) (*workflow.User, bool) {
+	if r.Header.Get("Authorization") == "" {
+		return nil, true
+	}
+	u, ok := s.user(w, r)
+	return &u, ok
 }
 
 func (s *Server) incidentID(w http.ResponseWriter, r *http.Request) (int64, bool) {

@@ -72,8 +72,20 @@ type Filter struct {
 	Party     string    // rulings naming this party
 	Verdict   ruling.Verdict
 	Admin     string // P-code: incidents whose place lies in this unit
-	Limit     int
-	Offset    int
+	State     incident.State
+	Text      string // words in the incident's facts or title
+	// Visible, when set, limits the list to what a viewer who does not
+	// see everything may see (see Visibility).
+	Visible *Visibility
+	Limit   int
+	Offset  int
+}
+
+// Visibility is a restricted viewer: the public (no party) sees published
+// incidents (verified, disputed or dismissed); a party's users also see
+// the incidents their party is accused in or filed a report about.
+type Visibility struct {
+	Party string
 }
 
 // IncidentSummary is an incident with its ruling under the filter's
@@ -148,6 +160,15 @@ type Store interface {
 	PutUser(ctx context.Context, u workflow.User, tokenHash string) error
 	User(ctx context.Context, name string) (workflow.User, error)
 	UserByToken(ctx context.Context, tokenHash string) (workflow.User, error)
+
+	// SetPassword sets a user's password hash, ending their sessions.
+	SetPassword(ctx context.Context, name, hash string) error
+	PasswordHash(ctx context.Context, name string) (string, error)
+	// PutSession, Session and DeleteSession keep browser sessions, by
+	// the hash of their cookie; Session finds only unexpired ones.
+	PutSession(ctx context.Context, tokenHash, user, csrf string, expires time.Time) error
+	Session(ctx context.Context, tokenHash string) (workflow.User, string, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
 
 	// PutEvidence stores a file by its SHA-256 (returned), in the log.
 	PutEvidence(ctx context.Context, data []byte, mediaType, by string) (string, error)

@@ -98,7 +98,7 @@ func CountSources(reports []incident.Report) Sources {
 // override wins. The reasons say what the grade rests on.
 func Assess(reports []incident.Report, c Case, accused []string) (Grade, []string) {
 	if c.Override != nil {
-		return c.Override.Grade, []string{fmt.Sprintf("set by %s: %s", c.Override.By, c.Override.Reason)}
+		return c.Override.Grade, []string{fmt.Sprintf("set by a %s: %s", c.Override.Role, c.Override.Reason)}
 	}
 	s := CountSources(reports)
 	n := len(s.Independent)

@@ -109,7 +109,7 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // schema.
 func Tables() []string {
 	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
-		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications"}
+		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications", "sessions"}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -444,8 +444,8 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 				return store.Imported{}, err
 			}
 		}
-		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined}, &r.ID); err != nil {
+		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party}, &r.ID); err != nil {
 			return store.Imported{}, err
 		}
 		r.IncidentID = incidentID
@@ -701,6 +701,24 @@ func where(f store.Filter) (string, []any) {
 	if f.Party != "" {
 		conds = append(conds, "EXISTS (SELECT 1 FROM ruling_parties p WHERE p.incident_id = i.id AND p.agreement_id = ? AND p.party = ?)")
 		args = append(args, f.Agreement, f.Party)
+	}
+	if f.State != "" {
+		conds = append(conds, "i.state = ?")
+		args = append(args, string(f.State))
+	}
+	if f.Text != "" {
+		conds = append(conds, "lower(i.doc) LIKE ?")
+		args = append(args, "%"+strings.ToLower(f.Text)+"%")
+	}
+	if v := f.Visible; v != nil {
+		// What a viewer who does not see everything may see: published
+		// incidents, and for a party, those it is accused in or filed.
+		c := "i.state IN ('verified', 'disputed', 'dismissed')"
+		if v.Party != "" {
+			c += " OR EXISTS (SELECT 1 FROM ruling_parties p WHERE p.incident_id = i.id AND p.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND rp.party = ?)"
+			args = append(args, v.Party, v.Party)
+		}
+		conds = append(conds, "("+c+")")
 	}
 	if len(conds) == 0 {
 		return "", args

@@ -304,3 +304,60 @@ func eventDigests(ctx context.Context, s *Store, fn func(kind, key string, rev i
 	}
 	return rows2.Err()
 }
+
+// SetPassword implements store.Store.
+func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
+	return s.tx(ctx, func(w *txw) error {
+		res, err := w.exec(ctx, `UPDATE users SET password_hash = ? WHERE name = ?`, hash, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("user %s: %w", name, store.ErrNotFound)
+		}
+		// A new password ends every session of the old one.
+		_, err = w.exec(ctx, `DELETE FROM sessions WHERE user_name = ?`, name)
+		return err
+	})
+}
+
+// PasswordHash implements store.Store.
+func (s *Store) PasswordHash(ctx context.Context, name string) (string, error) {
+	var h string
+	err := s.queryRow(ctx, `SELECT password_hash FROM users WHERE name = ?`, name).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("user %s: %w", name, store.ErrNotFound)
+	}
+	return h, err
+}
+
+// PutSession implements store.Store.
+func (s *Store) PutSession(ctx context.Context, tokenHash, user, csrf string, expires time.Time) error {
+	return s.tx(ctx, func(w *txw) error {
+		_, err := w.exec(ctx, `INSERT INTO sessions (token_hash, user_name, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			tokenHash, user, csrf, ts(time.Now()), ts(expires))
+		return err
+	})
+}
+
+// Session implements store.Store: the user of a live session and its CSRF
+// token.
+func (s *Store) Session(ctx context.Context, tokenHash string) (workflow.User, string, error) {
+	var u workflow.User
+	var role, csrf string
+	err := s.queryRow(ctx, `SELECT u.name, u.role, u.party, u.guarantor, s.csrf FROM sessions s JOIN users u ON u.name = s.user_name
+		WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, ts(time.Now())).Scan(&u.Name, &role, &u.Party, &u.Guarantor, &csrf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, "", store.ErrNotFound
+	}
+	u.Role = workflow.Role(role)
+	return u, csrf, err
+}
+
+// DeleteSession implements store.Store.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	return s.tx(ctx, func(w *txw) error {
+		_, err := w.exec(ctx, `DELETE FROM sessions WHERE token_hash = ? OR expires_at < ?`, tokenHash, ts(time.Now()))
+		return err
+	})
+}

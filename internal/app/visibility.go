@@ -1,0 +1,110 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// SeesAll reports whether a user sees every incident and every field:
+// the mechanism's own staff and monitors. Nil is the public.
+func SeesAll(u *workflow.User) bool {
+	if u == nil {
+		return false
+	}
+	switch u.Role {
+	case workflow.Admin, workflow.Reviewer, workflow.GuarantorMember, workflow.Monitor:
+		return true
+	}
+	return false
+}
+
+// Visibility is the listing restriction for u, nil when u sees all.
+func Visibility(u *workflow.User) *store.Visibility {
+	if SeesAll(u) {
+		return nil
+	}
+	v := &store.Visibility{}
+	if u != nil {
+		v.Party = u.Party
+	}
+	return v
+}
+
+// Published reports whether an incident's review is complete, so that the
+// public may see it.
+func Published(s incident.State) bool {
+	return s == incident.Verified || s == incident.Disputed || s == incident.Dismissed
+}
+
+// CaseFor returns the case as u (nil: the public) may see it. An incident
+// u may not see is not found, so that its existence is not revealed.
+func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, error) {
+	c, err := a.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if SeesAll(u) {
+		return c, nil
+	}
+	party := ""
+	if u != nil {
+		party = u.Party
+	}
+	own := party != "" && (slices.Contains(c.Accused, party) || slices.ContainsFunc(c.Reports, func(r incident.Report) bool { return r.Party == party }))
+	if !Published(c.Case.State) && !own {
+		return nil, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+	}
+	Redact(c, party)
+	return c, nil
+}
+
+// Withheld marks a field removed for the viewer.
+const Withheld = "[withheld]"
+
+// Redact removes from a case what only the mechanism's staff may see:
+// the original records (which can carry a reporter's or witness's name),
+// the words and sources of reports made by monitors, parties and the
+// public (a party sees its own), the names of staff in the history, and
+// internal comments.
+func Redact(c *Case, party string) {
+	for i := range c.Reports {
+		r := &c.Reports[i]
+		r.Original, r.OriginalFormat = "", ""
+		if r.Kind == incident.FromMonitor || r.Kind == incident.FromPublic || (r.Kind == incident.FromParty && r.Party != party) {
+			r.Description, r.Citations, r.SourceID, r.Outlet = Withheld, nil, Withheld, ""
+		}
+	}
+	c.Comments = nil
+	history := c.History[:0]
+	for _, e := range c.History {
+		if e.Action == workflow.Comment {
+			continue
+		}
+		e.By = string(e.Role) // institutions speak, not named staff
+		history = append(history, e)
+	}
+	c.History = history
+	for i := range c.Replies {
+		c.Replies[i].By = string(c.Replies[i].Role)
+	}
+	for i := range c.Findings {
+		f := &c.Findings[i]
+		f.By = string(workflow.GuarantorMember)
+		for g, p := range f.Positions {
+			p.By = string(p.Role)
+			f.Positions[g] = p
+		}
+	}
+	c.Assignee = ""
+	if c.Override != nil {
+		o := *c.Override
+		o.By = string(o.Role)
+		c.Override = &o
+	}
+	c.Joined = nil
+}

@@ -1,0 +1,56 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/auth"
+)
+
+func (u *UI) loginForm(q *req) error {
+	return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.URL.Query().Get("next"))})
+}
+
+// safeNext keeps a redirect after login on this site.
+func safeNext(s string) string {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, "\\") {
+		return "/"
+	}
+	return s
+}
+
+// postLogin checks a password, limited by client address and by account
+// name, and opens a session in a new cookie.
+func (u *UI) postLogin(q *req) error {
+	name := strings.TrimSpace(q.r.PostFormValue("name"))
+	now := time.Now()
+	if !u.login.Allow("ip "+clientIP(q.r), now) || !u.login.Allow("user "+name, now) {
+		q.w.WriteHeader(http.StatusTooManyRequests)
+		return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.PostFormValue("next")), "Error": q.t("error.rate")})
+	}
+	token, _, _, err := u.app.Login(q.ctx, name, q.r.PostFormValue("password"))
+	if errors.Is(err, app.ErrLogin) {
+		q.w.WriteHeader(http.StatusUnauthorized)
+		return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.PostFormValue("next")), "Error": q.t("error.login_failed"), "Name": name})
+	}
+	if err != nil {
+		return err
+	}
+	http.SetCookie(q.w, u.cookie(sessionCookie, token, app.SessionTTL))
+	http.Redirect(q.w, q.r, safeNext(q.r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
+}
+
+func (u *UI) logout(q *req) error {
+	if c, err := q.r.Cookie(sessionCookie); err == nil {
+		if err := u.app.Store.DeleteSession(q.ctx, auth.Hash(c.Value)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(q.w, u.cookie(sessionCookie, "", -time.Second))
+	http.Redirect(q.w, q.r, "/", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,417 @@
+package web
+
+import (
+	"cmp"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/i18n"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// maxUpload bounds an evidence file.
+const maxUpload = 32 << 20
+
+// evidenceTypes are the kinds of evidence taken, by the type their
+// content shows (never the name or the browser's word for it).
+var evidenceTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/webm", "application/pdf", "audio/mpeg", "audio/wave"}
+
+func (q *req) agreement() string {
+	ags := q.u.app.Agreements()
+	if len(ags) == 0 {
+		return ""
+	}
+	return ags[0].ID
+}
+
+// dashboard: violations by party, guarantor, clause and week, over what
+// the viewer may see.
+func (u *UI) dashboard(q *req) error {
+	type bar struct {
+		Label string
+		N     int
+	}
+	type chart struct {
+		Title string
+		Bars  []bar
+		Max   int
+	}
+	ag := q.agreement()
+	byParty, byGuarantor, byClause, byWeek := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	var total int
+	if ag != "" {
+		list, _, err := u.app.Store.Incidents(q.ctx, store.Filter{Agreement: ag, Verdict: ruling.Violation, Visible: app.Visibility(q.user)})
+		if err != nil {
+			return err
+		}
+		for _, in := range list {
+			total++
+			for _, p := range in.Ruling.Parties {
+				byParty[p]++
+			}
+			for _, g := range in.Ruling.Guarantors {
+				byGuarantor[g]++
+			}
+			for _, c := range in.Ruling.Clauses {
+				byClause[c]++
+			}
+			y, w := in.Occurred.Start.ISOWeek()
+			byWeek[fmt.Sprintf("%d-W%02d", y, w)]++
+		}
+	}
+	mk := func(title string, m map[string]int, byLabel bool) chart {
+		c := chart{Title: q.t(title)}
+		for k, n := range m {
+			c.Bars = append(c.Bars, bar{k, n})
+			c.Max = max(c.Max, n)
+		}
+		sort.Slice(c.Bars, func(i, j int) bool {
+			if byLabel {
+				return c.Bars[i].Label < c.Bars[j].Label
+			}
+			return c.Bars[i].N > c.Bars[j].N || (c.Bars[i].N == c.Bars[j].N && c.Bars[i].Label < c.Bars[j].Label)
+		})
+		return c
+	}
+	return u.render(q, "dashboard", "nav.dashboard", map[string]any{
+		"Agreement": ag, "Total": total,
+		"Charts": []chart{mk("dash.by_party", byParty, false), mk("dash.by_guarantor", byGuarantor, false), mk("dash.by_clause", byClause, false), mk("dash.by_week", byWeek, true)},
+	})
+}
+
+// filter reads the incident filters of a request, for the viewer.
+func (q *req) filter() (store.Filter, url.Values, error) {
+	v := q.r.URL.Query()
+	f := store.Filter{Agreement: q.agreement(), Party: v.Get("party"), Verdict: ruling.Verdict(v.Get("verdict")),
+		State: incident.State(v.Get("state")), Text: strings.TrimSpace(v.Get("q")), Visible: app.Visibility(q.user), Limit: 50}
+	for _, d := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if s := v.Get(d.name); s != "" {
+			t, err := time.Parse("2006-01-02", s)
+			if err != nil {
+				return f, v, fail(http.StatusBadRequest, "error.date", d.name, s)
+			}
+			*d.dst = t
+		}
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.AddDate(0, 0, 1)
+	}
+	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
+		f.Offset = (p - 1) * f.Limit
+	}
+	return f, v, nil
+}
+
+func (u *UI) incidents(q *req) error {
+	f, v, err := q.filter()
+	if err != nil {
+		return err
+	}
+	list, total, err := u.app.Store.Incidents(q.ctx, f)
+	if err != nil {
+		return err
+	}
+	page := f.Offset/f.Limit + 1
+	link := func(p int) string {
+		w := url.Values{}
+		for k, vs := range v {
+			w[k] = vs
+		}
+		w.Set("page", strconv.Itoa(p))
+		return "/incidents?" + w.Encode()
+	}
+	data := map[string]any{"Incidents": list, "Total": total, "Q": v, "Page": page,
+		"States":   []incident.State{incident.Reported, incident.UnderReview, incident.Verified, incident.Disputed, incident.Dismissed},
+		"Verdicts": []ruling.Verdict{ruling.Violation, ruling.NotViolation, ruling.Undetermined}}
+	if page > 1 {
+		data["Prev"] = link(page - 1)
+	}
+	if f.Offset+len(list) < total {
+		data["Next"] = link(page + 1)
+	}
+	return u.render(q, "incidents", "nav.incidents", data)
+}
+
+func (u *UI) incident(q *req) error {
+	id, err := strconv.ParseInt(q.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return fail(http.StatusNotFound, "error.not_found")
+	}
+	c, err := u.app.CaseFor(q.ctx, q.user, id)
+	if err != nil {
+		return err
+	}
+	return u.render(q, "incident", "incident.title", map[string]any{
+		"Case": c, "Actions": q.actions(c), "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
+		"Grades": workflow.Grades, "Conclusions": []workflow.Conclusion{workflow.IsViolation, workflow.NoViolation, workflow.Inconclusive},
+	})
+}
+
+// actions are the workflow actions to offer u on a case: those the
+// workflow would allow (the server checks again when one is posted).
+func (q *req) actions(c *app.Case) []workflow.Action {
+	if q.user == nil {
+		return nil
+	}
+	s := workflow.Subject{Accused: c.Accused}
+	var out []workflow.Action
+	for _, a := range []workflow.Action{workflow.Review, workflow.Verify, workflow.Dispute, workflow.Dismiss, workflow.Reopen, workflow.Comment} {
+		if _, err := c.Case.Check(*q.user, workflow.Event{Action: a, Reason: "x"}, s); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// postEvent records a workflow action from the incident page's forms.
+func (u *UI) postEvent(q *req) error {
+	if q.user == nil {
+		return fail(http.StatusUnauthorized, "error.login")
+	}
+	id, err := strconv.ParseInt(q.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return fail(http.StatusNotFound, "error.not_found")
+	}
+	if _, err := u.app.CaseFor(q.ctx, q.user, id); err != nil {
+		return err
+	}
+	f := q.r.PostForm
+	e := workflow.Event{Action: workflow.Action(f.Get("action")), Reason: f.Get("reason"), Stance: workflow.Stance(f.Get("stance")),
+		Grade: workflow.Grade(f.Get("grade")), Position: f.Get("position"), Assignee: f.Get("assignee")}
+	e.Of, _ = strconv.Atoi(f.Get("of"))
+	if e.Action == workflow.Propose {
+		e.Finding = &workflow.Finding{Agreement: f.Get("agreement"), Conclusion: workflow.Conclusion(f.Get("conclusion")), Text: f.Get("text"),
+			Clauses: fields(f.Get("clauses")), Parties: fields(f.Get("parties"))}
+	}
+	if e.Action == workflow.Reply {
+		sha, err := q.upload("evidence")
+		if err != nil {
+			return err
+		}
+		if sha != "" {
+			e.Evidence = []string{sha}
+		}
+	}
+	if _, err := u.app.Act(q.ctx, *q.user, id, e); err != nil {
+		return err
+	}
+	http.Redirect(q.w, q.r, fmt.Sprintf("/incidents/%d?done=%s", id, url.QueryEscape(string(e.Action))), http.StatusSeeOther)
+	return nil
+}
+
+func fields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+}
+
+// upload stores the file of a form field as evidence, if one was sent:
+// bounded, its type read from its content and checked, its name never
+// trusted.
+func (q *req) upload(field string) (string, error) {
+	f, h, err := q.r.FormFile(field)
+	if errors.Is(err, http.ErrMissingFile) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fail(http.StatusBadRequest, "error.bad_form")
+	}
+	defer f.Close()
+	if h.Size > maxUpload {
+		return "", fail(http.StatusRequestEntityTooLarge, "error.too_large", maxUpload>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
+	if err != nil {
+		return "", err
+	}
+	if len(data) > maxUpload {
+		return "", fail(http.StatusRequestEntityTooLarge, "error.too_large", maxUpload>>20)
+	}
+	if len(data) == 0 {
+		return "", nil
+	}
+	mt := http.DetectContentType(data)
+	if i := strings.IndexByte(mt, ';'); i > 0 {
+		mt = mt[:i]
+	}
+	if !slices.Contains(evidenceTypes, mt) {
+		return "", fail(http.StatusUnsupportedMediaType, "error.file_type", h.Filename, mt)
+	}
+	by := "public"
+	if q.user != nil {
+		by = q.user.Name
+	}
+	return q.u.app.Store.PutEvidence(q.ctx, data, mt, by)
+}
+
+// evidence serves a stored file to those who see everything, and to a
+// party its own.
+func (u *UI) evidence(q *req) error {
+	if !app.SeesAll(q.user) {
+		return fail(http.StatusNotFound, "error.not_found")
+	}
+	data, mt, err := u.app.Store.Evidence(q.ctx, q.r.PathValue("sha"))
+	if err != nil {
+		return err
+	}
+	q.w.Header().Set("Content-Type", mt)
+	q.w.Header().Set("Content-Disposition", "attachment")
+	q.w.Write(data)
+	return nil
+}
+
+func (u *UI) mapPage(q *req) error {
+	_, v, err := q.filter()
+	if err != nil {
+		return err
+	}
+	return u.render(q, "map", "nav.map", map[string]any{"Query": v.Encode()})
+}
+
+// mapIncidents is the map's data: the incidents the viewer may see, as
+// GeoJSON points with their ruling and grade.
+func (u *UI) mapIncidents(q *req) error {
+	f, _, err := q.filter()
+	if err != nil {
+		return err
+	}
+	f.Limit, f.Offset = 5000, 0
+	list, _, err := u.app.Store.Incidents(q.ctx, f)
+	if err != nil {
+		return err
+	}
+	type feature struct {
+		Type       string         `json:"type"`
+		Geometry   map[string]any `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	}
+	out := struct {
+		Type     string    `json:"type"`
+		Features []feature `json:"features"`
+	}{Type: "FeatureCollection", Features: []feature{}}
+	for _, in := range list {
+		if !in.Place.HasPoint {
+			continue
+		}
+		verdict := ""
+		if in.Ruling != nil {
+			verdict = string(in.Ruling.Verdict)
+		}
+		out.Features = append(out.Features, feature{Type: "Feature",
+			Geometry: map[string]any{"type": "Point", "coordinates": []float64{in.Place.Lon, in.Place.Lat}},
+			Properties: map[string]any{"id": in.ID, "title": in.Title, "date": i18n.Date(q.lang, in.Occurred.Start), "verdict": verdict,
+				"verdict_label": q.t("verdict." + cmp.Or(verdict, "none")), "state": q.t("state." + string(in.State)), "act": q.t("act." + string(in.Act))}})
+	}
+	q.w.Header().Set("Content-Type", "application/geo+json")
+	return json.NewEncoder(q.w).Encode(out)
+}
+
+// boundaries is the map's base layer, so that it works with no internet:
+// the shipped governorates.
+func (u *UI) boundaries(w http.ResponseWriter, r *http.Request) {
+	f, err := bundled.FS.Open(strings.TrimSuffix(bundled.Boundaries, "/") + "/syr_admin1.geojson.gz")
+	if err != nil {
+		http.Error(w, "no boundaries", http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		http.Error(w, "no boundaries", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	io.Copy(w, gz)
+}
+
+func (u *UI) submitForm(q *req) error {
+	return u.render(q, "submit", "nav.submit", map[string]any{"Acts": act.All()})
+}
+
+// submit takes a report from the form: anyone may report (the public as
+// "public", a monitor as "monitor", a liaison as its party's claim), with
+// one evidence file.
+func (u *UI) submit(q *req) error {
+	if q.user == nil && !u.login.Allow("submit "+clientIP(q.r), time.Now()) {
+		return fail(http.StatusTooManyRequests, "error.rate")
+	}
+	f := q.r.PostForm
+	kind, source, party := incident.FromPublic, "web-public", ""
+	if q.user != nil {
+		source = "web-" + q.user.Name
+		switch q.user.Role {
+		case workflow.Liaison:
+			kind, party = incident.FromParty, q.user.Party
+		case workflow.Researcher:
+			kind = incident.FromPublic
+		default:
+			kind = incident.FromMonitor
+		}
+	}
+	day, err := time.Parse("2006-01-02", f.Get("date"))
+	if err != nil {
+		return fail(http.StatusBadRequest, "error.date", q.t("submit.date"), f.Get("date"))
+	}
+	sha, err := q.upload("evidence")
+	if err != nil {
+		return err
+	}
+	rep := map[string]any{
+		"source": source, "source_id": auth.Token("w"), "party": party,
+		"occurred":    map[string]any{"start": day.Format(time.RFC3339), "end": day.AddDate(0, 0, 1).Format(time.RFC3339), "precision": "day"},
+		"place":       map[string]any{"name": f.Get("place")},
+		"act":         f.Get("act"),
+		"description": f.Get("description"),
+	}
+	if lat, lon := f.Get("lat"), f.Get("lon"); lat != "" || lon != "" {
+		la, err1 := strconv.ParseFloat(lat, 64)
+		lo, err2 := strconv.ParseFloat(lon, 64)
+		if err1 != nil || err2 != nil {
+			return fail(http.StatusBadRequest, "error.point", lat, lon)
+		}
+		rep["place"] = map[string]any{"name": f.Get("place"), "lat": la, "lon": lo, "has_point": true, "precision": "exact"}
+	}
+	var actors []map[string]string
+	for _, a := range []struct{ field, role string }{{"perpetrator", "perpetrator"}, {"target", "target"}} {
+		if n := strings.TrimSpace(f.Get(a.field)); n != "" {
+			actors = append(actors, map[string]string{"name": n, "role": a.role})
+		}
+	}
+	rep["actors"] = actors
+	if n, err := strconv.Atoi(f.Get("killed")); err == nil && n >= 0 {
+		rep["casualties"] = map[string]int{"low": n, "best": n, "high": n}
+	}
+	if sha != "" {
+		rep["citations"] = []string{"evidence:sha256:" + sha}
+	}
+	body, _ := json.Marshal(rep)
+	res, _, err := u.app.Submit(q.ctx, body, kind)
+	if err != nil {
+		return err
+	}
+	next := "/submit?done=submitted"
+	if app.SeesAll(q.user) {
+		next = fmt.Sprintf("/incidents/%d?done=submitted", res.IncidentID)
+	}
+	http.Redirect(q.w, q.r, next, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,320 @@
+// Package web is truce's browser interface: pages rendered on the server
+// from embedded templates, in the user's language, with a little
+// JavaScript for the map only. Every page and form checks, on the server,
+// who is asking (session cookie), what they may see (app.Visibility), and
+// that a form came from truce (CSRF token).
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/i18n"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Cookie names.
+const (
+	sessionCookie = "truce_session"
+	langCookie    = "truce_lang"
+	// anonCSRFCookie carries the CSRF token of visitors without a
+	// session (the login and public report forms): the form's copy must
+	// match it (double submit).
+	anonCSRFCookie = "truce_csrf"
+)
+
+// Options configure the interface.
+type Options struct {
+	// InsecureCookies drops the Secure flag, for serving plain HTTP on a
+	// machine's own network during development. Never in production.
+	InsecureCookies bool
+	Log             *slog.Logger
+}
+
+// UI serves the pages.
+type UI struct {
+	app   *app.App
+	cat   *i18n.Catalog
+	tmpl  map[string]*template.Template
+	mux   *http.ServeMux
+	opt   Options
+	login auth.Limiter
+	log   *slog.Logger
+}
+
+// New makes the interface.
+func New(a *app.App, opt Options) (*UI, error) {
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	u := &UI{app: a, cat: cat, mux: http.NewServeMux(), opt: opt, log: opt.Log,
+		login: auth.Limiter{Burst: 5, Every: 12 * time.Second}}
+	if err := u.parse(); err != nil {
+		return nil, err
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	u.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	u.mux.HandleFunc("GET /{$}", u.page(u.dashboard))
+	u.mux.HandleFunc("GET /incidents", u.page(u.incidents))
+	u.mux.HandleFunc("GET /incidents/{id}", u.page(u.incident))
+	u.mux.HandleFunc("POST /incidents/{id}/events", u.form(u.postEvent))
+	u.mux.HandleFunc("GET /evidence/{sha}", u.page(u.evidence))
+	u.mux.HandleFunc("GET /map", u.page(u.mapPage))
+	u.mux.HandleFunc("GET /map/incidents.geojson", u.page(u.mapIncidents))
+	u.mux.HandleFunc("GET /map/boundaries.geojson", u.boundaries)
+	u.mux.HandleFunc("GET /submit", u.page(u.submitForm))
+	u.mux.HandleFunc("POST /submit", u.form(u.submit))
+	u.mux.HandleFunc("GET /login", u.page(u.loginForm))
+	u.mux.HandleFunc("POST /login", u.form(u.postLogin))
+	u.mux.HandleFunc("POST /logout", u.form(u.logout))
+	return u, nil
+}
+
+// ServeHTTP sets the headers every answer carries.
+func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	u.mux.ServeHTTP(w, r)
+}
+
+// req is one request as the handlers see it.
+type req struct {
+	u    *UI
+	w    http.ResponseWriter
+	r    *http.Request
+	ctx  context.Context
+	lang string
+	user *workflow.User // nil for the public
+	csrf string
+}
+
+func (q *req) t(key string, args ...any) string { return q.u.cat.T(q.lang, key, args...) }
+
+// httpError is an answer other than a page: a status and a message key.
+type httpError struct {
+	status int
+	key    string
+	args   []any
+}
+
+func (e *httpError) Error() string { return e.key }
+
+func fail(status int, key string, args ...any) error { return &httpError{status, key, args} }
+
+// page wraps a GET handler: it finds the language and the user, and
+// answers errors as pages.
+func (u *UI) page(h func(*req) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := u.begin(w, r)
+		u.finish(q, h(q))
+	}
+}
+
+// form wraps a POST handler: the CSRF token of the session (or, without
+// one, of the double-submit cookie) must come with the form.
+func (u *UI) form(h func(*req) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := u.begin(w, r)
+		r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
+		var err error
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			err = r.ParseMultipartForm(1 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				u.finish(q, fail(http.StatusRequestEntityTooLarge, "error.too_large", maxUpload>>20))
+				return
+			}
+			u.finish(q, fail(http.StatusBadRequest, "error.bad_form"))
+			return
+		}
+		want := q.csrf
+		if q.user == nil {
+			if c, err := r.Cookie(anonCSRFCookie); err == nil {
+				want = c.Value
+			}
+		}
+		if want == "" || !auth.Equal(r.PostFormValue("csrf"), want) {
+			u.finish(q, fail(http.StatusForbidden, "error.csrf"))
+			return
+		}
+		u.finish(q, h(q))
+	}
+}
+
+func (u *UI) begin(w http.ResponseWriter, r *http.Request) *req {
+	ctx := r.Context()
+	q := &req{u: u, w: w, r: r, ctx: ctx}
+	chosen := ""
+	if l := r.URL.Query().Get("lang"); u.cat.Has(l) {
+		chosen = l
+		http.SetCookie(w, u.cookie(langCookie, l, 365*24*time.Hour))
+	} else if c, err := r.Cookie(langCookie); err == nil {
+		chosen = c.Value
+	}
+	q.lang = u.cat.Match(chosen, r.Header.Get("Accept-Language"))
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		usr, csrf, err := u.app.Store.Session(ctx, auth.Hash(c.Value))
+		if err == nil {
+			q.user, q.csrf = &usr, csrf
+		}
+	}
+	if q.user == nil {
+		// Visitors get a CSRF cookie for the forms they may post.
+		if c, err := r.Cookie(anonCSRFCookie); err == nil && len(c.Value) > 20 {
+			q.csrf = c.Value
+		} else {
+			q.csrf = auth.Token("a_")
+			http.SetCookie(w, u.cookie(anonCSRFCookie, q.csrf, 12*time.Hour))
+		}
+	}
+	return q
+}
+
+func (u *UI) cookie(name, value string, maxAge time.Duration) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()), HttpOnly: true,
+		Secure: !u.opt.InsecureCookies, SameSite: http.SameSiteStrictMode}
+}
+
+// finish answers an error as a page in the user's language.
+func (u *UI) finish(q *req, err error) {
+	if err == nil {
+		return
+	}
+	status, key, args := http.StatusInternalServerError, "error.internal", []any(nil)
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		status, key, args = he.status, he.key, he.args
+	case errors.Is(err, store.ErrNotFound):
+		status, key = http.StatusNotFound, "error.not_found"
+	case errors.Is(err, workflow.ErrForbidden), errors.Is(err, workflow.ErrConflict):
+		status, key, args = http.StatusForbidden, "error.workflow", []any{err.Error()}
+	case errors.Is(err, workflow.ErrState):
+		status, key, args = http.StatusConflict, "error.workflow", []any{err.Error()}
+	case errors.Is(err, workflow.ErrInvalid), errors.Is(err, app.ErrInvalidReport):
+		status, key, args = http.StatusBadRequest, "error.workflow", []any{err.Error()}
+	default:
+		u.log.Error("page failed", "path", q.r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		http.Redirect(q.w, q.r, "/login?next="+url.QueryEscape(q.r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	q.w.WriteHeader(status)
+	u.render(q, "error", "error.title", map[string]any{"Message": q.t(key, args...), "Status": status})
+}
+
+// view is what every template gets.
+type view struct {
+	Lang    string
+	Dir     string
+	Langs   []i18n.Lang
+	User    *workflow.User
+	CSRF    string
+	Title   string
+	Path    string
+	Data    any
+	Flash   string
+	Version string
+}
+
+func (u *UI) render(q *req, name, titleKey string, data any) error {
+	dir := "ltr"
+	if i18n.RTL(q.lang) {
+		dir = "rtl"
+	}
+	v := view{Lang: q.lang, Dir: dir, Langs: i18n.Languages, User: q.user, CSRF: q.csrf, Title: q.t(titleKey),
+		Path: q.r.URL.Path, Data: data, Flash: q.r.URL.Query().Get("done")}
+	var buf bytes.Buffer
+	if err := u.tmpl[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("template %s: %w", name, err)
+	}
+	q.w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err := buf.WriteTo(q.w)
+	return err
+}
+
+func (u *UI) parse() error {
+	u.tmpl = map[string]*template.Template{}
+	pages, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t := template.New(name).Funcs(u.funcs())
+		if _, err := t.ParseFS(templateFS, "templates/layout.html", p); err != nil {
+			return fmt.Errorf("template %s: %w", name, err)
+		}
+		u.tmpl[name] = t
+	}
+	return nil
+}
+
+func (u *UI) funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":    func(lang, key string, args ...any) string { return u.cat.T(lang, key, args...) },
+		"num":  i18n.Number,
+		"date": i18n.Date,
+		"pct": func(n, total int) int {
+			if total == 0 {
+				return 0
+			}
+			return n * 100 / total
+		},
+		"has": func(u *workflow.User, roles ...string) bool {
+			if u == nil {
+				return false
+			}
+			for _, r := range roles {
+				if string(u.Role) == r {
+					return true
+				}
+			}
+			return false
+		},
+	}
+}
+
+// clientIP is the address a request came from, for rate limits.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
