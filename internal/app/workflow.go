@@ -158,6 +158,13 @@ func (a *App) Act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 }
 
 func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Event) (workflow.Event, error) {
+	// What a user may not see, they may not act on either (and learn
+	// nothing of it from the answer).
+	if !SeesAll(&u) {
+		if _, err := a.CaseFor(ctx, &u, id); err != nil {
+			return e, err
+		}
+	}
 	d, events, s, err := a.load(ctx, id)
 	if err != nil {
 		return e, err

@@ -101,10 +101,43 @@ type bucket struct {
 	at     time.Time
 }
 
-// Allow takes one attempt for key at now.
+// Allow takes one attempt for key at now, reporting whether there was one
+// left.
 func (l *Limiter) Allow(key string, now time.Time) bool {
+	if l.Limited(key, now) {
+		return false
+	}
+	l.Spend(key, now)
+	return true
+}
+
+// Limited reports whether key has no attempt left, without taking one:
+// logins spend only on failure, so that a user who types their password
+// right is never locked out by the limit.
+func (l *Limiter) Limited(key string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.refill(key, now).tokens < 1
+}
+
+// Spend takes one attempt from key.
+func (l *Limiter) Spend(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.refill(key, now)
+	b.tokens = max(0, b.tokens-1)
+	l.buckets[key] = b
+	// Forget full buckets now and then, so the map stays small.
+	if len(l.buckets) > 10000 {
+		for k := range l.buckets {
+			if l.refill(k, now).tokens >= float64(l.Burst) {
+				delete(l.buckets, k)
+			}
+		}
+	}
+}
+
+func (l *Limiter) refill(key string, now time.Time) bucket {
 	if l.buckets == nil {
 		l.buckets = map[string]bucket{}
 	}
@@ -114,19 +147,6 @@ func (l *Limiter) Allow(key string, now time.Time) bool {
 	}
 	b.tokens = min(float64(l.Burst), b.tokens+now.Sub(b.at).Seconds()/l.Every.Seconds())
 	b.at = now
-	if b.tokens < 1 {
-		l.buckets[key] = b
-		return false
-	}
-	b.tokens--
 	l.buckets[key] = b
-	// Forget full buckets now and then, so the map stays small.
-	if len(l.buckets) > 10000 {
-		for k, v := range l.buckets {
-			if v.tokens+now.Sub(v.at).Seconds()/l.Every.Seconds() >= float64(l.Burst) {
-				delete(l.buckets, k)
-			}
-		}
-	}
-	return true
+	return b
 }

@@ -399,7 +399,7 @@ func TestWorkflowAPI(t *testing.T) {
 		{"verify before review", "POST", path + "/events", "api-rev", `{"action":"verify","reason":"x"}`, http.StatusConflict, "needs it under_review"},
 		{"review", "POST", path + "/events", "api-rev", `{"action":"review"}`, http.StatusCreated, ""},
 		{"the accused rules", "POST", path + "/events", "api-govstaff", `{"action":"dismiss","reason":"lies"}`, http.StatusForbidden, "accused"},
-		{"a reader verifies", "POST", path + "/events", "api-reader", `{"action":"verify","reason":"x"}`, http.StatusForbidden, "role"},
+		{"a reader acts on what it cannot see", "POST", path + "/events", "api-reader", `{"action":"verify","reason":"x"}`, http.StatusNotFound, "not found"},
 		{"verify without reason", "POST", path + "/events", "api-rev", `{"action":"verify"}`, http.StatusBadRequest, "reason is required"},
 		{"unknown field", "POST", path + "/events", "api-rev", `{"action":"verify","why":"x"}`, http.StatusBadRequest, "unknown field"},
 		{"verify", "POST", path + "/events", "api-rev", `{"action":"verify","reason":"a monitor's report"}`, http.StatusCreated, ""},

@@ -56,14 +56,15 @@ func (s *Server) incidentID(w http.ResponseWriter, r *http.Request) (int64, bool
 // getCase: GET /api/incidents/{id}/case — reports, rulings, history,
 // replies, findings, grade and the reasons for each.
 func (s *Server) getCase(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.user(w, r); !ok {
+	u, ok := s.user(w, r)
+	if !ok {
 		return
 	}
 	id, ok := s.incidentID(w, r)
 	if !ok {
 		return
 	}
-	c, err := s.app.Case(r.Context(), id)
+	c, err := s.app.CaseFor(r.Context(), &u, id)
 	s.reply(w, r, c, err)
 }
 

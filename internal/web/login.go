@@ -27,12 +27,15 @@ func safeNext(s string) string {
 func (u *UI) postLogin(q *req) error {
 	name := strings.TrimSpace(q.r.PostFormValue("name"))
 	now := time.Now()
-	if !u.login.Allow("ip "+clientIP(q.r), now) || !u.login.Allow("user "+name, now) {
+	ipKey, userKey := "ip "+clientIP(q.r), "user "+name
+	if u.login.Limited(ipKey, now) || u.login.Limited(userKey, now) {
 		q.w.WriteHeader(http.StatusTooManyRequests)
 		return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.PostFormValue("next")), "Error": q.t("error.rate")})
 	}
 	token, _, _, err := u.app.Login(q.ctx, name, q.r.PostFormValue("password"))
 	if errors.Is(err, app.ErrLogin) {
+		u.login.Spend(ipKey, now)
+		u.login.Spend(userKey, now)
 		q.w.WriteHeader(http.StatusUnauthorized)
 		return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.PostFormValue("next")), "Error": q.t("error.login_failed"), "Name": name})
 	}

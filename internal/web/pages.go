@@ -227,6 +227,9 @@ func fields(s string) []string {
 // bounded, its type read from its content and checked, its name never
 // trusted.
 func (q *req) upload(field string) (string, error) {
+	if q.r.MultipartForm == nil {
+		return "", nil // a form without files
+	}
 	f, h, err := q.r.FormFile(field)
 	if errors.Is(err, http.ErrMissingFile) {
 		return "", nil

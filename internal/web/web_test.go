@@ -1,0 +1,277 @@
+package web_test
+
+import (
+	"flag"
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/web"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+const password = "a long test password"
+
+var updateAccess = flag.Bool("update-access", false, "rewrite the access matrix in docs/access.md")
+
+// site is a server over the demo data with a user of every role.
+type site struct {
+	*httptest.Server
+	app *app.App
+	// hidden is a violation under review; public one that
+	// is verified.
+	hidden, public int64
+	tokens         map[string]string
+}
+
+var users = []workflow.User{
+	{Name: "admin", Role: workflow.Admin},
+	{Name: "rev", Role: workflow.Reviewer},
+	{Name: "ru", Role: workflow.GuarantorMember, Guarantor: "RU"},
+	{Name: "tr", Role: workflow.GuarantorMember, Guarantor: "TR"},
+	{Name: "mon", Role: workflow.Monitor},
+	{Name: "gov", Role: workflow.Liaison, Party: "GOV"},
+	{Name: "opp", Role: workflow.Liaison, Party: "OPP"},
+	{Name: "res", Role: workflow.Researcher},
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "web.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ImportDemoEvents(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := &site{app: a, tokens: map[string]string{}}
+	for _, u := range users {
+		if s.tokens[u.Name], err = a.AddUser(ctx, u, password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, _, err := a.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Limit: 2})
+	if err != nil || len(list) < 2 {
+		t.Fatalf("demo data: %v", err)
+	}
+	s.hidden, s.public = list[0].ID, list[1].ID
+	rev := users[1]
+	for _, e := range []workflow.Event{{Action: workflow.Review}, {Action: workflow.Verify, Reason: "a monitor's report"}} {
+		if _, err := a.Act(ctx, rev, s.public, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.Act(ctx, rev, s.hidden, workflow.Event{Action: workflow.Review}); err != nil {
+		t.Fatal(err)
+	}
+	ui, err := web.New(a, web.Options{InsecureCookies: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Server = httptest.NewServer(server.New(a, server.Options{UI: ui}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// client is a browser: cookies, and the CSRF token of the last page.
+type client struct {
+	t    *testing.T
+	s    *site
+	http *http.Client
+	csrf string
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (s *site) client(t *testing.T) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, s: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *client) get(path string) (int, string) {
+	res, err := c.http.Get(c.s.URL + path)
+	if err != nil {
+		panic(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if m := csrfField.FindSubmatch(b); m != nil {
+		c.csrf = string(m[1])
+	}
+	return res.StatusCode, string(b)
+}
+
+func (c *client) post(path string, form url.Values) (int, string) {
+	if _, set := form["csrf"]; !set && c.csrf != "" {
+		form.Set("csrf", c.csrf)
+	}
+	res, err := c.http.PostForm(c.s.URL+path, form)
+	if err != nil {
+		panic(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func (c *client) login(name string) *client {
+	c.get("/login")
+	if status, body := c.post("/login", url.Values{"name": {name}, "password": {password}}); status != http.StatusSeeOther {
+		panic(fmt.Sprintf("login %s: %d %s", name, status, body))
+	}
+	c.get("/") // the session's CSRF token
+	return c
+}
+
+func TestLogin(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	c.get("/login")
+	if status, body := c.post("/login", url.Values{"name": {"rev"}, "password": {"wrong password!"}}); status != http.StatusUnauthorized || !strings.Contains(body, "Wrong name or password") {
+		t.Errorf("wrong password: %d", status)
+	}
+	c.login("rev")
+	if _, body := c.get("/"); !strings.Contains(body, "rev (Joint Group reviewer)") {
+		t.Errorf("not logged in: %.500s", body)
+	}
+	c.post("/logout", url.Values{})
+	if _, body := c.get("/"); strings.Contains(body, "rev (") {
+		t.Error("still logged in after logout")
+	}
+	// Five failures from one address, then the limiter answers.
+	d := s.client(t)
+	d.get("/login")
+	var status int
+	for range 8 {
+		status, _ = d.post("/login", url.Values{"name": {"mon"}, "password": {"guess guess guess"}})
+	}
+	if status != http.StatusTooManyRequests {
+		t.Errorf("after 8 failures: %d, want 429", status)
+	}
+}
+
+// TestCSRF: a state change without the session's CSRF token fails.
+func TestCSRF(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t).login("rev")
+	path := fmt.Sprintf("/incidents/%d/events", s.hidden)
+	for _, tok := range []string{"", "c_forged"} {
+		if status, body := c.post(path, url.Values{"action": {"verify"}, "reason": {"x"}, "csrf": {tok}}); status != http.StatusForbidden || !strings.Contains(body, "did not come from this site") {
+			t.Errorf("csrf %q: %d", tok, status)
+		}
+	}
+	if status, body := c.post(path, url.Values{"action": {"verify"}, "reason": {"two reports"}}); status != http.StatusSeeOther {
+		t.Errorf("with the token: %d %.300s", status, body)
+	}
+	// The login form too (double-submit cookie).
+	d := s.client(t)
+	if status, _ := d.post("/login", url.Values{"name": {"rev"}, "password": {password}, "csrf": {"nope"}}); status != http.StatusForbidden {
+		t.Errorf("login without CSRF: %d", status)
+	}
+}
+
+func (c *client) upload(path string, fields map[string]string, name string, data []byte) (int, string) {
+	c.t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	fields["csrf"] = c.csrf
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	if data != nil {
+		f, _ := w.CreateFormFile("evidence", name)
+		f.Write(data)
+	}
+	w.Close()
+	req, _ := http.NewRequest("POST", c.s.URL+path, &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+// png is the smallest valid PNG header and chunk, enough for sniffing.
+var png = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+
+// TestUploads: evidence is taken by what it is, not by its name, and
+// within the size bound; a refusal says why.
+func TestUploads(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t).login("mon")
+	c.get("/submit")
+	report := map[string]string{"date": "2017-01-10", "place": "Douma", "act": "shelling", "description": "Shells hit the market", "perpetrator": "Syrian Arab Army"}
+	if status, body := c.upload("/submit", report, "evil.jpg", []byte("#!/bin/sh\nrm -rf /\n")); status != http.StatusUnsupportedMediaType || !strings.Contains(body, "evil.jpg is text/plain, which is not taken as evidence") {
+		t.Errorf("disguised upload: %d %.300s", status, body)
+	}
+	if status, body := c.upload("/submit", report, "big.png", append(png, make([]byte, 33<<20)...)); status != http.StatusRequestEntityTooLarge || !strings.Contains(body, "at most 32 MiB") {
+		t.Errorf("oversized upload: %d %.300s", status, body)
+	}
+	status, _ := c.upload("/submit", report, "photo.png", png)
+	if status != http.StatusSeeOther {
+		t.Fatalf("good upload: %d", status)
+	}
+	// Stored once by its hash, whoever sends it again.
+	status2, _ := c.upload("/submit", map[string]string{"date": "2017-01-11", "place": "Douma", "act": "shelling", "description": "again"}, "same.png", png)
+	if status2 != http.StatusSeeOther {
+		t.Fatalf("second upload: %d", status2)
+	}
+	var n int
+	s.app.Store.(interface{ DB() *sql.DB }).DB().QueryRow(`SELECT count(*) FROM evidence`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d evidence rows for one file sent twice", n)
+	}
+}
+
+// TestPublicRedaction: the public and a party see no original records,
+// no witnesses' or monitors' words, no staff names, no comments.
+func TestPublicRedaction(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	if _, err := s.app.Act(ctx, users[1], s.public, workflow.Event{Action: workflow.Comment, Reason: "internal: source is the cousin of the mayor"}); err != nil {
+		t.Fatal(err)
+	}
+	pub := s.client(t)
+	status, body := pub.get(fmt.Sprintf("/incidents/%d", s.public))
+	if status != http.StatusOK {
+		t.Fatalf("public page: %d", status)
+	}
+	for _, secret := range []string{"cousin of the mayor", "text/csv", "· rev →"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("the public page shows %q", secret)
+		}
+	}
+	if status, _ := pub.get(fmt.Sprintf("/incidents/%d", s.hidden)); status != http.StatusNotFound {
+		t.Errorf("the public reads an incident under review: %d", status)
+	}
+	if _, geo := pub.get("/map/incidents.geojson"); strings.Contains(geo, fmt.Sprintf(`"id":%d,`, s.hidden)) || !strings.Contains(geo, fmt.Sprintf(`"id":%d,`, s.public)) {
+		t.Errorf("public map data: %.300s", geo)
+	}
+	staff := s.client(t).login("rev")
+	if _, body := staff.get(fmt.Sprintf("/incidents/%d", s.public)); !strings.Contains(body, "cousin of the mayor") {
+		t.Error("staff do not see their comment")
+	}
+}
