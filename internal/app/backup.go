@@ -86,6 +86,11 @@ func (a *App) Submit(ctx context.Context, body []byte, kind incident.SourceKind)
 	if rep.Kind == "" {
 		rep.Kind = kind
 	}
+	for _, sha := range rep.Evidence {
+		if _, _, err := a.Store.Evidence(ctx, sha); err != nil {
+			return store.Imported{}, nil, fmt.Errorf("%w: evidence %s: not stored (send the file first)", ErrInvalidReport, sha)
+		}
+	}
 	// The submission as received is the original record.
 	rep.Original, rep.OriginalFormat = string(body), "application/json; truce-report"
 	sub := submission{rep: *rep, done: make(chan submitResult, 1)}

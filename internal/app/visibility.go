@@ -72,6 +72,7 @@ const Withheld = "[withheld]"
 // public (a party sees its own), the names of staff in the history, and
 // internal comments.
 func Redact(c *Case, party string) {
+	RedactTitle(&c.Incident)
 	for i := range c.Reports {
 		r := &c.Reports[i]
 		r.Original, r.OriginalFormat = "", ""
@@ -107,4 +108,22 @@ func Redact(c *Case, party string) {
 		c.Override = &o
 	}
 	c.Joined = nil
+}
+
+// RedactTitle removes a title that is a protected report's words.
+func RedactTitle(in *incident.Incident) {
+	if in.TitleProtected {
+		in.Title = Withheld
+	}
+}
+
+// RedactList applies RedactTitle to a listing for a viewer who does not
+// see everything.
+func RedactList(u *workflow.User, list []store.IncidentSummary) {
+	if SeesAll(u) {
+		return
+	}
+	for i := range list {
+		RedactTitle(&list[i].Incident)
+	}
 }

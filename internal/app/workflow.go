@@ -82,11 +82,11 @@ var dummyHash = sync.OnceValue(func() string {
 type Case struct {
 	store.IncidentDetail
 	workflow.Case
-	State   string           `json:"state"`
-	Grade   workflow.Grade   `json:"grade"`
-	Why     []string         `json:"grade_reasons"`
-	Sources workflow.Sources `json:"sources"`
-	Accused []string         `json:"accused,omitempty"`
+	State   string            `json:"state"`
+	Grade   workflow.Grade    `json:"grade"`
+	Why     []workflow.Reason `json:"grade_reasons"`
+	Sources workflow.Sources  `json:"sources"`
+	Accused []string          `json:"accused,omitempty"`
 	// Joined says why each report is in the incident.
 	Joined map[int64]string `json:"joined"`
 }

@@ -172,6 +172,8 @@ type Report struct {
 	Casualties  Casualties `json:"casualties"`
 	Description string     `json:"description,omitempty"`
 	Citations   []string   `json:"citations,omitempty"`
+	// Evidence are the SHA-256 of evidence files sent with the report.
+	Evidence []string `json:"evidence,omitempty"`
 	// Outlet is the publisher or observer the report comes from, when it
 	// is known apart from the citations: sources are counted by outlet.
 	Outlet string `json:"outlet,omitempty"`
@@ -212,6 +214,9 @@ type Incident struct {
 	ReportIDs  []int64    `json:"report_ids"`
 	// Datasets are the curated datasets among its reports' sources.
 	Datasets []string `json:"datasets,omitempty"`
+	// TitleProtected is set when the title is the words of a monitor, a
+	// party or a member of the public, which only staff may read.
+	TitleProtected bool `json:"title_protected,omitempty"`
 }
 
 // FromReport makes a new incident whose facts are those of a single report.
@@ -225,15 +230,16 @@ func FromReport(r Report) Incident {
 		ds = []string{r.Source}
 	}
 	return Incident{
-		Datasets:   ds,
-		Title:      title,
-		Occurred:   r.Occurred,
-		Place:      r.Place,
-		Actors:     append([]ActorRef(nil), r.Actors...),
-		Act:        r.Act,
-		Casualties: r.Casualties,
-		State:      Reported,
-		ReportIDs:  []int64{r.ID},
+		TitleProtected: r.Kind == FromMonitor || r.Kind == FromParty || r.Kind == FromPublic,
+		Datasets:       ds,
+		Title:          title,
+		Occurred:       r.Occurred,
+		Place:          r.Place,
+		Actors:         append([]ActorRef(nil), r.Actors...),
+		Act:            r.Act,
+		Casualties:     r.Casualties,
+		State:          Reported,
+		ReportIDs:      []int64{r.ID},
 	}
 }
 

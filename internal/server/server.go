@@ -319,6 +319,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Visible = app.Visibility(u)
 	items, total, err := s.app.Store.Incidents(r.Context(), f)
+	app.RedactList(u, items)
 	if items == nil {
 		items = []store.IncidentSummary{}
 	}

@@ -33,7 +33,7 @@ var (
 	setupE  error
 	// adminToken is a token of a user who sees everything.
 	adminToken string
-	tmp     string
+	tmp        string
 )
 
 func TestMain(m *testing.M) {

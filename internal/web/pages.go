@@ -131,6 +131,7 @@ func (u *UI) incidents(q *req) error {
 	if err != nil {
 		return err
 	}
+	app.RedactList(q.user, list)
 	page := f.Offset/f.Limit + 1
 	link := func(p int) string {
 		w := url.Values{}
@@ -301,6 +302,7 @@ func (u *UI) mapIncidents(q *req) error {
 	if err != nil {
 		return err
 	}
+	app.RedactList(q.user, list)
 	type feature struct {
 		Type       string         `json:"type"`
 		Geometry   map[string]any `json:"geometry"`
@@ -358,9 +360,10 @@ func (u *UI) submit(q *req) error {
 		return fail(http.StatusTooManyRequests, "error.rate")
 	}
 	f := q.r.PostForm
-	kind, source, party := incident.FromPublic, "web-public", ""
+	// The reporter's name is not part of the report: the source says
+	// only which channel it came through.
+	kind, party := incident.FromPublic, ""
 	if q.user != nil {
-		source = "web-" + q.user.Name
 		switch q.user.Role {
 		case workflow.Liaison:
 			kind, party = incident.FromParty, q.user.Party
@@ -370,6 +373,7 @@ func (u *UI) submit(q *req) error {
 			kind = incident.FromMonitor
 		}
 	}
+	source := "web-" + string(kind)
 	day, err := time.Parse("2006-01-02", f.Get("date"))
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.date", q.t("submit.date"), f.Get("date"))
@@ -404,7 +408,7 @@ func (u *UI) submit(q *req) error {
 		rep["casualties"] = map[string]int{"low": n, "best": n, "high": n}
 	}
 	if sha != "" {
-		rep["citations"] = []string{"evidence:sha256:" + sha}
+		rep["evidence"] = []string{sha}
 	}
 	body, _ := json.Marshal(rep)
 	res, _, err := u.app.Submit(q.ctx, body, kind)

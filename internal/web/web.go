@@ -289,6 +289,20 @@ func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t":    func(lang, key string, args ...any) string { return u.cat.T(lang, key, args...) },
 		"num":  i18n.Number,
+		// shown translates the mark of a withheld field.
+		"shown": func(lang, s string) string {
+			if s == app.Withheld {
+				return u.cat.T(lang, "withheld")
+			}
+			return s
+		},
+		"reason": func(lang string, r workflow.Reason) string {
+			args := make([]any, len(r.Args))
+			for i, a := range r.Args {
+				args[i] = a
+			}
+			return u.cat.T(lang, "reason."+r.Code, args...)
+		},
 		"date": i18n.Date,
 		"pct": func(n, total int) int {
 			if total == 0 {

@@ -1,10 +1,10 @@
 package web_test
 
 import (
-	"flag"
 	"bytes"
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -50,7 +50,13 @@ var users = []workflow.User{
 	{Name: "res", Role: workflow.Researcher},
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWith(t, true) }
+
+// newSiteSecure sends cookies Secure, as in production: a browser keeps
+// them from http://127.0.0.1, a secure context.
+func newSiteSecure(t *testing.T) *site { return newSiteWith(t, false) }
+
+func newSiteWith(t *testing.T, insecureCookies bool) *site {
 	t.Helper()
 	ctx := context.Background()
 	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "web.db")})
@@ -84,7 +90,7 @@ func newSite(t *testing.T) *site {
 	if _, err := a.Act(ctx, rev, s.hidden, workflow.Event{Action: workflow.Review}); err != nil {
 		t.Fatal(err)
 	}
-	ui, err := web.New(a, web.Options{InsecureCookies: true})
+	ui, err := web.New(a, web.Options{InsecureCookies: insecureCookies})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,20 +94,32 @@ func CountSources(reports []incident.Report) Sources {
 	return s
 }
 
+// Reason is one thing a grade rests on: a code, the values it names, and
+// its English text (the interface translates the code).
+type Reason struct {
+	Code string   `json:"code"`
+	Args []string `json:"args,omitempty"`
+	Text string   `json:"text"`
+}
+
+func reason(code, text string, args ...string) Reason {
+	return Reason{Code: code, Args: args, Text: text}
+}
+
 // Assess grades an incident from its sources and case; a reviewer's
 // override wins. The reasons say what the grade rests on.
-func Assess(reports []incident.Report, c Case, accused []string) (Grade, []string) {
+func Assess(reports []incident.Report, c Case, accused []string) (Grade, []Reason) {
 	if c.Override != nil {
-		return c.Override.Grade, []string{fmt.Sprintf("set by a %s: %s", c.Override.Role, c.Override.Reason)}
+		return c.Override.Grade, []Reason{reason("override", fmt.Sprintf("set by a %s: %s", c.Override.Role, c.Override.Reason), string(c.Override.Role), c.Override.Reason)}
 	}
 	s := CountSources(reports)
 	n := len(s.Independent)
-	why := []string{fmt.Sprintf("%d independent source(s)%s", n, list(s.Independent))}
+	why := []Reason{reason("sources", fmt.Sprintf("%d independent source(s)%s", n, list(s.Independent)), fmt.Sprint(n), strings.Join(s.Independent, ", "))}
 	if s.Monitors > 0 {
-		why = append(why, fmt.Sprintf("%d monitor report(s)", s.Monitors))
+		why = append(why, reason("monitors", fmt.Sprintf("%d monitor report(s)", s.Monitors), fmt.Sprint(s.Monitors)))
 	}
 	if len(s.PartyClaims) > 0 {
-		why = append(why, fmt.Sprintf("%d party claim(s)", len(s.PartyClaims)))
+		why = append(why, reason("party_claims", fmt.Sprintf("%d party claim(s)", len(s.PartyClaims)), fmt.Sprint(len(s.PartyClaims))))
 	}
 	var accepted, denied []string
 	for _, r := range c.Replies {
@@ -120,17 +132,17 @@ func Assess(reports []incident.Report, c Case, accused []string) (Grade, []strin
 	}
 	switch {
 	case c.State == incident.Dismissed:
-		return Discounted, append(why, "dismissed by the Joint Group")
+		return Discounted, append(why, reason("dismissed", "dismissed by the Joint Group"))
 	case len(accepted) > 0:
-		return Confirmed, append(why, "accepted by "+strings.Join(accepted, ", "))
+		return Confirmed, append(why, reason("accepted", "accepted by "+strings.Join(accepted, ", "), strings.Join(accepted, ", ")))
 	case n == 0:
-		return Contested, append(why, "claimed only by parties")
+		return Contested, append(why, reason("only_parties", "claimed only by parties"))
 	case disagree(reports):
-		return Contested, append(why, "sources name different perpetrators")
+		return Contested, append(why, reason("disagree", "sources name different perpetrators"))
 	case len(denied) > 0 && s.Monitors == 0 && n < 2:
-		return Contested, append(why, "denied by "+strings.Join(denied, ", ")+" and not otherwise corroborated")
+		return Contested, append(why, reason("denied", "denied by "+strings.Join(denied, ", ")+" and not otherwise corroborated", strings.Join(denied, ", ")))
 	case c.State == incident.Verified && (s.Monitors > 0 || n >= 2):
-		return Confirmed, append(why, "verified by the Joint Group")
+		return Confirmed, append(why, reason("verified", "verified by the Joint Group"))
 	case n >= 3 && s.Monitors > 0:
 		return Confirmed, why
 	case n >= 2 || s.Monitors > 0:

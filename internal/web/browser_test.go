@@ -1,0 +1,230 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds the browser: $TRUCE_CHROMIUM, else Debian's.
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("TRUCE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
+		if p == "" {
+			continue
+		}
+		if _, err := exec.LookPath(p); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("TRUCE_BROWSER_REQUIRED") != "" {
+		t.Fatal("no Chromium found, and TRUCE_BROWSER_REQUIRED is set (CI installs Debian's chromium)")
+	}
+	t.Skip("no Chromium (install Debian's chromium, or set TRUCE_CHROMIUM)")
+	return ""
+}
+
+// artifacts is where screenshots go: $TRUCE_ARTIFACTS, else artifacts/
+// at the top of the checkout.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("TRUCE_ARTIFACTS")
+	if dir == "" {
+		dir = "../../artifacts"
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestBrowser goes through the mechanism's work in a real headless
+// Chromium, as each role: a monitor reports a shelling with a photo and
+// sees it on the map; a reviewer verifies it; the accused party replies;
+// the guarantors adopt a finding; the public sees it without protected
+// fields, in English and in Arabic. Screenshots are kept.
+func TestBrowser(t *testing.T) {
+	exe := chromium(t)
+	s := newSiteSecure(t)
+	shots := artifacts(t)
+	photo := filepath.Join(t.TempDir(), "market.png")
+	os.WriteFile(photo, png, 0o644)
+
+	// No sandbox: CI runs as root in a container, where Chromium's
+	// sandbox cannot start.
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("window-size", "1280,900"),
+		chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+
+	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			t.Fatalf("%s: %v\npage: %.800s", step, err, body)
+		}
+	}
+	// into keeps the value of an action that returns one.
+	into := func(dst *string, a chromedp.Action[string]) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			v, err := a(ctx, t)
+			*dst = v
+			return chromedp.Void{}, err
+		}
+	}
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			buf, err := chromedp.FullScreenshot(100)(ctx, t)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
+		})
+	}
+	login := func(name string) {
+		t.Helper()
+		run("log in as "+name,
+			chromedp.Navigate(s.URL+"/login"),
+			chromedp.SendKeys(chromedp.CSS("#name"), name),
+			chromedp.SendKeys(chromedp.CSS("#password"), password),
+			chromedp.Submit(chromedp.CSS("#password")),
+			chromedp.WaitVisible(chromedp.CSS("form[action='/logout']")))
+	}
+	logout := func() {
+		run("log out", chromedp.Click(chromedp.CSS("form[action='/logout'] button")), chromedp.WaitVisible(chromedp.CSS("a[href='/login']")))
+	}
+
+	// A monitor reports, with a photo.
+	login("mon")
+	var where string
+	run("submit a report",
+		chromedp.Navigate(s.URL+"/submit"),
+		chromedp.SetValue(chromedp.CSS("#date"), "2017-01-10"),
+		chromedp.SendKeys(chromedp.CSS("#place"), "Douma"),
+		chromedp.SendKeys(chromedp.CSS("#lat"), "33.5717"),
+		chromedp.SendKeys(chromedp.CSS("#lon"), "36.4027"),
+		chromedp.SetValue(chromedp.CSS("#act"), "shelling"),
+		chromedp.SendKeys(chromedp.CSS("#perpetrator"), "Syrian Arab Army"),
+		chromedp.SendKeys(chromedp.CSS("#target"), "civilians"),
+		chromedp.SendKeys(chromedp.CSS("#killed"), "3"),
+		chromedp.SendKeys(chromedp.CSS("#description"), "Shells hit the market at noon; team 4 saw the impact."),
+		chromedp.SetUploadFiles(chromedp.CSS("#evidence"), []string{photo}),
+		shot("1-submit-en"),
+		chromedp.Submit(chromedp.CSS("#description")),
+		chromedp.WaitVisible(chromedp.CSS("#state")),
+		into(&where, chromedp.Location()))
+	m := regexp.MustCompile(`/incidents/(\d+)`).FindStringSubmatch(where)
+	if m == nil {
+		t.Fatalf("after submitting, at %s", where)
+	}
+	incident := s.URL + "/incidents/" + m[1]
+	var text string
+	run("the incident", into(&text, chromedp.Text(chromedp.CSS("main"))), shot("2-incident-monitor-en"))
+	if !strings.Contains(text, "Shells hit the market") || !strings.Contains(text, "violation") {
+		t.Errorf("incident page after submission: %.600s", text)
+	}
+	run("see it on the map",
+		chromedp.Navigate(s.URL+"/map"),
+		chromedp.WaitVisible(chromedp.CSS("#map[data-count] path.leaflet-interactive")),
+		chromedp.Sleep(300*time.Millisecond),
+		shot("3-map-en"))
+	logout()
+
+	// A reviewer takes it up and verifies it.
+	login("rev")
+	for _, a := range []struct{ action, reason string }{{"review", ""}, {"verify", "Team 4's report and photo of the impact."}} {
+		run(a.action,
+			chromedp.Navigate(incident),
+			chromedp.SetValue(chromedp.CSS("#action"), a.action),
+			chromedp.SendKeys(chromedp.CSS("#reason"), a.reason+" "),
+			chromedp.Submit(chromedp.CSS("#reason")),
+			chromedp.WaitVisible(chromedp.CSS(".flash")))
+	}
+	run("verified", into(&text, chromedp.Text(chromedp.CSS("#state"))))
+	if text != "verified" {
+		t.Errorf("state after verify: %q", text)
+	}
+	logout()
+
+	// The accused party replies.
+	login("gov")
+	run("reply",
+		chromedp.Navigate(incident),
+		chromedp.SetValue(chromedp.CSS("#stance"), "deny"),
+		chromedp.SendKeys(chromedp.CSS("#reply-text"), "No unit of ours fired on Douma that day."),
+		chromedp.Submit(chromedp.CSS("#reply-text")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		into(&text, chromedp.Text(chromedp.CSS("#replies + article, section[aria-labelledby=replies]"))))
+	if !strings.Contains(text, "denies") {
+		t.Errorf("reply: %q", text)
+	}
+	logout()
+
+	// The guarantors of the version in force (Russia, Turkey) adopt a
+	// finding; Turkey records a dissent.
+	login("ru")
+	run("propose a finding",
+		chromedp.Navigate(incident),
+		chromedp.SetValue(chromedp.CSS("#f-conclusion"), "violation"),
+		chromedp.SendKeys(chromedp.CSS("#f-text"), "Shelling of Douma market by government forces, in breach of the cessation."),
+		chromedp.Submit(chromedp.CSS("#f-text")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")))
+	logout()
+	login("tr")
+	run("dissent",
+		chromedp.Navigate(incident),
+		chromedp.SetValue(chromedp.CSS("section[aria-labelledby=findings] select[name=position]"), "dissent"),
+		chromedp.SendKeys(chromedp.CSS("section[aria-labelledby=findings] textarea"), "The number of dead is not established."),
+		chromedp.Submit(chromedp.CSS("section[aria-labelledby=findings] textarea")),
+		chromedp.WaitVisible(chromedp.CSS(".flash")),
+		into(&text, chromedp.Text(chromedp.CSS("section[aria-labelledby=findings]"))))
+	if !strings.Contains(text, "adopted") || !strings.Contains(text, "dissents — The number of dead is not established.") {
+		t.Errorf("finding: %q", text)
+	}
+	logout()
+
+	// The public: the incident, without what is protected, in two
+	// languages.
+	var html, dir string
+	run("public page",
+		chromedp.Navigate(incident+"?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#state")),
+		into(&html, chromedp.OuterHTML(chromedp.CSS("html"))),
+		shot("4-incident-public-en"),
+		chromedp.Navigate(incident+"?lang=ar"),
+		chromedp.WaitVisible(chromedp.CSS("#state")),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			a, err := chromedp.AttributeValue(chromedp.CSS("html"), "dir")(ctx, t)
+			dir = a.Value
+			return err
+		}),
+		shot("5-incident-public-ar"),
+		chromedp.Navigate(s.URL+"/?lang=ar"),
+		shot("6-dashboard-ar"),
+		chromedp.Navigate(s.URL+"/map?lang=ar"),
+		chromedp.WaitVisible(chromedp.CSS("#map[data-count] path.leaflet-interactive")),
+		chromedp.Sleep(300*time.Millisecond),
+		shot("7-map-ar"))
+	for _, secret := range []string{"team 4 saw the impact", "market.png", "· rev →", "mon"} {
+		if i := strings.Index(html, secret); i >= 0 && (secret != "mon" || regexp.MustCompile(`\bmon\b`).MatchString(html)) {
+			t.Errorf("the public page shows %q: …%s…", secret, html[max(0, i-80):min(len(html), i+80)])
+		}
+	}
+	if !strings.Contains(html, "No unit of ours fired") || !strings.Contains(html, "adopted") {
+		t.Errorf("the public page lacks the reply or the finding")
+	}
+	if dir != "rtl" {
+		t.Errorf("Arabic page dir=%q", dir)
+	}
+	t.Logf("screenshots in %s", shots)
+}
