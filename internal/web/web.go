@@ -287,8 +287,8 @@ func (u *UI) parse() error {
 
 func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
-		"t":    func(lang, key string, args ...any) string { return u.cat.T(lang, key, args...) },
-		"num":  i18n.Number,
+		"t":   func(lang, key string, args ...any) string { return u.cat.T(lang, key, args...) },
+		"num": i18n.Number,
 		// shown translates the mark of a withheld field.
 		"shown": func(lang, s string) string {
 			if s == app.Withheld {
