@@ -214,7 +214,11 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(s.URL+"/map?lang=ar"),
 		chromedp.WaitVisible(chromedp.CSS("#map[data-count] path.leaflet-interactive")),
 		chromedp.Sleep(300*time.Millisecond),
-		shot("7-map-ar"))
+		shot("7-map-ar"),
+		chromedp.Navigate(s.URL+"/agreements/syria-coh-2016?v=3&lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#map[data-zone-count] path.leaflet-interactive")),
+		chromedp.Sleep(300*time.Millisecond),
+		shot("8-agreement-zones-en"))
 	for _, secret := range []string{"team 4 saw the impact", "market.png", "· rev →", "mon"} {
 		if i := strings.Index(html, secret); i >= 0 && (secret != "mon" || regexp.MustCompile(`\bmon\b`).MatchString(html)) {
 			t.Errorf("the public page shows %q: …%s…", secret, html[max(0, i-80):min(len(html), i+80)])

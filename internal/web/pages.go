@@ -287,7 +287,12 @@ func (u *UI) mapPage(q *req) error {
 	if err != nil {
 		return err
 	}
-	return u.render(q, "map", "nav.map", map[string]any{"Query": v.Encode()})
+	data := map[string]any{"Query": v.Encode(), "Q": v, "Verdicts": []ruling.Verdict{ruling.Violation, ruling.NotViolation, ruling.Undetermined}}
+	// The zones of the latest version of the first agreement.
+	if ags := u.app.Agreements(); len(ags) > 0 && len(ags[0].Versions) > 0 {
+		data["Zones"] = fmt.Sprintf("/agreements/%s/zones.geojson", ags[0].ID)
+	}
+	return u.render(q, "map", "nav.map", data)
 }
 
 // mapIncidents is the map's data: the incidents the viewer may see, as

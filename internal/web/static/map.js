@@ -1,16 +1,29 @@
-// The map: the shipped governorate boundaries as the base layer (no tile
-// server, so it works offline), and the incidents the viewer may see,
-// coloured by ruling. Everything else on the site works without it.
+// Maps: the shipped governorate boundaries as the base layer (no tile
+// server, so it works offline), the zones of an agreement, and the
+// incidents the viewer may see, coloured by ruling. Every page works
+// without it.
 "use strict";
 document.addEventListener("DOMContentLoaded", function () {
   var el = document.getElementById("map");
   if (!el || !window.L) return;
   var map = L.map(el, { attributionControl: true }).setView([35.0, 38.5], 7);
   var colours = { violation: "#b3261e", not_violation: "#1e6b33", undetermined: "#7a5b00" };
-  fetch(el.dataset.base).then(function (r) { return r.json(); }).then(function (g) {
-    L.geoJSON(g, { style: { color: "#6b7480", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map).bringToBack();
+  var get = function (url) { return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }); };
+  get(el.dataset.base).then(function (g) {
+    L.geoJSON(g, { interactive: false, style: { color: "#6b7480", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map).bringToBack();
   });
-  fetch(el.dataset.src).then(function (r) { return r.json(); }).then(function (g) {
+  if (el.dataset.zones) {
+    get(el.dataset.zones).then(function (g) {
+      var layer = L.geoJSON(g, {
+        style: { color: "#0b5cad", weight: 2, dashArray: "6 4", fillColor: "#0b5cad", fillOpacity: 0.08 },
+        onEachFeature: function (f, l) { l.bindTooltip(f.properties.id + " · " + f.properties.name); }
+      }).addTo(map);
+      el.dataset.zoneCount = String(g.features.length);
+      if (!el.dataset.src && g.features.length) map.fitBounds(layer.getBounds());
+    });
+  }
+  if (!el.dataset.src) return;
+  get(el.dataset.src).then(function (g) {
     var layer = L.geoJSON(g, {
       pointToLayer: function (f, ll) {
         return L.circleMarker(ll, { radius: 6, color: "#fff", weight: 1, fillOpacity: 0.9, fillColor: colours[f.properties.verdict] || "#4a5360" });
