@@ -23,6 +23,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/i18n"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -299,6 +300,13 @@ func (u *UI) funcs() template.FuncMap {
 			}
 			return s
 		},
+		"actor": func(lang string, a incident.ActorRef) string {
+			if a.ID == "" {
+				return a.Name
+			}
+			return u.app.Actors.DisplayName(a.ID, lang)
+		},
+		"place": u.placeLabel,
 		"reason": func(lang string, r workflow.Reason) string {
 			args := make([]any, len(r.Args))
 			for i, a := range r.Args {
@@ -325,6 +333,42 @@ func (u *UI) funcs() template.FuncMap {
 			return false
 		},
 	}
+}
+
+// placeLabel names a place in the reader's script where the gazetteer and
+// the boundaries know it (Arabic script for Arabic and Persian), with the
+// sub-district it lies in.
+func (u *UI) placeLabel(lang string, p incident.Place) string {
+	arabic := lang == "ar" || lang == "fa"
+	name := p.Name
+	if arabic && name != "" {
+		for _, g := range u.app.Places.Lookup(name) {
+			if g.NameAR != "" && (p.Admin1 == "" || g.Admin1 == p.Admin1) {
+				name = g.NameAR
+				break
+			}
+		}
+	}
+	code := p.Admin3
+	if code == "" {
+		code = p.Area
+	}
+	unit := ""
+	if un, ok := u.app.Boundaries.Unit(code); ok {
+		unit = un.Name
+		if arabic && un.NameAR != "" {
+			unit = un.NameAR
+		}
+	}
+	switch {
+	case name != "" && unit != "" && unit != name:
+		return name + " (" + unit + ")"
+	case name != "":
+		return name
+	case unit != "":
+		return unit
+	}
+	return p.Label()
 }
 
 // clientIP is the address a request came from, for rate limits.

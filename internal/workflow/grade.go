@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
@@ -87,7 +88,10 @@ func CountSources(reports []incident.Report) Sources {
 				add(outlet)
 			}
 		default:
-			add(string(r.Kind) + ":" + r.Source + "/" + r.SourceID)
+			// A report of its own, named by its channel and a short hash
+			// of its id (which may be withheld from the reader).
+			sum := sha256.Sum256([]byte(r.SourceID))
+			add(fmt.Sprintf("%s %s #%x", r.Kind, r.Source, sum[:3]))
 		}
 	}
 	slices.Sort(s.Independent)
