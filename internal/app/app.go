@@ -23,6 +23,7 @@ import (
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
@@ -38,6 +39,10 @@ type Config struct {
 	// incident.
 	Cluster   cluster.Params
 	NoCluster bool
+	// DataKey is the file of the key sealing reporters' and witnesses'
+	// identities (default $TRUCE_DATA_KEY, else the SQLite file's name
+	// with ".key").
+	DataKey string
 }
 
 // IsPostgres reports whether db names a PostgreSQL database rather than
@@ -66,6 +71,10 @@ type App struct {
 
 	mu         sync.RWMutex
 	agreements map[string]*agreement.Agreement
+
+	boxOnce sync.Once
+	sealBox *sealed.Box
+	boxErr  error
 
 	submissions chan submission
 	committers  sync.WaitGroup

@@ -93,6 +93,9 @@ func (a *App) Submit(ctx context.Context, body []byte, kind incident.SourceKind)
 	}
 	// The submission as received is the original record.
 	rep.Original, rep.OriginalFormat = string(body), "application/json; truce-report"
+	if err := a.seal(rep); err != nil {
+		return store.Imported{}, nil, fmt.Errorf("%w: %w", ErrInvalidReport, err)
+	}
 	sub := submission{rep: *rep, done: make(chan submitResult, 1)}
 	select {
 	case a.submissions <- sub:

@@ -73,7 +73,7 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	if err != nil {
 		return nil, err
 	}
-	sum, err := importer.Run(ctx, a.Store, file, src, importer.Options{
+	sum, err := importer.Run(ctx, a.Store, file, sealing{src, a}, importer.Options{
 		OnReject: opt.OnReject,
 		Progress: opt.Progress,
 		Intake:   a.Intake(),

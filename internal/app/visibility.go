@@ -48,6 +48,7 @@ func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, e
 	if err != nil {
 		return nil, err
 	}
+	a.unseal(u, c.Reports)
 	if SeesAll(u) {
 		return c, nil
 	}

@@ -174,6 +174,13 @@ type Report struct {
 	Citations   []string   `json:"citations,omitempty"`
 	// Evidence are the SHA-256 of evidence files sent with the report.
 	Evidence []string `json:"evidence,omitempty"`
+	// Reporter and Witnesses identify people who must be protected. They
+	// are never stored as they are: the application seals them (Sealed,
+	// encrypted under a key kept apart from the database) before storing,
+	// and opens them only for the roles that may see them.
+	Reporter  *Person  `json:"reporter,omitempty"`
+	Witnesses []Person `json:"witnesses,omitempty"`
+	Sealed    string   `json:"sealed,omitempty"`
 	// Outlet is the publisher or observer the report comes from, when it
 	// is known apart from the citations: sources are counted by outlet.
 	Outlet string `json:"outlet,omitempty"`
@@ -187,6 +194,12 @@ type Report struct {
 	// OriginalFormat how to read it (for example "csv" with its header).
 	Original       string `json:"original,omitempty"`
 	OriginalFormat string `json:"original_format,omitempty"`
+}
+
+// Person is someone a report names who must be protected.
+type Person struct {
+	Name    string `json:"name"`
+	Contact string `json:"contact,omitempty"`
 }
 
 // State is where an incident stands in verification.

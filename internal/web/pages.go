@@ -415,6 +415,20 @@ func (u *UI) submit(q *req) error {
 	if sha != "" {
 		rep["evidence"] = []string{sha}
 	}
+	// Who reported and who saw it: sealed before they are stored.
+	if n := strings.TrimSpace(f.Get("reporter_name")); n != "" {
+		rep["reporter"] = map[string]string{"name": n, "contact": strings.TrimSpace(f.Get("reporter_contact"))}
+	}
+	var witnesses []map[string]string
+	for _, line := range strings.Split(f.Get("witnesses"), "\n") {
+		name, contact, _ := strings.Cut(line, ",")
+		if name = strings.TrimSpace(name); name != "" {
+			witnesses = append(witnesses, map[string]string{"name": name, "contact": strings.TrimSpace(contact)})
+		}
+	}
+	if witnesses != nil {
+		rep["witnesses"] = witnesses
+	}
 	body, _ := json.Marshal(rep)
 	res, _, err := u.app.Submit(q.ctx, body, kind)
 	if err != nil {

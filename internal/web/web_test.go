@@ -281,3 +281,47 @@ func TestPublicRedaction(t *testing.T) {
 		t.Error("staff do not see their comment")
 	}
 }
+
+// TestIdentitiesSealed: a reporter's and a witness's names are stored
+// only encrypted (not in the report, its original, or the log), and shown
+// only to the Joint Group's staff.
+func TestIdentitiesSealed(t *testing.T) {
+	s := newSite(t)
+	mon := s.client(t).login("mon")
+	mon.get("/submit")
+	status, _ := mon.upload("/submit", map[string]string{"date": "2017-01-10", "place": "Douma", "act": "shelling", "description": "Shells hit the bakery",
+		"reporter_name": "Abu Khalil", "reporter_contact": "+963 11 555 0101", "witnesses": "Umm Samir, +963 11 555 0102\nHasan"}, "", nil)
+	if status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", status)
+	}
+	db := s.app.Store.(interface{ DB() *sql.DB }).DB()
+	var id int64
+	var doc, original string
+	if err := db.QueryRow(`SELECT incident_id, doc, original FROM reports WHERE source = 'web-monitor' ORDER BY id DESC LIMIT 1`).Scan(&id, &doc, &original); err != nil {
+		t.Fatal(err)
+	}
+	var inLog int
+	db.QueryRow(`SELECT count(*) FROM log_entries WHERE CAST(data AS TEXT) LIKE '%Khalil%'`).Scan(&inLog)
+	for what, text := range map[string]string{"report": doc, "original": original} {
+		if strings.Contains(text, "Khalil") || strings.Contains(text, "Samir") || strings.Contains(text, "555") {
+			t.Errorf("the %s holds an identity in clear: %.300s", what, text)
+		}
+	}
+	if inLog > 0 {
+		t.Error("the log holds an identity")
+	}
+	page := fmt.Sprintf("/incidents/%d", id)
+	if _, body := s.client(t).login("rev").get(page); !strings.Contains(body, "Abu Khalil") || !strings.Contains(body, "Umm Samir") {
+		t.Error("the Joint Group's reviewer does not see the identities")
+	}
+	for _, v := range []string{"mon", "gov"} {
+		if _, body := s.client(t).login(v).get(page); strings.Contains(body, "Khalil") || strings.Contains(body, "Samir") {
+			t.Errorf("%s sees an identity", v)
+		}
+	}
+	s.app.Act(context.Background(), users[1], id, workflow.Event{Action: workflow.Review})
+	s.app.Act(context.Background(), users[1], id, workflow.Event{Action: workflow.Verify, Reason: "team report"})
+	if _, body := s.client(t).get(page); strings.Contains(body, "Khalil") || strings.Contains(body, "Samir") || !strings.Contains(body, "[withheld]") {
+		t.Error("the public sees an identity, or the report's words")
+	}
+}

@@ -350,6 +350,11 @@ func digest(s string) string {
 // reportDoc is the stored JSON of a report: everything but the original
 // and its format, which have their own columns.
 func reportDoc(r incident.Report) (string, error) {
+	if r.Reporter != nil || len(r.Witnesses) > 0 {
+		// A last guard: identities are sealed before they reach the
+		// store, never written in clear.
+		return "", fmt.Errorf("report %s/%s names a reporter or witnesses that were not sealed", r.Source, r.SourceID)
+	}
 	r.Original, r.OriginalFormat = "", ""
 	r.ID, r.IncidentID = 0, 0
 	b, err := json.Marshal(r)

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/sealed"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// dataKeyPath is where the key sealing identities lives: $TRUCE_DATA_KEY,
+// else beside a SQLite file. A PostgreSQL node must name one, so that the
+// key is never in the database it protects.
+func (a *App) dataKeyPath() string {
+	if p := a.cfg.DataKey; p != "" {
+		return p
+	}
+	if p := os.Getenv("TRUCE_DATA_KEY"); p != "" {
+		return p
+	}
+	if !IsPostgres(a.cfg.DB) {
+		return a.cfg.DB + ".key"
+	}
+	return ""
+}
+
+// box opens (making it on first use) the data key.
+func (a *App) box() (*sealed.Box, error) {
+	a.boxOnce.Do(func() {
+		p := a.dataKeyPath()
+		if p == "" {
+			a.boxErr = fmt.Errorf("no data key: set TRUCE_DATA_KEY to a key file kept apart from the database")
+			return
+		}
+		a.sealBox, a.boxErr = sealed.LoadOrCreate(p)
+	})
+	return a.sealBox, a.boxErr
+}
+
+type identities struct {
+	Reporter  *incident.Person  `json:"reporter,omitempty"`
+	Witnesses []incident.Person `json:"witnesses,omitempty"`
+}
+
+// seal moves a report's reporter and witnesses into its sealed field.
+func (a *App) seal(r *incident.Report) error {
+	if r.Reporter == nil && len(r.Witnesses) == 0 {
+		return nil
+	}
+	b, err := a.box()
+	if err != nil {
+		return fmt.Errorf("report %s/%s names people to protect, but %w", r.Source, r.SourceID, err)
+	}
+	plain, _ := json.Marshal(identities{r.Reporter, r.Witnesses})
+	key := r.Source + "/" + r.SourceID
+	r.Sealed, r.Reporter, r.Witnesses = b.Seal(key+" identities", plain), nil, nil
+	// The original record names them too: it is kept whole, sealed.
+	if r.Original != "" {
+		r.Original, r.OriginalFormat = b.Seal(key+" original", []byte(r.Original)), r.OriginalFormat+"; sealed"
+	}
+	return nil
+}
+
+// SeesIdentities reports whether a user may read reporters' and
+// witnesses' identities: the Joint Group's staff, not monitors, parties
+// or the public.
+func SeesIdentities(u *workflow.User) bool {
+	return u != nil && (u.Role == workflow.Admin || u.Role == workflow.Reviewer || u.Role == workflow.GuarantorMember)
+}
+
+// unseal opens the identities of a case's reports for u, and removes the
+// sealed text for everyone.
+func (a *App) unseal(u *workflow.User, reports []incident.Report) {
+	for i := range reports {
+		r := &reports[i]
+		s := r.Sealed
+		r.Sealed = ""
+		if s == "" || !SeesIdentities(u) {
+			continue
+		}
+		b, err := a.box()
+		if err != nil {
+			a.Log.Error("open identities", "report", r.ID, "err", err)
+			continue
+		}
+		plain, err := b.Open(r.Source+"/"+r.SourceID+" identities", s)
+		var id identities
+		if err == nil {
+			err = json.Unmarshal(plain, &id)
+		}
+		if err != nil {
+			a.Log.Error("open identities", "report", r.ID, "err", err)
+			continue
+		}
+		r.Reporter, r.Witnesses = id.Reporter, id.Witnesses
+	}
+}
+
+// sealing seals the reports of a bulk source as they are read.
+type sealing struct {
+	importer.Source
+	a *App
+}
+
+func (s sealing) Next() (importer.Row, bool, error) {
+	row, ok, err := s.Source.Next()
+	if row.Report != nil {
+		if serr := s.a.seal(row.Report); serr != nil {
+			return row, ok, serr
+		}
+	}
+	return row, ok, err
+}
