@@ -303,8 +303,13 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("the accused party's staff dismissed: %v", err)
 	}
 	mustAct("rev", "-action", "verify", "-reason", "two monitors' reports")
-	evidence := filepath.Join(dir, "statement.txt")
-	os.WriteFile(evidence, []byte("Statement of the GOV liaison office."), 0o644)
+	evidence := filepath.Join(dir, "statement.pdf")
+	os.WriteFile(evidence, []byte("%PDF-1.4\nStatement of the GOV liaison office."), 0o644)
+	notes := filepath.Join(dir, "notes.jpg")
+	os.WriteFile(notes, []byte("not a photo"), 0o644)
+	if _, err := truce(t, "evidence", "add", "-db", db, "-as", "gov", notes); err == nil || !strings.Contains(err.Error(), "notes.jpg is text/plain") {
+		t.Errorf("a text file named .jpg was taken as evidence: %v", err)
+	}
 	sha := strings.TrimSpace(mustTruce(t, "evidence", "add", "-db", db, "-as", "gov", evidence))
 	mustAct("gov", "-action", "reply", "-stance", "deny", "-reason", "no unit of ours was there", "-evidence", sha)
 	finding := filepath.Join(dir, "finding.json")

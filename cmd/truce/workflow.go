@@ -7,17 +7,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/truce-monitor/truce/internal/cluster"
+	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
-
-const maxEvidence = 32 << 20
 
 // cmdUser: truce user add NAME -role ROLE [-party P] [-guarantor G]
 func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
@@ -153,12 +152,9 @@ func cmdEvidence(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 		return err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxEvidence+1))
+	data, err := io.ReadAll(io.LimitReader(f, evidence.MaxSize+1))
 	if err != nil {
 		return err
-	}
-	if len(data) > maxEvidence {
-		return fmt.Errorf("evidence %s: larger than %d MiB", fs.Arg(0), maxEvidence>>20)
 	}
 	a, err := open(ctx, *db, log)
 	if err != nil {
@@ -168,7 +164,7 @@ func cmdEvidence(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 	if _, err := a.Store.User(ctx, *as); err != nil {
 		return err
 	}
-	sha, err := a.Store.PutEvidence(ctx, data, http.DetectContentType(data), *as)
+	sha, _, err := a.AddEvidence(ctx, data, *as, "cli", filepath.Base(fs.Arg(0)))
 	if err != nil {
 		return err
 	}

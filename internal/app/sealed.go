@@ -1,13 +1,17 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 
+	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/sealed"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -113,4 +117,24 @@ func (s sealing) Next() (importer.Row, bool, error) {
 		}
 	}
 	return row, ok, err
+}
+
+// ErrEvidence is a refused evidence file; the message says why.
+var ErrEvidence = errors.New("evidence refused")
+
+// AddEvidence checks a file by its content (type, size), reads its
+// capture metadata and stores it once by its SHA-256, recording who sent
+// it, how and under what name in its chain of custody.
+func (a *App) AddEvidence(ctx context.Context, data []byte, by, via, name string) (string, evidence.Meta, error) {
+	m := evidence.Inspect(data)
+	switch {
+	case len(data) == 0:
+		return "", m, fmt.Errorf("%w: %s is empty", ErrEvidence, name)
+	case len(data) > evidence.MaxSize:
+		return "", m, fmt.Errorf("%w: %s is larger than %d MiB", ErrEvidence, name, evidence.MaxSize>>20)
+	case !evidence.Accepted(m.MediaType):
+		return "", m, fmt.Errorf("%w: %s is %s, which is not taken as evidence (photos, videos, PDF or audio)", ErrEvidence, name, m.MediaType)
+	}
+	sha, err := a.Store.PutEvidence(ctx, data, store.Receipt{MediaType: m.MediaType, By: by, Via: via, FileName: name, Meta: m})
+	return sha, m, err
 }

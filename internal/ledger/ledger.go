@@ -26,6 +26,9 @@ const (
 	IncidentEvent = "incident_event"
 	// Evidence is an evidence file, keyed by its SHA-256.
 	Evidence = "evidence"
+	// Custody is a step in an evidence file's chain of custody, keyed
+	// "sha256/seq".
+	Custody = "custody"
 )
 
 // Entry is one record's appearance in the log: which record, which of its

@@ -405,9 +405,10 @@ func TestWorkflowAPI(t *testing.T) {
 		{"verify", "POST", path + "/events", "api-rev", `{"action":"verify","reason":"a monitor's report"}`, http.StatusCreated, ""},
 		{"reply with unknown evidence", "POST", path + "/events", "api-gov", `{"action":"reply","stance":"deny","reason":"no","evidence":["00"]}`, http.StatusBadRequest, "store it first"},
 		{"reply", "POST", path + "/events", "api-gov", `{"action":"reply","stance":"explain","reason":"return fire"}`, http.StatusCreated, ""},
-		{"evidence by a reader", "POST", "/api/evidence", "api-reader", "photo", http.StatusForbidden, "cannot add evidence"},
-		{"empty evidence", "POST", "/api/evidence", "api-gov", "", http.StatusBadRequest, "empty"},
-		{"evidence", "POST", "/api/evidence", "api-gov", "photo bytes", http.StatusOK, ""},
+		{"evidence by a reader", "POST", "/api/evidence", "api-reader", "%PDF-1.4", http.StatusForbidden, "cannot add evidence"},
+		{"empty evidence", "POST", "/api/evidence?name=x.pdf", "api-gov", "", http.StatusBadRequest, "x.pdf is empty"},
+		{"disguised evidence", "POST", "/api/evidence?name=photo.jpg", "api-gov", "#!/bin/sh", http.StatusUnsupportedMediaType, "photo.jpg is text/plain, which is not taken as evidence"},
+		{"evidence", "POST", "/api/evidence?name=statement.pdf", "api-gov", "%PDF-1.4\nstatement", http.StatusOK, ""},
 		{"notifications of a party without one", "GET", "/api/notifications", "api-rev", "", http.StatusForbidden, "no party"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
-
-const maxEvidence = 32 << 20
 
 // user authenticates a request by its bearer token (truce user add).
 func (s *Server) user(w http.ResponseWriter, r *http.Request) (workflow.User, bool) {
@@ -113,17 +113,21 @@ func (s *Server) postEvidence(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, &apiError{http.StatusForbidden, "the researcher role cannot add evidence"})
 		return
 	}
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxEvidence))
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, evidence.MaxSize))
 	if err != nil {
-		s.reply(w, r, nil, &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("evidence may be at most %d MiB", maxEvidence>>20)})
+		s.reply(w, r, nil, &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("evidence may be at most %d MiB", evidence.MaxSize>>20)})
 		return
 	}
-	if len(data) == 0 {
-		s.reply(w, r, nil, badRequest("evidence: the body is empty"))
+	sha, meta, err := s.app.AddEvidence(r.Context(), data, u.Name, "api", r.URL.Query().Get("name"))
+	if errors.Is(err, app.ErrEvidence) {
+		status := http.StatusUnsupportedMediaType
+		if len(data) == 0 {
+			status = http.StatusBadRequest
+		}
+		s.reply(w, r, nil, &apiError{status, err.Error()})
 		return
 	}
-	sha, err := s.app.Store.PutEvidence(r.Context(), data, http.DetectContentType(data), u.Name)
-	s.reply(w, r, map[string]any{"sha256": sha, "size": len(data)}, err)
+	s.reply(w, r, map[string]any{"sha256": sha, "meta": meta}, err)
 }
 
 // notifications: GET /api/notifications — a liaison's party's.

@@ -170,9 +170,15 @@ type Store interface {
 	Session(ctx context.Context, tokenHash string) (workflow.User, string, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 
-	// PutEvidence stores a file by its SHA-256 (returned), in the log.
-	PutEvidence(ctx context.Context, data []byte, mediaType, by string) (string, error)
+	// PutEvidence stores a file by its SHA-256 (returned), once however
+	// often it is sent, and records the receipt in its chain of custody;
+	// both are in the log.
+	PutEvidence(ctx context.Context, data []byte, r Receipt) (string, error)
 	Evidence(ctx context.Context, sha string) ([]byte, string, error)
+	// Custody records a step in a file's chain of custody (a download, a
+	// hand-over), in the log; Custody lists them.
+	AddCustody(ctx context.Context, sha string, c CustodyEntry) error
+	Custody(ctx context.Context, sha string) ([]CustodyEntry, error)
 
 	// Notifications lists what a party has been told.
 	Notifications(ctx context.Context, party string) ([]Notification, error)
@@ -198,6 +204,24 @@ type Move struct {
 	Reports    []int64
 	By         workflow.Event
 	FromStatus Status
+}
+
+// Receipt is how an evidence file came in.
+type Receipt struct {
+	MediaType string
+	By        string // the user, or "public"
+	Via       string // "web", "api", "cli"
+	FileName  string // as sent; never trusted, kept for the record
+	Meta      any    // what the file says about itself (evidence.Meta)
+}
+
+// CustodyEntry is one step in an evidence file's chain of custody.
+type CustodyEntry struct {
+	Seq    int       `json:"seq"`
+	Action string    `json:"action"` // "received", "downloaded", ...
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Note   string    `json:"note,omitempty"`
 }
 
 // Notification is a message to a party.

@@ -42,7 +42,7 @@ func TestAccessMatrix(t *testing.T) {
 	for _, u := range users {
 		tokens[u.Name] = s.tokens[u.Name]
 	}
-	sha, err := s.app.Store.PutEvidence(ctx, png, "image/png", "mon")
+	sha, _, err := s.app.AddEvidence(ctx, png, "mon", "test", "photo.png")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET /api/incidents/{verified}", s.api("GET", fmt.Sprintf("/api/incidents/%d", p), tokens)},
 		{"GET /api/incidents/{under review}/case", s.api("GET", fmt.Sprintf("/api/incidents/%d/case", h), tokens)},
 		{"POST /api/incidents/{under review}/events (dismiss, no reason)", s.apiBody("POST", fmt.Sprintf("/api/incidents/%d/events", h), `{"action":"dismiss"}`, tokens)},
-		{"POST /api/evidence", s.apiBody("POST", "/api/evidence", "bytes", tokens)},
+		{"POST /api/evidence", s.apiBody("POST", "/api/evidence", "%PDF-1.4\n", tokens)},
 		{"GET /api/notifications", s.api("GET", "/api/notifications", tokens)},
 		{"GET /api/incidents with a token that is no one's", func(v string) int { return s.api("GET", "/api/incidents", map[string]string{v: "truce_x"})(v) }},
 	}

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/i18n"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
@@ -27,11 +27,7 @@ import (
 )
 
 // maxUpload bounds an evidence file.
-const maxUpload = 32 << 20
-
-// evidenceTypes are the kinds of evidence taken, by the type their
-// content shows (never the name or the browser's word for it).
-var evidenceTypes = []string{"image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4", "video/webm", "application/pdf", "audio/mpeg", "audio/wave"}
+const maxUpload = evidence.MaxSize
 
 func (q *req) agreement() string {
 	ags := q.u.app.Agreements()
@@ -252,18 +248,15 @@ func (q *req) upload(field string) (string, error) {
 	if len(data) == 0 {
 		return "", nil
 	}
-	mt := http.DetectContentType(data)
-	if i := strings.IndexByte(mt, ';'); i > 0 {
-		mt = mt[:i]
-	}
-	if !slices.Contains(evidenceTypes, mt) {
+	if mt := evidence.MediaType(data); !evidence.Accepted(mt) {
 		return "", fail(http.StatusUnsupportedMediaType, "error.file_type", h.Filename, mt)
 	}
 	by := "public"
 	if q.user != nil {
 		by = q.user.Name
 	}
-	return q.u.app.Store.PutEvidence(q.ctx, data, mt, by)
+	sha, _, err := q.u.app.AddEvidence(q.ctx, data, by, "web", h.Filename)
+	return sha, err
 }
 
 // evidence serves a stored file to those who see everything, and to a
@@ -272,8 +265,12 @@ func (u *UI) evidence(q *req) error {
 	if !app.SeesAll(q.user) {
 		return fail(http.StatusNotFound, "error.not_found")
 	}
-	data, mt, err := u.app.Store.Evidence(q.ctx, q.r.PathValue("sha"))
+	sha := q.r.PathValue("sha")
+	data, mt, err := u.app.Store.Evidence(q.ctx, sha)
 	if err != nil {
+		return err
+	}
+	if err := u.app.Store.AddCustody(q.ctx, sha, store.CustodyEntry{Action: "downloaded", By: q.user.Name, At: time.Now().UTC(), Note: "web"}); err != nil {
 		return err
 	}
 	q.w.Header().Set("Content-Type", mt)

@@ -194,24 +194,79 @@ func (s *Store) User(ctx context.Context, name string) (workflow.User, error) {
 }
 
 // PutEvidence implements store.Store.
-func (s *Store) PutEvidence(ctx context.Context, data []byte, mediaType, by string) (string, error) {
+func (s *Store) PutEvidence(ctx context.Context, data []byte, r store.Receipt) (string, error) {
 	sum := sha256.Sum256(data)
 	id := hex.EncodeToString(sum[:])
-	err := s.tx(ctx, func(w *txw) error {
+	meta, err := json.Marshal(r.Meta)
+	if err != nil {
+		return "", err
+	}
+	err = s.tx(ctx, func(w *txw) error {
 		var n int
-		if err := w.scan(ctx, `SELECT count(*) FROM evidence WHERE sha256 = ?`, []any{id}, &n); err != nil || n > 0 {
+		if err := w.scan(ctx, `SELECT count(*) FROM evidence WHERE sha256 = ?`, []any{id}, &n); err != nil {
 			return err
 		}
-		if _, err := w.exec(ctx, `INSERT INTO evidence (sha256, media_type, size, data, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, mediaType, len(data), data, by, ts(time.Now())); err != nil {
-			return err
+		if n == 0 {
+			if _, err := w.exec(ctx, `INSERT INTO evidence (sha256, media_type, size, data, added_by, added_at, meta) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				id, r.MediaType, len(data), data, r.By, ts(time.Now()), string(meta)); err != nil {
+				return err
+			}
+			if err := appendLog(ctx, w, ledger.Entry{Kind: ledger.Evidence, Key: id, Rev: 1, Digest: id}); err != nil {
+				return err
+			}
 		}
-		return appendLog(ctx, w, ledger.Entry{Kind: ledger.Evidence, Key: id, Rev: 1, Digest: id})
+		note := fmt.Sprintf("via %s as %q, %d bytes, %s", r.Via, r.FileName, len(data), r.MediaType)
+		if n > 0 {
+			note += "; the same file was already held"
+		}
+		return addCustody(ctx, w, id, store.CustodyEntry{Action: "received", By: r.By, At: time.Now().UTC(), Note: note})
 	})
 	if err != nil {
 		return "", fmt.Errorf("store evidence: %w", err)
 	}
 	return id, nil
+}
+
+// AddCustody implements store.Store.
+func (s *Store) AddCustody(ctx context.Context, sha string, c store.CustodyEntry) error {
+	return s.tx(ctx, func(w *txw) error { return addCustody(ctx, w, sha, c) })
+}
+
+func addCustody(ctx context.Context, w *txw, sha string, c store.CustodyEntry) error {
+	if err := w.scan(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM evidence_custody WHERE sha256 = ?`, []any{sha}, &c.Seq); err != nil {
+		return err
+	}
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := w.exec(ctx, `INSERT INTO evidence_custody (sha256, seq, action, by_user, doc, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		sha, c.Seq, c.Action, c.By, string(doc), ts(c.At)); err != nil {
+		return fmt.Errorf("custody of %s: %w", sha, err)
+	}
+	return appendLog(ctx, w, ledger.Entry{Kind: ledger.Custody, Key: fmt.Sprintf("%s/%d", sha, c.Seq), Rev: 1, Digest: digest(string(doc))})
+}
+
+// Custody implements store.Store.
+func (s *Store) Custody(ctx context.Context, sha string) ([]store.CustodyEntry, error) {
+	rows, err := s.query(ctx, `SELECT doc FROM evidence_custody WHERE sha256 = ? ORDER BY seq`, sha)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.CustodyEntry
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var c store.CustodyEntry
+		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // Evidence implements store.Store.
@@ -285,6 +340,25 @@ func eventDigests(ctx context.Context, s *Store, fn func(kind, key string, rev i
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows3, err := s.query(ctx, `SELECT sha256, seq, doc FROM evidence_custody`)
+	if err != nil {
+		return err
+	}
+	defer rows3.Close()
+	for rows3.Next() {
+		var sha string
+		var seq int
+		var doc sql.RawBytes
+		if err := rows3.Scan(&sha, &seq, &doc); err != nil {
+			return err
+		}
+		if err := fn(ledger.Custody, sha+"/"+strconv.Itoa(seq), 1, sha256.Sum256(doc)); err != nil {
+			return err
+		}
+	}
+	if err := rows3.Err(); err != nil {
 		return err
 	}
 	rows2, err := s.query(ctx, `SELECT sha256, data FROM evidence`)
