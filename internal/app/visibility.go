@@ -50,6 +50,9 @@ func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, e
 	}
 	a.unseal(u, c.Reports)
 	if SeesAll(u) {
+		if err := a.files(ctx, c); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	party := ""
@@ -127,4 +130,29 @@ func RedactList(u *workflow.User, list []store.IncidentSummary) {
 	for i := range list {
 		RedactTitle(&list[i].Incident)
 	}
+}
+
+// files gathers the evidence files a case refers to.
+func (a *App) files(ctx context.Context, c *Case) error {
+	var shas []string
+	for _, r := range c.Reports {
+		shas = append(shas, r.Evidence...)
+	}
+	for _, r := range c.Replies {
+		shas = append(shas, r.Evidence...)
+	}
+	for _, sha := range shas {
+		if _, ok := c.Files[sha]; ok {
+			continue
+		}
+		f, err := a.Store.EvidenceInfo(ctx, sha)
+		if err != nil {
+			return err
+		}
+		if c.Files == nil {
+			c.Files = map[string]store.EvidenceFile{}
+		}
+		c.Files[sha] = f
+	}
+	return nil
 }

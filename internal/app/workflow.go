@@ -89,6 +89,9 @@ type Case struct {
 	Accused []string          `json:"accused,omitempty"`
 	// Joined says why each report is in the incident.
 	Joined map[int64]string `json:"joined"`
+	// Files are the evidence files of its reports and replies, with what
+	// they say about themselves and their chain of custody (staff only).
+	Files map[string]store.EvidenceFile `json:"evidence_files,omitempty"`
 }
 
 // Subject is what the workflow's checks need of an incident: whom its

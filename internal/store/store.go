@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -175,6 +176,9 @@ type Store interface {
 	// both are in the log.
 	PutEvidence(ctx context.Context, data []byte, r Receipt) (string, error)
 	Evidence(ctx context.Context, sha string) ([]byte, string, error)
+	// EvidenceInfo is a file's type, size and what it says about itself,
+	// without its bytes.
+	EvidenceInfo(ctx context.Context, sha string) (EvidenceFile, error)
 	// Custody records a step in a file's chain of custody (a download, a
 	// hand-over), in the log; Custody lists them.
 	AddCustody(ctx context.Context, sha string, c CustodyEntry) error
@@ -213,6 +217,15 @@ type Receipt struct {
 	Via       string // "web", "api", "cli"
 	FileName  string // as sent; never trusted, kept for the record
 	Meta      any    // what the file says about itself (evidence.Meta)
+}
+
+// EvidenceFile describes a stored evidence file.
+type EvidenceFile struct {
+	SHA256    string          `json:"sha256"`
+	MediaType string          `json:"media_type"`
+	Size      int64           `json:"size"`
+	Meta      json.RawMessage `json:"meta"`
+	Custody   []CustodyEntry  `json:"custody"`
 }
 
 // CustodyEntry is one step in an evidence file's chain of custody.

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/i18n"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
@@ -307,6 +309,16 @@ func (u *UI) funcs() template.FuncMap {
 			return u.app.Actors.DisplayName(a.ID, lang)
 		},
 		"place": u.placeLabel,
+		"kib": func(lang string, n int64) string {
+			return u.cat.T(lang, "file.kib", i18n.Number(lang, int((n+1023)/1024)))
+		},
+		"meta": func(raw json.RawMessage) *evidence.Meta {
+			var m evidence.Meta
+			if json.Unmarshal(raw, &m) != nil {
+				return nil
+			}
+			return &m
+		},
 		"reason": func(lang string, r workflow.Reason) string {
 			args := make([]any, len(r.Args))
 			for i, a := range r.Args {

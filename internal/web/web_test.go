@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"os"
 	"bytes"
 	"context"
 	"database/sql"
@@ -249,6 +250,27 @@ func TestUploads(t *testing.T) {
 	s.app.Store.(interface{ DB() *sql.DB }).DB().QueryRow(`SELECT count(*) FROM evidence`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d evidence rows for one file sent twice", n)
+	}
+	// Both receipts are in the file's chain of custody, and a photo's
+	// capture metadata is read.
+	var id int64
+	db := s.app.Store.(interface{ DB() *sql.DB }).DB()
+	db.QueryRow(`SELECT incident_id FROM reports WHERE source = 'web-monitor' ORDER BY id LIMIT 1`).Scan(&id)
+	_, body := c.get(fmt.Sprintf("/incidents/%d", id))
+	if strings.Count(body, "received · mon — via web as &#34;") != 2 || !strings.Contains(body, "the same file was already held") {
+		t.Errorf("chain of custody on the incident page: %.2000s", body[strings.Index(body, "<main"):])
+	}
+	photo, err := os.ReadFile("../evidence/testdata/gps.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.get("/submit")
+	if status, _ := c.upload("/submit", map[string]string{"date": "2017-01-12", "place": "Douma", "act": "airstrike", "description": "photo with GPS"}, "gps.jpg", photo); status != http.StatusSeeOther {
+		t.Fatalf("photo upload: %d", status)
+	}
+	db.QueryRow(`SELECT incident_id FROM reports WHERE doc LIKE '%photo with GPS%'`).Scan(&id)
+	if _, body := c.get(fmt.Sprintf("/incidents/%d", id)); !strings.Contains(body, "at -38.40519, 144.18896") {
+		t.Errorf("the photo's GPS position is not shown")
 	}
 }
 

@@ -227,6 +227,22 @@ func (s *Store) PutEvidence(ctx context.Context, data []byte, r store.Receipt) (
 	return id, nil
 }
 
+// EvidenceInfo implements store.Store.
+func (s *Store) EvidenceInfo(ctx context.Context, sha string) (store.EvidenceFile, error) {
+	f := store.EvidenceFile{SHA256: sha}
+	var meta string
+	err := s.queryRow(ctx, `SELECT media_type, size, meta FROM evidence WHERE sha256 = ?`, sha).Scan(&f.MediaType, &f.Size, &meta)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("evidence %s: %w", sha, store.ErrNotFound)
+	}
+	if err != nil {
+		return f, err
+	}
+	f.Meta = json.RawMessage(meta)
+	f.Custody, err = s.Custody(ctx, sha)
+	return f, err
+}
+
 // AddCustody implements store.Store.
 func (s *Store) AddCustody(ctx context.Context, sha string, c store.CustodyEntry) error {
 	return s.tx(ctx, func(w *txw) error { return addCustody(ctx, w, sha, c) })
