@@ -197,3 +197,60 @@ func CheckBundle(b *ledger.Bundle, known note.Verifiers) (ledger.Checkpoint, err
 		return ledger.Report, r.Key, r.Revision, sqldb.ReportDigest(r), nil
 	})
 }
+
+// LogRef is where one record of an incident stands in the log.
+type LogRef struct {
+	Kind  string `json:"kind"`
+	Key   string `json:"key"`
+	Rev   int    `json:"rev"`
+	Index int64  `json:"index"`
+	// Signed is set when the entry is within the latest signed
+	// checkpoint, of size CheckpointSize, so that an inclusion proof
+	// against it can be asked for.
+	Signed bool `json:"signed"`
+}
+
+// LogRefs lists the log entries of a case's records (its reports' current
+// revisions and its events), with the size of the latest signed
+// checkpoint: what a reader needs to ask the node (GET /log/proof/...)
+// for proofs, and to check them against a checkpoint they trust.
+func (a *App) LogRefs(ctx context.Context, c *Case) ([]LogRef, int64, error) {
+	bs, ok := a.Store.(bundleStore)
+	if !ok {
+		return nil, 0, nil
+	}
+	var size int64
+	cps, err := bs.Checkpoints(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(cps) > 0 {
+		if cp, err := ledger.ParseCheckpoint(checkpointText(cps[len(cps)-1])); err == nil {
+			size = cp.Size
+		}
+	}
+	var refs []LogRef
+	add := func(kind, key string, rev int) error {
+		idx, _, err := bs.LogEntryFor(ctx, kind, key, rev)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, LogRef{Kind: kind, Key: key, Rev: rev, Index: idx, Signed: idx < size})
+		return nil
+	}
+	raws, err := bs.IncidentReports(ctx, c.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, r := range raws {
+		if err := add(ledger.Report, r.Key, r.Revision); err != nil {
+			return nil, 0, err
+		}
+	}
+	for _, e := range c.Case.History {
+		if err := add(ledger.IncidentEvent, fmt.Sprintf("%d/%d", c.ID, e.Seq), 1); err != nil {
+			return nil, 0, err
+		}
+	}
+	return refs, size, nil
+}

@@ -94,6 +94,8 @@ type Visibility struct {
 type IncidentSummary struct {
 	incident.Incident
 	Ruling *ruling.Ruling `json:"ruling,omitempty"`
+	// Grade is the confidence grade, once the workflow has set one.
+	Grade string `json:"grade,omitempty"`
 }
 
 // IncidentDetail is an incident with everything known about it.

@@ -91,6 +91,22 @@ func TestBrowser(t *testing.T) {
 			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
 		})
 	}
+	// labelled checks that every control of the page has a label (for
+	// screen readers) and can be reached by keyboard.
+	labelled := func(page string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			bad, err := chromedp.Evaluate[[]string](`[...document.querySelectorAll("input:not([type=hidden]),select,textarea,button")]
+				.filter(e => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !(e.tagName == "BUTTON" && e.textContent.trim()) || e.tabIndex < 0)
+				.map(e => e.outerHTML.slice(0, 80))`)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			if len(bad) > 0 {
+				t.Errorf("%s: controls without a label, or out of keyboard reach: %v", page, bad)
+			}
+			return nil
+		})
+	}
 	login := func(name string) {
 		t.Helper()
 		run("log in as "+name,
@@ -119,6 +135,7 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#killed"), "3"),
 		chromedp.SendKeys(chromedp.CSS("#description"), "Shells hit the market at noon; team 4 saw the impact."),
 		chromedp.SetUploadFiles(chromedp.CSS("#evidence"), []string{photo}),
+		labelled("submit"),
 		shot("1-submit-en"),
 		chromedp.Submit(chromedp.CSS("#description")),
 		chromedp.WaitVisible(chromedp.CSS("#state")),
@@ -129,7 +146,10 @@ func TestBrowser(t *testing.T) {
 	}
 	incident := s.URL + "/incidents/" + m[1]
 	var text string
-	run("the incident", into(&text, chromedp.Text(chromedp.CSS("main"))), shot("2-incident-monitor-en"))
+	run("the incident", into(&text, chromedp.Text(chromedp.CSS("main"))), labelled("incident (monitor)"), shot("2-incident-monitor-en"))
+	if !strings.Contains(text, "report web-monitor/") || !strings.Contains(text, "Tamper-evident log") {
+		t.Errorf("the incident page lists no log entry: %.300s", text)
+	}
 	if !strings.Contains(text, "Shells hit the market") || !strings.Contains(text, "violation") {
 		t.Errorf("incident page after submission: %.600s", text)
 	}
@@ -150,7 +170,8 @@ func TestBrowser(t *testing.T) {
 			chromedp.Submit(chromedp.CSS("#reason")),
 			chromedp.WaitVisible(chromedp.CSS(".flash")))
 	}
-	run("verified", into(&text, chromedp.Text(chromedp.CSS("#state"))))
+	run("verified", into(&text, chromedp.Text(chromedp.CSS("#state"))), labelled("incident (reviewer)"),
+		chromedp.Navigate(s.URL+"/incidents?q=market"), labelled("incidents"))
 	if text != "verified" {
 		t.Errorf("state after verify: %q", text)
 	}

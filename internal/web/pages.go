@@ -158,8 +158,12 @@ func (u *UI) incident(q *req) error {
 	if err != nil {
 		return err
 	}
+	refs, size, err := u.app.LogRefs(q.ctx, c)
+	if err != nil {
+		return err
+	}
 	return u.render(q, "incident", "incident.title", map[string]any{
-		"Case": c, "Actions": q.actions(c), "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
+		"Case": c, "Actions": q.actions(c), "LogRefs": refs, "LogSize": size, "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
 		"Grades": workflow.Grades, "Conclusions": []workflow.Conclusion{workflow.IsViolation, workflow.NoViolation, workflow.Inconclusive},
 	})
 }
@@ -325,7 +329,7 @@ func (u *UI) mapIncidents(q *req) error {
 		out.Features = append(out.Features, feature{Type: "Feature",
 			Geometry: map[string]any{"type": "Point", "coordinates": []float64{in.Place.Lon, in.Place.Lat}},
 			Properties: map[string]any{"id": in.ID, "title": in.Title, "date": i18n.Date(q.lang, in.Occurred.Start), "verdict": verdict,
-				"verdict_label": q.t("verdict." + cmp.Or(verdict, "none")), "state": q.t("state." + string(in.State)), "act": q.t("act." + string(in.Act))}})
+				"verdict_label": q.t("verdict." + cmp.Or(verdict, "none")), "grade": in.Grade, "grade_label": q.t("grade." + cmp.Or(in.Grade, "none")), "state": q.t("state." + string(in.State)), "act": q.t("act." + string(in.Act))}})
 	}
 	q.w.Header().Set("Content-Type", "application/geo+json")
 	return json.NewEncoder(q.w).Encode(out)

@@ -743,7 +743,7 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	if err := s.queryRow(ctx, "SELECT count(*)"+join+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count incidents: %w", err)
 	}
-	q := "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id)" + join + w + " ORDER BY i.occurred_start, i.id"
+	q := "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + join + w + " ORDER BY i.occurred_start, i.id"
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
@@ -759,11 +759,11 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 			idoc string
 			rdoc sql.NullString
 			rids sql.NullString
+			sum  store.IncidentSummary
 		)
-		if err := rows.Scan(&id, &idoc, &rdoc, &rids); err != nil {
+		if err := rows.Scan(&id, &idoc, &rdoc, &rids, &sum.Grade); err != nil {
 			return nil, 0, err
 		}
-		var sum store.IncidentSummary
 		if err := json.Unmarshal([]byte(idoc), &sum.Incident); err != nil {
 			return nil, 0, fmt.Errorf("incident %d: %w", id, err)
 		}

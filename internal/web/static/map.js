@@ -8,6 +8,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!el || !window.L) return;
   var map = L.map(el, { attributionControl: true }).setView([35.0, 38.5], 7);
   var colours = { violation: "#b3261e", not_violation: "#1e6b33", undetermined: "#7a5b00" };
+  var radius = { confirmed: 9, fair: 7, weak: 5, contested: 6, discounted: 4 };
   var get = function (url) { return fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }); };
   get(el.dataset.base).then(function (g) {
     L.geoJSON(g, { interactive: false, style: { color: "#6b7480", weight: 1, fillColor: "#eef1f4", fillOpacity: 1 } }).addTo(map).bringToBack();
@@ -25,8 +26,12 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!el.dataset.src) return;
   get(el.dataset.src).then(function (g) {
     var layer = L.geoJSON(g, {
+      // Colour: the ruling. Size: the confidence grade (larger is
+      // better established); contested and discounted are hollow.
       pointToLayer: function (f, ll) {
-        return L.circleMarker(ll, { radius: 6, color: "#fff", weight: 1, fillOpacity: 0.9, fillColor: colours[f.properties.verdict] || "#4a5360" });
+        var g = f.properties.grade, hollow = g === "contested" || g === "discounted";
+        return L.circleMarker(ll, { radius: radius[g] || 5, color: hollow ? colours[f.properties.verdict] || "#4a5360" : "#fff", weight: hollow ? 2 : 1,
+          fillOpacity: hollow ? 0.1 : 0.9, fillColor: colours[f.properties.verdict] || "#4a5360" });
       },
       onEachFeature: function (f, l) {
         var a = document.createElement("a");
@@ -35,7 +40,7 @@ document.addEventListener("DOMContentLoaded", function () {
         var p = document.createElement("div");
         p.appendChild(a);
         p.appendChild(document.createElement("br"));
-        p.appendChild(document.createTextNode(f.properties.verdict_label + " · " + f.properties.state));
+        p.appendChild(document.createTextNode(f.properties.verdict_label + " · " + f.properties.state + " · " + f.properties.grade_label));
         l.bindPopup(p);
       }
     }).addTo(map);
