@@ -19,13 +19,16 @@ import (
 
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/loadgen"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/web"
 	"github.com/truce-monitor/truce/internal/witness"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 func open(ctx context.Context, db string, log *slog.Logger) (*app.App, error) {
@@ -63,6 +66,17 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 			return err
 		}
 		printTally(out, ag, tally, from, to)
+	}
+	// A demo account, with a password made now and shown once, so that
+	// the browser interface can be tried as the Joint Group sees it.
+	if _, err := a.Store.User(ctx, "demo"); errors.Is(err, store.ErrNotFound) {
+		pw := auth.Token("")[:20]
+		if _, err := a.AddUser(ctx, workflow.User{Name: "demo", Role: workflow.Admin}, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nWeb interface: http://%s/ — the public view; log in as \"demo\" with the password %s (shown once)\n", *addr, pw)
+	} else {
+		fmt.Fprintf(out, "\nWeb interface: http://%s/ (the demo account was made on the first run)\n", *addr)
 	}
 	return serve(ctx, a, *addr, out, false)
 }

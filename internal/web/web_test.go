@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"os"
 	"bytes"
 	"context"
 	"database/sql"
@@ -13,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
