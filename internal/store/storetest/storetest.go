@@ -29,6 +29,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EachIncident", testEachIncident},
 		{"EachReportKeepsOriginal", testEachReport},
 		{"ImportRulesInSameTransaction", testImportRules},
+		{"JoinAtIntake", testJoin},
+		{"WorkflowEvents", testEvents},
+		{"Accounts", testAccounts},
+		{"EvidenceAndNotifications", testEvidence},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
