@@ -309,6 +309,7 @@ func (u *UI) funcs() template.FuncMap {
 			return u.app.Actors.DisplayName(a.ID, lang)
 		},
 		"place": u.placeLabel,
+		"join":  func(s []string) string { return strings.Join(s, ", ") },
 		"kib": func(lang string, n int64) string {
 			return u.cat.T(lang, "file.kib", i18n.Number(lang, int((n+1023)/1024)))
 		},
