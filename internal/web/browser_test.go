@@ -214,6 +214,13 @@ func TestBrowser(t *testing.T) {
 	}
 	logout()
 
+	// Every other role logs in and sees the dashboard.
+	for _, name := range []string{"admin", "res", "opp"} {
+		login(name)
+		run("dashboard as "+name, chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(chromedp.CSS(".charts")), labelled("dashboard"))
+		logout()
+	}
+
 	// The public: the incident, without what is protected, in two
 	// languages.
 	var html, dir string
