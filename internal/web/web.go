@@ -234,7 +234,13 @@ func (u *UI) finish(q *req, err error) {
 		u.log.Error("page failed", "path", q.r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {
-		http.Redirect(q.w, q.r, "/login?next="+url.QueryEscape(q.r.URL.RequestURI()), http.StatusSeeOther)
+		// Back to the page after logging in; a form's page is its
+		// action without the verb.
+		next := q.r.URL.RequestURI()
+		if q.r.Method != http.MethodGet {
+			next = strings.TrimSuffix(q.r.URL.Path, "/events")
+		}
+		http.Redirect(q.w, q.r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
 	q.w.WriteHeader(status)
