@@ -374,6 +374,10 @@ type importer struct {
 	in      store.Intake
 	formats map[string]int64
 	now     string
+	// lonely[d] is set once the transaction knows that every incident
+	// holds a record of dataset d, so that d's records need not look for
+	// one to join (a bulk import of one dataset).
+	lonely map[string]bool
 }
 
 // formatID returns the id of an original format, storing it if new.
@@ -400,7 +404,7 @@ func (im *importer) formatID(ctx context.Context, format string) (int64, error) 
 func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in store.Intake) ([]store.Imported, error) {
 	out := make([]store.Imported, len(reports))
 	err := s.tx(ctx, func(w *txw) error {
-		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now())}
+		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now()), lonely: map[string]bool{}}
 		for i := range reports {
 			r := &reports[i]
 			res, err := im.importOne(ctx, r)
@@ -448,6 +452,11 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 			if incidentID, err = im.putIncident(ctx, 0, incident.FromReport(*r)); err != nil {
 				return store.Imported{}, err
 			}
+			// An incident of another source: records of any dataset may
+			// now have one to join.
+			if r.Kind != incident.FromDataset || !im.lonely[r.Source] {
+				clear(im.lonely)
+			}
 		}
 		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party}, &r.ID); err != nil {
@@ -492,13 +501,37 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 // review), and says why; 0 when none matches.
 func (im *importer) join(ctx context.Context, r *incident.Report) (int64, string, error) {
 	p := im.in.Cluster
+	if r.Kind == incident.FromDataset {
+		lonely, ok := im.lonely[r.Source]
+		if !ok {
+			own := "|" + r.Source + "|"
+			var other bool
+			if err := im.w.scan(ctx, `SELECT EXISTS (SELECT 1 FROM incidents WHERE datasets < ? OR datasets > ?)`, []any{own, own}, &other); err != nil {
+				return 0, "", err
+			}
+			lonely = !other
+			im.lonely[r.Source] = lonely
+		}
+		if lonely {
+			return 0, "", nil
+		}
+	}
 	f := cluster.ReportFacts(*r)
 	if !f.Point && len(f.Areas) == 0 {
 		return 0, "", nil
 	}
+	// Incidents overlapping the report's span (widened by the slack):
+	// the index finds those starting in the window, the end filters.
 	from := ts(r.Occurred.Start.Add(-2*p.Slack - p.MaxSpan))
 	to := ts(r.Occurred.End.Add(2 * p.Slack))
-	const open = ` AND merged_into = 0 AND state IN ('reported', 'under_review')`
+	after := ts(r.Occurred.Start.Add(-2 * p.Slack))
+	open := ` AND occurred_end > ? AND merged_into = 0 AND state IN ('reported', 'under_review') AND datasets NOT LIKE ?`
+	// A dataset's record never joins an incident holding another record of
+	// the same dataset; the pattern matches nothing for other reports.
+	notDataset := "|"
+	if r.Kind == incident.FromDataset {
+		notDataset = "%|" + r.Source + "|%"
+	}
 	var q string
 	var args []any
 	if f.Point {
@@ -512,10 +545,10 @@ func (im *importer) join(ctx context.Context, r *incident.Report) (int64, string
 		if len(f.Areas) > 0 {
 			admin1 = f.Areas[0]
 		}
-		args = append(args, from, to, admin1, from, to)
+		args = append(args, from, to, after, notDataset, admin1, from, to, after, notDataset)
 	} else {
 		q = `SELECT id, doc FROM incidents WHERE admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
-		args = []any{f.Areas[0], from, to}
+		args = []any{f.Areas[0], from, to, after, notDataset}
 	}
 	st, err := im.w.stmt(ctx, q)
 	if err != nil {
@@ -613,14 +646,18 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 	if in.Place.HasPoint && in.Place.Precision.PointMeaningful() {
 		cell = cluster.Cell(in.Place.Lat, in.Place.Lon)
 	}
+	datasets := ""
+	if len(in.Datasets) > 0 {
+		datasets = "|" + strings.Join(in.Datasets, "|") + "|"
+	}
 	if id == 0 {
-		if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
-			string(in.Act), string(in.State), idoc, now, cell}, &id); err != nil {
+		if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
+			string(in.Act), string(in.State), idoc, now, cell, datasets}, &id); err != nil {
 			return 0, err
 		}
-	} else if _, err := w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ?, cell = ? WHERE id = ?`,
-		ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, now, cell, id); err != nil {
+	} else if _, err := w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ?, cell = ?, datasets = ? WHERE id = ?`,
+		ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, now, cell, datasets, id); err != nil {
 		return 0, err
 	}
 	if rule == nil {

@@ -1,0 +1,7 @@
+-- The curated datasets among an incident's reports ("|acled|ucdp-ged|"),
+-- so that intake can skip the incidents a dataset record may not join
+-- (two records of one dataset are two events), and skip the search
+-- altogether when every incident holds the dataset's own records (a bulk
+-- import of one dataset), which the index answers at once.
+ALTER TABLE incidents ADD COLUMN datasets TEXT NOT NULL DEFAULT '';
+CREATE INDEX incidents_datasets ON incidents (datasets);
