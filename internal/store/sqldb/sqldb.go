@@ -537,7 +537,7 @@ func (im *importer) join(ctx context.Context, r *incident.Report) (int64, string
 	if f.Point {
 		cells := cluster.NearCells(f.Lat, f.Lon)
 		q = `SELECT id, doc FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND occurred_start >= ? AND occurred_start < ?` + open +
-			` UNION ALL SELECT id, doc FROM incidents WHERE admin1 = ? AND cell = 0 AND occurred_start >= ? AND occurred_start < ?` + open
+			` UNION ALL SELECT id, doc FROM incidents WHERE cell = 0 AND admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
 		for _, c := range cells {
 			args = append(args, c)
 		}

@@ -1,3 +1,4 @@
 -- See ../sqlite/0007_datasets.sql.
 ALTER TABLE incidents ADD COLUMN datasets TEXT NOT NULL DEFAULT '';
 CREATE INDEX incidents_datasets ON incidents (datasets);
+DROP INDEX incidents_admin1;
