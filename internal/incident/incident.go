@@ -283,43 +283,50 @@ func Combine(reports []Report) Incident {
 		in.ReportIDs = append(in.ReportIDs, r.ID)
 	}
 	for _, r := range reports[1:] {
-		lo, hi := in.Occurred.Start, in.Occurred.End
-		if r.Occurred.Start.After(lo) {
-			lo = r.Occurred.Start
-		}
-		if r.Occurred.End.Before(hi) {
-			hi = r.Occurred.End
-		}
-		if hi.After(lo) && r.Occurred.Valid() {
-			prec := in.Occurred.Precision
-			if r.Occurred.End.Sub(r.Occurred.Start) < in.Occurred.End.Sub(in.Occurred.Start) {
-				prec = r.Occurred.Precision
-			}
-			in.Occurred = TimeSpan{Start: lo, End: hi, Precision: prec}
-		}
-		if placeRank(r.Place) < placeRank(in.Place) {
-			in.Place = r.Place
-		}
-		for _, a := range r.Actors {
-			if !slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == a.Role && b.ID == a.ID && (a.ID != "" || b.Name == a.Name) }) {
-				in.Actors = append(in.Actors, a)
-			}
-		}
-		if in.Act == act.Unknown || in.Act == act.Other || in.Act == "" {
-			in.Act = r.Act
-		}
-		in.Casualties.Low = max(in.Casualties.Low, r.Casualties.Low)
-		in.Casualties.Best = max(in.Casualties.Best, r.Casualties.Best)
-		in.Casualties.High = max(in.Casualties.High, r.Casualties.High)
-		in.Casualties.Civilians = max(in.Casualties.Civilians, r.Casualties.Civilians)
-		if in.Title == "" {
-			in.Title = FromReport(r).Title
-		}
-		if r.Kind == FromDataset && !slices.Contains(in.Datasets, r.Source) {
-			in.Datasets = append(in.Datasets, r.Source)
-		}
+		in.Absorb(r)
 	}
 	return in
+}
+
+// Absorb adds one more report's facts to the incident's, as Combine does:
+// a report joining an incident changes its facts without reading the
+// reports it already has.
+func (in *Incident) Absorb(r Report) {
+	lo, hi := in.Occurred.Start, in.Occurred.End
+	if r.Occurred.Start.After(lo) {
+		lo = r.Occurred.Start
+	}
+	if r.Occurred.End.Before(hi) {
+		hi = r.Occurred.End
+	}
+	if hi.After(lo) && r.Occurred.Valid() {
+		prec := in.Occurred.Precision
+		if r.Occurred.End.Sub(r.Occurred.Start) < in.Occurred.End.Sub(in.Occurred.Start) {
+			prec = r.Occurred.Precision
+		}
+		in.Occurred = TimeSpan{Start: lo, End: hi, Precision: prec}
+	}
+	if placeRank(r.Place) < placeRank(in.Place) {
+		in.Place = r.Place
+	}
+	for _, a := range r.Actors {
+		if !slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == a.Role && b.ID == a.ID && (a.ID != "" || b.Name == a.Name) }) {
+			in.Actors = append(in.Actors, a)
+		}
+	}
+	if in.Act == act.Unknown || in.Act == act.Other || in.Act == "" {
+		in.Act = r.Act
+	}
+	in.Casualties.Low = max(in.Casualties.Low, r.Casualties.Low)
+	in.Casualties.Best = max(in.Casualties.Best, r.Casualties.Best)
+	in.Casualties.High = max(in.Casualties.High, r.Casualties.High)
+	in.Casualties.Civilians = max(in.Casualties.Civilians, r.Casualties.Civilians)
+	if in.Title == "" {
+		in.Title = FromReport(r).Title
+	}
+	if r.Kind == FromDataset && !slices.Contains(in.Datasets, r.Source) {
+		in.Datasets = append(in.Datasets, r.Source)
+	}
 }
 
 // placeRank orders precisions, best first.

@@ -443,8 +443,9 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		var joined string
+		var into incident.Incident
 		if im.in.Cluster != nil {
-			if incidentID, joined, err = im.join(ctx, r); err != nil {
+			if incidentID, into, joined, err = im.join(ctx, r); err != nil {
 				return store.Imported{}, err
 			}
 		}
@@ -467,7 +468,8 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 			return store.Imported{}, err
 		}
 		if joined != "" {
-			if err := im.recombine(ctx, incidentID); err != nil {
+			into.Absorb(*r)
+			if _, err := im.putIncident(ctx, incidentID, into); err != nil {
 				return store.Imported{}, err
 			}
 		}
@@ -499,7 +501,8 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 // join finds the incident a new report describes among those near it in
 // time and space that are still open to new reports (reported or under
 // review), and says why; 0 when none matches.
-func (im *importer) join(ctx context.Context, r *incident.Report) (int64, string, error) {
+func (im *importer) join(ctx context.Context, r *incident.Report) (int64, incident.Incident, string, error) {
+	var none incident.Incident
 	p := im.in.Cluster
 	if r.Kind == incident.FromDataset {
 		lonely, ok := im.lonely[r.Source]
@@ -507,18 +510,18 @@ func (im *importer) join(ctx context.Context, r *incident.Report) (int64, string
 			own := "|" + r.Source + "|"
 			var other bool
 			if err := im.w.scan(ctx, `SELECT EXISTS (SELECT 1 FROM incidents WHERE datasets < ? OR datasets > ?)`, []any{own, own}, &other); err != nil {
-				return 0, "", err
+				return 0, none, "", err
 			}
 			lonely = !other
 			im.lonely[r.Source] = lonely
 		}
 		if lonely {
-			return 0, "", nil
+			return 0, none, "", nil
 		}
 	}
 	f := cluster.ReportFacts(*r)
 	if !f.Point && len(f.Areas) == 0 {
-		return 0, "", nil
+		return 0, none, "", nil
 	}
 	// Incidents overlapping the report's span (widened by the slack):
 	// the index finds those starting in the window, the end filters.
@@ -552,36 +555,38 @@ func (im *importer) join(ctx context.Context, r *incident.Report) (int64, string
 	}
 	st, err := im.w.stmt(ctx, q)
 	if err != nil {
-		return 0, "", err
+		return 0, none, "", err
 	}
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return 0, "", fmt.Errorf("incidents near: %w", err)
+		return 0, none, "", fmt.Errorf("incidents near: %w", err)
 	}
 	defer rows.Close()
 	var ids []int64
+	var incs []incident.Incident
 	var cands []cluster.Facts
 	for rows.Next() {
 		var id int64
 		var doc string
 		if err := rows.Scan(&id, &doc); err != nil {
-			return 0, "", err
+			return 0, none, "", err
 		}
 		var in incident.Incident
 		if err := json.Unmarshal([]byte(doc), &in); err != nil {
-			return 0, "", fmt.Errorf("incident %d: %w", id, err)
+			return 0, none, "", fmt.Errorf("incident %d: %w", id, err)
 		}
 		ids = append(ids, id)
+		incs = append(incs, in)
 		cands = append(cands, cluster.IncidentFacts(in))
 	}
 	if err := rows.Err(); err != nil {
-		return 0, "", err
+		return 0, none, "", err
 	}
 	best, m := p.Best(f, cands)
 	if best < 0 {
-		return 0, "", nil
+		return 0, none, "", nil
 	}
-	return ids[best], m.Why, nil
+	return ids[best], incs[best], m.Why, nil
 }
 
 // recombine makes an incident's facts again from its reports, and rules
