@@ -224,8 +224,10 @@ func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Log
 	defer a.Close()
 	var facts []cluster.Facts
 	var truth []string
+	var stored []int64
 	err = a.Store.EachReport(ctx, func(r incident.Report) error {
 		facts = append(facts, cluster.ReportFacts(r))
+		stored = append(stored, r.IncidentID)
 		t := strconv.FormatInt(r.IncidentID, 10)
 		if *evaluate {
 			ev, _, _ := strings.Cut(r.SourceID, "#")
@@ -253,5 +255,11 @@ func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Log
 	}
 	fmt.Fprintf(out, "%d reports in %d incidents; against %s: pairs predicted %d, true %d, correct %d: precision %.3f, recall %.3f\n",
 		len(facts), n, against, pr.Predicted, pr.True, pr.Correct, pr.Precision(), pr.Recall())
+	if *evaluate {
+		// How intake itself did: the incidents as stored.
+		st := cluster.Evaluate(stored, truth)
+		fmt.Fprintf(out, "as stored (joined at intake), against %s: pairs predicted %d, true %d, correct %d: precision %.3f, recall %.3f\n",
+			against, st.Predicted, st.True, st.Correct, st.Precision(), st.Recall())
+	}
 	return nil
 }
