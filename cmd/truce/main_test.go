@@ -381,3 +381,21 @@ func sqlExec(t *testing.T, db, q string) {
 		t.Fatal(err)
 	}
 }
+
+// TestClusterEvaluate: UCDP events read one report per source article are
+// clustered back, and both the batch run and intake are scored against
+// the events.
+func TestClusterEvaluate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	out := mustTruce(t, "import", "ucdp", "-per-source", "-db", db, "-errors", filepath.Join(t.TempDir(), "e.jsonl"), "../../internal/importer/ucdp/testdata/mixed.csv")
+	if !strings.Contains(out, "joined an incident already reported") {
+		t.Fatalf("import: %s", out)
+	}
+	out = mustTruce(t, "cluster", "-evaluate", "-db", db)
+	if !strings.Contains(out, "against the events named in the reports' ids") || !strings.Contains(out, "as stored (joined at intake)") {
+		t.Errorf("cluster -evaluate: %s", out)
+	}
+	if _, err := truce(t, "cluster", "-db", db, "-min-score", "2"); err == nil {
+		t.Error("a threshold out of range was accepted")
+	}
+}
