@@ -57,3 +57,45 @@ func (u *UI) logout(q *req) error {
 	http.Redirect(q.w, q.r, "/", http.StatusSeeOther)
 	return nil
 }
+
+// account shows who is logged in and lets them change their password.
+func (u *UI) account(q *req) error {
+	if q.user == nil {
+		return fail(http.StatusUnauthorized, "error.login")
+	}
+	return u.render(q, "account", "nav.account", map[string]any{})
+}
+
+// postAccount changes the password, which ends every session of the user
+// (this one too: they log in again with the new one).
+func (u *UI) postAccount(q *req) error {
+	if q.user == nil {
+		return fail(http.StatusUnauthorized, "error.login")
+	}
+	f := q.r.PostForm
+	now := time.Now()
+	key := "user " + q.user.Name
+	if u.login.Limited(key, now) {
+		return fail(http.StatusTooManyRequests, "error.rate")
+	}
+	h, err := u.app.Store.PasswordHash(q.ctx, q.user.Name)
+	if err != nil {
+		return err
+	}
+	if !auth.CheckPassword(h, f.Get("current")) {
+		u.login.Spend(key, now)
+		q.w.WriteHeader(http.StatusForbidden)
+		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("error.login_failed")})
+	}
+	if f.Get("new") != f.Get("confirm") {
+		q.w.WriteHeader(http.StatusBadRequest)
+		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("account.mismatch")})
+	}
+	if err := u.app.SetPassword(q.ctx, q.user.Name, f.Get("new")); err != nil {
+		q.w.WriteHeader(http.StatusBadRequest)
+		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("account.too_short", auth.MinPassword)})
+	}
+	http.SetCookie(q.w, u.cookie(sessionCookie, "", -time.Second))
+	http.Redirect(q.w, q.r, "/login?done=password", http.StatusSeeOther)
+	return nil
+}

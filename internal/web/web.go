@@ -97,6 +97,8 @@ func New(a *app.App, opt Options) (*UI, error) {
 	u.mux.HandleFunc("GET /login", u.page(u.loginForm))
 	u.mux.HandleFunc("POST /login", u.form(u.postLogin))
 	u.mux.HandleFunc("POST /logout", u.form(u.logout))
+	u.mux.HandleFunc("GET /account", u.page(u.account))
+	u.mux.HandleFunc("POST /account", u.form(u.postAccount))
 	return u, nil
 }
 

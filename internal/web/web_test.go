@@ -347,3 +347,31 @@ func TestIdentitiesSealed(t *testing.T) {
 		t.Error("the public sees an identity, or the report's words")
 	}
 }
+
+// TestPasswordChange: the current password is needed; a change ends every
+// session; the new password works, the old does not.
+func TestPasswordChange(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t).login("res")
+	other := s.client(t).login("res")
+	if status, body := c.post("/account", url.Values{"current": {"wrong password!!"}, "new": {"another long password"}, "confirm": {"another long password"}}); status != http.StatusForbidden || !strings.Contains(body, "Wrong name or password") {
+		t.Errorf("wrong current password: %d", status)
+	}
+	if status, _ := c.post("/account", url.Values{"current": {password}, "new": {"short"}, "confirm": {"short"}}); status != http.StatusBadRequest {
+		t.Errorf("short password: %d", status)
+	}
+	if status, _ := c.post("/account", url.Values{"current": {password}, "new": {"another long password"}, "confirm": {"another long password"}}); status != http.StatusSeeOther {
+		t.Fatalf("change: %d", status)
+	}
+	if _, body := other.get("/account"); strings.Contains(body, "account.current") || strings.Contains(body, `name="current"`) {
+		t.Error("another session survived the change")
+	}
+	d := s.client(t)
+	d.get("/login")
+	if status, _ := d.post("/login", url.Values{"name": {"res"}, "password": {password}}); status != http.StatusUnauthorized {
+		t.Errorf("the old password still works: %d", status)
+	}
+	if status, _ := d.post("/login", url.Values{"name": {"res"}, "password": {"another long password"}}); status != http.StatusSeeOther {
+		t.Errorf("the new password fails: %d", status)
+	}
+}
