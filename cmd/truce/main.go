@@ -43,7 +43,7 @@ Usage:
   truce actors     resolve NAME...                 look names up in the actor registry
 
 Every command takes -db: a SQLite file or a postgres:// URL (default $TRUCE_DB, or truce.db).
-truce serve accepts report submissions (POST /api/reports) only with $TRUCE_SUBMIT_TOKEN set.
+truce serve takes reports (POST /api/reports) with a user's token (truce user add), or $TRUCE_SUBMIT_TOKEN.
 Run "truce COMMAND -h" for its flags.
 `
 

@@ -11,6 +11,7 @@ import (
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 // Backup writes a consistent copy of the store to file while it stays in
@@ -79,13 +80,36 @@ var ErrInvalidReport = errors.New("invalid report")
 // report survives a crash. Resubmitting the same source and id is
 // idempotent, so a client that lost the answer may simply retry.
 func (a *App) Submit(ctx context.Context, body []byte, kind incident.SourceKind) (store.Imported, *incident.Report, error) {
+	return a.submit(ctx, body, func(r *incident.Report) {
+		if r.Kind == "" {
+			r.Kind = kind
+		}
+	})
+}
+
+// SubmitAs is Submit by a user, whose role says what the report is,
+// whatever the body claims: a liaison's report is its party's claim, a
+// researcher's a member of the public's, anyone else's a monitor's.
+func (a *App) SubmitAs(ctx context.Context, body []byte, u *workflow.User) (store.Imported, *incident.Report, error) {
+	kind, party := incident.FromPublic, ""
+	if u != nil {
+		switch u.Role {
+		case workflow.Liaison:
+			kind, party = incident.FromParty, u.Party
+		case workflow.Researcher:
+		default:
+			kind = incident.FromMonitor
+		}
+	}
+	return a.submit(ctx, body, func(r *incident.Report) { r.Kind, r.Party = kind, party })
+}
+
+func (a *App) submit(ctx context.Context, body []byte, fix func(*incident.Report)) (store.Imported, *incident.Report, error) {
 	rep, fe := jsonl.Parse(body, jsonl.Config{Actors: a.Actors, Boundaries: a.Boundaries})
 	if fe != nil {
 		return store.Imported{}, nil, fmt.Errorf("%w: %w", ErrInvalidReport, fe)
 	}
-	if rep.Kind == "" {
-		rep.Kind = kind
-	}
+	fix(rep)
 	for _, sha := range rep.Evidence {
 		if _, _, err := a.Store.Evidence(ctx, sha); err != nil {
 			return store.Imported{}, nil, fmt.Errorf("%w: evidence %s: not stored (send the file first)", ErrInvalidReport, sha)

@@ -15,9 +15,11 @@ import (
 
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 // Server is the HTTP API.
@@ -374,12 +376,21 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 // "truce export jsonl") and answers only once it is durable: 201 with the
 // ids when new, 200 when the same report was already stored or updated.
 func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
-	if len(s.token) == 0 {
-		s.reply(w, r, nil, &apiError{http.StatusForbidden, "report submission is disabled on this server (it has no submit token)"})
+	// A user's token says who reports and so what the report is; the
+	// shared submit token is a trusted machine client's, which may say
+	// itself (a monitor's by default).
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	var user *workflow.User
+	if ok {
+		if u, err := s.app.Store.UserByToken(r.Context(), auth.Hash(got)); err == nil {
+			user = &u
+		}
+	}
+	if user == nil && len(s.token) == 0 && !ok {
+		s.reply(w, r, nil, &apiError{http.StatusForbidden, "report submission needs a user's token (truce user add), or the server's submit token"})
 		return
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(got), s.token) != 1 {
+	if user == nil && (!ok || len(s.token) == 0 || subtle.ConstantTimeCompare([]byte(got), s.token) != 1) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
 		s.reply(w, r, nil, &apiError{http.StatusUnauthorized, "a valid bearer token is required to submit reports"})
 		return
@@ -389,7 +400,13 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("a report may be at most %d bytes", maxReport)})
 		return
 	}
-	res, rep, err := s.app.Submit(r.Context(), body, incident.FromMonitor)
+	var res store.Imported
+	var rep *incident.Report
+	if user != nil {
+		res, rep, err = s.app.SubmitAs(r.Context(), body, user)
+	} else {
+		res, rep, err = s.app.Submit(r.Context(), body, incident.FromMonitor)
+	}
 	if errors.Is(err, app.ErrInvalidReport) {
 		s.reply(w, r, nil, badRequest("%v", err))
 		return

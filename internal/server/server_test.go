@@ -496,3 +496,28 @@ func TestVisibility(t *testing.T) {
 		t.Errorf("a wrong token: %d", status)
 	}
 }
+
+// TestSubmitAsUser: with a user's token, the user's role decides what the
+// report is, whatever the body says.
+func TestSubmitAsUser(t *testing.T) {
+	demo(t)
+	tok, err := demoApp.AddUser(context.Background(), workflow.User{Name: "submit-gov", Role: workflow.Liaison, Party: "GOV"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"source":"gov-office","source_id":"g-1","kind":"monitor","party":"OPP","occurred":{"start":"2017-01-12T00:00:00+02:00","end":"2017-01-13T00:00:00+02:00"},
+		"place":{"name":"Duma","lat":33.5717,"lon":36.4027,"has_point":true,"precision":"exact"},"actors":[{"name":"Jaysh al-Islam","role":"perpetrator"}],"act":"shelling","description":"Terrorists shelled Damascus"}`
+	status, v := post(t, tok, body)
+	if status != http.StatusCreated {
+		t.Fatalf("submit: %d %v", status, v)
+	}
+	d, err := demoApp.Store.Incident(context.Background(), int64(v["incident_id"].(float64)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range d.Reports {
+		if r.SourceID == "g-1" && (r.Kind != "party" || r.Party != "GOV") {
+			t.Errorf("a liaison's report is %s of %q, want a party claim of GOV", r.Kind, r.Party)
+		}
+	}
+}

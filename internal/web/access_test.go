@@ -82,7 +82,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET /api/agreements/{id}/diff", s.api("GET", "/api/agreements/syria-coh-2016/diff?from=1&to=2", tokens)},
 		{"GET /api/incidents", s.api("GET", "/api/incidents", tokens)},
 		{"GET /api/rulings/summary", s.api("GET", "/api/rulings/summary?agreement=syria-coh-2016", tokens)},
-		{"POST /api/reports (no submit token configured)", s.apiBody("POST", "/api/reports", "{}", tokens)},
+		{"POST /api/reports (body {}, no submit token configured)", s.apiBody("POST", "/api/reports", "{}", tokens)},
 		{"GET /healthz", s.api("GET", "/healthz", tokens)},
 		{"GET /log/checkpoint (none signed)", s.api("GET", "/log/checkpoint", tokens)},
 		{"GET /log/entries", s.api("GET", "/log/entries?start=0", tokens)},

@@ -367,19 +367,16 @@ func (u *UI) submit(q *req) error {
 	}
 	f := q.r.PostForm
 	// The reporter's name is not part of the report: the source says
-	// only which channel it came through.
-	kind, party := incident.FromPublic, ""
-	if q.user != nil {
-		switch q.user.Role {
-		case workflow.Liaison:
-			kind, party = incident.FromParty, q.user.Party
-		case workflow.Researcher:
-			kind = incident.FromPublic
-		default:
-			kind = incident.FromMonitor
-		}
+	// only which channel it came through (the user's role decides what
+	// kind of report it is, in SubmitAs).
+	source := "web-public"
+	switch {
+	case q.user == nil, q.user.Role == workflow.Researcher:
+	case q.user.Role == workflow.Liaison:
+		source = "web-party"
+	default:
+		source = "web-monitor"
 	}
-	source := "web-" + string(kind)
 	day, err := time.Parse("2006-01-02", f.Get("date"))
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.date", q.t("submit.date"), f.Get("date"))
@@ -389,7 +386,7 @@ func (u *UI) submit(q *req) error {
 		return err
 	}
 	rep := map[string]any{
-		"source": source, "source_id": auth.Token("w"), "party": party,
+		"source": source, "source_id": auth.Token("w"),
 		"occurred":    map[string]any{"start": day.Format(time.RFC3339), "end": day.AddDate(0, 0, 1).Format(time.RFC3339), "precision": "day"},
 		"place":       map[string]any{"name": f.Get("place")},
 		"act":         f.Get("act"),
@@ -431,7 +428,7 @@ func (u *UI) submit(q *req) error {
 		rep["witnesses"] = witnesses
 	}
 	body, _ := json.Marshal(rep)
-	res, _, err := u.app.Submit(q.ctx, body, kind)
+	res, _, err := u.app.SubmitAs(q.ctx, body, q.user)
 	if err != nil {
 		return err
 	}
