@@ -237,6 +237,9 @@ func TestBrowser(t *testing.T) {
 			return err
 		}),
 		shot("5-incident-public-ar"),
+		chromedp.Navigate(incident+"?lang=fa"),
+		chromedp.WaitVisible(chromedp.CSS("#state")),
+		shot("5-incident-public-fa"),
 		chromedp.Navigate(s.URL+"/?lang=ar"),
 		shot("6-dashboard-ar"),
 		chromedp.Navigate(s.URL+"/map?lang=ar"),
