@@ -36,7 +36,7 @@ Usage:
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
   truce cluster    [-evaluate] [thresholds]        cluster every report anew and score it (against incidents or ids)
   truce incident   show ID | act ID -as U -action A  an incident's case; review, verify, reply, findings ...
-  truce user add   NAME -role R [-party|-guarantor]  add a user; prints their API token
+  truce user add|disable NAME -role R ...          add a user (prints their API token), or end their access
   truce evidence add -as USER FILE                 store an evidence file; prints its SHA-256
   truce notifications -party P                     what a party has been told (violations to reply to)
   truce agreement  validate|load|show|diff ...     work with agreement files

@@ -286,6 +286,13 @@ func TestWorkflow(t *testing.T) {
 			t.Fatalf("user add: %s", out)
 		}
 	}
+	mustTruce(t, "user", "add", "gone", "-db", db, "-role", "monitor")
+	if out := mustTruce(t, "user", "disable", "gone", "-db", db); !strings.Contains(out, "disabled") {
+		t.Errorf("disable: %s", out)
+	}
+	if _, err := truce(t, "incident", "act", "1", "-db", db, "-as", "nobody", "-action", "comment", "-reason", "x"); err == nil {
+		t.Error("an unknown user acted")
+	}
 	if out := mustTruce(t, "notifications", "-db", db, "-party", "GOV"); !strings.Contains(out, "incident 1 ") {
 		t.Fatalf("GOV was not told of incident 1: %s", out)
 	}

@@ -25,8 +25,23 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	party := fs.String("party", "", "the party a liaison speaks for")
 	guarantor := fs.String("guarantor", "", "the guarantor a member or reviewer serves")
 	pwStdin := fs.Bool("password-stdin", false, "read a password for browser login from standard input (first line)")
+	if len(args) >= 2 && args[0] == "disable" {
+		if err := parse(fs, args[2:]); err != nil {
+			return err
+		}
+		a, err := open(ctx, *db, log)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := a.DisableUser(ctx, args[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "user %s disabled: token and password no longer valid, sessions ended\n", args[1])
+		return nil
+	}
 	if len(args) < 2 || args[0] != "add" {
-		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G] [-password-stdin]   (prints the user's API token, once)")
+		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G] [-password-stdin]   (prints the user's API token, once)\n       truce user disable NAME")
 	}
 	name := args[1]
 	if err := parse(fs, args[2:]); err != nil {

@@ -221,3 +221,16 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 	}
 	return ev, a.Store.AppendEvent(ctx, id, ev, st)
 }
+
+// DisableUser ends a user's access: a new token nobody holds, no
+// password, no session. Their history stays, under their name.
+func (a *App) DisableUser(ctx context.Context, name string) error {
+	u, err := a.Store.User(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := a.Store.PutUser(ctx, u, auth.Hash(auth.Token("disabled_"))); err != nil {
+		return err
+	}
+	return a.Store.SetPassword(ctx, name, "")
+}

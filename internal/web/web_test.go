@@ -375,3 +375,26 @@ func TestPasswordChange(t *testing.T) {
 		t.Errorf("the new password fails: %d", status)
 	}
 }
+
+// TestDisabledUser: a disabled user's session, password and token stop
+// working at once.
+func TestDisabledUser(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t).login("mon")
+	if err := s.app.DisableUser(context.Background(), "mon"); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := c.get("/account"); status != http.StatusSeeOther {
+		t.Errorf("the session survived: %d", status)
+	}
+	d := s.client(t)
+	d.get("/login")
+	if status, _ := d.post("/login", url.Values{"name": {"mon"}, "password": {password}}); status != http.StatusUnauthorized {
+		t.Errorf("the password still works: %d", status)
+	}
+	req, _ := http.NewRequest("GET", s.URL+"/api/notifications", nil)
+	req.Header.Set("Authorization", "Bearer "+s.tokens["mon"])
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the token still works: %v %v", res.StatusCode, err)
+	}
+}
