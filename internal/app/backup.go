@@ -111,7 +111,7 @@ func (a *App) submit(ctx context.Context, body []byte, fix func(*incident.Report
 	}
 	fix(rep)
 	for _, sha := range rep.Evidence {
-		if _, _, err := a.Store.Evidence(ctx, sha); err != nil {
+		if _, err := a.Store.EvidenceInfo(ctx, sha); err != nil {
 			return store.Imported{}, nil, fmt.Errorf("%w: evidence %s: not stored (send the file first)", ErrInvalidReport, sha)
 		}
 	}

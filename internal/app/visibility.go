@@ -55,16 +55,29 @@ func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, e
 		}
 		return c, nil
 	}
+	if !Sees(u, c.Case.State, c.Accused, c.Reports) {
+		return nil, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+	}
 	party := ""
 	if u != nil {
 		party = u.Party
 	}
-	own := party != "" && (slices.Contains(c.Accused, party) || slices.ContainsFunc(c.Reports, func(r incident.Report) bool { return r.Party == party }))
-	if !Published(c.Case.State) && !own {
-		return nil, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
-	}
 	Redact(c, party)
 	return c, nil
+}
+
+// Sees reports whether u (nil: the public) may see an incident in state
+// st, accusing those parties, made of those reports: staff see all, the
+// public what is published, a party also what accuses it or it filed.
+func Sees(u *workflow.User, st incident.State, accused []string, reports []incident.Report) bool {
+	if SeesAll(u) || Published(st) {
+		return true
+	}
+	party := ""
+	if u != nil {
+		party = u.Party
+	}
+	return party != "" && (slices.Contains(accused, party) || slices.ContainsFunc(reports, func(r incident.Report) bool { return r.Party == party }))
 }
 
 // Withheld marks a field removed for the viewer.

@@ -161,18 +161,17 @@ func (a *App) Act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 }
 
 func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Event) (workflow.Event, error) {
-	// What a user may not see, they may not act on either (and learn
-	// nothing of it from the answer).
-	if !SeesAll(&u) {
-		if _, err := a.CaseFor(ctx, &u, id); err != nil {
-			return e, err
-		}
-	}
 	d, events, s, err := a.load(ctx, id)
 	if err != nil {
 		return e, err
 	}
-	ev, err := workflow.Fold(events, s).Check(u, e, s)
+	c := workflow.Fold(events, s)
+	// What a user may not see, they may not act on either (and learn
+	// nothing of it from the answer).
+	if !Sees(&u, c.State, s.Accused, d.Reports) {
+		return e, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+	}
+	ev, err := c.Check(u, e, s)
 	if err != nil {
 		return ev, err
 	}
@@ -184,7 +183,7 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 		}
 	case workflow.Reply:
 		for _, sha := range ev.Evidence {
-			if _, _, err := a.Store.Evidence(ctx, sha); err != nil {
+			if _, err := a.Store.EvidenceInfo(ctx, sha); err != nil {
 				return ev, fmt.Errorf("reply: %w: %v (store it first)", workflow.ErrInvalid, err)
 			}
 		}
