@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/incident"
@@ -73,17 +72,13 @@ func appendEvent(ctx context.Context, w *txw, incidentID int64, e workflow.Event
 	if err := appendLog(ctx, w, ledger.Entry{Kind: ledger.IncidentEvent, Key: fmt.Sprintf("%d/%d", incidentID, e.Seq), Rev: 1, Digest: digest(string(doc))}); err != nil {
 		return err
 	}
-	res, err := w.exec(ctx, `UPDATE incidents SET state = ?, grade = ?, assignee = ?, updated_at = ? WHERE id = ?`,
-		string(st.State), string(st.Grade), st.Assignee, ts(time.Now()), incidentID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("incident %d: %w", incidentID, store.ErrNotFound)
-	}
 	// The state is also in the incident's document, which listings read.
 	var idoc string
-	if err := w.scan(ctx, `SELECT doc FROM incidents WHERE id = ?`, []any{incidentID}, &idoc); err != nil {
+	err = w.scan(ctx, `SELECT doc FROM incidents WHERE id = ?`, []any{incidentID}, &idoc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("incident %d: %w", incidentID, store.ErrNotFound)
+	}
+	if err != nil {
 		return err
 	}
 	var m map[string]any
@@ -92,7 +87,8 @@ func appendEvent(ctx context.Context, w *txw, incidentID int64, e workflow.Event
 	}
 	m["state"] = st.State
 	b, _ := json.Marshal(m)
-	_, err = w.exec(ctx, `UPDATE incidents SET doc = ? WHERE id = ?`, string(b), incidentID)
+	_, err = w.exec(ctx, `UPDATE incidents SET state = ?, grade = ?, assignee = ?, doc = ?, updated_at = ? WHERE id = ?`,
+		string(st.State), string(st.Grade), st.Assignee, string(b), ts(time.Now()), incidentID)
 	return err
 }
 
@@ -171,23 +167,25 @@ func (s *Store) PutUser(ctx context.Context, u workflow.User, tokenHash string) 
 
 // UserByToken implements store.Store.
 func (s *Store) UserByToken(ctx context.Context, tokenHash string) (workflow.User, error) {
-	var u workflow.User
-	var role string
-	err := s.queryRow(ctx, `SELECT name, role, party, guarantor FROM users WHERE token_hash = ?`, tokenHash).Scan(&u.Name, &role, &u.Party, &u.Guarantor)
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, store.ErrNotFound
-	}
-	u.Role = workflow.Role(role)
-	return u, err
+	return s.user(ctx, "token_hash", tokenHash)
 }
 
 // User implements store.Store.
 func (s *Store) User(ctx context.Context, name string) (workflow.User, error) {
+	u, err := s.user(ctx, "name", name)
+	if err != nil {
+		return u, fmt.Errorf("user %s: %w", name, err)
+	}
+	return u, nil
+}
+
+// user finds the user whose column (a unique key) holds value.
+func (s *Store) user(ctx context.Context, column, value string) (workflow.User, error) {
 	var u workflow.User
 	var role string
-	err := s.queryRow(ctx, `SELECT name, role, party, guarantor FROM users WHERE name = ?`, name).Scan(&u.Name, &role, &u.Party, &u.Guarantor)
+	err := s.queryRow(ctx, `SELECT name, role, party, guarantor FROM users WHERE `+column+` = ?`, value).Scan(&u.Name, &role, &u.Party, &u.Guarantor)
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, fmt.Errorf("user %s: %w", name, store.ErrNotFound)
+		return u, store.ErrNotFound
 	}
 	u.Role = workflow.Role(role)
 	return u, err
@@ -317,9 +315,9 @@ func (s *Store) Notifications(ctx context.Context, party string) ([]store.Notifi
 }
 
 // IncidentLinks implements store.Store: why each report is in its
-// incident, and whether a reviewer put it there.
+// incident ("placed by NAME" when a reviewer put it there).
 func (s *Store) IncidentLinks(ctx context.Context, incidentID int64) (map[int64]string, error) {
-	rows, err := s.query(ctx, `SELECT id, joined, pinned FROM reports WHERE incident_id = ?`, incidentID)
+	rows, err := s.query(ctx, `SELECT id, joined FROM reports WHERE incident_id = ?`, incidentID)
 	if err != nil {
 		return nil, err
 	}
@@ -328,8 +326,7 @@ func (s *Store) IncidentLinks(ctx context.Context, incidentID int64) (map[int64]
 	for rows.Next() {
 		var id int64
 		var joined string
-		var pinned int
-		if err := rows.Scan(&id, &joined, &pinned); err != nil {
+		if err := rows.Scan(&id, &joined); err != nil {
 			return nil, err
 		}
 		out[id] = joined
@@ -337,62 +334,34 @@ func (s *Store) IncidentLinks(ctx context.Context, incidentID int64) (map[int64]
 	return out, rows.Err()
 }
 
-// EventDigests lists every recorded event's key and digest, for Verify.
+// eventDigests gives Verify the digest of every workflow event, chain-of-
+// custody step and evidence file, recomputed from what is stored.
 func eventDigests(ctx context.Context, s *Store, fn func(kind, key string, rev int, digest [32]byte) error) error {
-	rows, err := s.query(ctx, `SELECT incident_id, seq, doc FROM incident_events`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var seq int
-		var doc sql.RawBytes
-		if err := rows.Scan(&id, &seq, &doc); err != nil {
+	for _, q := range []struct{ kind, query string }{
+		{ledger.IncidentEvent, `SELECT CAST(incident_id AS TEXT) || '/' || CAST(seq AS TEXT), doc FROM incident_events`},
+		{ledger.Custody, `SELECT sha256 || '/' || CAST(seq AS TEXT), doc FROM evidence_custody`},
+		{ledger.Evidence, `SELECT sha256, data FROM evidence`},
+	} {
+		rows, err := s.query(ctx, q.query)
+		if err != nil {
 			return err
 		}
-		if err := fn(ledger.IncidentEvent, strconv.FormatInt(id, 10)+"/"+strconv.Itoa(seq), 1, sha256.Sum256(doc)); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows3, err := s.query(ctx, `SELECT sha256, seq, doc FROM evidence_custody`)
-	if err != nil {
-		return err
-	}
-	defer rows3.Close()
-	for rows3.Next() {
-		var sha string
-		var seq int
-		var doc sql.RawBytes
-		if err := rows3.Scan(&sha, &seq, &doc); err != nil {
-			return err
-		}
-		if err := fn(ledger.Custody, sha+"/"+strconv.Itoa(seq), 1, sha256.Sum256(doc)); err != nil {
-			return err
-		}
-	}
-	if err := rows3.Err(); err != nil {
-		return err
-	}
-	rows2, err := s.query(ctx, `SELECT sha256, data FROM evidence`)
-	if err != nil {
-		return err
-	}
-	defer rows2.Close()
-	for rows2.Next() {
-		var id string
+		var key string
 		var data sql.RawBytes
-		if err := rows2.Scan(&id, &data); err != nil {
-			return err
+		for rows.Next() {
+			if err = rows.Scan(&key, &data); err != nil {
+				break
+			}
+			if err = fn(q.kind, key, 1, sha256.Sum256(data)); err != nil {
+				break
+			}
 		}
-		if err := fn(ledger.Evidence, id, 1, sha256.Sum256(data)); err != nil {
+		rows.Close()
+		if err := errors.Join(err, rows.Err()); err != nil {
 			return err
 		}
 	}
-	return rows2.Err()
+	return nil
 }
 
 // SetPassword implements store.Store.
