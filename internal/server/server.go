@@ -15,7 +15,6 @@ import (
 
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
-	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
@@ -379,21 +378,19 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	// A user's token says who reports and so what the report is; the
 	// shared submit token is a trusted machine client's, which may say
 	// itself (a monitor's by default).
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	got, hasToken := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	shared := hasToken && len(s.token) > 0 && subtle.ConstantTimeCompare([]byte(got), s.token) == 1
 	var user *workflow.User
-	if ok {
-		if u, err := s.app.Store.UserByToken(r.Context(), auth.Hash(got)); err == nil {
-			user = &u
+	if !shared {
+		if !hasToken && len(s.token) == 0 {
+			s.reply(w, r, nil, &apiError{http.StatusForbidden, "report submission needs a user's token (truce user add), or the server's submit token"})
+			return
 		}
-	}
-	if user == nil && len(s.token) == 0 && !ok {
-		s.reply(w, r, nil, &apiError{http.StatusForbidden, "report submission needs a user's token (truce user add), or the server's submit token"})
-		return
-	}
-	if user == nil && (!ok || len(s.token) == 0 || subtle.ConstantTimeCompare([]byte(got), s.token) != 1) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="truce"`)
-		s.reply(w, r, nil, &apiError{http.StatusUnauthorized, "a valid bearer token is required to submit reports"})
-		return
+		u, ok := s.user(w, r)
+		if !ok {
+			return
+		}
+		user = &u
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxReport))
 	if err != nil {
