@@ -398,3 +398,44 @@ func TestDisabledUser(t *testing.T) {
 		t.Errorf("the token still works: %v %v", res.StatusCode, err)
 	}
 }
+
+// TestSubmitErrors: a refused report says which field was wrong, in the
+// reader's language, and stores nothing.
+func TestSubmitErrors(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t).login("mon")
+	c.get("/submit")
+	base := map[string]string{"date": "2017-01-10", "place": "Douma", "act": "shelling", "description": "x"}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range base {
+			m[a] = b
+		}
+		m[k] = v
+		return m
+	}
+	for _, tt := range []struct {
+		form map[string]string
+		want string
+	}{
+		{with("date", "31/02/2017"), `Date of the incident: &#34;31/02/2017&#34; is not a date (YYYY-MM-DD).`},
+		{with("lat", "north"), `&#34;north&#34;, &#34;&#34; is not a latitude and longitude.`},
+		{with("act", "bombing"), `act: &#34;bombing&#34; is not an act type`},
+	} {
+		status, body := c.upload("/submit", tt.form, "", nil)
+		if status != http.StatusBadRequest || !strings.Contains(body, tt.want) {
+			i := strings.Index(body, "<main")
+			t.Errorf("%v: %d, want 400 with %s: %.400s", tt.form, status, tt.want, body[max(i, 0):])
+		}
+	}
+	var n int
+	s.app.Store.(interface{ DB() *sql.DB }).DB().QueryRow(`SELECT count(*) FROM reports WHERE source = 'web-monitor'`).Scan(&n)
+	if n != 0 {
+		t.Errorf("%d refused reports were stored", n)
+	}
+	ar := s.client(t).login("mon")
+	ar.get("/submit?lang=ar")
+	if _, body := ar.upload("/submit", with("date", "x"), "", nil); !strings.Contains(body, "تاريخ الحادثة") {
+		t.Error("the error is not in the reader's language")
+	}
+}
