@@ -78,7 +78,7 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	} else {
 		fmt.Fprintf(out, "\nWeb interface: http://%s/ (the demo account was made on the first run)\n", *addr)
 	}
-	return serve(ctx, a, *addr, out, false)
+	return serve(ctx, a, *addr, out, web.Options{})
 }
 
 func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
@@ -86,8 +86,13 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
 	every := fs.Duration("checkpoint-every", 10*time.Second, "how often to sign a checkpoint of the log while it grows (with $TRUCE_LOG_KEY)")
 	insecure := fs.Bool("insecure-cookies", false, "send session cookies over plain HTTP (development on a private network only; put TLS in front in production)")
+	proxies := fs.String("trusted-proxy", os.Getenv("TRUCE_TRUSTED_PROXY"), "the reverse proxies whose X-Forwarded-For names the client (CIDRs or addresses, comma-separated; env TRUCE_TRUSTED_PROXY)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	trusted, err := auth.ParseProxies(*proxies)
+	if err != nil {
+		return usageError(fmt.Sprintf("-trusted-proxy: %v", err))
 	}
 	a, err := open(ctx, *db, log)
 	if err != nil {
@@ -101,11 +106,12 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 		}
 		go a.SignCheckpoints(ctx, signer, *every)
 	}
-	return serve(ctx, a, *addr, out, *insecure)
+	return serve(ctx, a, *addr, out, web.Options{InsecureCookies: *insecure, TrustedProxies: trusted})
 }
 
-func serve(ctx context.Context, a *app.App, addr string, out io.Writer, insecureCookies bool) error {
-	ui, err := web.New(a, web.Options{InsecureCookies: insecureCookies, Log: a.Log})
+func serve(ctx context.Context, a *app.App, addr string, out io.Writer, opt web.Options) error {
+	opt.Log = a.Log
+	ui, err := web.New(a, opt)
 	if err != nil {
 		return err
 	}
@@ -445,6 +451,7 @@ func cmdExport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	fs, db := flags("export " + format)
 	what := fs.String("what", "reports", "reports (each source record) or incidents (truce's merged events)")
 	outPath := fs.String("o", "", "output file (default standard output)")
+	evidenceDir := fs.String("evidence", "", "write the reports' evidence files into this folder, by SHA-256 (default FILE.evidence with -o)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -479,6 +486,33 @@ func cmdExport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		}
 	}
 	log.Info("export done", "format", format, "what", *what, "count", n, "file", *outPath)
+	if *what != "reports" {
+		return nil
+	}
+	// Reports carry their evidence files, or say which did not travel.
+	if *evidenceDir == "" && *outPath != "" {
+		*evidenceDir = *outPath + ".evidence"
+	}
+	if *evidenceDir == "" {
+		shas, err := a.EvidenceRefs(ctx)
+		if err != nil {
+			return err
+		}
+		if len(shas) > 0 {
+			log.Warn("the reports refer to evidence files this export does not carry: give -evidence DIR", "files", len(shas))
+		}
+		return nil
+	}
+	written, missing, err := a.ExportEvidence(ctx, *evidenceDir)
+	if err != nil {
+		return err
+	}
+	if written > 0 {
+		log.Info("evidence exported", "files", written, "folder", *evidenceDir)
+	}
+	for _, sha := range missing {
+		log.Warn("evidence not held here, not exported", "sha256", sha)
+	}
 	return nil
 }
 
@@ -611,6 +645,7 @@ func cmdCheckpoint(ctx context.Context, args []string, out io.Writer, log *slog.
 func cmdVerify(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	fs, db := flags("verify")
 	pub := fs.String("pub", "", "file(s) of public keys whose checkpoints to accept, comma-separated (default: the key's FILE.pub from TRUCE_LOG_KEY)")
+	deep := fs.Bool("deep", false, "also replay the log: where each report stands, every incident's facts, state, grade and rulings (slower; docs/ledger.md)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -634,8 +669,22 @@ func cmdVerify(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		return err
 	}
 	fmt.Fprintf(out, "log: %d entries, root %x\nrecords checked: %d revisions; checkpoints checked: %d\n", res.Size, res.Root[:], res.Records, res.Checkpoints)
+	if *deep {
+		d, err := a.VerifyDerived(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "derived state checked: %d incidents replayed from the log\n", d.Incidents)
+		if d.Legacy > 0 {
+			fmt.Fprintf(out, "  note: %d report(s) were logged before placements were (migration 0008): their incident is taken as stored\n", d.Legacy)
+		}
+		res.Problems = append(res.Problems, d.Problems...)
+	}
 	if res.OK() {
 		fmt.Fprintln(out, "verified: every record matches its log entry, the tree matches its entries, and every checkpoint is signed and consistent")
+		if *deep {
+			fmt.Fprintln(out, "verified: every incident's reports, facts, state, grade and rulings are what the logged records give")
+		}
 		return nil
 	}
 	for _, p := range res.Problems {
@@ -688,30 +737,9 @@ func cmdWitness(ctx context.Context, args []string, out io.Writer, log *slog.Log
 		}
 	}
 	if *addr != "" {
-		mux := http.NewServeMux()
-		mux.HandleFunc("GET /witness/checkpoint", func(rw http.ResponseWriter, r *http.Request) {
-			co, err := w.Cosigned()
-			if err != nil || len(co) == 0 {
-				http.Error(rw, "no checkpoint accepted yet", http.StatusNotFound)
-				return
-			}
-			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			rw.Write(co)
-		})
-		mux.HandleFunc("POST /witness/checkpoint", func(rw http.ResponseWriter, r *http.Request) {
-			msg, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-			if err != nil {
-				http.Error(rw, err.Error(), http.StatusBadRequest)
-				return
-			}
-			co, err := w.Consider(r.Context(), msg)
-			if err != nil {
-				raise(err)
-				http.Error(rw, err.Error(), http.StatusConflict)
-				return
-			}
-			rw.Write(co)
-		})
+		// A posted note that the node did not sign is refused there and
+		// logged; only an alert from one it signed stops the witness.
+		mux := w.Handler(log, func(a *witness.Alert) { raise(a) })
 		srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 		go srv.ListenAndServe()
 		defer srv.Close()

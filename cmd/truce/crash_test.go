@@ -37,11 +37,7 @@ func TestCrash(t *testing.T) {
 	}
 	t.Run("sqlite", func(t *testing.T) { crash(t, bin, filepath.Join(t.TempDir(), "crash.db")) })
 	t.Run("postgres", func(t *testing.T) {
-		u := os.Getenv("TRUCE_TEST_POSTGRES")
-		if u == "" {
-			t.Skip("TRUCE_TEST_POSTGRES is not set")
-		}
-		crash(t, bin, freshPostgres(t, u))
+		crash(t, bin, freshPostgres(t, postgresURL(t)))
 	})
 }
 
@@ -185,11 +181,7 @@ func TestBackupRestore(t *testing.T) {
 	engines := map[string]func(t *testing.T) string{
 		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "b.db") },
 		"postgres": func(t *testing.T) string {
-			u := os.Getenv("TRUCE_TEST_POSTGRES")
-			if u == "" {
-				t.Skip("TRUCE_TEST_POSTGRES is not set")
-			}
-			return freshPostgres(t, u)
+			return freshPostgres(t, postgresURL(t))
 		},
 	}
 	for _, name := range []string{"sqlite", "postgres"} {
@@ -238,4 +230,17 @@ func TestBackupRestore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// postgresURL is the server of TRUCE_TEST_POSTGRES; without one the test
+// skips, but fails under CI, which must have started one.
+func postgresURL(t *testing.T) string {
+	u := os.Getenv("TRUCE_TEST_POSTGRES")
+	if u == "" && os.Getenv("CI") != "" {
+		t.Fatal("TRUCE_TEST_POSTGRES is not set under CI: .ci/run must start PostgreSQL")
+	}
+	if u == "" {
+		t.Skip("TRUCE_TEST_POSTGRES is not set")
+	}
+	return u
 }

@@ -33,6 +33,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
 	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
 	perSource := fs.Bool("per-source", false, "ucdp: one report per source article of each event (see docs/clustering.md)")
+	evidenceDir := fs.String("evidence", "", "folder of the reports' evidence files by SHA-256, as truce export writes it (default FILE.evidence when it exists)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -48,7 +49,13 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		return err
 	}
 	defer a.Close()
-	opt := app.ImportOptions{Location: a.DefaultLocation(), PerSource: *perSource}
+	var evidence app.EvidenceCount
+	opt := app.ImportOptions{Location: a.DefaultLocation(), PerSource: *perSource, Evidence: *evidenceDir, EvidenceCount: &evidence}
+	if opt.Evidence == "" {
+		if st, err := os.Stat(name + ".evidence"); err == nil && st.IsDir() {
+			opt.Evidence = name + ".evidence"
+		}
+	}
 	if *mappingPath != "" {
 		mf, err := os.Open(*mappingPath)
 		if err != nil {
@@ -93,6 +100,15 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		printSummary(out, sum)
 		if sum.Rejected > 0 {
 			fmt.Fprintf(out, "rejected rows written to %s\n", rejects.path)
+		}
+		if evidence.Brought > 0 {
+			fmt.Fprintf(out, "evidence files brought from %s: %d\n", opt.Evidence, evidence.Brought)
+		}
+		if len(evidence.Missing) > 0 {
+			fmt.Fprintf(out, "evidence files the reports refer to but this node does not hold (flagged on the reports; bring them with -evidence DIR): %d\n", len(evidence.Missing))
+			for _, sha := range evidence.Missing[:min(len(evidence.Missing), 20)] {
+				fmt.Fprintln(out, "  missing:", sha)
+			}
 		}
 	}
 	if cerr := rejects.close(); err == nil {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -231,24 +232,34 @@ func TestLogCommands(t *testing.T) {
 	}
 	mustTruce(t, "agreement", "load", "-db", db, "../../internal/bundled/data/agreements/syria-coh-2016.yaml")
 	mustTruce(t, "import", "acled", "-db", db, "../../internal/importer/acled/testdata/events.csv")
-	if out := mustTruce(t, "checkpoint", "-db", db, "-key", key); !strings.HasPrefix(out, "truce.test/log\n9\n") {
+	if out := mustTruce(t, "checkpoint", "-db", db, "-key", key); !strings.HasPrefix(out, "truce.test/log\n10\n") {
 		t.Errorf("checkpoint: %s", out)
 	}
-	if out := mustTruce(t, "verify", "-db", db, "-pub", key+".pub"); !strings.Contains(out, "verified:") || !strings.Contains(out, "log: 9 entries") {
+	if out := mustTruce(t, "verify", "-db", db, "-pub", key+".pub"); !strings.Contains(out, "verified:") || !strings.Contains(out, "log: 10 entries") {
 		t.Errorf("verify: %s", out)
 	}
 	// A bundle checks offline with the public key alone; an edited one
 	// does not.
 	bundle := filepath.Join(dir, "incident-1.json")
 	mustTruce(t, "bundle", "-db", db, "-incident", "1", "-o", bundle)
-	if out := mustTruce(t, "verify-bundle", "-pub", key+".pub", bundle); !strings.Contains(out, "1 record(s) verified against the checkpoint of truce.test/log at size 9") {
+	if out := mustTruce(t, "verify-bundle", "-pub", key+".pub", bundle); !strings.Contains(out, "1 record(s) verified against the checkpoint of truce.test/log at size 10") {
 		t.Errorf("verify-bundle: %s", out)
 	}
 	b, _ := os.ReadFile(bundle)
 	forged := filepath.Join(dir, "forged.json")
 	os.WriteFile(forged, bytes.Replace(b, []byte(`killing 4 civilians`), []byte(`killing 9 civilians`), 1), 0o644)
-	if _, err := truce(t, "verify-bundle", "-pub", key+".pub", forged); err == nil || !strings.Contains(err.Error(), "content differs from log entry 3: altered") {
+	if _, err := truce(t, "verify-bundle", "-pub", key+".pub", forged); err == nil || !strings.Contains(err.Error(), "content differs from log entry 4: altered") {
 		t.Errorf("forged bundle: %v", err)
+	}
+	// A bundle with no record proves nothing (issue 12).
+	var empty map[string]any
+	json.Unmarshal(b, &empty)
+	empty["records"] = []any{}
+	eb, _ := json.Marshal(empty)
+	emptyFile := filepath.Join(dir, "empty.json")
+	os.WriteFile(emptyFile, eb, 0o644)
+	if _, err := truce(t, "verify-bundle", "-pub", key+".pub", emptyFile); err == nil || !strings.Contains(err.Error(), "no record") {
+		t.Errorf("a bundle with no record: %v", err)
 	}
 	other := filepath.Join(dir, "other.key")
 	mustTruce(t, "key", "generate", "-name", "truce.test/log", "-o", other)
@@ -266,8 +277,38 @@ func TestLogCommands(t *testing.T) {
 	}
 	a.Close()
 	out, err := truce(t, "verify", "-db", db, "-pub", key+".pub")
-	if err == nil || !strings.Contains(err.Error(), "first: log entry 3: report acled/SYR90001: revision 1 differs") {
+	if err == nil || !regexp.MustCompile(`first: log entry 4: report r[0-9a-f]{24}: revision 1 differs`).MatchString(err.Error()) {
 		t.Errorf("verify after tampering: %v\n%s", err, out)
+	}
+}
+
+// TestAgreementTamper: the engine ruled from the stored agreement file,
+// which the log did not cover: editing it turned violations into "not a
+// violation" and verify stayed green (issue 12 item 2). Now the file is
+// logged, an altered one is not ruled with, and verify names it.
+func TestAgreementTamper(t *testing.T) {
+	dir := t.TempDir()
+	db, key := filepath.Join(dir, "t.db"), filepath.Join(dir, "node.key")
+	mustTruce(t, "key", "generate", "-name", "truce.test/log", "-o", key)
+	mustTruce(t, "agreement", "load", "-db", db, "../../internal/bundled/data/agreements/syria-coh-2016.yaml")
+	mustTruce(t, "import", "acled", "-db", db, "../../internal/importer/acled/testdata/events.csv")
+	mustTruce(t, "checkpoint", "-db", db, "-key", key)
+	before := mustTruce(t, "rule", "-db", db, "-from", "2016-12-30", "-to", "2017-12-31")
+	if !strings.Contains(before, "violation") {
+		t.Fatalf("no ruling before: %s", before)
+	}
+	if out := mustTruce(t, "verify", "-db", db, "-pub", key+".pub", "-deep"); !strings.Contains(out, "verified: every incident") {
+		t.Fatalf("verify -deep before: %s", out)
+	}
+	// Whoever can write the database makes Turkey answer for the
+	// government too.
+	sqlExec(t, db, `UPDATE agreement_sources SET source = CAST(replace(CAST(source AS TEXT), 'answers_for: [OPP]', 'answers_for: [OPP, GOV]') AS BLOB)`)
+	out, err := truce(t, "verify", "-db", db, "-pub", key+".pub")
+	if err == nil || !strings.Contains(out, "agreement_source syria-coh-2016/") {
+		t.Errorf("verify after editing the agreement file: %v\n%s", err, out)
+	}
+	if out, err := truce(t, "rule", "-db", db, "-from", "2016-12-30", "-to", "2017-12-31"); err == nil {
+		t.Errorf("the engine ruled with an altered agreement:\n%s", out)
 	}
 }
 
@@ -287,6 +328,11 @@ func TestWorkflow(t *testing.T) {
 		}
 	}
 	mustTruce(t, "user", "add", "gone", "-db", db, "-role", "monitor")
+	// An existing name is replaced only when asked (issue 12).
+	if _, err := truce(t, "user", "add", "gone", "-db", db, "-role", "admin"); err == nil || !strings.Contains(err.Error(), "-replace") {
+		t.Errorf("user add over an existing user: %v", err)
+	}
+	mustTruce(t, "user", "add", "gone", "-db", db, "-role", "monitor", "-replace")
 	if out := mustTruce(t, "user", "disable", "gone", "-db", db); !strings.Contains(out, "disabled") {
 		t.Errorf("disable: %s", out)
 	}

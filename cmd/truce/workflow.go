@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/incident"
@@ -25,6 +27,7 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	party := fs.String("party", "", "the party a liaison speaks for")
 	guarantor := fs.String("guarantor", "", "the guarantor a member or reviewer serves")
 	pwStdin := fs.Bool("password-stdin", false, "read a password for browser login from standard input (first line)")
+	replace := fs.Bool("replace", false, "replace an existing user of that name (new token, role, password; sessions ended)")
 	if len(args) >= 2 && args[0] == "disable" {
 		if err := parse(fs, args[2:]); err != nil {
 			return err
@@ -41,7 +44,7 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		return nil
 	}
 	if len(args) < 2 || args[0] != "add" {
-		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G] [-password-stdin]   (prints the user's API token, once)\n       truce user disable NAME")
+		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G] [-password-stdin] [-replace]   (prints the user's API token, once)\n       truce user disable NAME")
 	}
 	name := args[1]
 	if err := parse(fs, args[2:]); err != nil {
@@ -60,7 +63,14 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	token, err := a.AddUser(ctx, workflow.User{Name: name, Role: workflow.Role(*role), Party: *party, Guarantor: *guarantor}, password)
+	add := a.AddUser
+	if *replace {
+		add = a.ReplaceUser
+	}
+	token, err := add(ctx, workflow.User{Name: name, Role: workflow.Role(*role), Party: *party, Guarantor: *guarantor}, password)
+	if errors.Is(err, app.ErrUserExists) {
+		return fmt.Errorf("%w: give -replace to replace user %s", err, name)
+	}
 	if err != nil {
 		return err
 	}

@@ -106,10 +106,20 @@ func TestLoadErrors(t *testing.T) {
 		name, src, want string
 	}{
 		{"empty", "", "empty.yaml: file is empty"},
-		{"not yaml", "id: [unclosed", "not yaml.yaml: "},
+		{"not yaml", "id: [unclosed", "not yaml.yaml:1: did not find expected"},
 		{"wrong type", "id: x\ntitle: t\ntimezone: UTC\nversions: 3\n", "wrong type.yaml:4: versions: want a list, got \"3\""},
 		{"bad version number", "id: x\ntitle: t\ntimezone: UTC\nversions:\n  - version: one\n", "bad version number.yaml:5: versions[0].version: want a whole number, got \"one\""},
 		{"no versions", "id: x\ntitle: t\ntimezone: UTC\n", "no versions.yaml: versions: at least one version is required"},
+		// A key given twice, or a second document, was silently dropped.
+		{"duplicate key", "id: x\ntitle: t\ntimezone: UTC\ntitle: u\n", "duplicate key.yaml:4: title: is given twice (first at line 2)"},
+		{"duplicate nested key", "id: x\ntitle: t\ntimezone: UTC\nversions:\n  - version: 1\n    label: a\n    label: b\n", "duplicate nested key.yaml:7: versions[0].label: is given twice (first at line 6)"},
+		{"second document", "id: x\ntitle: t\ntimezone: UTC\n---\nid: y\n", "second document.yaml:4: a second YAML document starts here"},
+		{"duplicate key in a map", "id: x\ntitle: t\ntimezone: UTC\nversions:\n  - version: 1\n    zones:\n      - id: z\n        geometry:\n          type: Polygon\n          type: Point\n",
+			`duplicate key in a map.yaml:10: versions[0].zones[0].geometry: mapping key "type" already defined at line 9`},
+		// Found by FuzzLoad: an empty list item was a nil version.
+		{"empty version", "id: x\ntitle: t\ntimezone: UTC\nversions:\n  -\n", "empty version.yaml:5: versions[0]: is empty; want a mapping of fields"},
+		{"empty clause", "id: x\ntitle: t\ntimezone: UTC\nversions:\n  - version: 1\n    clauses: [~]\n", "empty clause.yaml:6: versions[0].clauses[0]: is empty"},
+		{"bad second document", "id: x\n---\nid: [\n", "bad second document.yaml:3: did not find expected node content"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +128,20 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("got %v, want it to contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoadDocumentMarkers: "---" before the document, or alone after it,
+// is no second document.
+func TestLoadDocumentMarkers(t *testing.T) {
+	src, err := os.ReadFile("testdata/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"---\n" + string(src), string(src) + "---\n", string(src) + "...\n"} {
+		if _, err := agreement.Load(strings.NewReader(s), "m.yaml", checker); err != nil {
+			t.Errorf("%v", err)
+		}
 	}
 }
 

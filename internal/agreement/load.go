@@ -1,6 +1,8 @@
 package agreement
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -37,11 +39,27 @@ func Load(r io.Reader, file string, chk Checker) (*Agreement, error) {
 		return nil, fmt.Errorf("read agreement %s: %w", file, err)
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, Problems{{File: file, Msg: yamlMessage(err)}}
+	docs := yaml.NewDecoder(bytes.NewReader(data))
+	if err := docs.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlProblems(file, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Problems{{File: file, Msg: "file is empty"}}
+	}
+	// yaml.v3 reads the first document and ignores the rest: a second
+	// one (another version pasted after "---") would be silently lost.
+	for {
+		var next yaml.Node
+		err := docs.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, yamlProblems(file, err)
+		}
+		if len(next.Content) > 0 && !(next.Content[0].Tag == "!!null" && next.Content[0].Value == "") {
+			return nil, Problems{{File: file, Line: next.Line, Msg: "a second YAML document starts here; an agreement file holds one (its versions go under versions:)"}}
+		}
 	}
 	a := &Agreement{File: file, lines: map[string]int{}}
 	d := decoder{file: file, lines: a.lines}
@@ -53,6 +71,24 @@ func Load(r io.Reader, file string, chk Checker) (*Agreement, error) {
 		return nil, ps
 	}
 	return a, nil
+}
+
+// yamlProblems turns yaml.v3's errors, "yaml: line 3: ..." or a list of
+// "line 3: ...", into problems with their line.
+func yamlProblems(file string, err error) Problems {
+	var ps Problems
+	for _, m := range strings.Split(yamlMessage(err), "; ") {
+		p := Problem{File: file, Msg: m}
+		if rest, ok := strings.CutPrefix(m, "line "); ok {
+			if n, msg, ok := strings.Cut(rest, ": "); ok {
+				if l, err := strconv.Atoi(n); err == nil {
+					p.Line, p.Msg = l, msg
+				}
+			}
+		}
+		ps = append(ps, p)
+	}
+	return ps
 }
 
 func yamlMessage(err error) string {
@@ -103,7 +139,18 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			p := fmt.Sprintf("%s[%d]", path, i)
+			// An empty item ("-" alone) would leave a nil entry that
+			// validation and rulings would trip on.
+			it := item
+			for it.Kind == yaml.AliasNode {
+				it = it.Alias
+			}
+			if it.Kind == yaml.ScalarNode && it.Tag == "!!null" && v.Type().Elem().Kind() == reflect.Pointer {
+				d.fail(item, p, "is empty; want a mapping of fields")
+				continue
+			}
+			d.decode(item, s.Index(i), p)
 		}
 		v.Set(s)
 	case reflect.String:
@@ -126,7 +173,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.Map:
 		m := reflect.New(v.Type())
 		if err := n.Decode(m.Interface()); err != nil {
-			d.fail(n, path, "%s", yamlMessage(err))
+			// yaml.v3 finds keys given twice here; its messages carry
+			// their own lines.
+			for _, p := range yamlProblems(d.file, err) {
+				p.Line, p.Field = cmp.Or(p.Line, n.Line), path
+				d.problems = append(d.problems, p)
+			}
 			return
 		}
 		v.Set(m.Elem())
@@ -147,6 +199,24 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 		if name != "" && name != "-" {
 			fields[name] = i
 		}
+	}
+	// A key given twice would have the later value win silently; merged
+	// keys ("<<: *anchor") are meant to be overridden and are not counted.
+	first := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			continue
+		}
+		if l, seen := first[k.Value]; seen {
+			sub := k.Value
+			if path != "" {
+				sub = path + "." + k.Value
+			}
+			d.fail(k, sub, "is given twice (first at line %d); one would be silently lost", l)
+			continue
+		}
+		first[k.Value] = k.Line
 	}
 	for _, kv := range mappingPairs(n) {
 		key, val := kv[0], kv[1]

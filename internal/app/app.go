@@ -6,6 +6,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -22,6 +24,7 @@ import (
 	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/store"
@@ -71,6 +74,8 @@ type App struct {
 
 	mu         sync.RWMutex
 	agreements map[string]*agreement.Agreement
+	altered    []error         // stored agreements left out: not what the log holds
+	alteredIDs map[string]bool // their ids
 
 	boxOnce sync.Once
 	sealBox *sealed.Box
@@ -172,22 +177,69 @@ func (a *App) Checker() agreement.Checker {
 	}
 }
 
+// reloadAgreements loads the stored agreements the engine rules with. An
+// agreement whose stored file is not the one the log holds, or whose
+// versions are not the logged ones, is left out (and named by Verify):
+// the engine rules only from what the log covers.
 func (a *App) reloadAgreements(ctx context.Context) error {
 	srcs, err := a.Store.AgreementSources(ctx)
 	if err != nil {
 		return err
 	}
 	loaded := map[string]*agreement.Agreement{}
+	var altered []error
+	alteredIDs := map[string]bool{}
 	for _, s := range srcs {
 		ag, err := agreement.Load(bytes.NewReader(s.Source), s.File, a.Checker())
+		if err == nil {
+			err = a.checkLogged(ctx, s, ag)
+		} else {
+			err = fmt.Errorf("stored agreement %s no longer validates: %w", s.AgreementID, err)
+		}
 		if err != nil {
-			return fmt.Errorf("stored agreement %s no longer validates: %w", s.AgreementID, err)
+			a.Log.Error("agreement left out: it is not what the log holds", "agreement", s.AgreementID, "err", err)
+			altered = append(altered, err)
+			alteredIDs[s.AgreementID] = true
+			continue
 		}
 		loaded[ag.ID] = ag
 	}
 	a.mu.Lock()
-	a.agreements = loaded
+	a.agreements, a.altered, a.alteredIDs = loaded, altered, alteredIDs
 	a.mu.Unlock()
+	return nil
+}
+
+// checkLogged checks that an agreement file as stored is the one logged,
+// and each of its versions the logged version.
+func (a *App) checkLogged(ctx context.Context, s store.AgreementSource, ag *agreement.Agreement) error {
+	bs, ok := a.Store.(bundleStore)
+	if !ok {
+		return nil
+	}
+	check := func(kind, key, digest string) error {
+		idx, data, err := bs.LogEntryFor(ctx, kind, key, 1)
+		if err != nil {
+			return fmt.Errorf("agreement %s: %w", s.AgreementID, err)
+		}
+		e, err := ledger.ParseEntry(idx, data)
+		if err != nil {
+			return err
+		}
+		if e.Digest != digest {
+			return fmt.Errorf("agreement %s: %s %s differs from its log entry %d", s.AgreementID, kind, key, idx)
+		}
+		return nil
+	}
+	sum := sha256.Sum256(s.Source)
+	if err := check(ledger.AgreementSource, fmt.Sprintf("%s/%d", s.AgreementID, s.Seq), hex.EncodeToString(sum[:])); err != nil {
+		return err
+	}
+	for _, v := range ag.Versions {
+		if err := check(ledger.AgreementVersion, fmt.Sprintf("%s/%d", ag.ID, v.Number), v.Digest()); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -220,10 +272,7 @@ func (a *App) LoadAgreement(ctx context.Context, file string, src []byte) (*agre
 	}
 	var versions []store.VersionRecord
 	for _, v := range ag.Versions {
-		versions = append(versions, store.VersionRecord{
-			AgreementID: ag.ID, Version: v.Number, Label: v.Label,
-			EffectiveFrom: v.From, EffectiveTo: v.To, Digest: v.Digest(), Canonical: v.Canonical(),
-		})
+		versions = append(versions, versionRecord(ag.ID, v))
 	}
 	added, err := a.Store.PutAgreement(ctx, store.AgreementSource{AgreementID: ag.ID, File: file, Source: src}, versions)
 	if err != nil {
@@ -234,6 +283,14 @@ func (a *App) LoadAgreement(ctx context.Context, file string, src []byte) (*agre
 	}
 	a.Log.Info("agreement loaded", "agreement", ag.ID, "file", file, "versions", len(ag.Versions), "new", added)
 	return ag, added, nil
+}
+
+// versionRecord is how a version is stored.
+func versionRecord(agreementID string, v *agreement.Version) store.VersionRecord {
+	return store.VersionRecord{
+		AgreementID: agreementID, Version: v.Number, Label: v.Label,
+		EffectiveFrom: v.From, EffectiveTo: v.To, Digest: v.Digest(), Canonical: v.Canonical(),
+	}
 }
 
 // LoadBundledAgreements stores the agreements shipped with truce.

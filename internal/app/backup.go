@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/incident"
@@ -75,33 +76,61 @@ func Restore(ctx context.Context, db, backup string, force bool) error {
 // ErrInvalidReport wraps what is wrong with a submitted report.
 var ErrInvalidReport = errors.New("invalid report")
 
-// Submit validates one report in truce's JSON and stores it, with its
-// incident's rulings, durably: when Submit returns without error the
-// report survives a crash. Resubmitting the same source and id is
-// idempotent, so a client that lost the answer may simply retry.
+// Submit validates one report in truce's JSON from the server's trusted
+// machine client and stores it, with its incident's rulings, durably: when
+// Submit returns without error the report survives a crash. Resubmitting
+// the same source and id is idempotent, so a client that lost the answer
+// may simply retry. The client's ids live in their own namespace ("api:"),
+// so that they never reach a dataset's records or a user's.
 func (a *App) Submit(ctx context.Context, body []byte, kind incident.SourceKind) (store.Imported, *incident.Report, error) {
 	return a.submit(ctx, body, func(r *incident.Report) {
 		if r.Kind == "" {
 			r.Kind = kind
 		}
+		r.Owner, r.SourceID = store.OwnerAPI, namespaced("api:", r.SourceID)
 	})
 }
 
-// SubmitAs is Submit by a user, whose role says what the report is,
-// whatever the body claims: a liaison's report is its party's claim, a
-// researcher's a member of the public's, anyone else's a monitor's.
+// SubmitAs is Submit by a user (nil: the public web form), whose role says
+// what the report is, whatever the body claims: a liaison's report is its
+// party's claim, a researcher's a member of the public's, anyone else's a
+// monitor's. The report belongs to the user, and its id is in the user's
+// namespace ("NAME:"): nobody else may revise it. An administrator's ids
+// are taken as they are, so that an administrator may correct any record,
+// a dataset's too.
 func (a *App) SubmitAs(ctx context.Context, body []byte, u *workflow.User) (store.Imported, *incident.Report, error) {
-	kind, party := incident.FromPublic, ""
-	if u != nil {
+	if u == nil {
+		return a.submit(ctx, body, func(r *incident.Report) {
+			r.Kind, r.Party = incident.FromPublic, ""
+			r.Owner, r.SourceID = store.OwnerPublic, namespaced("public:", r.SourceID)
+		})
+	}
+	return a.submit(ctx, body, func(r *incident.Report) {
 		switch u.Role {
 		case workflow.Liaison:
-			kind, party = incident.FromParty, u.Party
+			r.Kind, r.Party = incident.FromParty, u.Party
 		case workflow.Researcher:
+			r.Kind, r.Party = incident.FromPublic, ""
+		case workflow.Admin:
+			if r.Kind == "" {
+				r.Kind = incident.FromMonitor
+			}
+			r.Owner = store.OwnerAdmin + u.Name
+			return
 		default:
-			kind = incident.FromMonitor
+			r.Kind, r.Party = incident.FromMonitor, ""
 		}
+		r.Owner, r.SourceID = "user:"+u.Name, namespaced(u.Name+":", r.SourceID)
+	})
+}
+
+// namespaced puts a submitted id in its submitter's namespace, once: a
+// client may send back the id it was answered with.
+func namespaced(prefix, id string) string {
+	if strings.HasPrefix(id, prefix) {
+		return id
 	}
-	return a.submit(ctx, body, func(r *incident.Report) { r.Kind, r.Party = kind, party })
+	return prefix + id
 }
 
 func (a *App) submit(ctx context.Context, body []byte, fix func(*incident.Report)) (store.Imported, *incident.Report, error) {

@@ -3,9 +3,12 @@ package app
 import (
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
+	"path/filepath"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/bundled"
@@ -36,6 +39,20 @@ type ImportOptions struct {
 	Mapping *mapped.Mapping
 	// PerSource reads each UCDP event as one report per article cited.
 	PerSource bool
+	// EvidenceCount, when set, is filled in with what was done with the
+	// reports' evidence files.
+	EvidenceCount *EvidenceCount
+	// Evidence is a folder of evidence files named by their SHA-256 (as
+	// "truce export -evidence" writes it): a report's file this node does
+	// not hold is taken from there.
+	Evidence string
+}
+
+// Evidence counts what an import did with the evidence files its reports
+// refer to.
+type EvidenceCount struct {
+	Brought int      // stored from the evidence folder
+	Missing []string // held neither here nor in the folder: the reports say so in their flags
 }
 
 // Source opens a reader for one of Formats.
@@ -73,7 +90,7 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	if err != nil {
 		return nil, err
 	}
-	sum, err := importer.Run(ctx, a.Store, file, sealing{src, a}, importer.Options{
+	sum, err := importer.Run(ctx, a.Store, file, sealing{Source: src, a: a, ctx: ctx, evidence: opt.Evidence, count: opt.EvidenceCount}, importer.Options{
 		OnReject: opt.OnReject,
 		Progress: opt.Progress,
 		Intake:   a.Intake(),
@@ -89,7 +106,7 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 // Intake is what the store does with each report it takes in: join it to
 // the incident it describes (unless clustering is off) and rule.
 func (a *App) Intake() store.Intake {
-	in := store.Intake{Rule: a.RuleAll}
+	in := store.Intake{Rule: a.RuleAll, Grade: a.Grade}
 	if !a.cfg.NoCluster {
 		p := a.cfg.Cluster
 		in.Cluster = &p
@@ -119,6 +136,72 @@ func (a *App) ImportDemoEvents(ctx context.Context) (*importer.Summary, error) {
 		return nil, fmt.Errorf("%s: %w", bundled.DemoEvents, err)
 	}
 	return a.Import(ctx, "ucdp", gz, path.Base(bundled.DemoEvents), ImportOptions{})
+}
+
+// ExportEvidence writes into dir, named by SHA-256, every evidence file
+// the stored reports refer to, so that an export of reports carries its
+// files to another node; it returns how many it wrote and the files the
+// reports refer to that this node does not hold.
+func (a *App) ExportEvidence(ctx context.Context, dir string) (int, []string, error) {
+	shas, err := a.EvidenceRefs(ctx)
+	if err != nil || len(shas) == 0 {
+		return 0, nil, err
+	}
+	// Evidence can show who was where: the folder is the operator's alone.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return 0, nil, fmt.Errorf("export evidence: %w", err)
+	}
+	n := 0
+	var missing []string
+	for _, sha := range shas {
+		data, _, err := a.Store.Evidence(ctx, sha)
+		if errors.Is(err, store.ErrNotFound) {
+			missing = append(missing, sha)
+			continue
+		}
+		if err != nil {
+			return n, missing, err
+		}
+		if err := writeFileSync(filepath.Join(dir, sha), data, 0o600); err != nil {
+			return n, missing, fmt.Errorf("export evidence %s: %w", sha, err)
+		}
+		n++
+	}
+	return n, missing, nil
+}
+
+// EvidenceRefs lists the evidence files the stored reports refer to.
+func (a *App) EvidenceRefs(ctx context.Context) ([]string, error) {
+	seen := map[string]bool{}
+	var shas []string
+	err := a.Store.EachReport(ctx, func(r incident.Report) error {
+		for _, sha := range r.Evidence {
+			if !seen[sha] {
+				seen[sha] = true
+				shas = append(shas, sha)
+			}
+		}
+		return nil
+	})
+	return shas, err
+}
+
+// writeFileSync writes a file and syncs it: an export is complete only
+// once it is on disk.
+func writeFileSync(name string, data []byte, perm os.FileMode) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // ExportFormats are the formats truce exports to.

@@ -88,13 +88,23 @@ func (a *App) Checkpoint(ctx context.Context, signer note.Signer) ([]byte, error
 	return msg, nil
 }
 
-// Verify checks the whole store against its log and checkpoints.
+// Verify checks the whole store against its log and checkpoints, and that
+// the agreements the engine rules with are the logged ones.
 func (a *App) Verify(ctx context.Context, known note.Verifiers) (*ledger.Result, error) {
 	ls, err := a.logStore()
 	if err != nil {
 		return nil, err
 	}
-	return ledger.Verify(ctx, ls, known)
+	res, err := ledger.Verify(ctx, ls, known)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.RLock()
+	for _, err := range a.altered {
+		res.Problems = append(res.Problems, ledger.Problem{Index: -1, Record: "agreement_sources", What: err.Error() + ": the engine does not rule with it"})
+	}
+	a.mu.RUnlock()
+	return res, nil
 }
 
 // SignCheckpoints signs a checkpoint now and then every interval while the

@@ -2,10 +2,13 @@ package app
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/importer"
@@ -103,10 +106,14 @@ func (a *App) unseal(u *workflow.User, reports []incident.Report) {
 	}
 }
 
-// sealing seals the reports of a bulk source as they are read.
+// sealing seals the reports of a bulk source as they are read, and brings
+// the evidence files they refer to from the import's evidence folder.
 type sealing struct {
 	importer.Source
-	a *App
+	a        *App
+	ctx      context.Context
+	evidence string         // folder of files by SHA-256, or ""
+	count    *EvidenceCount // may be nil
 }
 
 func (s sealing) Next() (importer.Row, bool, error) {
@@ -115,8 +122,61 @@ func (s sealing) Next() (importer.Row, bool, error) {
 		if serr := s.a.seal(row.Report); serr != nil {
 			return row, ok, serr
 		}
+		if eerr := s.bringEvidence(row.Report); eerr != nil {
+			return row, ok, eerr
+		}
 	}
 	return row, ok, err
+}
+
+// bringEvidence makes sure the node holds each file a report refers to:
+// from the evidence folder when it is there, checked against its digest;
+// a file found nowhere is named in the report's flags and counted, so
+// that the report is kept and the gap is said.
+func (s sealing) bringEvidence(r *incident.Report) error {
+	for _, sha := range r.Evidence {
+		_, err := s.a.Store.EvidenceInfo(s.ctx, sha)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		var data []byte
+		if s.evidence != "" && validSHA(sha) {
+			data, err = os.ReadFile(filepath.Join(s.evidence, sha))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("evidence %s: %w", sha, err)
+			}
+		}
+		if data == nil {
+			r.Flags = append(r.Flags, "evidence not held: "+sha)
+			if s.count != nil {
+				s.count.Missing = append(s.count.Missing, sha)
+			}
+			continue
+		}
+		got, _, err := s.a.AddEvidence(s.ctx, data, "import", "import", filepath.Base(s.evidence)+"/"+sha)
+		if err != nil {
+			return fmt.Errorf("evidence %s: %w", sha, err)
+		}
+		if got != sha {
+			return fmt.Errorf("evidence %s: the file in %s has SHA-256 %s: not the file the report refers to", sha, s.evidence, got)
+		}
+		if s.count != nil {
+			s.count.Brought++
+		}
+	}
+	return nil
+}
+
+// validSHA reports whether s is a hex SHA-256, safe as a file name.
+func validSHA(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
 }
 
 // ErrEvidence is a refused evidence file; the message says why.

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -50,6 +51,7 @@ func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, e
 	}
 	a.unseal(u, c.Reports)
 	if SeesAll(u) {
+		c.derive(nil)
 		if err := a.files(ctx, c); err != nil {
 			return nil, err
 		}
@@ -83,17 +85,37 @@ func Sees(u *workflow.User, st incident.State, accused []string, reports []incid
 // Withheld marks a field removed for the viewer.
 const Withheld = "[withheld]"
 
+// Protected reports whether a report's words and sources (description,
+// citations, outlet, id) are withheld from a viewer of the given party
+// ("" for the public and researchers) who does not see everything: those
+// of monitors, of the public, and of parties other than the viewer's. It
+// is the one rule for the report and for everything derived from it.
+func Protected(r incident.Report, party string) bool {
+	return r.Kind == incident.FromMonitor || r.Kind == incident.FromPublic || (r.Kind == incident.FromParty && r.Party != party)
+}
+
+// derive makes what a case says about its reports — the sources counted,
+// the grade and its reasons — from the reports, while they are whole,
+// naming only the sources withheld (nil: none) leaves to the reader. The
+// count and the grade are everyone's; only the names differ.
+func (c *Case) derive(withheld workflow.Withheld) {
+	c.Sources = workflow.CountSourcesFor(c.Reports, c.Case.Accepted(), withheld)
+	c.Grade, c.Why = workflow.AssessFor(c.Reports, c.Case, c.Accused, withheld)
+}
+
 // Redact removes from a case what only the mechanism's staff may see:
 // the original records (which can carry a reporter's or witness's name),
-// the words and sources of reports made by monitors, parties and the
-// public (a party sees its own), the names of staff in the history, and
-// internal comments.
+// the words and sources of protected reports (Protected), in the reports
+// and in what is derived from them (sources, grade reasons), the names of
+// staff in the history, and internal comments.
 func Redact(c *Case, party string) {
+	protected := func(r incident.Report) bool { return Protected(r, party) }
+	c.derive(protected)
 	RedactTitle(&c.Incident)
 	for i := range c.Reports {
 		r := &c.Reports[i]
 		r.Original, r.OriginalFormat = "", ""
-		if r.Kind == incident.FromMonitor || r.Kind == incident.FromPublic || (r.Kind == incident.FromParty && r.Party != party) {
+		if protected(*r) {
 			r.Description, r.Citations, r.SourceID, r.Outlet = Withheld, nil, Withheld, ""
 		}
 	}
@@ -159,6 +181,9 @@ func (a *App) files(ctx context.Context, c *Case) error {
 			continue
 		}
 		f, err := a.Store.EvidenceInfo(ctx, sha)
+		if errors.Is(err, store.ErrNotFound) {
+			f, err = store.EvidenceFile{SHA256: sha, Missing: true}, nil
+		}
 		if err != nil {
 			return err
 		}

@@ -9,15 +9,39 @@ import (
 	"time"
 
 	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
-// AddUser stores a user and returns their new API token, which is shown
+// ErrUserExists refuses to add a user under a name already taken.
+var ErrUserExists = errors.New("a user of that name exists (replace them explicitly)")
+
+// AddUser stores a new user and returns their API token, which is shown
 // once: only its hash is kept. A password, when given, lets them log in
-// by browser.
+// by browser. A name already taken is refused: replacing an account by
+// mistake would hand its history's name to someone else.
 func (a *App) AddUser(ctx context.Context, u workflow.User, password string) (string, error) {
+	if _, err := a.Store.User(ctx, u.Name); err == nil {
+		return "", fmt.Errorf("add user %s: %w", u.Name, ErrUserExists)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	return a.putUser(ctx, u, password)
+}
+
+// ReplaceUser gives an existing name a new role, token and password (none
+// when empty), ending its sessions.
+func (a *App) ReplaceUser(ctx context.Context, u workflow.User, password string) (string, error) {
+	token, err := a.putUser(ctx, u, password)
+	if err != nil || password != "" {
+		return token, err
+	}
+	return token, a.Store.SetPassword(ctx, u.Name, "")
+}
+
+func (a *App) putUser(ctx context.Context, u workflow.User, password string) (string, error) {
 	if err := u.Validate(); err != nil {
 		return "", err
 	}
@@ -132,6 +156,15 @@ func (a *App) load(ctx context.Context, id int64) (store.IncidentDetail, []workf
 	return d, events, a.subject(d.Rulings), err
 }
 
+// Grade is an incident's confidence grade, from its reports, history and
+// rulings: the grade listings show (kept by the store) and the one the
+// incident's page recomputes are made by this one rule.
+func (a *App) Grade(reports []incident.Report, events []workflow.Event, rulings []ruling.Ruling) workflow.Grade {
+	s := a.subject(rulings)
+	g, _ := workflow.Assess(reports, workflow.Fold(events, s), s.Accused)
+	return g
+}
+
 // Case returns an incident's case: its reports, rulings, history, grade.
 func (a *App) Case(ctx context.Context, id int64) (*Case, error) {
 	d, events, s, err := a.load(ctx, id)
@@ -142,9 +175,9 @@ func (a *App) Case(ctx context.Context, id int64) (*Case, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Case{IncidentDetail: d, Case: workflow.Fold(events, s), Accused: s.Accused, Joined: links, Sources: workflow.CountSources(d.Reports)}
+	c := &Case{IncidentDetail: d, Case: workflow.Fold(events, s), Accused: s.Accused, Joined: links}
 	c.State = string(c.Case.State)
-	c.Grade, c.Why = workflow.Assess(d.Reports, c.Case, s.Accused)
+	c.derive(nil)
 	return c, nil
 }
 
@@ -189,8 +222,7 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 		}
 	}
 	next := workflow.Fold(append(events, ev), s)
-	grade, _ := workflow.Assess(d.Reports, next, s.Accused)
-	st := store.Status{State: next.State, Grade: grade, Assignee: next.Assignee}
+	st := store.Status{State: next.State, Grade: a.Grade(d.Reports, append(events, ev), d.Rulings), Assignee: next.Assignee}
 	switch ev.Action {
 	case workflow.Merge:
 		if ev.Other == 0 || ev.Other == id {
@@ -210,11 +242,11 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 		// The merged incident is closed under the other; its history
 		// says where its reports went.
 		_, err = a.Store.MoveReports(ctx, store.Move{From: ev.Other, To: id, Reports: other.ReportIDs, By: oev,
-			FromStatus: store.Status{State: oc.State, Assignee: oc.Assignee}}, a.RuleAll)
+			FromStatus: store.Status{State: oc.State, Assignee: oc.Assignee}, Grade: a.Grade}, a.RuleAll)
 		return oev, err
 	case workflow.Split:
 		ev.Other = 0
-		to, err := a.Store.MoveReports(ctx, store.Move{From: id, Reports: ev.Reports, By: ev, FromStatus: st}, a.RuleAll)
+		to, err := a.Store.MoveReports(ctx, store.Move{From: id, Reports: ev.Reports, By: ev, FromStatus: st, Grade: a.Grade}, a.RuleAll)
 		ev.Other = to
 		return ev, err
 	}

@@ -1,6 +1,8 @@
 // Package auth holds what logging in needs apart from HTTP and SQL:
 // password hashing (argon2id), random tokens and their stored hashes, and
-// a rate limiter for login attempts.
+// a rate limiter for login attempts, a gate bounding how many password
+// checks run at once, and the client address behind trusted proxies that
+// the limits count by.
 package auth
 
 import (
@@ -87,7 +89,8 @@ var ErrLimited = errors.New("too many attempts; wait a minute")
 
 // Limiter allows Burst attempts per key, refilled at one every Every: by
 // client address and by account name, so that neither one address nor a
-// botnet against one account gets far.
+// botnet against one account gets far. The zero value is not usable; set
+// Burst and Every. Safe for concurrent use.
 type Limiter struct {
 	Burst int
 	Every time.Duration
@@ -104,35 +107,58 @@ type bucket struct {
 // Allow takes one attempt for key at now, reporting whether there was one
 // left.
 func (l *Limiter) Allow(key string, now time.Time) bool {
-	if l.Limited(key, now) {
-		return false
+	_, ok := l.Take(now, key)
+	return ok
+}
+
+// Take reserves one attempt under every key at once, or under none when
+// any of them has none left, and then says how long until all of them
+// would have one. Checking and spending are one step under one lock: a
+// check before the work and a spend after it let every request that
+// arrives while the work runs through on the same last attempt.
+//
+// A caller that learns the attempt was good (the right password) gives
+// it back with Refund, so that a user who types their password right is
+// never locked out by their own attempts.
+func (l *Limiter) Take(now time.Time, keys ...string) (retry time.Duration, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if b := l.refill(k, now); b.tokens < 1 {
+			retry = max(retry, time.Duration((1-b.tokens)*float64(l.Every)))
+		}
 	}
-	l.Spend(key, now)
-	return true
+	if retry > 0 {
+		return retry, false
+	}
+	for _, k := range keys {
+		b := l.buckets[k]
+		b.tokens = max(0, b.tokens-1)
+		l.buckets[k] = b
+	}
+	l.prune(now)
+	return 0, true
 }
 
-// Limited reports whether key has no attempt left, without taking one:
-// logins spend only on failure, so that a user who types their password
-// right is never locked out by the limit.
-func (l *Limiter) Limited(key string, now time.Time) bool {
+// Refund gives back an attempt taken with Take under the same keys.
+func (l *Limiter) Refund(now time.Time, keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.refill(key, now).tokens < 1
+	for _, k := range keys {
+		b := l.refill(k, now)
+		b.tokens = min(float64(l.Burst), b.tokens+1)
+		l.buckets[k] = b
+	}
 }
 
-// Spend takes one attempt from key.
-func (l *Limiter) Spend(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.refill(key, now)
-	b.tokens = max(0, b.tokens-1)
-	l.buckets[key] = b
-	// Forget full buckets now and then, so the map stays small.
-	if len(l.buckets) > 10000 {
-		for k := range l.buckets {
-			if l.refill(k, now).tokens >= float64(l.Burst) {
-				delete(l.buckets, k)
-			}
+// prune forgets full buckets now and then, so the map stays small.
+func (l *Limiter) prune(now time.Time) {
+	if len(l.buckets) <= 10000 {
+		return
+	}
+	for k := range l.buckets {
+		if l.refill(k, now).tokens >= float64(l.Burst) {
+			delete(l.buckets, k)
 		}
 	}
 }
@@ -145,8 +171,10 @@ func (l *Limiter) refill(key string, now time.Time) bucket {
 	if !ok {
 		b = bucket{tokens: float64(l.Burst), at: now}
 	}
-	b.tokens = min(float64(l.Burst), b.tokens+now.Sub(b.at).Seconds()/l.Every.Seconds())
-	b.at = now
+	if now.After(b.at) {
+		b.tokens = min(float64(l.Burst), b.tokens+now.Sub(b.at).Seconds()/l.Every.Seconds())
+		b.at = now
+	}
 	l.buckets[key] = b
 	return b
 }

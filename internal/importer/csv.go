@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -47,7 +48,7 @@ func NewCSV(rd io.Reader, file string) (*CSV, error) { return NewCSVDelimited(rd
 // NewCSVDelimited reads the header of a file whose fields are separated by
 // comma.
 func NewCSVDelimited(rd io.Reader, file string, comma rune) (*CSV, error) {
-	rec := &recorder{src: rd}
+	rec := &recorder{src: lineEnds(SkipBOM(rd, 64<<10))}
 	r := csv.NewReader(rec)
 	r.Comma = comma
 	c := &CSV{file: file, rec: rec, r: r, row: 1, comma: comma}
@@ -62,11 +63,13 @@ func NewCSVDelimited(rd io.Reader, file string, comma rune) (*CSV, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w%s", file, err, delimiterHint(rec.buf.String(), comma))
 	}
-	if len(header) > 0 {
-		header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	}
 	if !utf8.ValidString(strings.Join(header, "")) {
 		return nil, fmt.Errorf("%s: header is not UTF-8 text; convert the file to UTF-8", file)
+	}
+	// The header is kept with every report (its original format), so a
+	// NUL there would reject every row one by one.
+	if strings.Contains(strings.Join(header, ""), "\x00") {
+		return nil, fmt.Errorf("%s: header holds NUL bytes (0x00): is the file UTF-16? convert it to UTF-8", file)
 	}
 	c.Header = header
 	c.index = make(map[string]int, len(header))
@@ -75,6 +78,45 @@ func NewCSVDelimited(rd io.Reader, file string, comma rune) (*CSV, error) {
 	}
 	c.rawHeader = strings.TrimRight(c.take(), "\r\n")
 	return c, nil
+}
+
+// SkipBOM returns a reader of r, buffered by size bytes, that drops a
+// leading UTF-8 byte order mark: spreadsheet and Windows tools write one,
+// and a BOM before a quoted first field or a JSON value breaks its parser
+// with a message that points nowhere near the cause.
+func SkipBOM(r io.Reader, size int) *bufio.Reader {
+	br := bufio.NewReaderSize(r, size)
+	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
+		br.Discard(3)
+	}
+	return br
+}
+
+// lineEnds reads a file whose lines end in CR alone (classic Mac OS, and
+// some spreadsheet exports on macOS today) as if they ended in LF, which
+// is all encoding/csv knows; read as is, such a file is one long header
+// and no rows. A file is taken for one when its first buffer holds a CR
+// and no LF; any other file is read unchanged, byte for byte.
+func lineEnds(br *bufio.Reader) io.Reader {
+	head, _ := br.Peek(br.Size())
+	if bytes.IndexByte(head, '\n') >= 0 || bytes.IndexByte(head, '\r') < 0 {
+		return br
+	}
+	return crReader{br}
+}
+
+// crReader replaces every CR with LF, byte for byte, so that input offsets
+// stay those of the file.
+type crReader struct{ r io.Reader }
+
+func (c crReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // take returns the raw bytes of the record just read.
@@ -171,8 +213,15 @@ func (c *CSV) Next() (*Record, *RowError, error) {
 	if len(fields) != len(c.Header) {
 		return nil, Errorf(c.file, c.row, line, "", raw, "has %d fields, the header has %d", len(fields), len(c.Header)), nil
 	}
-	if !utf8.ValidString(raw) {
-		return nil, Errorf(c.file, c.row, line, "", raw, "is not UTF-8 text"), nil
+	// Checked here, where the column can be named, before Check sees the
+	// report the row becomes.
+	for i, f := range fields {
+		if !utf8.ValidString(f) {
+			return nil, Errorf(c.file, c.row, line, c.Header[i], raw, "is not UTF-8 text; convert the file to UTF-8"), nil
+		}
+		if j := strings.IndexByte(f, 0); j >= 0 {
+			return nil, Errorf(c.file, c.row, line, c.Header[i], raw, "holds a NUL byte (0x00) at byte %d; no text field may", j), nil
+		}
 	}
 	return rec, nil, nil
 }
@@ -182,13 +231,15 @@ func (c *CSV) HeaderLine() string { return c.rawHeader }
 
 // Rows makes a Source of a CSV file whose records convert to reports one
 // by one; convert returns a nil report and nil error for a record skipped
-// on purpose.
-func Rows(c *CSV, convert func(*Record) (*incident.Report, *RowError)) Source {
-	return &csvRows{c: c, convert: convert}
+// on purpose. columns names the file's column for report fields (see
+// Row.Columns).
+func Rows(c *CSV, columns map[string]string, convert func(*Record) (*incident.Report, *RowError)) Source {
+	return &csvRows{c: c, columns: columns, convert: convert}
 }
 
 type csvRows struct {
 	c       *CSV
+	columns map[string]string
 	convert func(*Record) (*incident.Report, *RowError)
 }
 
@@ -204,5 +255,49 @@ func (s *csvRows) Next() (Row, bool, error) {
 		return Row{Err: rowErr}, true, nil
 	}
 	rep, rowErr := s.convert(rec)
-	return Row{Report: rep, Err: rowErr}, true, nil
+	return Row{Report: rep, Err: rowErr, Columns: s.columns,
+		At: RowError{File: s.c.file, Row: rec.Row, Line: rec.Line, Original: rec.Raw}}, true, nil
+}
+
+// SafeCell is a cell as a CSV writer should write it for people who open
+// the file in a spreadsheet: text starting with =, +, -, @, a tab or a CR
+// is taken there for a formula (which can run commands or send data away:
+// "CSV injection"), so it gets a leading ' and is shown as text. A number,
+// negative ones included, is left as it is, so that numeric columns stay
+// numbers.
+func SafeCell(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) || isDecimal(s) {
+		return s
+	}
+	return "'" + s
+}
+
+// isDecimal reports whether s is a plain decimal number such as -12.5 or
+// 1e-3: not Inf, NaN or hex, which ParseFloat would accept and a
+// spreadsheet would not read as numbers.
+func isDecimal(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	mant, exp, hasExp := strings.Cut(strings.ToLower(s), "e")
+	whole, frac, _ := strings.Cut(mant, ".")
+	if whole == "" && frac == "" || !digits(whole) || !digits(frac) {
+		return false
+	}
+	if hasExp {
+		if exp != "" && (exp[0] == '-' || exp[0] == '+') {
+			exp = exp[1:]
+		}
+		return exp != "" && digits(exp)
+	}
+	return true
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -7,6 +7,7 @@ package importer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,6 +47,39 @@ func (e *RowError) Error() string {
 type Row struct {
 	Report *incident.Report
 	Err    *RowError
+	// At is where a report's row stands: its File, Row, Line and
+	// Original (Column and Reason unused), so that a report Check refuses
+	// is rejected like any other bad row.
+	At RowError
+	// Columns names the file's column for a report field that Check
+	// may name ("occurred.start": "event_date"), so that the message names
+	// what the user can fix; a field not in it is named as truce names it.
+	Columns map[string]string
+}
+
+// reject turns a report Check refused into a rejected row.
+func (row Row) reject(file string, n int, fe *FieldError) *RowError {
+	e := row.At
+	e.Reason, e.Column = fe.Reason, fe.Field
+	if e.File == "" {
+		e.File = file
+	}
+	if e.Row == 0 {
+		e.Row = n
+	}
+	if e.Original == "" {
+		e.Original = row.Report.Original
+	}
+	if len(row.Columns) > 0 {
+		fields := strings.Split(fe.Field, ", ")
+		for i, f := range fields {
+			if c, ok := row.Columns[f]; ok {
+				fields[i] = c
+			}
+		}
+		e.Column = strings.Join(slices.Compact(fields), ", ")
+	}
+	return &e
 }
 
 // Source yields rows until it returns ok=false. A non-nil error is a fault
@@ -145,10 +179,12 @@ type batch struct {
 	rows    int
 }
 
-// Run reads every row of src and stores the good ones in st. Reading and
-// storing run in two goroutines, so that parsing and ruling the next batch
-// overlap with committing this one; at most two batches are held at once,
-// so memory stays flat however large the file.
+// Run reads every row of src and stores the good ones in st. Every report
+// passes Check first, whatever its format: one the store could not take
+// is rejected with its row, never left to fail a batch of good ones.
+// Reading and storing run in two goroutines, so that parsing and ruling
+// the next batch overlap with committing this one; at most two batches are
+// held at once, so memory stays flat however large the file.
 func Run(ctx context.Context, st store.Store, file string, src Source, opt Options) (*Summary, error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 2000
@@ -235,6 +271,11 @@ func read(ctx context.Context, file string, src Source, opt Options, sum *Summar
 			break
 		}
 		sum.Rows++
+		if row.Err == nil && row.Report != nil {
+			if fe := Check(row.Report, time.Now()); fe != nil {
+				row.Err, row.Report = row.reject(file, sum.Rows, fe), nil
+			}
+		}
 		switch {
 		case row.Err != nil:
 			sum.Rejected++

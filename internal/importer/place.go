@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -51,17 +50,27 @@ func PlaceFromGazetteer(name string, g gazetteer.Place, exact bool) incident.Pla
 }
 
 // ParsePoint reads a latitude and longitude written as text, naming the
-// field at fault.
+// field at fault ("latitude, longitude" when only the pair is wrong, as
+// when swapped or 0,0): see CheckPoint.
 func ParsePoint(lat, lon string) (la, lo float64, field, msg string) {
 	la, err := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-	if err != nil || math.IsNaN(la) || la < -90 || la > 90 {
+	if err != nil {
 		return 0, 0, "latitude", fmt.Sprintf("%q is not a latitude (-90 to 90)", lat)
 	}
 	lo, err = strconv.ParseFloat(strings.TrimSpace(lon), 64)
-	if err != nil || math.IsNaN(lo) || lo < -180 || lo > 180 {
+	if err != nil {
 		return 0, 0, "longitude", fmt.Sprintf("%q is not a longitude (-180 to 180)", lon)
 	}
-	return la, lo, "", ""
+	switch field, msg := CheckPoint(la, lo); field {
+	case "":
+		return la, lo, "", ""
+	case "latitude":
+		return 0, 0, field, fmt.Sprintf("%q is not a latitude (-90 to 90)", lat)
+	case "longitude":
+		return 0, 0, field, fmt.Sprintf("%q is not a longitude (-180 to 180)", lon)
+	default:
+		return 0, 0, field, msg
+	}
 }
 
 // Locate sets the admin units of a place with a point; bounds may be nil.

@@ -194,6 +194,9 @@ type Report struct {
 	// OriginalFormat how to read it (for example "csv" with its header).
 	Original       string `json:"original,omitempty"`
 	OriginalFormat string `json:"original_format,omitempty"`
+	// Owner is who may revise the report (see store.Owner*); it is the
+	// store's to keep, not part of the claim.
+	Owner string `json:"-"`
 }
 
 // Person is someone a report names who must be protected.
@@ -310,6 +313,13 @@ func (in *Incident) Absorb(r Report) {
 		in.Place = r.Place
 	}
 	for _, a := range r.Actors {
+		if r.Kind == FromPublic && a.Role != Target {
+			// A report from the public does not say who did it (a
+			// perpetrator, or the sides of a clash) in an incident
+			// others reported: no reviewer has weighed it (it does
+			// lead an incident it opens, in FromReport).
+			continue
+		}
 		if !slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == a.Role && b.ID == a.ID && (a.ID != "" || b.Name == a.Name) }) {
 			in.Actors = append(in.Actors, a)
 		}
@@ -322,7 +332,8 @@ func (in *Incident) Absorb(r Report) {
 	in.Casualties.High = max(in.Casualties.High, r.Casualties.High)
 	in.Casualties.Civilians = max(in.Casualties.Civilians, r.Casualties.Civilians)
 	if in.Title == "" {
-		in.Title = FromReport(r).Title
+		t := FromReport(r)
+		in.Title, in.TitleProtected = t.Title, t.TitleProtected
 	}
 	if r.Kind == FromDataset && !slices.Contains(in.Datasets, r.Source) {
 		in.Datasets = append(in.Datasets, r.Source)

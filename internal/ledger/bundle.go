@@ -3,6 +3,7 @@ package ledger
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"golang.org/x/mod/sumdb/note"
@@ -43,6 +44,11 @@ func CheckBundle(b *Bundle, known note.Verifiers, digest func(content json.RawMe
 	c, _, err := Open([]byte(b.Checkpoint), known)
 	if err != nil {
 		return c, err
+	}
+	// A bundle proves its records: one with none proves nothing, and must
+	// not pass for a proof.
+	if len(b.Records) == 0 {
+		return c, errors.New("the bundle holds no record")
 	}
 	for i, r := range b.Records {
 		e, err := ParseEntry(r.Index, []byte(r.Entry))

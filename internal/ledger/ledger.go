@@ -19,7 +19,10 @@ import (
 // Kinds of records the log holds.
 const (
 	AgreementVersion = "agreement_version"
-	Report           = "report"
+	// AgreementSource is an agreement file as loaded, from which the
+	// engine rules, keyed "agreement/n" (the nth file stored).
+	AgreementSource = "agreement_source"
+	Report          = "report"
 	// IncidentEvent is a step of an incident's history: a transition,
 	// assignment, comment, grade, merge or split, reply, finding or a
 	// guarantor's position. Its key is "incident/seq".

@@ -171,8 +171,9 @@ func (f *fixture) exec(t *testing.T, q string, args ...any) {
 	}
 }
 
-// The log of the fixture: 0 the agreement version, 1-8 reports 0-7,
-// 9 report 2's second revision.
+// The log of the fixture: 0 the agreement version, 1 the agreement file,
+// 2-9 reports 0-7, 10 report 2's second revision. Reports' keys are
+// opaque: problems name them by their log index.
 func TestVerifyDetects(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -183,16 +184,16 @@ func TestVerifyDetects(t *testing.T) {
 		{"untouched", func(*testing.T, *fixture) {}, -1, ""},
 		{"record edited", func(t *testing.T, f *fixture) {
 			f.exec(t, `UPDATE reports SET doc = replace(doc, '"best":2', '"best":20') WHERE source_id = '4'`)
-		}, 5, "test/4: revision 1 differs from what was logged"},
+		}, 6, "revision 1 differs from what was logged"},
 		{"earlier revision edited", func(t *testing.T, f *fixture) {
 			f.exec(t, `UPDATE report_revisions SET original = 'row,2,forged'`)
-		}, 3, "test/2: revision 1 differs"},
+		}, 4, "revision 1 differs"},
 		{"agreement edited", func(t *testing.T, f *fixture) {
 			f.exec(t, `UPDATE agreement_versions SET canonical = '{"v":2}'`)
 		}, 0, "ag/1: revision 1 differs"},
 		{"record deleted", func(t *testing.T, f *fixture) {
 			f.exec(t, `DELETE FROM reports WHERE source_id = '6'`)
-		}, 7, "test/6: revision 1 is in the log but missing from the store"},
+		}, 8, "revision 1 is in the log but missing from the store"},
 		{"entries swapped", func(t *testing.T, f *fixture) {
 			f.exec(t, `UPDATE log_entries SET idx = -1 WHERE idx = 4`)
 			f.exec(t, `UPDATE log_entries SET idx = 4 WHERE idx = 5`)
@@ -202,8 +203,8 @@ func TestVerifyDetects(t *testing.T) {
 			f.exec(t, `UPDATE log_entries SET data = replace(data, '"rev":1', '"rev":1 ') WHERE idx = 6`)
 		}, 6, "not in canonical form"},
 		{"log truncated", func(t *testing.T, f *fixture) {
-			f.exec(t, `DELETE FROM log_entries WHERE idx = 9`)
-		}, 9, ""},
+			f.exec(t, `DELETE FROM log_entries WHERE idx = 10`)
+		}, 10, ""},
 		{"bad checkpoint signature", func(t *testing.T, f *fixture) {
 			var msg string
 			if err := f.st.DB().QueryRow(`SELECT note FROM log_checkpoints`).Scan(&msg); err != nil {
@@ -221,7 +222,7 @@ func TestVerifyDetects(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.name == "untouched" {
-				if !res.OK() || res.Size != 10 || res.Records != 10 || res.Checkpoints != 1 {
+				if !res.OK() || res.Size != 11 || res.Records != 11 || res.Checkpoints != 1 {
 					t.Fatalf("clean store: %+v", res)
 				}
 				return

@@ -100,6 +100,9 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 			status, msg = ae.status, ae.msg
 		case errors.Is(err, store.ErrNotFound):
 			status, msg = http.StatusNotFound, err.Error()
+		case errors.Is(err, store.ErrNotOwner):
+			status, msg = http.StatusForbidden, "this report was submitted by someone else: only they (or an administrator) may revise it"
+			s.log.Warn("revision refused", "path", r.URL.Path, "err", err)
 		default:
 			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}

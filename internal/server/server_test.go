@@ -516,7 +516,7 @@ func TestSubmitAsUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range d.Reports {
-		if r.SourceID == "g-1" && (r.Kind != "party" || r.Party != "GOV") {
+		if r.SourceID == "submit-gov:g-1" && (r.Kind != "party" || r.Party != "GOV") {
 			t.Errorf("a liaison's report is %s of %q, want a party claim of GOV", r.Kind, r.Party)
 		}
 	}

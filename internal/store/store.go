@@ -26,6 +26,8 @@ var ErrVersionChanged = errors.New("version already stored with different conten
 // AgreementSource is an agreement file as loaded, kept whole so that the
 // agreement can be rebuilt exactly as it was validated.
 type AgreementSource struct {
+	// Seq numbers the files stored, all agreements together.
+	Seq         int64
 	AgreementID string
 	File        string
 	Source      []byte
@@ -122,7 +124,9 @@ type Store interface {
 
 	// ImportReports stores reports in one transaction, idempotently on
 	// (Source, SourceID): an identical record changes nothing, a changed
-	// one updates the report and its incident and keeps the old record.
+	// one updates the report and its incident and keeps the old record,
+	// if the report's Owner is the stored one's (or an administrator),
+	// and fails with ErrNotOwner otherwise.
 	// A new report joins the incident it describes, when in.Cluster is
 	// set and one near it matches, or gets a new incident. Every incident
 	// created or changed is ruled with in.Rule, when set, in the same
@@ -192,6 +196,20 @@ type Store interface {
 	Close() error
 }
 
+// ErrNotOwner is returned when a report would be revised by someone other
+// than whoever submitted it.
+var ErrNotOwner = errors.New("the report belongs to another submitter")
+
+// Owners of reports: who may revise one. A user's reports are "user:NAME".
+const (
+	OwnerImport = "import" // an operator's bulk import (datasets)
+	OwnerAPI    = "api"    // the server's trusted machine client (submit token)
+	OwnerPublic = "public" // the public web form: nobody may revise it
+	// OwnerAdmin prefixes an administrator's name: an administrator may
+	// revise any report, which keeps its owner.
+	OwnerAdmin = "admin:"
+)
+
 // ErrConflict is returned when a write raced another: check and retry.
 var ErrConflict = errors.New("conflict with a concurrent change")
 
@@ -210,6 +228,7 @@ type Move struct {
 	Reports    []int64
 	By         workflow.Event
 	FromStatus Status
+	Grade      GradeFunc
 }
 
 // Receipt is how an evidence file came in.
@@ -228,6 +247,9 @@ type EvidenceFile struct {
 	Size      int64           `json:"size"`
 	Meta      json.RawMessage `json:"meta"`
 	Custody   []CustodyEntry  `json:"custody"`
+	// Missing is set for a file a record refers to that this node does not
+	// hold (a report imported from another node without its files).
+	Missing bool `json:"missing,omitempty"`
 }
 
 // CustodyEntry is one step in an evidence file's chain of custody.
@@ -252,8 +274,14 @@ type Notification struct {
 // Intake is what happens to reports as they are stored.
 type Intake struct {
 	Rule    RuleFunc
+	Grade   GradeFunc
 	Cluster *cluster.Params
 }
+
+// GradeFunc grades an incident from its reports, its history and its
+// rulings. The store keeps the grade of every incident with a history
+// for listings, and grades again whenever its reports change.
+type GradeFunc func(reports []incident.Report, events []workflow.Event, rulings []ruling.Ruling) workflow.Grade
 
 // RuleFunc rules an incident under every agreement in force.
 type RuleFunc func(incident.Incident) []ruling.Ruling

@@ -2,9 +2,14 @@ package web
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
@@ -14,36 +19,89 @@ func (u *UI) loginForm(q *req) error {
 	return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.URL.Query().Get("next"))})
 }
 
-// safeNext keeps a redirect after login on this site.
+// safeNext keeps a redirect after login on this site: an absolute path
+// and nothing a browser could read as another host. Browsers drop tabs and
+// newlines from a URL and read a backslash as a slash, so "/\t/evil" and
+// "/\\evil" are "//evil"; any control character, backslash or leading "//"
+// is refused, and what is left must parse as a bare path.
 func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.Contains(s, "\\") {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsFunc(s, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == '\\' || unicode.IsControl(r)
+	}) {
+		return "/"
+	}
+	if u, err := url.Parse(s); err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
 		return "/"
 	}
 	return s
 }
 
+// How many password checks wait for a slot, and how long, before a login
+// is answered 503: a login takes tens of milliseconds, so a queue of a
+// few per slot is plenty for people and no help to a flood.
+const (
+	hashQueuePerSlot = 8
+	hashWait         = 2 * time.Second
+)
+
+func newHashGate(slots int) *auth.Gate {
+	if slots <= 0 {
+		slots = runtime.NumCPU()
+	}
+	return auth.NewGate(slots, hashQueuePerSlot*slots, hashWait)
+}
+
+// accountKey is an account's key in the login limiter: hashed, so that a
+// name of any length costs the limiter the same.
+func accountKey(name string) string { return "user " + auth.Hash(name) }
+
+// tryLater answers a login or password change that was not tried: 429
+// when the limit is spent, 503 when the password checks are all busy.
+func tryLater(q *req, status int, retry time.Duration) {
+	q.w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(retry.Seconds())))))
+	q.w.WriteHeader(status)
+}
+
 // postLogin checks a password, limited by client address and by account
 // name, and opens a session in a new cookie.
+//
+// The attempt is taken from both limits before the password is checked
+// and given back when it was right, so that parallel guesses cannot share
+// one remaining attempt; the check itself waits for one of a few slots
+// (argon2id is memory-hard by design).
 func (u *UI) postLogin(q *req) error {
 	name := strings.TrimSpace(q.r.PostFormValue("name"))
-	now := time.Now()
-	ipKey, userKey := "ip "+clientIP(q.r), "user "+name
-	if u.login.Limited(ipKey, now) || u.login.Limited(userKey, now) {
-		q.w.WriteHeader(http.StatusTooManyRequests)
-		return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.PostFormValue("next")), "Error": q.t("error.rate")})
+	next := safeNext(q.r.PostFormValue("next"))
+	addr := u.clientIP(q.r)
+	keys := []string{"ip " + auth.LimitKey(addr), accountKey(name)}
+	busy := func(status int, retry time.Duration) error {
+		tryLater(q, status, retry)
+		return u.render(q, "login", "nav.login", map[string]any{"Next": next, "Error": q.t("error.rate"), "Name": name})
 	}
-	token, _, _, err := u.app.Login(q.ctx, name, q.r.PostFormValue("password"))
+	if retry, ok := u.login.Take(time.Now(), keys...); !ok {
+		return busy(http.StatusTooManyRequests, retry)
+	}
+	release, ok := u.hashes.Enter(q.ctx)
+	if !ok {
+		u.login.Refund(time.Now(), keys...) // nothing was tried
+		u.log.Warn("login turned away: every password check slot is busy", "addr", addr)
+		return busy(http.StatusServiceUnavailable, time.Second)
+	}
+	token, err := func() (string, error) {
+		defer release() // even if the check panics, or the slot is lost
+		token, _, _, err := u.checkLogin(q.ctx, name, q.r.PostFormValue("password"))
+		return token, err
+	}()
 	if errors.Is(err, app.ErrLogin) {
-		u.login.Spend(ipKey, now)
-		u.login.Spend(userKey, now)
 		q.w.WriteHeader(http.StatusUnauthorized)
-		return u.render(q, "login", "nav.login", map[string]any{"Next": safeNext(q.r.PostFormValue("next")), "Error": q.t("error.login_failed"), "Name": name})
+		return u.render(q, "login", "nav.login", map[string]any{"Next": next, "Error": q.t("error.login_failed"), "Name": name})
 	}
+	u.login.Refund(time.Now(), keys...)
 	if err != nil {
 		return err
 	}
 	http.SetCookie(q.w, u.cookie(sessionCookie, token, app.SessionTTL))
-	http.Redirect(q.w, q.r, safeNext(q.r.PostFormValue("next")), http.StatusSeeOther)
+	http.Redirect(q.w, q.r, next, http.StatusSeeOther)
 	return nil
 }
 
@@ -73,20 +131,30 @@ func (u *UI) postAccount(q *req) error {
 		return fail(http.StatusUnauthorized, "error.login")
 	}
 	f := q.r.PostForm
-	now := time.Now()
-	key := "user " + q.user.Name
-	if u.login.Limited(key, now) {
-		return fail(http.StatusTooManyRequests, "error.rate")
+	// As for a login: the attempt is taken first, given back if right.
+	key := accountKey(q.user.Name)
+	if retry, ok := u.login.Take(time.Now(), key); !ok {
+		tryLater(q, http.StatusTooManyRequests, retry)
+		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("error.rate")})
 	}
+	release, ok := u.hashes.Enter(q.ctx)
+	if !ok {
+		u.login.Refund(time.Now(), key)
+		tryLater(q, http.StatusServiceUnavailable, time.Second)
+		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("error.rate")})
+	}
+	// The slot covers both hashes: the check and the new password's.
+	defer release()
 	h, err := u.app.Store.PasswordHash(q.ctx, q.user.Name)
 	if err != nil {
+		u.login.Refund(time.Now(), key)
 		return err
 	}
 	if !auth.CheckPassword(h, f.Get("current")) {
-		u.login.Spend(key, now)
 		q.w.WriteHeader(http.StatusForbidden)
 		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("error.login_failed")})
 	}
+	u.login.Refund(time.Now(), key)
 	if f.Get("new") != f.Get("confirm") {
 		q.w.WriteHeader(http.StatusBadRequest)
 		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("account.mismatch")})

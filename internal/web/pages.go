@@ -3,6 +3,8 @@ package web
 import (
 	"cmp"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +22,7 @@ import (
 	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/i18n"
+	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
@@ -228,38 +231,62 @@ func fields(s string) []string {
 // bounded, its type read from its content and checked, its name never
 // trusted.
 func (q *req) upload(field string) (string, error) {
+	f, err := q.formFile(field)
+	if err != nil || f == nil {
+		return "", err
+	}
+	return q.storeFile(f)
+}
+
+// formFile is an evidence file read from a form and checked, not yet
+// stored.
+type formFile struct {
+	name string
+	data []byte
+}
+
+// formFile reads and checks the file of a form field, if one was sent,
+// without storing it: storing writes the evidence and its receipt to the
+// log, which must not happen for a request that is then refused.
+func (q *req) formFile(field string) (*formFile, error) {
 	if q.r.MultipartForm == nil {
-		return "", nil // a form without files
+		return nil, nil // a form without files
 	}
 	f, h, err := q.r.FormFile(field)
 	if errors.Is(err, http.ErrMissingFile) {
-		return "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return "", fail(http.StatusBadRequest, "error.bad_form")
+		return nil, fail(http.StatusBadRequest, "error.bad_form")
 	}
 	defer f.Close()
 	if h.Size > maxUpload {
-		return "", fail(http.StatusRequestEntityTooLarge, "error.too_large", maxUpload>>20)
+		return nil, fail(http.StatusRequestEntityTooLarge, "error.too_large", maxUpload>>20)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if len(data) > maxUpload {
-		return "", fail(http.StatusRequestEntityTooLarge, "error.too_large", maxUpload>>20)
+		return nil, fail(http.StatusRequestEntityTooLarge, "error.too_large", maxUpload>>20)
 	}
 	if len(data) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	if mt := evidence.MediaType(data); !evidence.Accepted(mt) {
-		return "", fail(http.StatusUnsupportedMediaType, "error.file_type", h.Filename, mt)
+		return nil, fail(http.StatusUnsupportedMediaType, "error.file_type", h.Filename, mt)
 	}
+	return &formFile{name: h.Filename, data: data}, nil
+}
+
+// storeFile stores a checked file as evidence sent by the viewer, and
+// returns its SHA-256.
+func (q *req) storeFile(f *formFile) (string, error) {
 	by := "public"
 	if q.user != nil {
 		by = q.user.Name
 	}
-	sha, _, err := q.u.app.AddEvidence(q.ctx, data, by, "web", h.Filename)
+	sha, _, err := q.u.app.AddEvidence(q.ctx, f.data, by, "web", f.name)
 	return sha, err
 }
 
@@ -362,7 +389,7 @@ func (u *UI) submitForm(q *req) error {
 // "public", a monitor as "monitor", a liaison as its party's claim), with
 // one evidence file.
 func (u *UI) submit(q *req) error {
-	if q.user == nil && !u.login.Allow("submit "+clientIP(q.r), time.Now()) {
+	if q.user == nil && !u.login.Allow("submit "+auth.LimitKey(u.clientIP(q.r)), time.Now()) {
 		return fail(http.StatusTooManyRequests, "error.rate")
 	}
 	f := q.r.PostForm
@@ -381,7 +408,9 @@ func (u *UI) submit(q *req) error {
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.date", q.t("submit.date"), f.Get("date"))
 	}
-	sha, err := q.upload("evidence")
+	// Everything is checked before anything is stored: the file here,
+	// the fields below, the whole report before the file is stored.
+	file, err := q.formFile("evidence")
 	if err != nil {
 		return err
 	}
@@ -410,8 +439,11 @@ func (u *UI) submit(q *req) error {
 	if n, err := strconv.Atoi(f.Get("killed")); err == nil && n >= 0 {
 		rep["casualties"] = map[string]int{"low": n, "best": n, "high": n}
 	}
-	if sha != "" {
-		rep["evidence"] = []string{sha}
+	if file != nil {
+		// The file's hash as the store will name it, so that the report
+		// checked is the one submitted.
+		sum := sha256.Sum256(file.data)
+		rep["evidence"] = []string{hex.EncodeToString(sum[:])}
 	}
 	// Who reported and who saw it: sealed before they are stored.
 	if n := strings.TrimSpace(f.Get("reporter_name")); n != "" {
@@ -428,6 +460,20 @@ func (u *UI) submit(q *req) error {
 		rep["witnesses"] = witnesses
 	}
 	body, _ := json.Marshal(rep)
+	// The same check SubmitAs makes, but before the file is stored: a
+	// report refused there would leave its evidence and the evidence's
+	// log entries behind. (SubmitAs checks again, with the file stored.)
+	if _, fe := jsonl.Parse(body, jsonl.Config{Actors: u.app.Actors, Boundaries: u.app.Boundaries}); fe != nil {
+		return fmt.Errorf("%w: %w", app.ErrInvalidReport, fe)
+	}
+	if file != nil {
+		sha, err := q.storeFile(file)
+		if err != nil {
+			return err
+		}
+		rep["evidence"] = []string{sha}
+		body, _ = json.Marshal(rep)
+	}
 	res, _, err := u.app.SubmitAs(q.ctx, body, q.user)
 	if err != nil {
 		return err

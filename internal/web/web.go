@@ -15,8 +15,8 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -51,7 +51,14 @@ type Options struct {
 	// InsecureCookies drops the Secure flag, for serving plain HTTP on a
 	// machine's own network during development. Never in production.
 	InsecureCookies bool
-	Log             *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (see auth.ClientAddr); without them every request is
+	// taken to come from its direct peer.
+	TrustedProxies []netip.Prefix
+	// ConcurrentLogins bounds the password checks run at once; 0 means
+	// one per CPU.
+	ConcurrentLogins int
+	Log              *slog.Logger
 }
 
 // UI serves the pages.
@@ -62,7 +69,12 @@ type UI struct {
 	mux   *http.ServeMux
 	opt   Options
 	login auth.Limiter
-	log   *slog.Logger
+	// hashes bounds the argon2id checks of logins and password changes.
+	hashes *auth.Gate
+	// checkLogin is app.Login, replaceable by tests to watch the
+	// password checks.
+	checkLogin func(ctx context.Context, name, password string) (token, csrf string, u workflow.User, err error)
+	log        *slog.Logger
 }
 
 // New makes the interface.
@@ -75,12 +87,13 @@ func New(a *app.App, opt Options) (*UI, error) {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	u := &UI{app: a, cat: cat, mux: http.NewServeMux(), opt: opt, log: opt.Log,
-		login: auth.Limiter{Burst: 5, Every: 12 * time.Second}}
+		login: auth.Limiter{Burst: 5, Every: 12 * time.Second}, hashes: newHashGate(opt.ConcurrentLogins)}
+	u.checkLogin = a.Login
 	if err := u.parse(); err != nil {
 		return nil, err
 	}
 	static, _ := fs.Sub(staticFS, "static")
-	u.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	u.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(filesOnly{static})))
 	u.mux.HandleFunc("GET /{$}", u.page(u.dashboard))
 	u.mux.HandleFunc("GET /incidents", u.page(u.incidents))
 	u.mux.HandleFunc("GET /incidents/{id}", u.page(u.incident))
@@ -109,6 +122,11 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
+	if !u.opt.InsecureCookies || r.TLS != nil {
+		// Secure cookies mean TLS in front (docs/deployment.md): keep
+		// browsers on it. Browsers ignore the header over plain HTTP.
+		h.Set("Strict-Transport-Security", "max-age=63072000")
+	}
 	u.mux.ServeHTTP(w, r)
 }
 
@@ -392,11 +410,24 @@ func (u *UI) placeLabel(lang string, p incident.Place) string {
 	return p.Label()
 }
 
-// clientIP is the address a request came from, for rate limits.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// clientIP is the address a request came from, for rate limits: its
+// peer's, or behind a trusted proxy the client's the proxy forwarded.
+func (u *UI) clientIP(r *http.Request) string {
+	return auth.ClientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), u.opt.TrustedProxies)
+}
+
+// filesOnly serves the files of an FS and not its directories: no
+// listing of /static/ or its folders.
+type filesOnly struct{ fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.FS.Open(name)
 	if err != nil {
-		return r.RemoteAddr
+		return nil, err
 	}
-	return host
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }

@@ -3,6 +3,11 @@
 // it accepts, and raises an alert on any inconsistency or on two
 // different checkpoints for the same size (a fork: the node showing
 // different histories to different parties).
+//
+// Only what the followed node signed can raise an alert. Anyone may show
+// the witness a checkpoint (Consider, and the POST of Handler), so a note
+// that is not a checkpoint signed by the node's key says nothing about the
+// node: it is refused (ErrUnsigned) and the witness goes on.
 package witness
 
 import (
@@ -13,10 +18,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -24,13 +31,19 @@ import (
 	"github.com/truce-monitor/truce/internal/ledger"
 )
 
-// Alert is a reason to distrust the followed node.
+// Alert is a reason to distrust the followed node: something it signed
+// contradicts something else it signed.
 type Alert struct {
-	Kind   string `json:"kind"` // fork, inconsistent, rollback, bad_signature
+	Kind   string `json:"kind"` // fork, inconsistent
 	Detail string `json:"detail"`
 }
 
 func (a *Alert) Error() string { return "ALERT " + a.Kind + ": " + a.Detail }
+
+// ErrUnsigned is a message that is not a checkpoint signed by the followed
+// node's key: refused, and no evidence against the node, since anyone can
+// send one.
+var ErrUnsigned = errors.New("not a checkpoint signed by the followed node")
 
 // Witness follows one node.
 type Witness struct {
@@ -39,6 +52,11 @@ type Witness struct {
 	Signer note.Signer    // this witness's key
 	State  string         // file holding the last accepted checkpoint
 	Client *http.Client
+
+	// mu keeps one check at a time on the state file: the follow loop
+	// and checkpoints posted by others would otherwise each load, change
+	// and save it, and one would lose the roots the other recorded.
+	mu sync.Mutex
 }
 
 // state is what the witness remembers: the latest accepted checkpoint
@@ -79,6 +97,8 @@ func (w *Witness) save(st *state) error {
 // Check fetches the node's latest checkpoint, checks it, and returns it
 // cosigned. An *Alert means the node must not be trusted.
 func (w *Witness) Check(ctx context.Context) ([]byte, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	st, err := w.load()
 	if err != nil {
 		return nil, err
@@ -92,8 +112,17 @@ func (w *Witness) Check(ctx context.Context) ([]byte, error) {
 
 // Consider checks a checkpoint shown to the witness by anyone (another
 // party may forward what the node showed it): a fork is caught even if
-// the node shows the witness itself only one history.
+// the node shows the witness itself only one history. A message that is
+// not a checkpoint signed by the node fails with ErrUnsigned, never an
+// *Alert.
 func (w *Witness) Consider(ctx context.Context, msg []byte) ([]byte, error) {
+	// Checked before waiting for the state, which a check of the node
+	// may hold for as long as the node takes to answer.
+	if _, _, err := ledger.Open(msg, w.Known); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnsigned, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	st, err := w.load()
 	if err != nil {
 		return nil, err
@@ -104,7 +133,7 @@ func (w *Witness) Consider(ctx context.Context, msg []byte) ([]byte, error) {
 func (w *Witness) accept(ctx context.Context, st *state, msg []byte) ([]byte, error) {
 	c, _, err := ledger.Open(msg, w.Known)
 	if err != nil {
-		return nil, &Alert{"bad_signature", err.Error()}
+		return nil, fmt.Errorf("%w: %v", ErrUnsigned, err)
 	}
 	root := base64.StdEncoding.EncodeToString(c.Root[:])
 	if seen, ok := st.Roots[c.Size]; ok && seen != root {
@@ -192,11 +221,61 @@ func (w *Witness) get(ctx context.Context, path string) ([]byte, error) {
 
 // Cosigned returns the latest cosigned checkpoint, for serving.
 func (w *Witness) Cosigned() ([]byte, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	st, err := w.load()
 	if err != nil {
 		return nil, err
 	}
 	return []byte(st.Cosig), nil
+}
+
+// maxNote bounds a posted checkpoint: a signed checkpoint is a few
+// hundred bytes, with a few cosignatures.
+const maxNote = 64 << 10
+
+// Handler serves the witness to others: GET /witness/checkpoint is the
+// latest cosigned checkpoint; POST /witness/checkpoint shows the witness
+// one seen elsewhere and answers it cosigned. A posted note that is not a
+// checkpoint signed by the followed node is refused with 400 and logged,
+// nothing more: the poster need not be the node. Alerts raised by a
+// validly signed one go to alert (and the poster gets 409).
+func (w *Witness) Handler(log *slog.Logger, alert func(*Alert)) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /witness/checkpoint", func(rw http.ResponseWriter, r *http.Request) {
+		co, err := w.Cosigned()
+		if err != nil || len(co) == 0 {
+			http.Error(rw, "no checkpoint accepted yet", http.StatusNotFound)
+			return
+		}
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.Write(co)
+	})
+	mux.HandleFunc("POST /witness/checkpoint", func(rw http.ResponseWriter, r *http.Request) {
+		msg, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, maxNote))
+		if err != nil {
+			log.Warn("witness: posted checkpoint refused", "from", r.RemoteAddr, "err", err)
+			http.Error(rw, "a checkpoint is a signed note of at most 64 KiB", http.StatusRequestEntityTooLarge)
+			return
+		}
+		co, err := w.Consider(r.Context(), msg)
+		var a *Alert
+		switch {
+		case err == nil:
+			rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			rw.Write(co)
+		case errors.Is(err, ErrUnsigned):
+			log.Warn("witness: posted checkpoint refused", "from", r.RemoteAddr, "err", err)
+			http.Error(rw, err.Error(), http.StatusBadRequest)
+		case errors.As(err, &a):
+			alert(a)
+			http.Error(rw, err.Error(), http.StatusConflict)
+		default:
+			log.Error("witness: posted checkpoint not checked", "from", r.RemoteAddr, "err", err)
+			http.Error(rw, "the checkpoint could not be checked now; try again", http.StatusServiceUnavailable)
+		}
+	})
+	return mux
 }
 
 // Notify posts an alert to a webhook as JSON.

@@ -1,11 +1,15 @@
 package witness_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,20 +110,84 @@ func TestWitness(t *testing.T) {
 	t.Run("rewritten history", func(t *testing.T) {
 		// Another node with the same key and a different, longer log.
 		b := newNode(t, "b", 12, nodeKey)
-		wb := *w
-		wb.Node = b.url
+		wb := &witness.Witness{Node: b.url, Known: w.Known, Signer: w.Signer, State: w.State}
 		if _, err := wb.Check(ctx); alertKind(err) != "inconsistent" {
 			t.Errorf("got %v, want an inconsistency alert", err)
 		}
 	})
 	t.Run("bad signature", func(t *testing.T) {
+		// Anyone can sign a note: one not signed by the node is refused,
+		// and says nothing against the node.
 		otherKey, _ := keys(t, "node.truce/log")
 		c, _, _ := ledger.Open(mustGet(t, w), note.VerifierList(nodeVer))
+		c.Root = tlog.RecordHash([]byte("a history the node never signed"))
 		bad, _ := ledger.Sign(c, otherKey)
-		if _, err := w.Consider(ctx, bad); alertKind(err) != "bad_signature" {
-			t.Errorf("got %v, want a bad signature alert", err)
+		for _, msg := range [][]byte{bad, []byte("hello")} {
+			if _, err := w.Consider(ctx, msg); !errors.Is(err, witness.ErrUnsigned) || alertKind(err) != "" {
+				t.Errorf("%.20q: got %v, want ErrUnsigned and no alert", msg, err)
+			}
 		}
 	})
+}
+
+// TestPostedCheckpoints: anyone may post to a witness. Garbage and notes
+// signed by another key are refused (400) and logged, and do not stop the
+// witness; only a checkpoint the node signed that contradicts one seen
+// before is an alert. A post of "hello" used to raise bad_signature,
+// which made "truce witness" exit 1.
+func TestPostedCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	nodeKey, nodeVer := keys(t, "node.truce/log")
+	witKey, _ := keys(t, "witness.truce")
+	otherKey, _ := keys(t, "node.truce/log")
+	a := newNode(t, "p", 4, nodeKey)
+	w := &witness.Witness{Node: a.url, Known: note.VerifierList(nodeVer), Signer: witKey, State: filepath.Join(t.TempDir(), "state.json")}
+	if _, err := w.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var logged bytes.Buffer
+	var alerts []*witness.Alert
+	srv := httptest.NewServer(w.Handler(slog.New(slog.NewTextHandler(&logged, nil)), func(a *witness.Alert) { alerts = append(alerts, a) }))
+	defer srv.Close()
+	post := func(msg []byte) int {
+		t.Helper()
+		res, err := http.Post(srv.URL+"/witness/checkpoint", "text/plain", bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+
+	c, _, _ := ledger.Open(mustGet(t, w), note.VerifierList(nodeVer))
+	forked := c
+	forked.Root = tlog.RecordHash([]byte("another history"))
+	byOther, _ := ledger.Sign(forked, otherKey)
+	for name, msg := range map[string][]byte{"garbage": []byte("hello"), "signed by another key": byOther, "empty": nil} {
+		if status := post(msg); status != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", name, status)
+		}
+	}
+	if len(alerts) != 0 {
+		t.Errorf("unsigned posts raised alerts: %v", alerts)
+	}
+	if n := strings.Count(logged.String(), "posted checkpoint refused"); n != 3 {
+		t.Errorf("%d refusals logged, want 3: %s", n, logged.String())
+	}
+	// The witness goes on: the node's next checkpoint is cosigned.
+	a.add(t, "p", 4, 6, nodeKey)
+	if _, err := w.Check(ctx); err != nil {
+		t.Fatalf("after the posts: %v", err)
+	}
+	// What the node signed is still checked: a fork is an alert.
+	forgedByNode, _ := ledger.Sign(forked, nodeKey)
+	if status := post(forgedByNode); status != http.StatusConflict || len(alerts) != 1 || alerts[0].Kind != "fork" {
+		t.Errorf("a fork signed by the node: %d, alerts %v", status, alerts)
+	}
+	// And a good one is cosigned.
+	if status := post(mustGet(t, w)); status != http.StatusOK {
+		t.Errorf("the node's own checkpoint: %d", status)
+	}
 }
 
 func mustGet(t *testing.T, w *witness.Witness) []byte {

@@ -20,7 +20,8 @@ const (
 	Confirmed Grade = "confirmed"
 	// Fair: two or more independent sources, or a monitor's report.
 	Fair Grade = "fair"
-	// Weak: a single independent source.
+	// Weak: a single independent source, or only reports from the
+	// public that no reviewer has accepted yet.
 	Weak Grade = "weak"
 	// Contested: only parties claim it, or sources disagree on who did
 	// it, or the accused denies it and no monitor or second source holds.
@@ -36,12 +37,16 @@ var Grades = []Grade{Confirmed, Fair, Weak, Contested, Discounted}
 type Sources struct {
 	// Independent names the distinct outlets and observers, party claims
 	// aside: two reports from one outlet, or citing one article, count
-	// once.
+	// once. A source the reader may not see is named by a placeholder
+	// (see Withheld).
 	Independent []string `json:"independent"`
 	// PartyClaims are reports made by a party, with the party.
 	PartyClaims []PartyClaim `json:"party_claims,omitempty"`
 	Monitors    int          `json:"monitors"`
 	Reports     int          `json:"reports"`
+	// Unaccepted counts the public's reports that no reviewer has
+	// accepted yet (see Case.Accepted): they are not sources until then.
+	Unaccepted int `json:"unaccepted,omitempty"`
 }
 
 // PartyClaim is a party's own report about an incident.
@@ -52,16 +57,53 @@ type PartyClaim struct {
 	AboutOther bool `json:"about_other"`
 }
 
-// CountSources counts an incident's sources.
+// Withheld says of a report whether the reader may not see where it comes
+// from (its outlet, citations and id). Such a report still counts as a
+// source, as it does for everyone, but under a placeholder that is derived
+// from nothing withheld; nil withholds nothing.
+type Withheld func(incident.Report) bool
+
+// Accepted reports whether the Joint Group has accepted the incident's
+// reports from the public as sources: a reviewer verified the incident,
+// holding the reports it has (an incident takes no new report once
+// verified, and reopening it withdraws the acceptance).
+func (c Case) Accepted() bool { return c.State == incident.Verified }
+
+// counts reports whether a report is a source at all: a public report
+// only once accepted.
+func counts(r incident.Report, accepted bool) bool {
+	return r.Kind != incident.FromPublic || accepted
+}
+
+// CountSources counts an incident's sources as CountSourcesFor does, for
+// an incident whose public reports are not accepted, naming every source.
 func CountSources(reports []incident.Report) Sources {
+	return CountSourcesFor(reports, false, nil)
+}
+
+// CountSourcesFor counts an incident's sources. Public reports count only
+// when accepted (Case.Accepted). The count is the same whatever withheld
+// says; only the names differ.
+func CountSourcesFor(reports []incident.Report, accepted bool, withheld Withheld) Sources {
 	s := Sources{Reports: len(reports)}
-	seen := map[string]bool{}
-	add := func(k string) {
+	type source struct {
+		kind    incident.SourceKind
+		visible bool
+	}
+	var keys []string
+	seen := map[string]*source{}
+	add := func(r incident.Report, k string) {
 		k = strings.ToLower(strings.TrimSpace(k))
-		if k != "" && !seen[k] {
-			seen[k] = true
-			s.Independent = append(s.Independent, k)
+		if k == "" {
+			return
 		}
+		visible := withheld == nil || !withheld(r)
+		if src, ok := seen[k]; ok {
+			src.visible = src.visible || visible
+			return
+		}
+		seen[k] = &source{kind: r.Kind, visible: visible}
+		keys = append(keys, k)
 	}
 	for _, r := range reports {
 		if r.Kind == incident.FromParty {
@@ -74,25 +116,40 @@ func CountSources(reports []incident.Report) Sources {
 			s.PartyClaims = append(s.PartyClaims, PartyClaim{ReportID: r.ID, Party: r.Party, AboutOther: other})
 			continue
 		}
+		if !counts(r, accepted) {
+			s.Unaccepted++
+			continue
+		}
 		if r.Kind == incident.FromMonitor {
 			s.Monitors++
 		}
 		switch {
 		case r.Outlet != "":
-			add(r.Outlet)
+			add(r, r.Outlet)
 		case len(r.Citations) > 0:
 			// A citation names its outlet first ("SOHR,2016-01-30,Title"
 			// in UCDP's coding, "SOHR" in ACLED's).
 			for _, c := range r.Citations {
 				outlet, _, _ := strings.Cut(c, ",")
-				add(outlet)
+				add(r, outlet)
 			}
 		default:
 			// A report of its own, named by its channel and a short hash
-			// of its id (which may be withheld from the reader).
+			// of its id.
 			sum := sha256.Sum256([]byte(r.SourceID))
-			add(fmt.Sprintf("%s %s #%x", r.Kind, r.Source, sum[:3]))
+			add(r, fmt.Sprintf("%s %s #%x", r.Kind, r.Source, sum[:3]))
 		}
+	}
+	n := 0
+	for _, k := range keys {
+		src := seen[k]
+		if !src.visible {
+			// Named by its kind and its rank among the withheld: the
+			// reader learns that it counts, and nothing of what it is.
+			n++
+			k = fmt.Sprintf("%s source %d (withheld)", src.kind, n)
+		}
+		s.Independent = append(s.Independent, k)
 	}
 	slices.Sort(s.Independent)
 	return s
@@ -110,13 +167,21 @@ func reason(code, text string, args ...string) Reason {
 	return Reason{Code: code, Args: args, Text: text}
 }
 
-// Assess grades an incident from its sources and case; a reviewer's
-// override wins. The reasons say what the grade rests on.
+// Assess grades an incident from its sources and case, naming every
+// source in the reasons.
 func Assess(reports []incident.Report, c Case, accused []string) (Grade, []Reason) {
+	return AssessFor(reports, c, accused, nil)
+}
+
+// AssessFor grades an incident from its sources and case; a reviewer's
+// override wins. The reasons say what the grade rests on, naming sources
+// as CountSourcesFor does. The grade is the same whatever withheld says.
+// Public reports play no part until accepted (Case.Accepted).
+func AssessFor(reports []incident.Report, c Case, accused []string, withheld Withheld) (Grade, []Reason) {
 	if c.Override != nil {
 		return c.Override.Grade, []Reason{reason("override", fmt.Sprintf("set by a %s: %s", c.Override.Role, c.Override.Reason), string(c.Override.Role), c.Override.Reason)}
 	}
-	s := CountSources(reports)
+	s := CountSourcesFor(reports, c.Accepted(), withheld)
 	n := len(s.Independent)
 	why := []Reason{reason("sources", fmt.Sprintf("%d independent source(s)%s", n, list(s.Independent)), fmt.Sprint(n), strings.Join(s.Independent, ", "))}
 	if s.Monitors > 0 {
@@ -139,9 +204,14 @@ func Assess(reports []incident.Report, c Case, accused []string) (Grade, []Reaso
 		return Discounted, append(why, reason("dismissed", "dismissed by the Joint Group"))
 	case len(accepted) > 0:
 		return Confirmed, append(why, reason("accepted", "accepted by "+strings.Join(accepted, ", "), strings.Join(accepted, ", ")))
+	case n == 0 && len(s.PartyClaims) == 0:
+		// Only the public's word, which no reviewer has weighed yet: the
+		// weakest grade that says it may have happened, however many
+		// send it.
+		return Weak, why
 	case n == 0:
 		return Contested, append(why, reason("only_parties", "claimed only by parties"))
-	case disagree(reports):
+	case disagree(reports, c.Accepted()):
 		return Contested, append(why, reason("disagree", "sources name different perpetrators"))
 	case len(denied) > 0 && s.Monitors == 0 && n < 2:
 		return Contested, append(why, reason("denied", "denied by "+strings.Join(denied, ", ")+" and not otherwise corroborated", strings.Join(denied, ", ")))
@@ -162,12 +232,12 @@ func list(names []string) string {
 	return " (" + strings.Join(names, ", ") + ")"
 }
 
-// disagree reports whether two non-party reports name perpetrators with
-// none in common.
-func disagree(reports []incident.Report) bool {
+// disagree reports whether two non-party reports that count as sources
+// name perpetrators with none in common.
+func disagree(reports []incident.Report, accepted bool) bool {
 	var sets [][]string
 	for _, r := range reports {
-		if r.Kind == incident.FromParty {
+		if r.Kind == incident.FromParty || !counts(r, accepted) {
 			continue
 		}
 		var p []string

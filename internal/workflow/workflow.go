@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -55,6 +56,10 @@ func (u User) Validate() error {
 	switch {
 	case u.Name == "":
 		return errors.New("user: a name is required")
+	case !validName(u.Name):
+		// A name prefixes its user's report ids ("NAME:id"): no colon, so
+		// that no user's namespace holds another's.
+		return fmt.Errorf("user %q: a name is 1 to 64 letters, digits, '.', '-' or '_'", u.Name)
 	case !slices.Contains(Roles, u.Role):
 		return fmt.Errorf("user %s: unknown role %q (known: %v)", u.Name, u.Role, Roles)
 	case u.Role == Liaison && u.Party == "":
@@ -63,6 +68,18 @@ func (u User) Validate() error {
 		return fmt.Errorf("user %s: a guarantor member needs the guarantor they serve", u.Name)
 	}
 	return nil
+}
+
+func validName(name string) bool {
+	if len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '.' && r != '-' && r != '_' {
+			return false
+		}
+	}
+	return name != ""
 }
 
 // Action is what an event does.

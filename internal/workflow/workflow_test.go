@@ -2,6 +2,8 @@ package workflow_test
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +192,67 @@ func TestGrade(t *testing.T) {
 	}
 	if s := workflow.CountSources([]incident.Report{{Citations: []string{"SOHR,2016-01-30,Title", "HRW,2016-02-08,Other"}}, {Citations: []string{"SOHR,2016-01-30,Title"}}}); len(s.Independent) != 2 {
 		t.Errorf("the same article cited twice counts once: %v", s.Independent)
+	}
+}
+
+// TestPublicReportsNeedAcceptance: anonymous reports from the public,
+// however many, change neither the grade nor the sources counted until a
+// reviewer accepts them by verifying the incident.
+func TestPublicReportsNeedAcceptance(t *testing.T) {
+	news := incident.Report{Kind: incident.FromNews, Outlet: "SOHR", Actors: []incident.ActorRef{{ID: "gov", Role: incident.Perpetrator}}}
+	public := func(id string) incident.Report {
+		return incident.Report{Kind: incident.FromPublic, Source: "web-public", SourceID: id, Actors: []incident.ActorRef{{ID: "isis", Role: incident.Perpetrator}}}
+	}
+	alone := []incident.Report{news}
+	flooded := []incident.Report{news, public("w1"), public("w2")}
+	for _, st := range []incident.State{incident.Reported, incident.UnderReview, incident.Disputed} {
+		c := workflow.Case{State: st}
+		g0, _ := workflow.Assess(alone, c, nil)
+		g, why := workflow.Assess(flooded, c, nil)
+		s := workflow.CountSourcesFor(flooded, c.Accepted(), nil)
+		if g != g0 || len(s.Independent) != 1 || s.Unaccepted != 2 {
+			t.Errorf("%s: grade %s (%v) with two anonymous reports, %s without; sources %+v", st, g, why, g0, s)
+		}
+	}
+	if g, why := workflow.Assess(flooded[1:], workflow.Case{State: incident.UnderReview}, nil); g != workflow.Weak {
+		t.Errorf("only anonymous reports: grade %s (%v), want weak", g, why)
+	}
+	verified := workflow.Case{State: incident.Verified}
+	if s := workflow.CountSourcesFor(flooded, verified.Accepted(), nil); len(s.Independent) != 3 || s.Unaccepted != 0 {
+		t.Errorf("verified: sources %+v, want the public's two counted", s)
+	}
+	if g, why := workflow.Assess(flooded, verified, nil); g != workflow.Contested {
+		t.Errorf("verified: grade %s (%v), want contested (the accepted reports name another perpetrator)", g, why)
+	}
+}
+
+// TestWithheldSourcesNamed: a source the reader may not see counts as for
+// everyone, and neither the source list nor the grade's reasons name it.
+func TestWithheldSourcesNamed(t *testing.T) {
+	reports := []incident.Report{
+		{Kind: incident.FromNews, Outlet: "AFP"},
+		{Kind: incident.FromMonitor, Outlet: "canary outlet", Source: "web-monitor", SourceID: "canary-id"},
+		{Kind: incident.FromMonitor, Citations: []string{"canary cite,2017-01-10,x", "AFP,2017-01-10,y"}},
+		{Kind: incident.FromMonitor, Source: "web-monitor", SourceID: "canary-2"},
+	}
+	withheld := func(r incident.Report) bool { return r.Kind == incident.FromMonitor }
+	all := workflow.CountSourcesFor(reports, false, nil)
+	seen := workflow.CountSourcesFor(reports, false, withheld)
+	if len(seen.Independent) != len(all.Independent) || seen.Monitors != all.Monitors {
+		t.Errorf("withheld sources change the count: %v, all %v", seen.Independent, all.Independent)
+	}
+	c := workflow.Case{State: incident.UnderReview}
+	g, why := workflow.AssessFor(reports, c, nil, withheld)
+	if g0, _ := workflow.Assess(reports, c, nil); g != g0 {
+		t.Errorf("grade %s for a reader, %s for staff", g, g0)
+	}
+	text := fmt.Sprint(seen, why)
+	for _, secret := range []string{"canary", "#"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("a withheld source is named (%q): %s", secret, text)
+		}
+	}
+	if !strings.Contains(text, "afp") {
+		t.Errorf("a visible source is not named: %s", text)
 	}
 }

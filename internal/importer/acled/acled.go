@@ -61,7 +61,7 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 		cfg.Location = time.UTC
 	}
 	rd := &Reader{file: file, cfg: cfg, format: Format(c.HeaderLine()), codes: map[[2]string]Coding{}}
-	rd.Source = importer.Rows(c, rd.convert)
+	rd.Source = importer.Rows(c, checkedColumns, rd.convert)
 	for _, cd := range Codings() {
 		rd.codes[[2]string{cd.EventType, cd.SubEventType}] = cd
 	}
@@ -79,6 +79,14 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 		rd.notes = append(rd.notes, fmt.Sprintf("%s: column(s) %s are not in ACLED's codebook: kept in each original record, not interpreted", file, strings.Join(unknown, ", ")))
 	}
 	return rd, nil
+}
+
+// checkedColumns are the columns behind the report fields importer.Check
+// may refuse.
+var checkedColumns = map[string]string{
+	"source_id": "event_id_cnty", "occurred.start": "event_date", "occurred.end": "event_date",
+	"reported_at": "timestamp", "place.lat": "latitude", "place.lon": "longitude", "description": "notes",
+	"casualties.low": "fatalities", "casualties.best": "fatalities", "casualties.high": "fatalities", "casualties.civilians": "fatalities",
 }
 
 // Notes are remarks about the file as a whole, such as columns truce does
@@ -241,10 +249,11 @@ func ParseDate(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	// ISO timestamps: the date part is the event date.
-	if len(s) > 10 && s[10] == 'T' || len(s) > 10 && s[10] == ' ' {
-		if t, err := time.Parse("2006-01-02", s[:10]); err == nil {
-			return t, nil
+	// ISO timestamps: the date part is the event date, but a time that
+	// is no time of day (hour 25) makes the whole date doubtful.
+	if len(s) > 10 && (s[10] == 'T' || s[10] == ' ') {
+		if _, err := time.Parse("2006-01-02", s[:10]); err == nil {
+			return importer.DatePart(s)
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date (want \"02 June 2023\" or 2023-06-02)", s)

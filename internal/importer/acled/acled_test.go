@@ -3,6 +3,7 @@ package acled_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"io"
 	"os"
 	"path/filepath"
@@ -253,6 +254,53 @@ func TestForeignReportsRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFormulaCells: a cell a spreadsheet would run as a formula is
+// written with a leading ', whether it comes from truce's facts or from an
+// original ACLED record; numbers, negative ones included, stay numbers.
+func TestFormulaCells(t *testing.T) {
+	cfg := config(t)
+	link := `=HYPERLINK("http://x","y")`
+	orig := strings.Join(acled.Columns(), ",") + "\n" +
+		`SYRF1,02 January 2017,2017,1,Political violence,Battles,Armed clash,A,,,B,,,,,760,Middle East,Syria,,,,Duma,-12.5,36.4027,1,@SOHR,,"=HYPERLINK(""http://x"",""y"")",0,,` + "\n"
+	in, _, err := read(t, cfg, "f.csv", strings.NewReader(orig))
+	if err != nil || len(in) != 1 {
+		t.Fatalf("%v %v", in, err)
+	}
+	reps := []incident.Report{in[0], {
+		Source: "monitor", SourceID: "m-1", Kind: incident.FromMonitor, Occurred: incident.Day(2017, 1, 7, damascus),
+		Place:  incident.Place{Name: "-Duma", Lat: -12.5, Lon: 36.4, HasPoint: true, Precision: incident.PlaceExact},
+		Actors: []incident.ActorRef{{Name: "+A", Role: incident.Perpetrator}}, Act: act.Shelling, Description: link,
+	}}
+	var out bytes.Buffer
+	w := acled.NewWriter(&out, acled.WriterConfig{Actors: cfg.Actors, Boundaries: cfg.Boundaries, Location: damascus})
+	for i := range reps {
+		if err := w.WriteReport(&reps[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("%v %v", rows, err)
+	}
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	for i, want := range []map[string]string{
+		{"notes": "'" + link, "latitude": "-12.5", "source": "'@SOHR", "location": "Duma"},
+		{"notes": "'" + link, "latitude": "-12.5", "location": "'-Duma", "actor1": "'+A", "fatalities": "0"},
+	} {
+		for c, v := range want {
+			if got := rows[i+1][col[c]]; got != v {
+				t.Errorf("row %d %s: %q, want %q", i+1, c, got, v)
+			}
+		}
+	}
+}
+
 func TestErrors(t *testing.T) {
 	cfg := config(t)
 	t.Run("rows", func(t *testing.T) {
@@ -265,7 +313,7 @@ func TestErrors(t *testing.T) {
 		}
 		want := []string{
 			`bad-rows.csv row 3 column event_date: "31 February 2017" is not a date`,
-			`bad-rows.csv row 4 column latitude: "95.1" is not a latitude (-90 to 90)`,
+			`bad-rows.csv row 4 column latitude, longitude: 95.1 is not a latitude (-90 to 90), though longitude 36.4027 would be: are the two swapped?`,
 			`bad-rows.csv row 5 column event_type: "Skirmish" is not an ACLED event type`,
 			`bad-rows.csv row 6 column fatalities: "-3" is not a count of deaths`,
 			`bad-rows.csv row 7 column geo_precision: "7" is not an ACLED geo precision`,
@@ -303,7 +351,7 @@ func TestErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "latin1.csv row 2: is not UTF-8 text") {
+		if len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "latin1.csv row 2 column notes: is not UTF-8 text") {
 			t.Errorf("got %d reports, errors %v; want the Latin-1 row rejected as not UTF-8 and the other kept", len(reps), errs)
 		}
 	})
@@ -345,6 +393,9 @@ func TestParseDate(t *testing.T) {
 		{"2 June 2023", "2023-06-02"},
 		{"2023-06-02", "2023-06-02"},
 		{"2023-06-02T00:00:00Z", "2023-06-02"},
+		{"2023-06-02 13:45", "2023-06-02"},
+		{"2023-06-02T25:00:00", ""}, // once read as 2 June, the hour dropped
+		{"2023-06-02 24:00", ""},
 		{"02-June-2023", "2023-06-02"},
 		{"02 Jun 2023", "2023-06-02"},
 		{"06/02/2023", ""},

@@ -11,6 +11,7 @@ import (
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
 
@@ -61,14 +62,14 @@ func (w *Writer) WriteReport(r *incident.Report) error {
 		if err != nil {
 			return fmt.Errorf("report %d (%s %s): original record: %w", r.ID, r.Source, r.SourceID, err)
 		}
-		return w.w.Write(row)
+		return w.write(row)
 	}
 	id := r.Source + ":" + r.SourceID
 	var ts string
 	if !r.ReportedAt.IsZero() {
 		ts = strconv.FormatInt(r.ReportedAt.Unix(), 10)
 	}
-	return w.w.Write(w.facts(id, r.Occurred, r.Place, r.Actors, r.Act, r.Casualties, r.Description, r.Citations, r.Flags, ts))
+	return w.write(w.facts(id, r.Occurred, r.Place, r.Actors, r.Act, r.Casualties, r.Description, r.Citations, r.Flags, ts))
 }
 
 // WriteIncident writes one incident from its facts; sources lists the
@@ -77,7 +78,19 @@ func (w *Writer) WriteIncident(in *incident.Incident, sources []string) error {
 	if err := w.header(); err != nil {
 		return err
 	}
-	return w.w.Write(w.facts("truce:"+strconv.FormatInt(in.ID, 10), in.Occurred, in.Place, in.Actors, in.Act, in.Casualties, in.Title, sources, nil, ""))
+	return w.write(w.facts("truce:"+strconv.FormatInt(in.ID, 10), in.Occurred, in.Place, in.Actors, in.Act, in.Casualties, in.Title, sources, nil, ""))
+}
+
+// write writes one row with its cells made safe to open in a spreadsheet
+// (importer.SafeCell): a cell that reads as a formula, such as a note
+// "=HYPERLINK(...)", is written with a leading '. So a report whose
+// original record holds such a cell no longer round-trips byte for byte;
+// every other does, numbers (-12.5) included.
+func (w *Writer) write(row []string) error {
+	for i, c := range row {
+		row[i] = importer.SafeCell(c)
+	}
+	return w.w.Write(row)
 }
 
 // Flush writes any buffered rows and reports a write error.

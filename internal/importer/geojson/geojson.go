@@ -4,7 +4,6 @@
 package geojson
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,11 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/importer"
@@ -52,22 +49,12 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 	if cfg.Source == "" {
 		cfg.Source = "geojson"
 	}
-	lr := &lineReader{r: skipBOM(r), line: 1}
+	lr := &lineReader{r: importer.SkipBOM(r, 4096), line: 1}
 	rd := &Reader{file: file, lines: lr, dec: json.NewDecoder(lr), cfg: cfg}
 	if err := rd.start(); err != nil {
 		return nil, err
 	}
 	return rd, nil
-}
-
-// skipBOM drops a UTF-8 byte order mark, which spreadsheet and Windows
-// tools write and encoding/json rejects.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
-		br.Discard(3)
-	}
-	return br
 }
 
 // start walks the top-level object to the features array. Members before
@@ -174,7 +161,16 @@ func (r *Reader) Next() (importer.Row, bool, error) {
 	// its length back from where the decoder stopped.
 	line := r.lines.at(r.dec.InputOffset() - int64(len(raw)))
 	rep, rowErr := r.convert(raw, line)
-	return importer.Row{Report: rep, Err: rowErr}, true, nil
+	return importer.Row{Report: rep, Err: rowErr, Columns: checkedColumns,
+		At: importer.RowError{File: r.file, Row: r.n, Line: line, Original: string(raw)}}, true, nil
+}
+
+// checkedColumns are the properties behind the report fields
+// importer.Check may refuse.
+var checkedColumns = map[string]string{
+	"occurred.start": "date_start", "occurred.end": "date_end", "place.lat": "geometry", "place.lon": "geometry",
+	"place.name": "place", "casualties.low": "deaths_low", "casualties.best": "deaths_best",
+	"casualties.high": "deaths_high", "casualties.civilians": "deaths_civilians",
 }
 
 // lineReader counts lines under the decoder, so that messages can say
@@ -276,8 +272,9 @@ func (r *Reader) convert(raw json.RawMessage, line int) (*incident.Report, *impo
 	// encoding/json replaces invalid UTF-8 silently; check first. Like
 	// every format's rows, a feature that is not UTF-8 is rejected on its
 	// own and reading goes on (docs/formats.md).
-	if !utf8.Valid(raw) {
-		return bad("", "is not UTF-8 text; convert the file to UTF-8")
+	if i := importer.FirstInvalidUTF8(raw); i >= 0 {
+		field := strings.TrimPrefix(importer.JSONField(raw, i), "properties.")
+		return bad(field, "is not UTF-8 text; convert the file to UTF-8")
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, raw); err == nil {
@@ -470,11 +467,8 @@ func (r *Reader) place(g *geometry, p props) (incident.Place, string, error) {
 			return pl, "geometry", fmt.Errorf("coordinates %s are not [longitude, latitude]", g.Coordinates)
 		}
 		lon, lat := c[0], c[1]
-		if math.IsNaN(lat) || lat < -90 || lat > 90 {
-			return pl, "geometry", fmt.Errorf("latitude %v is out of range (-90 to 90); coordinates are [longitude, latitude]", lat)
-		}
-		if math.IsNaN(lon) || lon < -180 || lon > 180 {
-			return pl, "geometry", fmt.Errorf("longitude %v is out of range (-180 to 180)", lon)
+		if field, msg := importer.CheckPoint(lat, lon); field != "" {
+			return pl, "geometry", fmt.Errorf("%s; GeoJSON coordinates are [longitude, latitude]", msg)
 		}
 		pl.Lat, pl.Lon, pl.HasPoint, pl.Precision = lat, lon, true, incident.PlaceExact
 		importer.Locate(&pl, r.cfg.Boundaries)

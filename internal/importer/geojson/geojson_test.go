@@ -158,7 +158,7 @@ func TestErrors(t *testing.T) {
 		want := []string{
 			`f.geojson row 2 (line 3) column date: "2017-02-31" is not a date`,
 			`f.geojson row 3 (line 4) column date_end: 2017-01-02 is before date_start 2017-01-05`,
-			`f.geojson row 4 (line 5) column geometry: latitude 95 is out of range`,
+			`f.geojson row 4 (line 5) column geometry: 95 is not a latitude (-90 to 90), though longitude 36.4 would be: are the two swapped?; GeoJSON coordinates are [longitude, latitude]`,
 			`f.geojson row 5 (line 6) column geometry: is a Polygon; truce imports points`,
 			`f.geojson row 6 (line 7) column act: "bombardment" is not an act type`,
 			`f.geojson row 7 (line 8) column date_start: is missing`,
@@ -184,7 +184,7 @@ func TestErrors(t *testing.T) {
 	t.Run("encoding", func(t *testing.T) {
 		src := coll(feature(`{"id":"x","date":"2017-01-02","place":"Dar`+"\xe2"+`ya"}`, pt), feature(`{"id":"y","date":"2017-01-02"}`, pt))
 		reps, errs, err := read(t, cfg, "f.geojson", strings.NewReader(src))
-		if err != nil || len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "f.geojson row 1 (line 2): is not UTF-8 text; convert the file to UTF-8") {
+		if err != nil || len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "f.geojson row 1 (line 2) column place: is not UTF-8 text; convert the file to UTF-8") {
 			t.Errorf("got %d reports, %v, %v", len(reps), errs, err)
 		}
 	})

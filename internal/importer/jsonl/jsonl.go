@@ -10,9 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
-	"unicode/utf8"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/importer"
@@ -37,7 +36,7 @@ type Reader struct {
 
 // NewReader returns a reader of JSON lines.
 func NewReader(r io.Reader, file string, cfg Config) *Reader {
-	return &Reader{file: file, r: bufio.NewReaderSize(r, 1<<16), cfg: cfg}
+	return &Reader{file: file, r: importer.SkipBOM(r, 1<<16), cfg: cfg}
 }
 
 // Next implements importer.Source. Blank lines are skipped.
@@ -58,7 +57,8 @@ func (r *Reader) Next() (importer.Row, bool, error) {
 		}
 		r.seen = true
 		rep, rowErr := r.convert(raw)
-		return importer.Row{Report: rep, Err: rowErr}, true, nil
+		return importer.Row{Report: rep, Err: rowErr,
+			At: importer.RowError{File: r.file, Row: r.line, Line: r.line, Original: string(raw)}}, true, nil
 	}
 }
 
@@ -90,17 +90,7 @@ func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {
 }
 
 // FieldError is what is wrong with one report, and in which field.
-type FieldError struct {
-	Field  string `json:"field,omitempty"`
-	Reason string `json:"reason"`
-}
-
-func (e *FieldError) Error() string {
-	if e.Field == "" {
-		return e.Reason
-	}
-	return e.Field + ": " + e.Reason
-}
+type FieldError = importer.FieldError
 
 // Parse reads and checks one report in truce's JSON, as a line of a file
 // or the body of an API submission. A nil report with a nil error is a
@@ -109,8 +99,8 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 	bad := func(field, format string, args ...any) (*incident.Report, *FieldError) {
 		return nil, &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
-	if !utf8.Valid(raw) {
-		return bad("", "is not UTF-8 text")
+	if i := importer.FirstInvalidUTF8(raw); i >= 0 {
+		return bad(importer.JSONField(raw, i), "is not UTF-8 text (byte %d); convert the file to UTF-8", i+1)
 	}
 	var rep incident.Report
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -118,8 +108,12 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 	if err := dec.Decode(&rep); err != nil {
 		field := ""
 		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
+		var pe *time.ParseError
+		switch {
+		case errors.As(err, &te):
 			field = te.Field
+		case errors.As(err, &pe):
+			field = importer.JSONFieldOf(raw, pe.Value)
 		}
 		if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
 			field = strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
@@ -154,16 +148,14 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 	if p.Precision == "" {
 		p.Precision = incident.PlaceUnknown
 	}
-	if p.HasPoint {
-		if math.IsNaN(p.Lat) || p.Lat < -90 || p.Lat > 90 {
-			return bad("place.lat", "%v is not a latitude (-90 to 90)", p.Lat)
-		}
-		if math.IsNaN(p.Lon) || p.Lon < -180 || p.Lon > 180 {
-			return bad("place.lon", "%v is not a longitude (-180 to 180)", p.Lon)
-		}
-		if p.Admin3 == "" {
-			importer.Locate(p, cfg.Boundaries)
-		}
+	// The checks every report passes, wherever it comes from: a file's
+	// rows pass them again in importer.Run, but an API submission has
+	// only this door.
+	if fe := importer.Check(&rep, time.Now()); fe != nil {
+		return nil, fe
+	}
+	if p.HasPoint && p.Admin3 == "" {
+		importer.Locate(p, cfg.Boundaries)
 	}
 	for i := range rep.Actors {
 		a := &rep.Actors[i]

@@ -107,8 +107,8 @@ func TestErrors(t *testing.T) {
 		t.Errorf("got %d good reports, want 2", len(reps))
 	}
 	want := []string{
-		`r.jsonl row 2: parsing time "2017-13-01"`,
-		`r.jsonl row 3 column place.lat: 95 is not a latitude`,
+		`r.jsonl row 2 column occurred.start: parsing time "2017-13-01"`,
+		`r.jsonl row 3 column place.lat, place.lon: 95 is not a latitude (-90 to 90), though longitude 36.4027 would be`,
 		`r.jsonl row 4 column colour: is not a report field`,
 		`r.jsonl row 5 column act: "bombardment" is not an act type`,
 		`r.jsonl row 6: unexpected EOF`,

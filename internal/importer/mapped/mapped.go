@@ -1,6 +1,7 @@
 package mapped
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -56,11 +57,29 @@ func NewReader(r io.Reader, file string, m *Mapping, cfg Config) (*Reader, error
 	l, _ := layout(m.DateFormat)
 	rd := &Reader{file: file, m: m, cfg: cfg, layout: l,
 		format: fmt.Sprintf("text/csv; source=%s; delimiter=%q; header=%s", m.Source, string(comma), c.HeaderLine())}
-	rd.Source = importer.Rows(c, rd.convert)
+	rd.Source = importer.Rows(c, m.checkedColumns(), rd.convert)
 	if m.Columns.ID == "" {
 		rd.notes = append(rd.notes, fmt.Sprintf("%s: the mapping names no id column: each row is known by a hash of its text, so a corrected row is imported as a new report rather than an update", file))
 	}
 	return rd, nil
+}
+
+// checkedColumns are the columns behind the report fields importer.Check
+// may refuse.
+func (m *Mapping) checkedColumns() map[string]string {
+	c := m.Columns
+	out := map[string]string{}
+	for field, col := range map[string]string{
+		"source_id": c.ID, "occurred.start": c.Date, "occurred.end": cmp.Or(c.DateEnd, c.Date),
+		"place.lat": c.Lat, "place.lon": c.Lon, "place.name": c.Place, "description": c.Description,
+		"casualties.best": c.Deaths, "casualties.low": cmp.Or(c.DeathsLow, c.Deaths),
+		"casualties.high": cmp.Or(c.DeathsHigh, c.Deaths), "casualties.civilians": c.Civilians,
+	} {
+		if col != "" {
+			out[field] = col
+		}
+	}
+	return out
 }
 
 // Notes are remarks about the file as a whole.
@@ -203,7 +222,7 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	if c.Lat != "" && (rec.Get(c.Lat) != "" || rec.Get(c.Lon) != "") {
 		lat, lon, field, msg := importer.ParsePoint(rec.Get(c.Lat), rec.Get(c.Lon))
 		if field != "" {
-			return p, &fieldErr{map[string]string{"latitude": c.Lat, "longitude": c.Lon}[field], msg}
+			return p, &fieldErr{strings.NewReplacer("latitude", c.Lat, "longitude", c.Lon).Replace(field), msg}
 		}
 		p.Lat, p.Lon, p.HasPoint, p.Precision = lat, lon, true, r.m.Precision
 		importer.Locate(&p, r.cfg.Boundaries)

@@ -72,7 +72,7 @@ func TestMonitorSheet(t *testing.T) {
 	}
 	wantErr := []string{
 		`monitor.csv row 4 column التاريخ: "31/02/2017" is not a date in the mapping's format DD/MM/YYYY`,
-		`monitor.csv row 5 column lat: "95" is not a latitude`,
+		`monitor.csv row 5 column lat, lon: 95 is not a latitude (-90 to 90), though longitude 37 would be`,
 		`monitor.csv row 6 column النوع: "حصار" is not in the mapping's acts`,
 		`monitor.csv row 7 column المكان: `,
 	}
@@ -123,7 +123,7 @@ func TestMappingErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name, mapping, want string
 	}{
-		{"unknown key", "source: s\ncolumns: {date: d, place: p}\ncolour: red\n", "field colour not found"},
+		{"unknown key", "source: s\ncolumns: {date: d, place: p}\ncolour: red\n", "mapping map.yaml:3: field colour not found"},
 		{"no source", "columns: {date: d, place: p}\n", "map.yaml: source: is required"},
 		{"no date", "source: s\ncolumns:\n  place: p\n", "columns.date: is required"},
 		{"lat alone", "source: s\ncolumns:\n  date: d\n  lat: y\n", "map.yaml:4: columns.lat: lat and lon must be mapped together"},
@@ -132,6 +132,11 @@ func TestMappingErrors(t *testing.T) {
 		{"bad delimiter", "source: s\ndelimiter: '#'\ncolumns: {date: d, place: p}\n", `map.yaml:2: delimiter: "#" is not one of`},
 		{"bad date format", "source: s\ndate_format: DD-MM\ncolumns: {date: d, place: p}\n", `date_format: "DD-MM" is not a known date format`},
 		{"empty", "", "map.yaml: file is empty"},
+		// A key given twice, or a second document, was silently dropped.
+		{"duplicate key", "source: s\ncolumns: {date: d, place: p}\nsource: t\n", "map.yaml:3: source: is given twice (first at line 1)"},
+		{"duplicate column", "source: s\ncolumns:\n  date: d\n  place: p\n  date: e\n", "map.yaml:5: columns.date: is given twice (first at line 3)"},
+		{"second document", "source: s\ncolumns: {date: d, place: p}\n---\nsource: t\n", "map.yaml:3: a second YAML document starts here"},
+		{"syntax", "source: s\ncolumns: [\n", "mapping map.yaml:2: did not find expected node content"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := loadMapping(t, cfg, tt.mapping)
@@ -139,6 +144,17 @@ func TestMappingErrors(t *testing.T) {
 				t.Errorf("got %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestMappingDocumentMarkers: "---" before the document, or alone after
+// it, is no second document.
+func TestMappingDocumentMarkers(t *testing.T) {
+	cfg := config(t)
+	for _, src := range []string{"---\nsource: s\ncolumns: {date: d, place: p}\n", "source: s\ncolumns: {date: d, place: p}\n---\n"} {
+		if _, err := loadMapping(t, cfg, src); err != nil {
+			t.Errorf("%q: %v", src, err)
+		}
 	}
 }
 
@@ -168,7 +184,7 @@ func TestFileErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		reps, errs := readAll(t, rd)
-		if len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "f.csv row 2: is not UTF-8 text") {
+		if len(reps) != 1 || len(errs) != 1 || !strings.Contains(errs[0].Error(), "f.csv row 2 column town: is not UTF-8 text") {
 			t.Errorf("got %d reports, errors %v", len(reps), errs)
 		}
 	})

@@ -75,19 +75,39 @@ func LoadMapping(r io.Reader, file string, reg *actor.Registry) (*Mapping, error
 		return nil, fmt.Errorf("mapping %s: %w", file, err)
 	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, fmt.Errorf("mapping %s: %w", file, err)
-	}
-	m := &Mapping{file: file, line: map[string]int{}}
-	dec := yaml.NewDecoder(bytes.NewReader(src))
-	dec.KnownFields(true)
-	if err := dec.Decode(m); err != nil {
+	docs := yaml.NewDecoder(bytes.NewReader(src))
+	if err := docs.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("mapping %s: file is empty", file)
 		}
-		return nil, fmt.Errorf("mapping %s: %w", file, err)
+		return nil, errors.New("mapping " + yamlMessage(file, err))
 	}
-	recordLines(&doc, "", m.line)
+	// yaml.v3 reads the first document and ignores the rest: a second
+	// one, pasted in by mistake, would be silently lost.
+	for {
+		var next yaml.Node
+		err := docs.Decode(&next)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, errors.New("mapping " + yamlMessage(file, err))
+		}
+		if len(next.Content) > 0 && !(next.Content[0].Tag == "!!null" && next.Content[0].Value == "") {
+			return nil, fmt.Errorf("%s:%d: a second YAML document starts here; a mapping file holds one", file, next.Line)
+		}
+	}
+	m := &Mapping{file: file, line: map[string]int{}}
+	// Duplicate keys are found on the node tree, whatever the version of
+	// yaml.v3 does about them on Decode: the later one would win silently.
+	if dups := recordLines(&doc, "", m.line, file); len(dups) > 0 {
+		return nil, errors.New(strings.Join(dups, "\n"))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(m); err != nil {
+		return nil, errors.New("mapping " + yamlMessage(file, err))
+	}
 	var problems []string
 	bad := func(field, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("%s: %s: %s", m.at(field), field, fmt.Sprintf(format, args...)))
@@ -143,23 +163,51 @@ func LoadMapping(r io.Reader, file string, reg *actor.Registry) (*Mapping, error
 	return m, nil
 }
 
-// recordLines notes the line of every mapping key, as "columns.date".
-func recordLines(n *yaml.Node, prefix string, out map[string]int) {
+// recordLines notes the line of every mapping key, as "columns.date", and
+// returns a problem for every key given twice.
+func recordLines(n *yaml.Node, prefix string, out map[string]int, file string) []string {
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		recordLines(n.Content[0], prefix, out)
-		return
+		return recordLines(n.Content[0], prefix, out, file)
 	}
 	if n.Kind != yaml.MappingNode {
-		return
+		return nil
 	}
+	var dups []string
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key := n.Content[i].Value
 		if prefix != "" {
 			key = prefix + "." + key
 		}
+		if first, seen := out[key]; seen {
+			dups = append(dups, fmt.Sprintf("%s:%d: %s: is given twice (first at line %d); one would be silently lost", file, n.Content[i].Line, key, first))
+			continue
+		}
 		out[key] = n.Content[i].Line
-		recordLines(n.Content[i+1], key, out)
+		dups = append(dups, recordLines(n.Content[i+1], key, out, file)...)
 	}
+	return dups
+}
+
+// yamlMessage writes yaml.v3's errors, "yaml: line 3: ..." or a list of
+// "line 3: ...", as "file:3: ...", the form of every other problem.
+func yamlMessage(file string, err error) string {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	for i, m := range msgs {
+		if rest, ok := strings.CutPrefix(m, "line "); ok {
+			if n, msg, ok := strings.Cut(rest, ": "); ok {
+				msgs[i] = file + ":" + n + ": " + msg
+				continue
+			}
+		}
+		msgs[i] = file + ": " + m
+	}
+	return strings.Join(msgs, "\n")
 }
 
 // at is where field stands in the mapping file: "file:line", or the file

@@ -5,6 +5,7 @@ package ucdp
 import (
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,9 +51,25 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 		cfg.Location = time.UTC
 	}
 	rd := &Reader{file: file, cfg: cfg, format: "text/csv; source=ucdp-ged; header=" + c.HeaderLine()}
-	rd.Source = importer.Rows(c, rd.convert)
+	rd.Source = importer.Rows(c, checkedColumns, rd.convert)
 	return rd, nil
 }
+
+// checkedColumns are the columns behind the report fields importer.Check
+// may refuse.
+var checkedColumns = map[string]string{
+	"source_id": "id", "occurred.start": "date_start", "occurred.end": "date_end", "reported_at": "source_date",
+	"place.lat": "latitude", "place.lon": "longitude", "description": "source_headline",
+	"casualties.low": "low", "casualties.best": "best", "casualties.high": "high", "casualties.civilians": "deaths_civilians",
+}
+
+// articleColumns are checkedColumns for PerSource's reports, whose
+// headline and date come from the article.
+var articleColumns = func() map[string]string {
+	m := maps.Clone(checkedColumns)
+	m["description"], m["reported_at"] = "source_article", "source_article"
+	return m
+}()
 
 // convert maps one GED row onto a report; a nil report with a nil error
 // means the row lies outside the requested period.
@@ -164,7 +181,16 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 	if sd := rec.Get("source_date"); sd != "" {
 		first, _, _ := strings.Cut(sd, ";")
 		if t, err := parseDate(first); err == nil {
-			rep.ReportedAt = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, r.cfg.Location)
+			t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, r.cfg.Location)
+			// GED writes 1753-01-01 (SQL Server's earliest date) for an
+			// article date it lacks, and has typos (2919-02-06): the event
+			// is no less real, so the date is dropped and the row flagged
+			// rather than rejected by importer.Check.
+			if why := importer.ImplausibleReportTime(t, time.Now()); why != "" {
+				rep.Flags = append(rep.Flags, "source_date "+why+"; not kept")
+			} else {
+				rep.ReportedAt = t
+			}
 		}
 	}
 	return rep, nil
@@ -218,12 +244,7 @@ func parseDate(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, fmt.Errorf("is empty")
 	}
-	d, _, _ := strings.Cut(s, " ")
-	t, err := time.Parse("2006-01-02", d)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)
-	}
-	return t, nil
+	return importer.DatePart(s)
 }
 
 // citations splits GED's source_article, a ';'-separated list of quoted
@@ -274,12 +295,12 @@ func (p *perSource) Next() (importer.Row, bool, error) {
 		r.Outlet = strings.TrimSpace(parts[0])
 		if len(parts) == 3 {
 			r.Description = strings.TrimSpace(parts[2])
-			if t, err := parseDate(strings.TrimSpace(parts[1])); err == nil {
+			if t, err := parseDate(strings.TrimSpace(parts[1])); err == nil && importer.ImplausibleReportTime(t, time.Now()) == "" {
 				r.ReportedAt = t
 			}
 		}
 		r.Actors = slices.Clone(ev.Actors)
-		p.pending = append(p.pending, importer.Row{Report: &r})
+		p.pending = append(p.pending, importer.Row{Report: &r, At: row.At, Columns: articleColumns})
 	}
 	if len(p.pending) == 0 {
 		return row, true, nil

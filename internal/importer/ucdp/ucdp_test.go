@@ -167,6 +167,44 @@ func TestFileErrors(t *testing.T) {
 	}
 }
 
+// TestImplausibleSourceDate: GED's placeholder source_date 1753-01-01 and
+// its typos (2919) are dropped and flagged; the event itself is real and
+// taken in. Rejecting them cost 12 of the demo's 1,062 events.
+func TestImplausibleSourceDate(t *testing.T) {
+	cfg := setup(t).cfg
+	head := "id,type_of_violence,side_a,side_b,source_article,source_headline,source_date,where_prec,where_coordinates,latitude,longitude,date_prec,date_start,date_end,deaths_civilians,low,best,high\n"
+	row := func(id, date string) string {
+		return id + `,1,Government of Syria,Syrian insurgents,"""SOHR,` + date + `,x""",x,` + date + ",1,Duma,33.5717,36.4027,1,2017-01-02,2017-01-02,0,1,1,1\n"
+	}
+	for _, tt := range []struct{ date, flag string }{
+		{"2017-01-03", ""},
+		{"1753-01-01", "source_date 1753-01-01 is not a plausible time of a report (1900 to now); not kept"},
+		{"2919-02-06", "source_date 2919-02-06 is not a plausible time of a report (1900 to now); not kept"},
+	} {
+		for _, split := range []bool{false, true} {
+			rd, err := ucdp.NewReader(strings.NewReader(head+row("1", tt.date)), "f.csv", cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var src importer.Source = rd
+			if split {
+				src = ucdp.PerSource(rd)
+			}
+			reps := readAll(t, src)
+			if len(reps) != 1 {
+				t.Fatalf("%s: %d reports", tt.date, len(reps))
+			}
+			r := reps[0]
+			if fe := importer.Check(&r, time.Now()); fe != nil {
+				t.Errorf("%s (per source %v): refused: %v", tt.date, split, fe)
+			}
+			if tt.flag == "" && r.ReportedAt.Format("2006-01-02") != tt.date || tt.flag != "" && (!r.ReportedAt.IsZero() || strings.Join(r.Flags, "|") != tt.flag) {
+				t.Errorf("%s (per source %v): reported at %v, flags %q", tt.date, split, r.ReportedAt, r.Flags)
+			}
+		}
+	}
+}
+
 // Every row of the real GED Syria file is imported or rejected with a
 // reason, and every actor name in it resolves.
 func TestRealFile(t *testing.T) {

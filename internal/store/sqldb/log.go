@@ -6,6 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -47,6 +50,13 @@ func appendLog(ctx context.Context, w *txw, e ledger.Entry) error {
 		w.hashes[first+int64(i)] = h
 	}
 	return nil
+}
+
+// logAgreementSource logs an agreement file as stored: the engine rules
+// from it, so verification must cover it.
+func logAgreementSource(ctx context.Context, w *txw, agreementID string, id int64, source []byte) error {
+	sum := sha256.Sum256(source)
+	return appendLog(ctx, w, ledger.Entry{Kind: ledger.AgreementSource, Key: fmt.Sprintf("%s/%d", agreementID, id), Rev: 1, Digest: hex.EncodeToString(sum[:])})
 }
 
 // txHashes reads stored hashes inside a transaction.
@@ -146,22 +156,40 @@ func (s *Store) PutCheckpoint(ctx context.Context, size int64, signed []byte) er
 	})
 }
 
-// Checkpoints returns every stored signed checkpoint, smallest first.
+// Checkpoints returns every stored signed checkpoint, smallest first. The
+// order is the size each note states (the size column only keys them),
+// so that the latest checkpoint is the one signed over the largest tree.
 func (s *Store) Checkpoints(ctx context.Context) ([][]byte, error) {
-	rows, err := s.query(ctx, `SELECT note FROM log_checkpoints ORDER BY size`)
+	rows, err := s.query(ctx, `SELECT size, note FROM log_checkpoints ORDER BY size`)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoints: %w", err)
 	}
 	defer rows.Close()
-	var out [][]byte
+	type cp struct {
+		size int64
+		note []byte
+	}
+	var cps []cp
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var c cp
+		if err := rows.Scan(&c.size, &c.note); err != nil {
 			return nil, err
 		}
-		out = append(out, []byte(n))
+		text, _, _ := strings.Cut(string(c.note), "\n\n")
+		if signed, err := ledger.ParseCheckpoint(text + "\n"); err == nil {
+			c.size = signed.Size
+		}
+		cps = append(cps, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
+	out := make([][]byte, len(cps))
+	for i, c := range cps {
+		out[i] = c.note
+	}
+	return out, nil
 }
 
 // RecordDigests calls fn with the key, revision and digest of every
@@ -190,10 +218,30 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = s.query(ctx, `SELECT r.source || '/' || r.source_id, r.revision, r.original, coalesce(f.format, ''), r.doc FROM reports r
+	rows, err = s.query(ctx, `SELECT agreement_id || '/' || CAST(id AS TEXT), source FROM agreement_sources`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var key string
+		var source []byte
+		if err := rows.Scan(&key, &source); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := fn(ledger.AgreementSource, key, 1, sha256.Sum256(source)); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
 		LEFT JOIN original_formats f ON f.id = r.format_id
 		UNION ALL
-		SELECT r.source || '/' || r.source_id, v.revision, v.original, coalesce(f.format, ''), v.doc FROM report_revisions v
+		SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
 		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id`)
 	if err != nil {
 		return err
@@ -204,11 +252,12 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 	var key string
 	var rev int
 	var original, format, doc sql.RawBytes
+	var pl placement
 	for rows.Next() {
-		if err := rows.Scan(&key, &rev, &original, &format, &doc); err != nil {
+		if err := rows.Scan(&key, &rev, &original, &format, &doc, &pl.in, &pl.why); err != nil {
 			return err
 		}
-		if err := fn(ledger.Report, key, rev, reportSum(original, format, doc)); err != nil {
+		if err := fn(ledger.Report, key, rev, reportSum(original, format, doc, pl)); err != nil {
 			return err
 		}
 	}
@@ -218,39 +267,57 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 	return eventDigests(ctx, s, fn)
 }
 
+// placement is where a report was first placed, and why it joined that
+// incident (empty when it opened it). It is part of the report's digest
+// (from migration 0008 on; 0 before), so that where each report stands
+// can be replayed from the log: its placement, then the logged merges
+// and splits that moved it.
+type placement struct {
+	in  int64
+	why string
+}
+
 // reportSum is a report revision's digest: its original record, the
-// format that reads it, and truce's reading of it.
-func reportSum(original, format, doc []byte) [32]byte {
+// format that reads it, truce's reading of it, and its placement.
+func reportSum(original, format, doc []byte, pl placement) [32]byte {
 	h := sha256.New()
 	h.Write(original)
 	h.Write([]byte{0})
 	h.Write(format)
 	h.Write([]byte{0})
 	h.Write(doc)
+	if pl.in != 0 {
+		h.Write([]byte{0})
+		h.Write(strconv.AppendInt(nil, pl.in, 10))
+		h.Write([]byte{0})
+		h.Write([]byte(pl.why))
+	}
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum
 }
 
-func reportDigest(original, format, doc string) string {
-	sum := reportSum([]byte(original), []byte(format), []byte(doc))
+func reportDigest(original, format, doc string, pl placement) string {
+	sum := reportSum([]byte(original), []byte(format), []byte(doc), pl)
 	return hex.EncodeToString(sum[:])
 }
 
 // RawReport is a report revision exactly as stored: what its digest is
 // computed over.
 type RawReport struct {
-	Key      string `json:"key"`
-	Revision int    `json:"rev"`
-	Original string `json:"original"`
-	Format   string `json:"format"`
-	Doc      string `json:"doc"`
+	Key       string `json:"key"`
+	Revision  int    `json:"rev"`
+	Original  string `json:"original"`
+	Format    string `json:"format"`
+	Doc       string `json:"doc"`
+	PlacedIn  int64  `json:"placed_in,omitempty"`
+	PlacedWhy string `json:"placed_why,omitempty"`
 }
 
 // IncidentReports returns the current revision of every report of an
 // incident as stored.
 func (s *Store) IncidentReports(ctx context.Context, incidentID int64) ([]RawReport, error) {
-	rows, err := s.query(ctx, `SELECT r.source || '/' || r.source_id, r.revision, r.original, coalesce(f.format, ''), r.doc FROM reports r
+	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
 		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.incident_id = ? ORDER BY r.id`, incidentID)
 	if err != nil {
 		return nil, err
@@ -259,7 +326,7 @@ func (s *Store) IncidentReports(ctx context.Context, incidentID int64) ([]RawRep
 	var out []RawReport
 	for rows.Next() {
 		var r RawReport
-		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc); err != nil {
+		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -280,7 +347,9 @@ func (s *Store) LogEntryFor(ctx context.Context, kind, key string, rev int) (int
 		if err := rows.Scan(&i, &data); err != nil {
 			return 0, nil, err
 		}
-		if e, err := ledger.ParseEntry(i, data); err == nil && e.Rev == rev {
+		// The kind and key columns only index the entry: what it says is
+		// its data.
+		if e, err := ledger.ParseEntry(i, data); err == nil && e.Kind == kind && e.Key == key && e.Rev == rev {
 			return i, data, nil
 		}
 	}
@@ -291,4 +360,6 @@ func (s *Store) LogEntryFor(ctx context.Context, kind, key string, rev int) (int
 }
 
 // ReportDigest is the digest a report revision is logged under.
-func ReportDigest(r RawReport) string { return reportDigest(r.Original, r.Format, r.Doc) }
+func ReportDigest(r RawReport) string {
+	return reportDigest(r.Original, r.Format, r.Doc, placement{r.PlacedIn, r.PlacedWhy})
+}

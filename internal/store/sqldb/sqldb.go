@@ -6,6 +6,7 @@ package sqldb
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"embed"
@@ -140,6 +141,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
 			}
+			if after := afterMigration[n]; after != nil {
+				if err := after(ctx, tx); err != nil {
+					return fmt.Errorf("migration %s: %w", name, err)
+				}
+			}
 			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, n, name, ts(time.Now()))
 			return err
 		})
@@ -148,6 +154,44 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// afterMigration holds what a migration needs done in Go, in its own
+// transaction.
+var afterMigration = map[int]func(context.Context, *txw) error{
+	// Agreement files were not logged before 0008: log those stored, so
+	// that from now on an edit to them is caught (one made before the
+	// upgrade is not; the versions' own entries still bind what they say).
+	8: func(ctx context.Context, w *txw) error {
+		rows, err := w.QueryContext(ctx, `SELECT id, agreement_id, source FROM agreement_sources ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		type src struct {
+			id  int64
+			ag  string
+			doc []byte
+		}
+		var srcs []src
+		for rows.Next() {
+			var x src
+			if err := rows.Scan(&x.id, &x.ag, &x.doc); err != nil {
+				rows.Close()
+				return err
+			}
+			srcs = append(srcs, x)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, x := range srcs {
+			if err := logAgreementSource(ctx, w, x.ag, x.id, x.doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // txw is a transaction that prepares each distinct statement once: an
@@ -282,9 +326,12 @@ func (s *Store) PutAgreement(ctx context.Context, src store.AgreementSource, ver
 		if string(last) == string(src.Source) {
 			return nil
 		}
-		_, err = tx.exec(ctx, `INSERT INTO agreement_sources (agreement_id, file, source, loaded_at) VALUES (?, ?, ?, ?)`,
-			src.AgreementID, src.File, src.Source, ts(time.Now()))
-		return err
+		var id int64
+		if err := tx.scan(ctx, `INSERT INTO agreement_sources (agreement_id, file, source, loaded_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			[]any{src.AgreementID, src.File, src.Source, ts(time.Now())}, &id); err != nil {
+			return err
+		}
+		return logAgreementSource(ctx, tx, src.AgreementID, id, src.Source)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store agreement %s: %w", src.AgreementID, err)
@@ -294,7 +341,7 @@ func (s *Store) PutAgreement(ctx context.Context, src store.AgreementSource, ver
 
 // AgreementSources implements store.Store.
 func (s *Store) AgreementSources(ctx context.Context) ([]store.AgreementSource, error) {
-	rows, err := s.query(ctx, `SELECT agreement_id, file, source, loaded_at FROM agreement_sources
+	rows, err := s.query(ctx, `SELECT id, agreement_id, file, source, loaded_at FROM agreement_sources
 		WHERE id IN (SELECT max(id) FROM agreement_sources GROUP BY agreement_id) ORDER BY agreement_id`)
 	if err != nil {
 		return nil, fmt.Errorf("list agreements: %w", err)
@@ -304,7 +351,7 @@ func (s *Store) AgreementSources(ctx context.Context) ([]store.AgreementSource, 
 	for rows.Next() {
 		var a store.AgreementSource
 		var loaded string
-		if err := rows.Scan(&a.AgreementID, &a.File, &a.Source, &loaded); err != nil {
+		if err := rows.Scan(&a.Seq, &a.AgreementID, &a.File, &a.Source, &loaded); err != nil {
 			return nil, err
 		}
 		a.LoadedAt, _ = parseTS(loaded)
@@ -430,16 +477,21 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 	if err != nil {
 		return store.Imported{}, err
 	}
-	dg := reportDigest(r.Original, r.OriginalFormat, doc)
+	owner := r.Owner
+	if owner == "" {
+		owner = store.OwnerImport
+	}
 	var (
 		id, incidentID, oldFormat int64
 		oldDigest                 string
 		oldOriginal               string
 		oldDoc                    string
 		revision                  int
+		oldOwner, logKey          string
+		pl                        placement
 	)
-	err = im.w.scan(ctx, `SELECT id, incident_id, original_digest, original, doc, revision, format_id FROM reports WHERE source = ? AND source_id = ?`,
-		[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat)
+	err = im.w.scan(ctx, `SELECT id, incident_id, original_digest, original, doc, revision, format_id, owner, log_key, placed_in, placed_why FROM reports WHERE source = ? AND source_id = ?`,
+		[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat, &oldOwner, &logKey, &pl.in, &pl.why)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		var joined string
@@ -459,17 +511,23 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 				clear(im.lonely)
 			}
 		}
-		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party}, &r.ID); err != nil {
+		pl = placement{in: incidentID, why: joined}
+		dg := reportDigest(r.Original, r.OriginalFormat, doc, pl)
+		logKey = newLogKey()
+		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why}, &r.ID); err != nil {
 			return store.Imported{}, err
 		}
 		r.IncidentID = incidentID
-		if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: r.Source + "/" + r.SourceID, Rev: 1, Digest: dg}); err != nil {
+		if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: logKey, Rev: 1, Digest: dg}); err != nil {
 			return store.Imported{}, err
 		}
 		if joined != "" {
 			into.Absorb(*r)
 			if _, err := im.putIncident(ctx, incidentID, into); err != nil {
+				return store.Imported{}, err
+			}
+			if err := regrade(ctx, im.w, incidentID, im.in.Grade); err != nil {
 				return store.Imported{}, err
 			}
 		}
@@ -478,24 +536,41 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 		return store.Imported{}, err
 	}
 	r.ID, r.IncidentID = id, incidentID
+	dg := reportDigest(r.Original, r.OriginalFormat, doc, pl)
 	if oldDigest == dg {
 		return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Unchanged}, nil
+	}
+	if owner != oldOwner && !strings.HasPrefix(owner, store.OwnerAdmin) {
+		return store.Imported{}, store.ErrNotOwner
 	}
 	if _, err := im.w.exec(ctx, `INSERT INTO report_revisions (report_id, revision, original, doc, replaced_at, format_id) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, revision, oldOriginal, oldDoc, im.now, oldFormat); err != nil {
 		return store.Imported{}, err
 	}
-	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ? WHERE id = ?`,
-		r.Original, dg, doc, revision+1, im.now, formatID, id); err != nil {
+	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ?, party = ? WHERE id = ?`,
+		r.Original, dg, doc, revision+1, im.now, formatID, r.Party, id); err != nil {
 		return store.Imported{}, err
 	}
-	if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: r.Source + "/" + r.SourceID, Rev: revision + 1, Digest: dg, Prev: oldDigest}); err != nil {
+	if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: logKey, Rev: revision + 1, Digest: dg, Prev: oldDigest}); err != nil {
 		return store.Imported{}, err
 	}
 	if err := im.recombine(ctx, incidentID); err != nil {
 		return store.Imported{}, err
 	}
+	if err := regrade(ctx, im.w, incidentID, im.in.Grade); err != nil {
+		return store.Imported{}, err
+	}
 	return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Updated}, nil
+}
+
+// newLogKey names a new report in the public log: random, so that the
+// log reveals nothing of the report's source, id or submitter.
+func newLogKey() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported systems
+	}
+	return "r" + hex.EncodeToString(b[:])
 }
 
 // join finds the incident a new report describes among those near it in
@@ -643,26 +718,18 @@ func (im *importer) putIncident(ctx context.Context, id int64, in incident.Incid
 }
 
 func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, rule store.RuleFunc, now string) (int64, error) {
-	idoc, err := incidentDoc(in)
+	row, err := ExpectedIncidentRow(in, "", "")
 	if err != nil {
 		return 0, err
 	}
-	var cell int64
-	if in.Place.HasPoint && in.Place.Precision.PointMeaningful() {
-		cell = cluster.Cell(in.Place.Lat, in.Place.Lon)
-	}
-	datasets := ""
-	if len(in.Datasets) > 0 {
-		datasets = "|" + strings.Join(in.Datasets, "|") + "|"
-	}
 	if id == 0 {
 		if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area,
-			string(in.Act), string(in.State), idoc, now, cell, datasets}, &id); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{row.Start, row.End, row.Admin1, row.Admin2, row.Admin3, row.Area,
+			row.Act, row.State, row.Doc, now, row.Cell, row.Datasets}, &id); err != nil {
 			return 0, err
 		}
 	} else if _, err := w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ?, cell = ?, datasets = ? WHERE id = ?`,
-		ts(in.Occurred.Start), ts(in.Occurred.End), in.Place.Admin1, in.Place.Admin2, in.Place.Admin3, in.Place.Area, string(in.Act), idoc, now, cell, datasets, id); err != nil {
+		row.Start, row.End, row.Admin1, row.Admin2, row.Admin3, row.Area, row.Act, row.Doc, now, row.Cell, row.Datasets, id); err != nil {
 		return 0, err
 	}
 	if rule == nil {
@@ -725,7 +792,7 @@ func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, 
 }
 
 // where builds the WHERE clause shared by listing and counting.
-func where(f store.Filter) (string, []any) {
+func (s *Store) where(f store.Filter) (string, []any) {
 	// An incident merged into another has no reports of its own left.
 	conds := []string{"i.merged_into = 0"}
 	var args []any
@@ -754,8 +821,10 @@ func where(f store.Filter) (string, []any) {
 		args = append(args, string(f.State))
 	}
 	if f.Text != "" {
-		conds = append(conds, "lower(i.doc) LIKE ?")
-		args = append(args, "%"+strings.ToLower(f.Text)+"%")
+		// Only what the viewer may read is searched (see search).
+		c, a := s.search(f.Text, f.Visible == nil)
+		conds = append(conds, c)
+		args = append(args, a...)
 	}
 	if v := f.Visible; v != nil {
 		// What a viewer who does not see everything may see: published
@@ -779,7 +848,7 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 		return nil, 0, fmt.Errorf("list incidents: filtering by party or verdict needs an agreement")
 	}
 	join := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
-	w, args := where(f)
+	w, args := s.where(f)
 	args = append([]any{f.Agreement}, args...)
 	var total int
 	if err := s.queryRow(ctx, "SELECT count(*)"+join+w, args...).Scan(&total); err != nil {
@@ -871,7 +940,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 
 // EachIncident implements store.Store.
 func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error {
-	w, args := where(store.Filter{From: from, To: to})
+	w, args := s.where(store.Filter{From: from, To: to})
 	rows, err := s.query(ctx, "SELECT i.id, i.doc, (SELECT string_agg(CAST(r.id AS TEXT), ',') FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
@@ -937,4 +1006,64 @@ func (s *Store) eachReport(ctx context.Context, where string, args []any, fn fun
 		}
 	}
 	return rows.Err()
+}
+
+// search is the condition under which an incident matches a text search,
+// and its arguments. The text matches literally (likeContains), ignoring
+// ASCII case, and only in what the viewer may read, or a search would be
+// an oracle that spells out hidden words a guess at a time: everyone
+// matches an incident's public facts (its place's name, its actors'
+// names, its act) and its title unless that is a protected report's words
+// (Incident.TitleProtected, as the application redacts it); staff (all)
+// also match every title and the description of each of its reports.
+// Original records are never searched.
+func (s *Store) search(text string, all bool) (string, []any) {
+	const like = " LIKE ? ESCAPE '\\'"
+	doc := s.jsonDoc("i.doc")
+	conds := []string{
+		"lower(coalesce(" + doc + " -> 'place' ->> 'name', ''))" + like,
+		"EXISTS (SELECT 1 FROM " + s.jsonArray(doc+" -> 'actors'") + " WHERE lower(a.value ->> 'name')" + like + ")",
+		"lower(i.act)" + like,
+	}
+	if all {
+		conds = append(conds,
+			"lower(coalesce("+doc+" ->> 'title', ''))"+like,
+			"EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND lower(coalesce("+s.jsonDoc("rp.doc")+" ->> 'description', ''))"+like+")")
+	} else {
+		conds = append(conds,
+			"(coalesce(CAST("+doc+" -> 'title_protected' AS TEXT), '') <> 'true' AND lower(coalesce("+doc+" ->> 'title', ''))"+like+")")
+	}
+	pattern := likeContains(strings.ToLower(text))
+	args := make([]any, len(conds))
+	for i := range args {
+		args[i] = pattern
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
+
+// likeContains is the LIKE pattern (with ESCAPE '\') matching text as it
+// is anywhere in a value: its wildcards and the escape are taken
+// literally.
+func likeContains(text string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(text) + "%"
+}
+
+// jsonDoc is a JSON document column as the engine's JSON operators
+// (->, ->>) take it: SQLite reads JSON text as it is; PostgreSQL needs
+// the text cast.
+func (s *Store) jsonDoc(col string) string {
+	if s.d.Name == "postgres" {
+		return "CAST(" + col + " AS jsonb)"
+	}
+	return col
+}
+
+// jsonArray is a FROM item "a" whose rows' column value holds the
+// elements of a JSON array (none when the value is not an array).
+func (s *Store) jsonArray(expr string) string {
+	if s.d.Name == "postgres" {
+		return "jsonb_array_elements(CASE WHEN jsonb_typeof(" + expr + ") = 'array' THEN " + expr + " ELSE CAST('[]' AS jsonb) END) AS a(value)"
+	}
+	return "json_each(" + expr + ") AS a"
 }

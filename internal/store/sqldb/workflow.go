@@ -12,6 +12,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -92,6 +93,67 @@ func appendEvent(ctx context.Context, w *txw, incidentID int64, e workflow.Event
 	return err
 }
 
+// regrade grades an incident with a history again, after its reports
+// changed; one without a history has no grade yet.
+func regrade(ctx context.Context, w *txw, id int64, grade store.GradeFunc) error {
+	if grade == nil {
+		return nil
+	}
+	var events []workflow.Event
+	var reports []incident.Report
+	var rulings []ruling.Ruling
+	for _, q := range []struct {
+		query string
+		add   func([]byte) error
+	}{
+		{`SELECT doc FROM incident_events WHERE incident_id = ? ORDER BY seq`, func(b []byte) error {
+			var e workflow.Event
+			err := json.Unmarshal(b, &e)
+			events = append(events, e)
+			return err
+		}},
+		{`SELECT doc FROM reports WHERE incident_id = ? ORDER BY id`, func(b []byte) error {
+			var r incident.Report
+			err := json.Unmarshal(b, &r)
+			reports = append(reports, r)
+			return err
+		}},
+		{`SELECT doc FROM rulings WHERE incident_id = ? ORDER BY agreement_id`, func(b []byte) error {
+			var r ruling.Ruling
+			err := json.Unmarshal(b, &r)
+			rulings = append(rulings, r)
+			return err
+		}},
+	} {
+		st, err := w.stmt(ctx, q.query)
+		if err != nil {
+			return err
+		}
+		rows, err := st.QueryContext(ctx, id)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var b []byte
+			if err = rows.Scan(&b); err != nil {
+				break
+			}
+			if err = q.add(b); err != nil {
+				break
+			}
+		}
+		rows.Close()
+		if err := errors.Join(err, rows.Err()); err != nil {
+			return fmt.Errorf("grade incident %d: %w", id, err)
+		}
+		if len(events) == 0 {
+			return nil
+		}
+	}
+	_, err := w.exec(ctx, `UPDATE incidents SET grade = ? WHERE id = ?`, string(grade(reports, events, rulings)), id)
+	return err
+}
+
 // MoveReports implements store.Store.
 func (s *Store) MoveReports(ctx context.Context, m store.Move, rule store.RuleFunc) (int64, error) {
 	var moved int64
@@ -147,7 +209,14 @@ func (s *Store) MoveReports(ctx context.Context, m store.Move, rule store.RuleFu
 			ev.Action = workflow.Merge // the receiving side took reports in
 		}
 		moved = to
-		return appendEvent(ctx, w, to, ev, st)
+		if err := appendEvent(ctx, w, to, ev, st); err != nil {
+			return err
+		}
+		// The status the caller gave was made before the reports moved.
+		if err := regrade(ctx, w, m.From, m.Grade); err != nil {
+			return err
+		}
+		return regrade(ctx, w, to, m.Grade)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("move reports of incident %d: %w", m.From, err)

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
@@ -34,6 +36,11 @@ func dsn(path string, pragmas ...string) string {
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
+	// The database holds protected records: readable by its owner only.
+	// SQLite gives its -wal and -shm files the database file's mode.
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	// Immediate transactions take the write lock at BEGIN, so a writer in
 	// another process makes this one wait (busy_timeout) instead of
 	// failing on upgrade. The writer's page cache holds the indexes an
@@ -65,10 +72,40 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 	if _, err := os.Stat(file); err == nil {
 		return fmt.Errorf("backup to %s: %w", file, os.ErrExist)
 	}
+	if err := createPrivate(file); err != nil {
+		return fmt.Errorf("backup to %s: %w", file, err)
+	}
 	if _, err := s.DB().ExecContext(ctx, `VACUUM INTO ?`, file); err != nil {
 		return fmt.Errorf("backup to %s: %w", file, err)
 	}
 	return nil
+}
+
+// createPrivate creates an empty file readable by its owner only, unless
+// it exists (an empty file is a valid new database, and VACUUM INTO
+// writes into an empty file).
+func createPrivate(path string) error {
+	if strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }
 
 // Restore makes the database at path a copy of the backup file, after
@@ -96,6 +133,9 @@ func Restore(ctx context.Context, backup, path string, force bool) error {
 	}
 	tmp := path + ".restoring"
 	os.Remove(tmp)
+	if err := createPrivate(tmp); err != nil {
+		return fmt.Errorf("restore to %s: %w", path, err)
+	}
 	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("restore from %s: %w", backup, err)
 	}
@@ -107,5 +147,5 @@ func Restore(ctx context.Context, backup, path string, force bool) error {
 	if err := os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("restore to %s: %w", path, err)
 	}
-	return nil
+	return syncDir(filepath.Dir(path))
 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -78,5 +79,38 @@ func TestTablesComplete(t *testing.T) {
 	}
 	for n := range listed {
 		t.Errorf("sqldb.Tables names %s, which the schema does not have", n)
+	}
+}
+
+// TestFilesPrivate: the database, its WAL and its backups hold protected
+// records; they are created readable by their owner only (issue 12).
+func TestFilesPrivate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "truce.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.ImportReports(ctx, []incident.Report{storetest.Report("1", incident.Day(2017, 1, 1, time.UTC), "SY070000")}, store.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(dir, "nightly.backup")
+	if err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	restored := filepath.Join(dir, "restored.db")
+	if err := sqlite.Restore(ctx, backup, restored, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", backup, restored} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := st.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s is %v: others may read it", filepath.Base(f), perm)
+		}
 	}
 }

@@ -24,7 +24,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AgreementVersionsAreImmutable", testAgreements},
 		{"ImportIsIdempotent", testImportIdempotent},
 		{"ChangedRecordKeepsHistory", testImportUpdate},
+		{"OnlyTheOwnerRevises", testOwnership},
 		{"Filters", testFilters},
+		{"SearchOnlyWhatIsVisible", testSearch},
 		{"RulingsReplace", testRulingsReplace},
 		{"EachIncident", testEachIncident},
 		{"EachReportKeepsOriginal", testEachReport},
@@ -130,6 +132,60 @@ func testImportIdempotent(t *testing.T, s store.Store) {
 	}
 	if d.Casualties.Best != 2 || d.Place.Admin3 != "SY070000" || !d.Occurred.Start.Equal(batch[0].Occurred.Start) {
 		t.Errorf("incident facts = %+v", d.Incident)
+	}
+}
+
+// testOwnership: a report is revised only by whoever submitted it, or an
+// administrator (issue 12: any token could overwrite any report).
+func testOwnership(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	r := Report("own-1", day(2017, 1, 5), "SY070000")
+	r.Owner = "user:monitor-a"
+	first, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := r
+	forged.Owner, forged.Description, forged.Original = "user:researcher-b", "nothing happened", "forged"
+	if _, err := s.ImportReports(ctx, []incident.Report{forged}, store.Intake{}); !errors.Is(err, store.ErrNotOwner) {
+		t.Fatalf("another user's revision: %v, want ErrNotOwner", err)
+	}
+	for _, owner := range []string{store.OwnerImport, store.OwnerAPI, store.OwnerPublic} {
+		forged.Owner = owner
+		if _, err := s.ImportReports(ctx, []incident.Report{forged}, store.Intake{}); !errors.Is(err, store.ErrNotOwner) {
+			t.Errorf("a revision as %q: %v, want ErrNotOwner", owner, err)
+		}
+	}
+	d, err := s.Incident(ctx, first[0].IncidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Reports[0].Description != r.Description {
+		t.Errorf("refused revisions changed the report: %q", d.Reports[0].Description)
+	}
+	// The same record from anyone is no change; the owner and an
+	// administrator may revise.
+	same := r
+	same.Owner = "user:researcher-b"
+	if res, err := s.ImportReports(ctx, []incident.Report{same}, store.Intake{}); err != nil || res[0].Outcome != store.Unchanged {
+		t.Errorf("identical record from another: %v %v", res, err)
+	}
+	r.Description, r.Original = "revised by its monitor", "row,own-1,v2"
+	if res, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{}); err != nil || res[0].Outcome != store.Updated {
+		t.Fatalf("owner's revision: %v %v", res, err)
+	}
+	r.Owner, r.Description, r.Original = store.OwnerAdmin+"root", "corrected by an administrator", "row,own-1,v3"
+	if res, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{}); err != nil || res[0].Outcome != store.Updated {
+		t.Fatalf("administrator's revision: %v %v", res, err)
+	}
+	// Imports own what they bring, and may revise it again.
+	ds := Report("own-2", day(2017, 1, 6), "SY070000")
+	if _, err := s.ImportReports(ctx, []incident.Report{ds}, store.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	ds.Original = "row,own-2,corrected"
+	if res, err := s.ImportReports(ctx, []incident.Report{ds}, store.Intake{}); err != nil || res[0].Outcome != store.Updated {
+		t.Errorf("an import revising its own record: %v %v", res, err)
 	}
 }
 

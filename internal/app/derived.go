@@ -1,0 +1,384 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/truce-monitor/truce/internal/evidence"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// DerivedResult is what VerifyDerived found.
+type DerivedResult struct {
+	Incidents int // incidents checked
+	// Legacy counts reports logged before their placement was (before
+	// migration 0008): their incident is taken as stored.
+	Legacy   int
+	Problems []ledger.Problem
+}
+
+// derivedStore is what a deep verification reads: the rows as stored.
+type derivedStore interface {
+	EachIncidentRow(ctx context.Context, fn func(sqldb.IncidentRow) error) error
+	EachReportRow(ctx context.Context, fn func(sqldb.ReportRow) error) error
+	EachEventRow(ctx context.Context, fn func(sqldb.EventRow) error) error
+	VersionRows(ctx context.Context) ([]sqldb.VersionRow, error)
+	RulingRows(ctx context.Context) (map[int64]map[string]*sqldb.RulingRow, error)
+	Notified(ctx context.Context) (map[[3]string]bool, error)
+	EachEvidenceRow(ctx context.Context, fn func(sqldb.EvidenceRow) error) error
+	EachLogKey(ctx context.Context, fn func(index int64, kind, key string, data []byte) error) error
+}
+
+// VerifyDerived checks what the application derives from the logged
+// records against what is stored: it replays where each report stands
+// (its logged placement, then the logged merges and splits), makes every
+// incident's facts again from its reports, replays its history for its
+// state, assignee and grade, rules it again under the agreements in force,
+// and checks each report's and evidence file's columns against its logged
+// content. Each difference is a problem naming the table, row and column.
+// It assumes the records themselves verified (Verify): together they
+// prove that what anyone is shown follows from the log.
+func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
+	ds, ok := a.Store.(derivedStore)
+	if !ok {
+		return nil, fmt.Errorf("the %T store cannot be checked deeply", a.Store)
+	}
+	res := &DerivedResult{}
+	problem := func(record, format string, args ...any) {
+		res.Problems = append(res.Problems, ledger.Problem{Index: -1, Record: record, What: fmt.Sprintf(format, args...)})
+	}
+
+	// Reports: the columns beside the logged document, and placements.
+	type placed struct {
+		stored, at     int64  // incident as stored; as the log places it
+		storedJoined   string // reports.joined
+		joined         string // as the log has it
+		pinned, legacy bool
+		report         incident.Report
+	}
+	reports := map[int64]*placed{}
+	err := ds.EachReportRow(ctx, func(r sqldb.ReportRow) error {
+		rec := fmt.Sprintf("report %d", r.ID)
+		for _, c := range []struct{ col, stored, logged string }{
+			{"source", r.Source, r.Report.Source},
+			{"source_id", r.SourceID, r.Report.SourceID},
+			{"party", r.Party, r.Report.Party},
+		} {
+			if c.stored != c.logged {
+				problem(rec, "reports.%s is %q but the logged report says %q", c.col, c.stored, c.logged)
+			}
+		}
+		if r.OriginalDigest != r.Digest {
+			problem(rec, "reports.original_digest is %s but the report's digest is %s", r.OriginalDigest, r.Digest)
+		}
+		p := &placed{stored: r.IncidentID, at: r.PlacedIn, storedJoined: r.Joined, joined: r.PlacedWhy, pinned: r.Pinned, report: r.Report}
+		if r.PlacedIn == 0 {
+			// Logged before placements were: taken as stored.
+			p.legacy, p.at, p.joined = true, r.IncidentID, r.Joined
+			res.Legacy++
+		}
+		reports[r.ID] = p
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Events, in log order: each incident's history, and the moves. A
+	// move is logged twice, on the incident the reports leave and, next
+	// in the log, on the one they join; the second is skipped.
+	events := map[int64][]workflow.Event{}
+	moved := map[int64]bool{}
+	mergedInto := map[int64]int64{}
+	var lastMove struct {
+		index    int64
+		from, to int64
+	}
+	lastMove.index = -2
+	err = ds.EachEventRow(ctx, func(r sqldb.EventRow) error {
+		rec := fmt.Sprintf("incident %d event %d", r.Incident, r.Event.Seq)
+		if r.LogIndex < 0 {
+			problem(rec, "incident_events row is not in the log")
+		}
+		action, by, at := sqldb.EventColumns(r.Event)
+		if r.Action != action || r.By != by || r.At != at {
+			problem(rec, "incident_events columns (action %q, by_user %q, at %s) differ from the logged event (%q, %q, %s)", r.Action, r.By, r.At, action, by, at)
+		}
+		events[r.Incident] = append(events[r.Incident], r.Event)
+		e := r.Event
+		if (e.Action != workflow.Merge && e.Action != workflow.Split) || len(e.Reports) == 0 {
+			return nil
+		}
+		if r.LogIndex == lastMove.index+1 && r.Incident == lastMove.to && e.Other == lastMove.from {
+			return nil // the receiving side of the move just replayed
+		}
+		to := e.Other
+		for _, id := range e.Reports {
+			p := reports[id]
+			if p == nil {
+				problem(rec, "moves report %d, which is not stored", id)
+				continue
+			}
+			if p.at != r.Incident && !p.legacy {
+				problem(rec, "moves report %d out of incident %d, where the log does not place it (it is in %d)", id, r.Incident, p.at)
+			}
+			p.at, p.joined, moved[id] = to, "placed by "+e.By, true
+		}
+		lastMove.index, lastMove.from, lastMove.to = r.LogIndex, r.Incident, to
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	members := map[int64][]incident.Report{}
+	for id, p := range reports {
+		rec := fmt.Sprintf("report %d", id)
+		if !p.legacy && p.stored != p.at {
+			problem(rec, "reports.incident_id is %d but the log places the report in incident %d", p.stored, p.at)
+		}
+		if !p.legacy && p.storedJoined != p.joined {
+			problem(rec, "reports.joined is %q but the log says %q", p.storedJoined, p.joined)
+		}
+		if p.pinned != moved[id] && !p.legacy {
+			problem(rec, "reports.pinned is %v but the log says %v", p.pinned, moved[id])
+		}
+		members[p.at] = append(members[p.at], p.report)
+	}
+	for _, rs := range members {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
+	}
+	// An incident left with no report was merged into where its last
+	// reports went.
+	for id, evs := range events {
+		if len(members[id]) > 0 {
+			continue
+		}
+		for _, e := range slices.Backward(evs) {
+			if (e.Action == workflow.Merge || e.Action == workflow.Split) && e.Other != 0 && e.Other != id {
+				mergedInto[id] = e.Other
+				break
+			}
+		}
+	}
+
+	// The kind and key columns index the log for lookups (a bundle, the
+	// log references of a page): they must say what each entry says.
+	err = ds.EachLogKey(ctx, func(i int64, kind, key string, data []byte) error {
+		if e, err := ledger.ParseEntry(i, data); err == nil && (e.Kind != kind || e.Key != key) {
+			res.Problems = append(res.Problems, ledger.Problem{Index: i, Record: kind + " " + key,
+				What: fmt.Sprintf("log_entries.kind and record_key say %s %s but the entry is %s %s", kind, key, e.Kind, e.Key)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.verifyVersions(ctx, ds, problem); err != nil {
+		return nil, err
+	}
+	a.mu.RLock()
+	altered := a.alteredIDs
+	a.mu.RUnlock()
+	stored, err := ds.RulingRows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	notified, err := ds.Notified(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = ds.EachIncidentRow(ctx, func(row sqldb.IncidentRow) error {
+		res.Incidents++
+		rec := fmt.Sprintf("incident %d", row.ID)
+		if row.MergedInto != mergedInto[row.ID] {
+			problem(rec, "incidents.merged_into is %d but the log says %d", row.MergedInto, mergedInto[row.ID])
+		}
+		reps := members[row.ID]
+		if row.MergedInto != 0 || len(reps) == 0 {
+			// A merged incident keeps its last facts and rulings, which
+			// nothing lists or rules on; it is checked for its state.
+			if len(reps) == 0 && row.MergedInto == 0 {
+				problem(rec, "no report of the log is in this incident")
+			}
+			if st := workflow.Fold(events[row.ID], workflow.Subject{}).State; string(st) != row.State {
+				problem(rec, "incidents.state is %q but its logged history says %q", row.State, st)
+			}
+			return nil
+		}
+		in := incident.Combine(reps)
+		in.ID = row.ID
+		c := workflow.Fold(events[row.ID], workflow.Subject{})
+		in.State = c.State
+		rulings := a.RuleAll(in)
+		var grade workflow.Grade
+		if len(events[row.ID]) > 0 {
+			grade = a.Grade(reps, events[row.ID], rulings)
+		}
+		want, err := sqldb.ExpectedIncidentRow(in, grade, c.Assignee)
+		if err != nil {
+			return err
+		}
+		compareIncident(rec, row, want, problem)
+		compareRulings(rec, row.ID, stored[row.ID], rulings, notified, altered, problem)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = ds.EachEvidenceRow(ctx, func(r sqldb.EvidenceRow) error {
+		rec := "evidence " + r.SHA256
+		m := evidence.Inspect(r.Data)
+		if c, err := a.Store.Custody(ctx, r.SHA256); err != nil || len(c) == 0 || c[0].By != r.AddedBy {
+			problem(rec, "evidence.added_by is %q but its logged receipt says otherwise", r.AddedBy)
+		}
+		if r.Size != int64(len(r.Data)) {
+			problem(rec, "evidence.size is %d but the file has %d bytes", r.Size, len(r.Data))
+		}
+		if r.MediaType != m.MediaType {
+			problem(rec, "evidence.media_type is %q but the file is %q", r.MediaType, m.MediaType)
+		}
+		if want, _ := json.Marshal(m); !sameJSON(r.Meta, string(want)) {
+			problem(rec, "evidence.meta differs from what the file says about itself")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// verifyVersions checks each agreement version's columns against its
+// logged canonical form.
+func (a *App) verifyVersions(ctx context.Context, ds derivedStore, problem func(string, string, ...any)) error {
+	rows, err := ds.VersionRows(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		rec := fmt.Sprintf("agreement %s version %d", r.Agreement, r.Version)
+		sum := sha256.Sum256(r.Canonical)
+		if d := hex.EncodeToString(sum[:]); r.Digest != d {
+			problem(rec, "agreement_versions.digest is %s but the logged version's is %s", r.Digest, d)
+		}
+		ag, ok := a.Agreement(r.Agreement)
+		if !ok {
+			continue // not in force: reported by Verify
+		}
+		v := ag.Version(r.Version)
+		if v == nil {
+			problem(rec, "stored, but not in the agreement's logged file")
+			continue
+		}
+		label, from, to := sqldb.VersionColumns(versionRecord(ag.ID, v))
+		if r.Label != label || r.From != from || r.To != to {
+			problem(rec, "agreement_versions columns (label %q, from %s, to %s) differ from the logged version (%q, %s, %s)", r.Label, r.From, r.To, label, from, to)
+		}
+	}
+	return nil
+}
+
+// compareIncident names each column of an incident's row that differs
+// from the row its logged reports and history make.
+func compareIncident(rec string, got, want sqldb.IncidentRow, problem func(string, string, ...any)) {
+	for _, c := range []struct{ col, got, want string }{
+		{"occurred_start", got.Start, want.Start}, {"occurred_end", got.End, want.End},
+		{"admin1", got.Admin1, want.Admin1}, {"admin2", got.Admin2, want.Admin2}, {"admin3", got.Admin3, want.Admin3},
+		{"area", got.Area, want.Area}, {"act", got.Act, want.Act}, {"state", got.State, want.State},
+		{"grade", got.Grade, want.Grade}, {"assignee", got.Assignee, want.Assignee}, {"datasets", got.Datasets, want.Datasets},
+		{"cell", strconv.FormatInt(got.Cell, 10), strconv.FormatInt(want.Cell, 10)},
+	} {
+		if c.got != c.want {
+			problem(rec, "incidents.%s is %q but its logged reports and history give %q", c.col, c.got, c.want)
+		}
+	}
+	var g, w incident.Incident
+	if err := json.Unmarshal([]byte(got.Doc), &g); err != nil {
+		problem(rec, "incidents.doc is not an incident: %v", err)
+		return
+	}
+	json.Unmarshal([]byte(want.Doc), &w)
+	gb, _ := json.Marshal(g)
+	wb, _ := json.Marshal(w)
+	if !bytes.Equal(gb, wb) {
+		x, y := firstDiff(gb, wb)
+		problem(rec, "incidents.doc (%s) differs from the facts its logged reports give (%s)", x, y)
+	}
+}
+
+// compareRulings checks an incident's stored rulings, their indexed
+// parties and the accused parties' notifications against a fresh ruling.
+func compareRulings(rec string, id int64, stored map[string]*sqldb.RulingRow, fresh []ruling.Ruling, notified map[[3]string]bool, altered map[string]bool, problem func(string, string, ...any)) {
+	seen := map[string]bool{}
+	for _, r := range fresh {
+		seen[r.Agreement] = true
+		rr := rec + " ruling under " + r.Agreement
+		s := stored[r.Agreement]
+		if s == nil {
+			problem(rr, "no ruling stored (rulings row missing; truce rule makes it)")
+			continue
+		}
+		doc, _ := json.Marshal(r)
+		switch {
+		case s.Verdict != string(r.Verdict) || s.Outcome != r.Outcome() || s.Version != r.Version:
+			problem(rr, "rulings row says %s (%s, version %d) but the logged facts and agreement give %s (%s, version %d)", s.Verdict, s.Outcome, s.Version, r.Verdict, r.Outcome(), r.Version)
+		case !sameJSON(s.Doc, string(doc)):
+			a, b := firstDiff([]byte(s.Doc), doc)
+			problem(rr, "rulings.doc (%s) differs from a fresh ruling (%s): altered, or ruled before the agreement changed (truce rule rules again)", a, b)
+		}
+		parties := slices.Clone(r.Parties)
+		slices.Sort(parties)
+		if !slices.Equal(s.Parties, parties) {
+			problem(rr, "ruling_parties are %v but the ruling names %v", s.Parties, parties)
+		}
+		if r.Verdict == ruling.Violation {
+			for _, p := range r.Parties {
+				if !notified[[3]string{p, strconv.FormatInt(id, 10), r.Agreement}] {
+					problem(rr, "party %s was never notified of the violation (notifications row missing)", p)
+				}
+			}
+		}
+	}
+	for ag := range stored {
+		if !seen[ag] && !altered[ag] {
+			problem(rec+" ruling under "+ag, "a ruling is stored under an agreement that is not in force (or not what the log holds)")
+		}
+	}
+}
+
+// sameJSON reports whether two JSON documents hold the same values,
+// whatever the order of their keys.
+func sameJSON(a, b string) bool {
+	var x, y any
+	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
+		return a == b
+	}
+	xb, _ := json.Marshal(x)
+	yb, _ := json.Marshal(y)
+	return bytes.Equal(xb, yb)
+}
+
+// firstDiff returns the stretch of two documents around where they first
+// differ, for a message.
+func firstDiff(a, b []byte) (string, string) {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	cut := func(s []byte) string {
+		lo, hi := max(0, i-30), min(len(s), i+50)
+		return "…" + string(s[lo:hi]) + "…"
+	}
+	return cut(a), cut(b)
+}

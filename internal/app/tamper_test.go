@@ -1,0 +1,381 @@
+package app_test
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// uncovered lists the columns an edit to which verification does not
+// catch, each with why it cannot change what anyone is shown as the
+// record. docs/ledger.md lists the same (TestTamper checks both ways).
+var uncovered = map[string]string{
+	"schema_migrations.*":          "bookkeeping of the schema's own version",
+	"users.*":                      "accounts decide who may log in, not what the record says; whoever can write the database can read it all anyway",
+	"sessions.*":                   "browser sessions: access, not record",
+	"reports.owner":                "decides who may revise a report; every revision is itself logged with the digest it replaces",
+	"reports.imported_at":          "when this node stored the row: the node's bookkeeping",
+	"report_revisions.replaced_at": "when this node stored the revision: the node's bookkeeping",
+	"incidents.updated_at":         "when this node last wrote the row: the node's bookkeeping",
+	"rulings.ruled_at":             "when this node last ruled: the node's bookkeeping",
+	"agreement_sources.file":       "the file's name, used in messages only",
+	"agreement_sources.loaded_at":  "when this node stored the file: the node's bookkeeping",
+	"agreement_versions.stored_at": "when this node stored the version: the node's bookkeeping",
+	"evidence.added_at":            "when this node stored the file; the logged chain of custody holds the receipt's time",
+	"evidence_custody.action":      "a copy of the logged document's field, read by nothing",
+	"evidence_custody.by_user":     "a copy of the logged document's field, read by nothing",
+	"evidence_custody.at":          "a copy of the logged document's field, read by nothing",
+	"log_entries.logged_at":        "when this node appended the entry; the log's order is its index",
+	"log_checkpoints.signed_at":    "when this node signed; the signed note is what is checked",
+	"log_checkpoints.size":         "keys the row; checkpoints are ordered by the size their signed note states",
+	"notifications.id":             "the inbox's row number",
+	"notifications.message":        "the words of a party's inbox, made from the ruling when first a violation; the ruling and the notice's existence are checked",
+	"notifications.created_at":     "when the party was told: the node's bookkeeping",
+}
+
+// TestTamper edits, one at a time, every column of every table the
+// application reads, and checks that truce verify -deep names the edit,
+// or that the column is listed (here and in docs/ledger.md) with why it
+// cannot change the record anyone is shown.
+func TestTamper(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, known, db := tamperFixture(t, filepath.Join(dir, "tamper.db"))
+	check := func() []string {
+		res, err := a.Verify(ctx, known)
+		if err != nil {
+			return []string{"verify failed: " + err.Error()}
+		}
+		d, err := a.VerifyDerived(ctx)
+		if err != nil {
+			return []string{"deep verify failed: " + err.Error()}
+		}
+		var out []string
+		for _, p := range append(res.Problems, d.Problems...) {
+			out = append(out, p.String())
+		}
+		return out
+	}
+	if p := check(); len(p) > 0 {
+		t.Fatalf("the untouched store does not verify: %v", p[:min(len(p), 5)])
+	}
+	cols := columns(t, db)
+	var missed []string
+	for _, c := range cols {
+		name := c.table + "." + c.column
+		if _, ok := uncovered[name]; ok {
+			continue
+		}
+		if _, ok := uncovered[c.table+".*"]; ok {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			restore, err := tamper(ctx, db, c)
+			if err != nil && strings.Contains(err.Error(), "constraint failed") {
+				t.Skipf("the schema refuses the edit: %v", err)
+			}
+			if err != nil {
+				t.Fatalf("edit %s: %v", name, err)
+			}
+			if restore == nil {
+				t.Skipf("%s: no row to edit", name)
+			}
+			problems := check()
+			if err := restore(); err != nil {
+				t.Fatalf("restore %s: %v", name, err)
+			}
+			if len(problems) == 0 {
+				missed = append(missed, name)
+				t.Errorf("an edit of %s passes verification", name)
+				return
+			}
+			t.Logf("%s: %s", name, problems[0])
+			if p := check(); len(p) > 0 {
+				t.Fatalf("after restoring %s: %v", name, p[0])
+			}
+		})
+	}
+	// The list and the documentation say the same.
+	doc, err := os.ReadFile("../../docs/ledger.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range uncovered {
+		if !strings.Contains(string(doc), "`"+name+"`") {
+			t.Errorf("docs/ledger.md does not list %s as not covered", name)
+		}
+	}
+	var names []string
+	for _, c := range cols {
+		names = append(names, c.table+"."+c.column)
+	}
+	for name := range uncovered {
+		if !strings.HasSuffix(name, ".*") && !slices.Contains(names, name) {
+			t.Errorf("uncovered lists %s, which is not a column", name)
+		}
+	}
+}
+
+type column struct{ table, column string }
+
+// columns lists every column of the schema.
+func columns(t *testing.T, db *sql.DB) []column {
+	t.Helper()
+	var out []column
+	for _, table := range sqldb.Tables() {
+		rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, column{table, c})
+		}
+		rows.Close()
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].table+out[i].column < out[j].table+out[j].column })
+	return out
+}
+
+// tamper changes the column in one row (the most telling one: a report
+// placed and moved, an incident with a history) and returns how to undo
+// the change; nil when the table is empty.
+func tamper(ctx context.Context, db *sql.DB, c column) (func() error, error) {
+	where := map[string]string{
+		"reports":         "pinned = 1",
+		"incidents":       "grade <> ''",
+		"rulings":         "verdict = 'violation'",
+		"ruling_parties":  "1 = 1",
+		"incident_events": "action = 'merge'",
+	}[c.table]
+	if where == "" || c.table == "incidents" && c.column == "merged_into" {
+		where = "1 = 1"
+	}
+	var rowid int64
+	var old any
+	err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT rowid, %q FROM %q WHERE %s ORDER BY rowid DESC LIMIT 1`, c.column, c.table, where)).Scan(&rowid, &old)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// An integer primary key is the rowid: follow the row it moves.
+	edit := fmt.Sprintf(`UPDATE %q SET %q = ? WHERE rowid = ? RETURNING rowid`, c.table, c.column)
+	if err := db.QueryRowContext(ctx, edit, mutate(old), rowid).Scan(&rowid); err != nil {
+		return nil, err
+	}
+	return func() error {
+		return db.QueryRowContext(ctx, edit, old, rowid).Scan(&rowid)
+	}, nil
+}
+
+// mutate changes a value's meaning: a number by one (a flag flips), a
+// JSON document in its first text field, text and bytes by a character.
+func mutate(v any) any {
+	switch x := v.(type) {
+	case int64:
+		switch x {
+		case 0:
+			return int64(1)
+		case 1:
+			return int64(0) // a flag flips; an id moves where none is
+		}
+		return x + 1000003
+	case float64:
+		return x + 1
+	case []byte:
+		if len(x) == 0 {
+			return []byte{'x'}
+		}
+		if s, ok := mutateJSON(string(x)); ok {
+			return []byte(s)
+		}
+		y := slices.Clone(x)
+		y[len(y)-1] ^= 1
+		return y
+	case string:
+		if s, ok := mutateJSON(x); ok {
+			return s
+		}
+		return x + "x"
+	case nil:
+		return "x"
+	}
+	return fmt.Sprint(v) + "x"
+}
+
+// mutateJSON changes the first text value (keys in order) of a JSON
+// object, so that the document still parses but says something else.
+func mutateJSON(s string) (string, bool) {
+	if !strings.HasPrefix(s, "{") {
+		return "", false
+	}
+	var m map[string]any
+	if json.Unmarshal([]byte(s), &m) != nil {
+		return "", false
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v, ok := m[k].(string); ok && v != "" {
+			m[k] = v + "x"
+			b, _ := json.Marshal(m)
+			return string(b), true
+		}
+	}
+	for _, k := range keys {
+		if v, ok := m[k].(float64); ok {
+			m[k] = v + 1
+			b, _ := json.Marshal(m)
+			return string(b), true
+		}
+	}
+	return "", false
+}
+
+// tamperFixture makes a store that holds every kind of record: an
+// agreement, a week of UCDP events, users, a reviewed and verified
+// incident with a comment, an assignment, a liaison's reply with evidence,
+// a finding with a position, a merge and a split, and a signed checkpoint.
+func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f, err := bundled.FS.Open(bundled.DemoEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	week := app.ImportOptions{From: time.Date(2017, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2017, 1, 8, 0, 0, 0, 0, time.UTC)}
+	if _, err := a.Import(ctx, "ucdp", gz, "ged.csv", week); err != nil {
+		t.Fatal(err)
+	}
+	users := map[string]workflow.User{}
+	for _, u := range []workflow.User{
+		{Name: "rev", Role: workflow.Reviewer}, {Name: "mon", Role: workflow.Monitor},
+		{Name: "gov", Role: workflow.Liaison, Party: "GOV"}, {Name: "opp", Role: workflow.Liaison, Party: "OPP"},
+		{Name: "ru", Role: workflow.GuarantorMember, Guarantor: "RU"}, {Name: "tr", Role: workflow.GuarantorMember, Guarantor: "TR"},
+		{Name: "ir", Role: workflow.GuarantorMember, Guarantor: "IR"},
+	} {
+		if _, err := a.AddUser(ctx, u, ""); err != nil {
+			t.Fatal(err)
+		}
+		users[u.Name] = u
+	}
+	list, _, err := a.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no violation among the fixture's events (%v)", err)
+	}
+	v := list[0]
+	party := "GOV"
+	if v.Ruling != nil && len(v.Ruling.Parties) > 0 {
+		party = v.Ruling.Parties[0]
+	}
+	accused := map[string]string{"GOV": "gov", "OPP": "opp"}[party]
+	if accused == "" {
+		t.Fatalf("violation by %q: no liaison for it", party)
+	}
+	sha, _, err := a.AddEvidence(ctx, []byte("%PDF-1.4\nstatement of the accused\n%%EOF\n"), accused, "api", "statement.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	act := func(user string, id int64, e workflow.Event) workflow.Event {
+		t.Helper()
+		ev, err := a.Act(ctx, users[user], id, e)
+		if err != nil {
+			t.Fatalf("%s %s on %d: %v", user, e.Action, id, err)
+		}
+		return ev
+	}
+	act("rev", v.ID, workflow.Event{Action: workflow.Assign, Assignee: "mon"})
+	act("rev", v.ID, workflow.Event{Action: workflow.Review})
+	act("rev", v.ID, workflow.Event{Action: workflow.Comment, Reason: "two sources"})
+	act("rev", v.ID, workflow.Event{Action: workflow.Verify, Reason: "the monitors' reports agree"})
+	act(accused, v.ID, workflow.Event{Action: workflow.Reply, Stance: workflow.Explain, Reason: "return fire", Evidence: []string{sha}})
+	finding := act("ru", v.ID, workflow.Event{Action: workflow.Propose, Finding: &workflow.Finding{Agreement: "syria-coh-2016", Conclusion: workflow.IsViolation, Clauses: v.Ruling.Clauses, Parties: []string{party}, Text: "established"}})
+	act("tr", v.ID, workflow.Event{Action: workflow.Position, Of: finding.Seq, Position: workflow.AgreePosition})
+	// A merge of two other incidents, then a split of one report.
+	all, _, err := a.Store.Incidents(ctx, store.Filter{})
+	if err != nil || len(all) < 4 {
+		t.Fatalf("too few incidents: %d (%v)", len(all), err)
+	}
+	x, y := all[1].ID, all[2].ID
+	if x == v.ID || y == v.ID {
+		x, y = all[3].ID, all[4%len(all)].ID
+	}
+	act("rev", x, workflow.Event{Action: workflow.Merge, Other: y, Reason: "same shelling"})
+	merged, err := a.Store.Incident(ctx, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(merged.Reports) > 1 {
+		act("rev", x, workflow.Event{Action: workflow.Split, Reports: []int64{merged.Reports[len(merged.Reports)-1].ID}, Reason: "another day"})
+	}
+	// A monitor's report, revised: a report with a replaced revision.
+	mon := users["mon"]
+	report := `{"source":"field","source_id":"t-1","occurred":{"start":"2017-01-03T00:00:00+02:00","end":"2017-01-04T00:00:00+02:00"},
+		"place":{"name":"Duma","lat":33.5717,"lon":36.4027,"has_point":true,"precision":"exact"},"act":"shelling","description":"DESC"}`
+	for _, d := range []string{"first account", "second account"} {
+		if _, _, err := a.SubmitAs(ctx, []byte(strings.Replace(report, "DESC", d, 1)), &mon); err != nil {
+			t.Fatal(err)
+		}
+	}
+	skey, vkey, err := note.GenerateKey(rand.Reader, "tamper.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Checkpoint(ctx, signer); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return a, note.VerifierList(verifier), raw
+}
