@@ -129,6 +129,15 @@ func (s sealing) Next() (importer.Row, bool, error) {
 	return row, ok, err
 }
 
+// Notes passes on what the wrapped source noted about its file (unknown
+// columns, a missing id column), which embedding the interface would hide.
+func (s sealing) Notes() []string {
+	if n, ok := s.Source.(importer.Noter); ok {
+		return n.Notes()
+	}
+	return nil
+}
+
 // bringEvidence makes sure the node holds each file a report refers to:
 // from the evidence folder when it is there, checked against its digest;
 // a file found nowhere is named in the report's flags and counted, so
