@@ -22,6 +22,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/loadgen"
+	"github.com/truce-monitor/truce/internal/store/storetest"
 )
 
 // TestCrash starts truce serve, submits reports from concurrent clients,
@@ -38,7 +39,7 @@ func TestCrash(t *testing.T) {
 	}
 	t.Run("sqlite", func(t *testing.T) { crash(t, bin, filepath.Join(t.TempDir(), "crash.db")) })
 	t.Run("postgres", func(t *testing.T) {
-		crash(t, bin, freshPostgres(t, postgresURL(t)))
+		crash(t, bin, freshPostgres(t, storetest.PostgresURL(t)))
 	})
 }
 
@@ -189,7 +190,7 @@ func TestBackupRestore(t *testing.T) {
 	engines := map[string]func(t *testing.T) string{
 		"sqlite": func(t *testing.T) string { return filepath.Join(t.TempDir(), "b.db") },
 		"postgres": func(t *testing.T) string {
-			return freshPostgres(t, postgresURL(t))
+			return freshPostgres(t, storetest.PostgresURL(t))
 		},
 	}
 	for _, name := range []string{"sqlite", "postgres"} {
@@ -240,19 +241,6 @@ func TestBackupRestore(t *testing.T) {
 	}
 }
 
-// postgresURL is the server of TRUCE_TEST_POSTGRES; without one the test
-// skips, but fails under CI, which must have started one.
-func postgresURL(t *testing.T) string {
-	u := os.Getenv("TRUCE_TEST_POSTGRES")
-	if u == "" && os.Getenv("CI") != "" {
-		t.Fatal("TRUCE_TEST_POSTGRES is not set under CI: .ci/run must start PostgreSQL")
-	}
-	if u == "" {
-		t.Skip("TRUCE_TEST_POSTGRES is not set")
-	}
-	return u
-}
-
 // TestBadRowsKeepTheRest: one row dated 9999-12-31 made an import store
 // nothing, and on PostgreSQL a NUL byte in a field aborted it (issue 12
 // item 10). Each is now a rejected row, on both engines, and the rest are
@@ -270,7 +258,7 @@ func TestBadRowsKeepTheRest(t *testing.T) {
 	}
 	engines := map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "b.db") },
-		"postgres": func(t *testing.T) string { return freshPostgres(t, postgresURL(t)) },
+		"postgres": func(t *testing.T) string { return freshPostgres(t, storetest.PostgresURL(t)) },
 	}
 	for name, db := range engines {
 		t.Run(name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package agreement
 
 import (
-	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/truce-monitor/truce/internal/problem"
+	"github.com/truce-monitor/truce/internal/yamldoc"
 )
 
 // Problem is one thing wrong with an agreement file.
@@ -38,28 +38,15 @@ func Load(r io.Reader, file string, chk Checker) (*Agreement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read agreement %s: %w", file, err)
 	}
-	var doc yaml.Node
-	docs := yaml.NewDecoder(bytes.NewReader(data))
-	if err := docs.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+	doc, second, err := yamldoc.One(data)
+	if err != nil {
 		return nil, yamlProblems(file, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Problems{{File: file, Msg: "file is empty"}}
 	}
-	// yaml.v3 reads the first document and ignores the rest: a second
-	// one (another version pasted after "---") would be silently lost.
-	for {
-		var next yaml.Node
-		err := docs.Decode(&next)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, yamlProblems(file, err)
-		}
-		if len(next.Content) > 0 && !(next.Content[0].Tag == "!!null" && next.Content[0].Value == "") {
-			return nil, Problems{{File: file, Line: next.Line, Msg: "a second YAML document starts here; an agreement file holds one (its versions go under versions:)"}}
-		}
+	if second > 0 {
+		return nil, Problems{{File: file, Line: second, Msg: "a second YAML document starts here; an agreement file holds one (its versions go under versions:)"}}
 	}
 	a := &Agreement{File: file, lines: map[string]int{}}
 	d := decoder{file: file, lines: a.lines}

@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strconv"
 
 	"github.com/truce-monitor/truce/internal/evidence"
@@ -142,7 +142,9 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 		return nil, err
 	}
 	members := map[int64][]incident.Report{}
-	for id, p := range reports {
+	ids := slices.Sorted(maps.Keys(reports))
+	for _, id := range ids {
+		p := reports[id]
 		rec := fmt.Sprintf("report %d", id)
 		if !p.legacy && p.stored != p.at {
 			problem(rec, "reports.incident_id is %d but the log places the report in incident %d", p.stored, p.at)
@@ -153,10 +155,7 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 		if p.pinned != moved[id] && !p.legacy {
 			problem(rec, "reports.pinned is %v but the log says %v", p.pinned, moved[id])
 		}
-		members[p.at] = append(members[p.at], p.report)
-	}
-	for _, rs := range members {
-		sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
+		members[p.at] = append(members[p.at], p.report) // by id, as the store combines them
 	}
 	// An incident left with no report was merged into where its last
 	// reports went.

@@ -193,18 +193,31 @@ func (a *App) Act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 	}
 }
 
-func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Event) (workflow.Event, error) {
+// CheckAct says whether u may record e on an incident now, recording
+// nothing: a form checks this before it stores the files sent with it.
+func (a *App) CheckAct(ctx context.Context, u workflow.User, id int64, e workflow.Event) error {
+	_, _, _, _, err := a.check(ctx, u, id, e)
+	return err
+}
+
+// check loads an incident and checks e by u against its history.
+func (a *App) check(ctx context.Context, u workflow.User, id int64, e workflow.Event) (store.IncidentDetail, []workflow.Event, workflow.Subject, workflow.Event, error) {
 	d, events, s, err := a.load(ctx, id)
 	if err != nil {
-		return e, err
+		return d, nil, s, e, err
 	}
 	c := workflow.Fold(events, s)
 	// What a user may not see, they may not act on either (and learn
 	// nothing of it from the answer).
 	if !Sees(&u, c.State, s.Accused, d.Reports) {
-		return e, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+		return d, nil, s, e, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
 	}
 	ev, err := c.Check(u, e, s)
+	return d, events, s, ev, err
+}
+
+func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Event) (workflow.Event, error) {
+	d, events, s, ev, err := a.check(ctx, u, id, e)
 	if err != nil {
 		return ev, err
 	}

@@ -208,6 +208,10 @@ func (u *UI) postEvent(q *req) error {
 			Clauses: fields(f.Get("clauses")), Parties: fields(f.Get("parties"))}
 	}
 	if e.Action == workflow.Reply {
+		// A refused reply stores nothing: check it before its file.
+		if err := u.app.CheckAct(q.ctx, *q.user, id, e); err != nil {
+			return err
+		}
 		sha, err := q.upload("evidence")
 		if err != nil {
 			return err

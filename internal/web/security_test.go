@@ -333,3 +333,30 @@ func TestRefusedReportStoresNothing(t *testing.T) {
 		t.Errorf("the accepted report's file: %v", err)
 	}
 }
+
+// TestRefusedReplyStoresNothing: a reply the workflow refuses (here a
+// monitor's: only the accused party replies) stores no file and no log
+// entry, like a refused report.
+func TestRefusedReplyStoresNothing(t *testing.T) {
+	t.Parallel()
+	s := newSite(t)
+	ctx := context.Background()
+	ls := s.app.Store.(interface {
+		LogSize(context.Context) (int64, error)
+	})
+	photo := append(append([]byte{}, png...), "a photo sent with a refused reply"...)
+	sum := sha256.Sum256(photo)
+	sha := hex.EncodeToString(sum[:])
+	c := s.client(t).login("mon")
+	c.get("/incidents/1")
+	before, _ := ls.LogSize(ctx)
+	if status, _ := c.upload("/incidents/1/events", map[string]string{"action": "reply", "stance": "deny", "reason": "not us"}, "photo.png", photo); status < 400 {
+		t.Fatalf("a monitor's reply: %d, want it refused", status)
+	}
+	if _, err := s.app.Store.EvidenceInfo(ctx, sha); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused reply's file was stored (%v)", err)
+	}
+	if after, _ := ls.LogSize(ctx); after != before {
+		t.Errorf("the log grew from %d to %d entries", before, after)
+	}
+}

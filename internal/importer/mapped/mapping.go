@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/yamldoc"
 )
 
 // Mapping is a mapping file. See docs/formats.md for an example.
@@ -74,28 +75,15 @@ func LoadMapping(r io.Reader, file string, reg *actor.Registry) (*Mapping, error
 	if err != nil {
 		return nil, fmt.Errorf("mapping %s: %w", file, err)
 	}
-	var doc yaml.Node
-	docs := yaml.NewDecoder(bytes.NewReader(src))
-	if err := docs.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("mapping %s: file is empty", file)
-		}
+	doc, second, err := yamldoc.One(src)
+	if err != nil {
 		return nil, errors.New("mapping " + yamlMessage(file, err))
 	}
-	// yaml.v3 reads the first document and ignores the rest: a second
-	// one, pasted in by mistake, would be silently lost.
-	for {
-		var next yaml.Node
-		err := docs.Decode(&next)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, errors.New("mapping " + yamlMessage(file, err))
-		}
-		if len(next.Content) > 0 && !(next.Content[0].Tag == "!!null" && next.Content[0].Value == "") {
-			return nil, fmt.Errorf("%s:%d: a second YAML document starts here; a mapping file holds one", file, next.Line)
-		}
+	if doc.Kind == 0 {
+		return nil, fmt.Errorf("mapping %s: file is empty", file)
+	}
+	if second > 0 {
+		return nil, fmt.Errorf("%s:%d: a second YAML document starts here; a mapping file holds one", file, second)
 	}
 	m := &Mapping{file: file, line: map[string]int{}}
 	// Duplicate keys are found on the node tree, whatever the version of

@@ -14,20 +14,8 @@ import (
 	"github.com/truce-monitor/truce/internal/store/storetest"
 )
 
-// serverURL is the PostgreSQL server the tests use, from
-// TRUCE_TEST_POSTGRES (.ci/run starts one and sets it). Without it the
-// tests skip, except under CI (CI set), where a missing server is a
-// failure: they never stand in a mock for the server.
-func serverURL(t *testing.T) string {
-	u := os.Getenv("TRUCE_TEST_POSTGRES")
-	if u == "" && os.Getenv("CI") != "" {
-		t.Fatal("TRUCE_TEST_POSTGRES is not set under CI: .ci/run must start PostgreSQL")
-	}
-	if u == "" {
-		t.Skip("TRUCE_TEST_POSTGRES is not set: no PostgreSQL server to test against")
-	}
-	return u
-}
+// serverURL is the PostgreSQL server the tests use (storetest.PostgresURL).
+func serverURL(t *testing.T) string { return storetest.PostgresURL(t) }
 
 var dbSeq atomic.Int64
 

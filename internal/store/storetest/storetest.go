@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -411,4 +412,20 @@ func testImportRules(t *testing.T, s store.Store) {
 	if err != nil || total != 1 || list[0].ID != res[0].IncidentID || list[0].Ruling == nil {
 		t.Errorf("ruling stored with the import: %+v, %d, %v", list, total, err)
 	}
+}
+
+// PostgresURL is the PostgreSQL server tests use, from TRUCE_TEST_POSTGRES
+// (.ci/run starts one and sets it). Without it a test skips, except under
+// CI (CI set), where a missing server is a failure: tests never stand in a
+// mock for the server.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("TRUCE_TEST_POSTGRES")
+	if u == "" && os.Getenv("CI") != "" {
+		t.Fatal("TRUCE_TEST_POSTGRES is not set under CI: .ci/run must start PostgreSQL")
+	}
+	if u == "" {
+		t.Skip("TRUCE_TEST_POSTGRES is not set: no PostgreSQL server to test against")
+	}
+	return u
 }
