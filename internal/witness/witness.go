@@ -168,24 +168,27 @@ func (w *Witness) accept(ctx context.Context, st *state, msg []byte) ([]byte, er
 	return co, w.save(st)
 }
 
-// checkConsistent asks the node to prove old is a prefix of cur.
+// checkConsistent asks the node to prove old is a prefix of cur. Only a
+// proof that fails is evidence against the node (an *Alert): one that
+// cannot be fetched or read (a network fault, a node restarting) is an
+// error, and the checkpoint is not cosigned until a proof comes.
 func (w *Witness) checkConsistent(ctx context.Context, old, cur ledger.Checkpoint) error {
 	if old.Size == 0 {
 		return nil
 	}
 	body, err := w.get(ctx, fmt.Sprintf("/log/proof/consistency?old=%d&new=%d", old.Size, cur.Size))
 	if err != nil {
-		return &Alert{"inconsistent", fmt.Sprintf("no consistency proof from size %d to %d: %v", old.Size, cur.Size, err)}
+		return fmt.Errorf("no consistency proof from size %d to %d yet: %w", old.Size, cur.Size, err)
 	}
 	var p struct{ Proof []string }
 	if err := json.Unmarshal(body, &p); err != nil {
-		return &Alert{"inconsistent", fmt.Sprintf("consistency proof from %d to %d: %v", old.Size, cur.Size, err)}
+		return fmt.Errorf("consistency proof from %d to %d: unreadable: %w", old.Size, cur.Size, err)
 	}
 	proof := make(tlog.TreeProof, len(p.Proof))
 	for i, s := range p.Proof {
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil || len(b) != tlog.HashSize {
-			return &Alert{"inconsistent", fmt.Sprintf("consistency proof from %d to %d: bad hash %q", old.Size, cur.Size, s)}
+			return fmt.Errorf("consistency proof from %d to %d: unreadable hash %q", old.Size, cur.Size, s)
 		}
 		copy(proof[i][:], b)
 	}

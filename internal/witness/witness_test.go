@@ -107,6 +107,21 @@ func TestWitness(t *testing.T) {
 			t.Errorf("got %v, want a fork alert", err)
 		}
 	})
+	t.Run("node unreachable", func(t *testing.T) {
+		// A larger checkpoint the node signed, while the node cannot be
+		// reached for the proof: no cosignature, and no alert either.
+		c, _, _ := ledger.Open(mustGet(t, w), note.VerifierList(nodeVer))
+		c.Size += 3
+		c.Root = tlog.RecordHash([]byte("not yet proven"))
+		later, _ := ledger.Sign(c, nodeKey)
+		down := &witness.Witness{Node: "http://127.0.0.1:1", Known: w.Known, Signer: w.Signer, State: w.State}
+		if _, err := down.Consider(ctx, later); err == nil || alertKind(err) != "" {
+			t.Errorf("got %v, want an error and no alert", err)
+		}
+		if _, err := w.Check(ctx); err != nil {
+			t.Errorf("the witness after the fault: %v", err)
+		}
+	})
 	t.Run("rewritten history", func(t *testing.T) {
 		// Another node with the same key and a different, longer log.
 		b := newNode(t, "b", 12, nodeKey)
