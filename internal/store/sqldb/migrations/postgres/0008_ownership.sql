@@ -4,5 +4,4 @@ UPDATE reports SET owner = 'public' WHERE source LIKE 'web-%';
 ALTER TABLE reports ADD COLUMN log_key TEXT NOT NULL DEFAULT '';
 UPDATE reports SET log_key = source || '/' || source_id;
 ALTER TABLE reports ADD COLUMN placed_in BIGINT NOT NULL DEFAULT 0;
-CREATE UNIQUE INDEX reports_log_key ON reports (log_key);
 ALTER TABLE reports ADD COLUMN placed_why TEXT NOT NULL DEFAULT '';

@@ -14,5 +14,4 @@ UPDATE reports SET log_key = source || '/' || source_id;
 -- that where a report stands can be replayed from the log: its placement
 -- and the merges and splits that moved it since.
 ALTER TABLE reports ADD COLUMN placed_in INTEGER NOT NULL DEFAULT 0;
-CREATE UNIQUE INDEX reports_log_key ON reports (log_key);
 ALTER TABLE reports ADD COLUMN placed_why TEXT NOT NULL DEFAULT '';
