@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/loadgen"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
 	"github.com/truce-monitor/truce/internal/store"
@@ -165,6 +167,10 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	toS := fs.String("to", "", "last date, inclusive (YYYY-MM-DD)")
 	perIncident := fs.Bool("incidents", false, "also print every incident's ruling with its explanation")
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
+	zone := fs.String("zone", "", "only incidents in this zone of the version in force (e.g. DZ1)")
+	admin := fs.String("admin", "", "only incidents in this administrative unit (P-code: SY03, SY0302, ...)")
+	party := fs.String("party", "", "only incidents whose ruling names this party")
+	actorName := fs.String("actor", "", "only incidents naming this actor (a name or registry id)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -192,7 +198,11 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	if err != nil {
 		return err
 	}
-	tally, ruled, err := a.Rule(ctx, ag.ID, from, to)
+	keep, err := ruleFilter(a, ag, *zone, *admin, *party, *actorName)
+	if err != nil {
+		return err
+	}
+	tally, ruled, err := a.RuleWhere(ctx, ag.ID, from, to, keep)
 	if err != nil {
 		return err
 	}
@@ -219,6 +229,65 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		}
 	}
 	return nil
+}
+
+// ruleFilter selects the rulings of truce rule's filters (nil: all), each
+// checked before anything is ruled.
+func ruleFilter(a *app.App, ag *agreement.Agreement, zone, admin, party, actorName string) (func(app.Ruled) bool, error) {
+	var tests []func(app.Ruled) bool
+	if zone != "" {
+		known := false
+		for _, v := range ag.Versions {
+			known = known || v.Zone(zone) != nil
+		}
+		if !known {
+			return nil, usageError(fmt.Sprintf("truce rule: -zone: no version of %s has a zone %q", ag.ID, zone))
+		}
+		// The zone of the version the incident was ruled under: zones
+		// change between versions.
+		tests = append(tests, func(r app.Ruled) bool {
+			v := ag.Version(r.Ruling.Version)
+			z := (*agreement.Zone)(nil)
+			if v != nil {
+				z = v.Zone(zone)
+			}
+			return z != nil && ruling.InZone(z, r.Incident.Place) == 1
+		})
+	}
+	if admin != "" {
+		if _, ok := a.Boundaries.Unit(admin); !ok {
+			return nil, usageError(fmt.Sprintf("truce rule: -admin: %q is not a P-code of the shipped boundaries (SY03, SY0302, ...)", admin))
+		}
+		tests = append(tests, func(r app.Ruled) bool {
+			p := r.Incident.Place
+			return strings.HasPrefix(p.Admin3, admin) || (p.Admin3 == "" && strings.HasPrefix(p.Area, admin))
+		})
+	}
+	if party != "" {
+		tests = append(tests, func(r app.Ruled) bool { return slices.Contains(r.Ruling.Parties, party) })
+	}
+	if actorName != "" {
+		id := actorName
+		if _, ok := a.Actors.Get(id); !ok {
+			if id, ok = a.Actors.Resolve(actorName); !ok {
+				return nil, usageError(fmt.Sprintf("truce rule: -actor: %q is not a name or id in the actor registry (truce actors resolve NAME)", actorName))
+			}
+		}
+		tests = append(tests, func(r app.Ruled) bool {
+			return slices.ContainsFunc(r.Incident.Actors, func(x incident.ActorRef) bool { return x.ID == id })
+		})
+	}
+	if len(tests) == 0 {
+		return nil, nil
+	}
+	return func(r app.Ruled) bool {
+		for _, t := range tests {
+			if !t(r) {
+				return false
+			}
+		}
+		return true
+	}, nil
 }
 
 // printTally prints the ruling table: outcomes, then counts by party, by

@@ -136,16 +136,34 @@ func flags(name string) (*flag.FlagSet, *string) {
 }
 
 // parse parses flags, turning -h into a clean exit and errors into usage
-// errors.
+// errors. Flags may come before, between or after the other arguments
+// ("truce actors resolve NAME -db X" as well as "-db X NAME"): Go's flag
+// package stops at the first argument that is not a flag, and took the
+// rest, "-db" included, for names. "--" ends the flags.
 func parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(os.Stderr)
-			fs.Usage()
-			return usageError("")
+	var rest []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(os.Stderr)
+				fs.Usage()
+				return usageError("")
+			}
+			return usageError(fmt.Sprintf("%s: %v (run with -h for help)", fs.Name(), err))
 		}
-		return usageError(fmt.Sprintf("%s: %v (run with -h for help)", fs.Name(), err))
+		left := fs.Args()
+		if len(left) > 0 && len(left) < len(args) && args[len(args)-len(left)-1] == "--" {
+			rest = append(rest, left...) // after "--": no more flags
+			break
+		}
+		if len(left) == 0 {
+			break
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
 	}
-	return nil
+	// Parse once more with only the other arguments, so that fs.Args()
+	// returns them; the flags keep the values set above.
+	return fs.Parse(append([]string{"--"}, rest...))
 }

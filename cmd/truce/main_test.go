@@ -12,11 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -66,6 +69,38 @@ func TestRuleTable(t *testing.T) {
 	for _, want := range []string{"Incidents", "violation", "Guarantor(s) answering", "undetermined: initiator"} {
 		if !strings.Contains(one, want) {
 			t.Errorf("per-incident output lacks %q", want)
+		}
+	}
+	// Filters: the table of the incidents they select, and a clear
+	// error for a filter that names nothing.
+	incidentsOf := func(table string) string {
+		m := regexp.MustCompile(`: (\d+) incidents`).FindStringSubmatch(table)
+		if m == nil {
+			t.Fatalf("no incident count in:\n%s", table)
+		}
+		return m[1]
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-party", "GOV"}, "542"}, // 541 undetermined + 1 violation naming GOV
+		{[]string{"-admin", "SY01"}, ""},   // checked below against the unfiltered table
+		{[]string{"-actor", "ISIS"}, ""},
+		{[]string{"-party", "GOV", "-actor", "Government of Syria"}, ""},
+	} {
+		args := append([]string{"rule", "-from", "2016-12-30", "-to", "2017-02-28"}, tt.args...)
+		got := incidentsOf(mustTruce(t, append(args, "-db", db)...))
+		if tt.want != "" && got != tt.want {
+			t.Errorf("rule %v: %s incidents, want %s", tt.args, got, tt.want)
+		}
+		if n, _ := strconv.Atoi(got); n == 0 || n >= 1062 {
+			t.Errorf("rule %v: %s incidents: the filter selects all or nothing", tt.args, got)
+		}
+	}
+	for _, bad := range [][]string{{"-zone", "DZ9"}, {"-admin", "SY99"}, {"-actor", "Nobody Brigade"}} {
+		if _, err := truce(t, append([]string{"rule", "-db", db}, bad...)...); err == nil {
+			t.Errorf("rule %v: no error", bad)
 		}
 	}
 	diff := mustTruce(t, "agreement", "diff", "-db", db, "syria-coh-2016", "1", "2")
@@ -450,5 +485,72 @@ func TestClusterEvaluate(t *testing.T) {
 	}
 	if _, err := truce(t, "cluster", "-db", db, "-min-score", "2"); err == nil {
 		t.Error("a threshold out of range was accepted")
+	}
+}
+
+// TestFlagsAnywhere: flags after the other arguments are flags ("truce
+// actors resolve -db X NAME" used to resolve "-db" as a name and create
+// truce.db), and "--" ends them.
+func TestFlagsAnywhere(t *testing.T) {
+	for _, tt := range []struct {
+		args       []string
+		db         string
+		positional []string
+	}{
+		{[]string{"-db", "x.db", "a", "b"}, "x.db", []string{"a", "b"}},
+		{[]string{"a", "-db", "x.db", "b"}, "x.db", []string{"a", "b"}},
+		{[]string{"a", "b", "-db=x.db"}, "x.db", []string{"a", "b"}},
+		{[]string{"a", "--", "-db", "x.db"}, "truce.db", []string{"a", "-db", "x.db"}},
+		{[]string{"-", "-db", "x.db"}, "x.db", []string{"-"}},
+		{nil, "truce.db", nil},
+	} {
+		t.Setenv("TRUCE_DB", "")
+		fs, db := flags("test")
+		if err := parse(fs, tt.args); err != nil {
+			t.Fatalf("%q: %v", tt.args, err)
+		}
+		if *db != tt.db || !slices.Equal(fs.Args(), tt.positional) {
+			t.Errorf("%q: db %q args %q, want %q %q", tt.args, *db, fs.Args(), tt.db, tt.positional)
+		}
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "named.db")
+	if out := mustTruce(t, "actors", "resolve", "SAA", "-db", db); !strings.Contains(out, "government-of-syria") {
+		t.Errorf("actors resolve with -db last: %s", out)
+	}
+}
+
+// TestRuleFilterZone: -zone selects by the zones of the version each
+// incident was ruled under.
+func TestRuleFilterZone(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "z.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ag, _ := a.Agreement("syria-coh-2016")
+	keep, err := ruleFilter(a, ag, "DZ1", "", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	idlib := incident.Place{Name: "Idlib", Precision: incident.PlaceAdmin1, Area: "SY07"}
+	daraa := incident.Place{Name: "Daraa", Precision: incident.PlaceAdmin1, Area: "SY12"}
+	for _, tt := range []struct {
+		place   incident.Place
+		version int
+		want    bool
+	}{
+		{idlib, 3, true},
+		{daraa, 3, false},
+		{idlib, 1, false}, // version 1 has no zones
+	} {
+		r := app.Ruled{Incident: incident.Incident{Place: tt.place}, Ruling: ruling.Ruling{Version: tt.version}}
+		if got := keep(r); got != tt.want {
+			t.Errorf("%s under version %d: kept %v, want %v", tt.place.Name, tt.version, got, tt.want)
+		}
 	}
 }

@@ -336,6 +336,12 @@ type Ruled struct {
 // Rule rules every incident overlapping [from, to) under one agreement,
 // stores the rulings and returns them with their tally.
 func (a *App) Rule(ctx context.Context, agreementID string, from, to time.Time) (*ruling.Tally, []Ruled, error) {
+	return a.RuleWhere(ctx, agreementID, from, to, nil)
+}
+
+// RuleWhere is Rule whose tally and list hold only the incidents keep
+// selects (nil: all); every incident of the period is ruled and stored.
+func (a *App) RuleWhere(ctx context.Context, agreementID string, from, to time.Time, keep func(Ruled) bool) (*ruling.Tally, []Ruled, error) {
 	ag, ok := a.Agreement(agreementID)
 	if !ok {
 		return nil, nil, fmt.Errorf("rule: no agreement %q (stored: %v)", agreementID, a.agreementIDs())
@@ -345,9 +351,12 @@ func (a *App) Rule(ctx context.Context, agreementID string, from, to time.Time) 
 	var pending []store.IncidentRuling
 	err := a.Store.EachIncident(ctx, from, to, func(in incident.Incident) error {
 		r := a.Engine.Rule(ag, in)
+		pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r})
+		if keep != nil && !keep(Ruled{Incident: in, Ruling: r}) {
+			return nil
+		}
 		tally.Add(r)
 		ruled = append(ruled, Ruled{Incident: in, Ruling: r})
-		pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r})
 		return nil
 	})
 	if err != nil {
