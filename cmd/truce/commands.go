@@ -12,8 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,9 +22,10 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/gazetteer"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/loadgen"
-	"github.com/truce-monitor/truce/internal/incident"
+	timespan "github.com/truce-monitor/truce/internal/period"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
 	"github.com/truce-monitor/truce/internal/store"
@@ -143,19 +144,9 @@ func serve(ctx context.Context, a *app.App, addr string, out io.Writer, opt web.
 
 // period reads -from and -to dates; -to includes its day.
 func period(fromS, toS string, loc *time.Location) (from, to time.Time, err error) {
-	if fromS != "" {
-		if from, err = time.ParseInLocation("2006-01-02", fromS, loc); err != nil {
-			return from, to, usageError(fmt.Sprintf("-from: %q is not a date (YYYY-MM-DD)", fromS))
-		}
-	}
-	if toS != "" {
-		if to, err = time.ParseInLocation("2006-01-02", toS, loc); err != nil {
-			return from, to, usageError(fmt.Sprintf("-to: %q is not a date (YYYY-MM-DD)", toS))
-		}
-		to = to.AddDate(0, 0, 1)
-	}
-	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		return from, to, usageError("-to is before -from")
+	from, to, err = timespan.Range("-from", fromS, "-to", toS, loc)
+	if err != nil {
+		return from, to, usageError(err.Error())
 	}
 	return from, to, nil
 }

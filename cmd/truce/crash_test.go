@@ -263,7 +263,7 @@ func TestBadRowsKeepTheRest(t *testing.T) {
 	for name, db := range engines {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv("TRUCE_DATA_KEY", filepath.Join(t.TempDir(), "data.key"))
-			out, err := truce(t, "import", "acled", "-db", db(t), "-errors", filepath.Join(t.TempDir(), "rejected.jsonl"), file)
+			out, err := truce(t, "import", "acled", "-tz", "Asia/Damascus", "-db", db(t), "-errors", filepath.Join(t.TempDir(), "rejected.jsonl"), file)
 			if err != nil {
 				t.Fatalf("import: %v\n%s", err, out)
 			}

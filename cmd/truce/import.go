@@ -50,7 +50,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	}
 	defer a.Close()
 	var evidence app.EvidenceCount
-	opt := app.ImportOptions{Location: a.DefaultLocation(), PerSource: *perSource, Evidence: *evidenceDir, EvidenceCount: &evidence}
+	opt := app.ImportOptions{PerSource: *perSource, Evidence: *evidenceDir, EvidenceCount: &evidence}
 	if opt.Evidence == "" {
 		if st, err := os.Stat(name + ".evidence"); err == nil && st.IsDir() {
 			opt.Evidence = name + ".evidence"
@@ -72,7 +72,11 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 			return usageError(fmt.Sprintf("truce import: -tz: unknown time zone %q", *tz))
 		}
 	}
-	if opt.From, opt.To, err = period(*fromS, *toS, opt.Location); err != nil {
+	floc := opt.Location
+	if floc == nil {
+		floc = a.DefaultLocation()
+	}
+	if opt.From, opt.To, err = period(*fromS, *toS, floc); err != nil {
 		return err
 	}
 	f, err := os.Open(name)

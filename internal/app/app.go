@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -311,8 +312,29 @@ func (a *App) LoadBundledAgreements(ctx context.Context) error {
 	return nil
 }
 
-// DefaultLocation is the time zone dates without one are read in: that of
-// the stored agreement, when there is exactly one time zone among them.
+// ErrNoTimeZone is returned when no stored agreement says in which time
+// zone dates without one are to be read.
+var ErrNoTimeZone = errors.New("no time zone for dates without one")
+
+// Location is the time zone dates without one are read in: that of the
+// stored agreements, when they share one. Without an agreement, or with
+// several in different zones, a date would be read in a zone nobody chose
+// (and never corrected once stored): that is an error.
+func (a *App) Location() (*time.Location, error) {
+	ags := a.Agreements()
+	if len(ags) == 0 {
+		return nil, fmt.Errorf("%w: no agreement is stored (load it first: its time zone is used)", ErrNoTimeZone)
+	}
+	for _, ag := range ags[1:] {
+		if ag.Location.String() != ags[0].Location.String() {
+			return nil, fmt.Errorf("%w: the stored agreements are in different time zones (%s, %s)", ErrNoTimeZone, ags[0].Location, ag.Location)
+		}
+	}
+	return ags[0].Location, nil
+}
+
+// DefaultLocation is Location, or UTC where a reader's view needs a zone
+// and none was chosen.
 func (a *App) DefaultLocation() *time.Location {
 	var loc *time.Location
 	for _, ag := range a.Agreements() {

@@ -58,8 +58,11 @@ type EvidenceCount struct {
 // Source opens a reader for one of Formats.
 func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions) (importer.Source, error) {
 	loc := opt.Location
-	if loc == nil {
-		loc = a.DefaultLocation()
+	if loc == nil && format != "jsonl" { // JSON lines carry their offsets
+		var err error
+		if loc, err = a.Location(); err != nil {
+			return nil, fmt.Errorf("import %s: %w; or give the zone (truce import -tz Asia/Damascus)", file, err)
+		}
 	}
 	switch format {
 	case "acled":

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/app"
 )
@@ -32,7 +33,7 @@ func TestImportNotes(t *testing.T) {
 			lines[i] += ",red"
 		}
 	}
-	sum, err := a.Import(ctx, "acled", strings.NewReader(strings.Join(lines, "\n")+"\n"), "events.csv", app.ImportOptions{})
+	sum, err := a.Import(ctx, "acled", strings.NewReader(strings.Join(lines, "\n")+"\n"), "events.csv", app.ImportOptions{Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}

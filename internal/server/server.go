@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/period"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
@@ -218,20 +219,6 @@ func (s *Server) diffVersions(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, changes, nil)
 }
 
-// parseTime reads a time parameter: a date (read in loc) or RFC 3339.
-func parseTime(param, v string, loc *time.Location) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
-		return t, nil
-	}
-	return time.Time{}, badRequest("%s: %q is not a date (YYYY-MM-DD) or time (RFC 3339)", param, v)
-}
-
 // filter reads the incident filters shared by listing and the summary.
 func (s *Server) filter(r *http.Request) (store.Filter, *agreement.Agreement, error) {
 	q := r.URL.Query()
@@ -260,17 +247,9 @@ func (s *Server) filter(r *http.Request) (store.Filter, *agreement.Agreement, er
 		loc = ag.Location
 	}
 	var err error
-	if f.From, err = parseTime("from", q.Get("from"), loc); err != nil {
-		return f, nil, err
+	if f.From, f.To, err = period.Range("from", q.Get("from"), "to", q.Get("to"), loc); err != nil {
+		return f, nil, badRequest("%v", err)
 	}
-	to, err := parseTime("to", q.Get("to"), loc)
-	if err != nil {
-		return f, nil, err
-	}
-	if !to.IsZero() && len(q.Get("to")) == len("2006-01-02") {
-		to = to.AddDate(0, 0, 1) // a "to" date includes that day
-	}
-	f.To = to
 	if v := q.Get("ruling"); v != "" {
 		switch ruling.Verdict(v) {
 		case ruling.Violation, ruling.NotViolation, ruling.Undetermined:

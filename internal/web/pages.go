@@ -24,6 +24,7 @@ import (
 	"github.com/truce-monitor/truce/internal/i18n"
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/period"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
@@ -38,6 +39,15 @@ func (q *req) agreement() string {
 		return ""
 	}
 	return ags[0].ID
+}
+
+// location is the time zone dates are read in: the agreement's, as the
+// API and the command line read them.
+func (q *req) location() *time.Location {
+	if ag, ok := q.u.app.Agreement(q.agreement()); ok {
+		return ag.Location
+	}
+	return q.u.app.DefaultLocation()
 }
 
 // dashboard: violations by party, guarantor, clause and week, over what
@@ -100,20 +110,13 @@ func (q *req) filter() (store.Filter, url.Values, error) {
 	v := q.r.URL.Query()
 	f := store.Filter{Agreement: q.agreement(), Party: v.Get("party"), Verdict: ruling.Verdict(v.Get("verdict")),
 		State: incident.State(v.Get("state")), Text: strings.TrimSpace(v.Get("q")), Visible: app.Visibility(q.user), Limit: 50}
-	for _, d := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if s := v.Get(d.name); s != "" {
-			t, err := time.Parse("2006-01-02", s)
-			if err != nil {
-				return f, v, fail(http.StatusBadRequest, "error.date", d.name, s)
-			}
-			*d.dst = t
-		}
-	}
-	if !f.To.IsZero() {
-		f.To = f.To.AddDate(0, 0, 1)
+	// The API's and the command line's reading of dates: a day in the
+	// agreement's time zone, the last one included.
+	var err error
+	if f.From, f.To, err = period.Range("from", v.Get("from"), "to", v.Get("to"), q.location()); err != nil {
+		var pe *period.Error
+		errors.As(err, &pe)
+		return f, v, fail(http.StatusBadRequest, "error.date", pe.Param, pe.Value)
 	}
 	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 1 {
 		f.Offset = (p - 1) * f.Limit
@@ -408,7 +411,8 @@ func (u *UI) submit(q *req) error {
 	default:
 		source = "web-monitor"
 	}
-	day, err := time.Parse("2006-01-02", f.Get("date"))
+	// The day in the agreement's time zone, as every other door reads it.
+	day, dayEnd, err := period.Day("date", f.Get("date"), q.location())
 	if err != nil {
 		return fail(http.StatusBadRequest, "error.date", q.t("submit.date"), f.Get("date"))
 	}
@@ -420,7 +424,7 @@ func (u *UI) submit(q *req) error {
 	}
 	rep := map[string]any{
 		"source": source, "source_id": auth.Token("w"),
-		"occurred":    map[string]any{"start": day.Format(time.RFC3339), "end": day.AddDate(0, 0, 1).Format(time.RFC3339), "precision": "day"},
+		"occurred":    map[string]any{"start": day.Format(time.RFC3339), "end": dayEnd.Format(time.RFC3339), "precision": "day"},
 		"place":       map[string]any{"name": f.Get("place")},
 		"act":         f.Get("act"),
 		"description": f.Get("description"),
