@@ -436,6 +436,29 @@ func (g *Gazetteer) Lookup(name string) []Place {
 	return nil
 }
 
+// LookupKind is Lookup among the places of one kind only: the units a name
+// may mean when a record says its place column names governorates
+// ("Idlib" is then the governorate, which OCHA spells Idleb, not the
+// town).
+func (g *Gazetteer) LookupKind(name string, kind Kind) []Place {
+	key := Fold(name)
+	if key == "" {
+		return nil
+	}
+	for t, k := range tierKeys(key) {
+		var out []Place
+		for _, j := range g.tiers[t][k] {
+			if g.places[j].Kind == kind {
+				out = append(out, g.places[j])
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
 // Resolve returns the one place name means. within, if given, is the
 // governorate a record names (as a name or P-code), and rules out
 // candidates elsewhere. When a town shares its name with the units around

@@ -12,6 +12,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -99,20 +100,23 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		sum := sha256.Sum256([]byte(rec.Raw))
 		id = "sha256:" + hex.EncodeToString(sum[:16])
 	}
-	start, err := r.date(rec.Get(c.Date))
+	start, startPrec, err := r.date(rec.Get(c.Date))
 	if err != nil {
 		return bad(c.Date, "%v", err)
 	}
-	end := start
+	end, endPrec := start, startPrec
 	if c.DateEnd != "" && rec.Get(c.DateEnd) != "" {
-		if end, err = r.date(rec.Get(c.DateEnd)); err != nil {
+		if end, endPrec, err = r.date(rec.Get(c.DateEnd)); err != nil {
 			return bad(c.DateEnd, "%v", err)
 		}
 		if end.Before(start) {
 			return bad(c.DateEnd, "%s is before the start date %s", rec.Get(c.DateEnd), rec.Get(c.Date))
 		}
 	}
-	span := incident.Days(start, end, r.cfg.Location)
+	span := incident.Days(start, lastDay(end, endPrec), r.cfg.Location)
+	if startPrec != "day" && end.Equal(start) {
+		span.Precision = startPrec // "2017-03": the month, not 31 days
+	}
 	if span.Outside(r.cfg.From, r.cfg.To) {
 		return nil, nil
 	}
@@ -203,15 +207,35 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 	}, nil
 }
 
-func (r *Reader) date(s string) (time.Time, error) {
+// date reads a date and what it stands for: the mapping's date precision,
+// or the year or month a value of only a year ("2017") or a year and
+// month ("2017-03") names.
+func (r *Reader) date(s string) (time.Time, string, error) {
 	if s == "" {
-		return time.Time{}, fmt.Errorf("is empty")
+		return time.Time{}, "", fmt.Errorf("is empty")
+	}
+	if t, err := time.Parse("2006", s); err == nil {
+		return t, "year", nil
+	}
+	if t, err := time.Parse("2006-01", s); err == nil {
+		return t, "month", nil
 	}
 	t, err := time.Parse(r.layout, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date in the mapping's format %s", s, r.m.DateFormat)
+		return time.Time{}, "", fmt.Errorf("%q is not a date in the mapping's format %s", s, r.m.DateFormat)
 	}
-	return t, nil
+	return t, r.m.DatePrecision, nil
+}
+
+// lastDay is the last day a date of that precision stands for.
+func lastDay(t time.Time, precision string) time.Time {
+	switch precision {
+	case "year":
+		return time.Date(t.Year(), 12, 31, 0, 0, 0, 0, t.Location())
+	case "month":
+		return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, t.Location())
+	}
+	return t
 }
 
 type fieldErr struct{ col, msg string }
@@ -238,9 +262,49 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	if r.cfg.Places == nil {
 		return p, &fieldErr{c.Place, fmt.Sprintf("%q has no coordinates and no gazetteer is loaded", p.Name)}
 	}
+	if r.m.PlaceLevel != "town" {
+		g, msg := r.unit(p.Name, rec.Get(c.Admin1))
+		if msg != "" {
+			return p, &fieldErr{c.Place, msg}
+		}
+		return importer.PlaceFromGazetteer(p.Name, g, false), nil
+	}
 	g, err := r.cfg.Places.Resolve(p.Name, rec.Get(c.Admin1))
 	if err != nil {
 		return p, &fieldErr{c.Place, err.Error()}
 	}
 	return importer.PlaceFromGazetteer(p.Name, g, r.m.Precision == incident.PlaceExact), nil
+}
+
+// unit finds the administrative unit of the mapping's place level a name
+// names (within a governorate, when given): a governorate's name stays a
+// governorate, never the point of its capital.
+func (r *Reader) unit(name, within string) (gazetteer.Place, string) {
+	kind := map[string]gazetteer.Kind{"admin1": gazetteer.Governorate, "admin2": gazetteer.District, "admin3": gazetteer.SubDistrict}[r.m.PlaceLevel]
+	var found []gazetteer.Place
+	for _, g := range r.cfg.Places.LookupKind(name, kind) {
+		if within == "" || strings.HasPrefix(g.PCode, r.withinCode(within)) {
+			found = append(found, g)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], ""
+	case 0:
+		return gazetteer.Place{}, fmt.Sprintf("%q is not the name of a %s (the mapping's place_level is %s)", name, kind, r.m.PlaceLevel)
+	}
+	var codes []string
+	for _, g := range found {
+		codes = append(codes, g.PCode)
+	}
+	return gazetteer.Place{}, fmt.Sprintf("%q names several %ss (%s): give the governorate column", name, kind, strings.Join(codes, ", "))
+}
+
+// withinCode is the P-code of the governorate a row names, or the name
+// itself when it is not one (nothing then matches, which is said).
+func (r *Reader) withinCode(name string) string {
+	if gs := r.cfg.Places.LookupKind(name, gazetteer.Governorate); len(gs) == 1 {
+		return gs[0].PCode
+	}
+	return name
 }

@@ -40,6 +40,16 @@ type Mapping struct {
 	// Precision is the place precision of coordinates in the file:
 	// exact (default) or near.
 	Precision incident.PlacePrecision `yaml:"precision"`
+	// DatePrecision says what a date stands for: day (default), month or
+	// year. A file that writes "2017-01-01" for "sometime in 2017" says
+	// year; a value of only a year ("2017") or a year and month
+	// ("2017-03") is read as such whatever this says.
+	DatePrecision string `yaml:"date_precision"`
+	// PlaceLevel says what the place column names: town (default: the
+	// gazetteer's best reading, a town before a unit of the same name),
+	// or admin1, admin2, admin3 (a governorate, district or sub-district:
+	// the place is that area, never a town's point).
+	PlaceLevel string `yaml:"place_level"`
 
 	file string
 	line map[string]int
@@ -133,16 +143,46 @@ func LoadMapping(r io.Reader, file string, reg *actor.Registry) (*Mapping, error
 	default:
 		bad("precision", "%q is not exact or near", m.Precision)
 	}
+	switch m.DatePrecision {
+	case "":
+		m.DatePrecision = "day"
+	case "day", "month", "year":
+	default:
+		bad("date_precision", "%q is not day, month or year", m.DatePrecision)
+	}
+	switch m.PlaceLevel {
+	case "":
+		m.PlaceLevel = "town"
+	case "town", "admin1", "admin2", "admin3":
+	default:
+		bad("place_level", "%q is not town, admin1, admin2 or admin3", m.PlaceLevel)
+	}
 	for _, v := range sortedKeys(m.Acts) {
 		if !act.Valid(m.Acts[v]) {
 			bad("acts."+v, "%q is not an act type (see docs/act-types.md)", m.Acts[v])
 		}
 	}
 	if reg != nil {
+		// A mapping may name the registry actor by its id
+		// ("government-of-united-states") or by any of its names; the
+		// reader resolves both (actor.RuleID).
 		for _, v := range sortedKeys(m.Actors) {
-			if _, ok := reg.Resolve(m.Actors[v]); !ok {
-				bad("actors."+v, "%q is not an actor in the registry", m.Actors[v])
+			to := m.Actors[v]
+			if _, ok := reg.Get(strings.TrimSpace(to)); ok {
+				continue
 			}
+			if _, ok := reg.Resolve(to); ok {
+				continue
+			}
+			msg := fmt.Sprintf("%q is not an actor in the registry (neither an id nor a name)", to)
+			if sug := reg.Suggest(to, 3); len(sug) > 0 {
+				ids := make([]string, len(sug))
+				for i, s := range sug {
+					ids[i] = s.ID
+				}
+				msg += "; did you mean: " + strings.Join(ids, ", ")
+			}
+			bad("actors."+v, "%s", msg)
 		}
 	}
 	if len(problems) > 0 {
