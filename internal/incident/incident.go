@@ -135,7 +135,47 @@ type ActorRef struct {
 	// ID is the actor registry id; empty when the name did not resolve.
 	ID   string `json:"id,omitempty"`
 	Role Role   `json:"role"`
+	// Associate is set when the source names the actor as associated with
+	// the principal actor of its role (ACLED's assoc_actor_1/2) rather
+	// than as that principal: an associate that cannot be identified is
+	// then an assumption about the principal's company, not a doubt about
+	// who acted.
+	Associate bool `json:"associate,omitempty"`
+	// Alternative, when not zero, groups actors of one role that the
+	// source names as suspected alternatives ("Russian Military, U.S.-led
+	// Coalition" in an Airwars cell: one or the other, not both): refs of
+	// the same role and the same Alternative are either-or. Zero means
+	// the actor acted (jointly with the others of its role, if any).
+	Alternative int `json:"alternative,omitempty"`
 }
+
+// Initiator is who acted first, or acted at all, when the source's coding
+// says so (ACLED's directional sub-event types, UCDP's one-sided
+// violence), with what established it, so that a ruling can cite it.
+type Initiator struct {
+	// Actor is the initiator's name as the source gives it, and ID its
+	// registry id when it resolved: the actor among the incident's actors
+	// whose side acted.
+	Actor string `json:"actor"`
+	ID    string `json:"id,omitempty"`
+	// Field is the source field and value that establish it, such as
+	// `ACLED sub_event_type "Air/drone strike"`.
+	Field string `json:"field"`
+	// Means is what that coding says of the actor, such as "actor1
+	// carried out the strike".
+	Means string `json:"means"`
+	// Confidence is how far the coding settles it: ConfidenceHigh when the
+	// source's codebook defines the direction, lower when the coding
+	// leaves room (a landmine may have been laid long before).
+	Confidence string `json:"confidence"`
+}
+
+// Confidence levels for Initiator and source grades.
+const (
+	ConfidenceHigh   = "high"
+	ConfidenceMedium = "medium"
+	ConfidenceLow    = "low"
+)
 
 // Casualties are deaths as a range, as sources disagree.
 type Casualties struct {
@@ -187,6 +227,15 @@ type Report struct {
 	// Party is the party that made a party's report (Kind "party").
 	Party    string `json:"party,omitempty"`
 	Language string `json:"language,omitempty"`
+	// SubEvent is the source's own finer coding of the act, kept as
+	// written (ACLED's sub_event_type), since the act vocabulary folds
+	// distinctions, such as who took ground, that a ruling can use.
+	SubEvent string `json:"sub_event,omitempty"`
+	// Initiator is who acted, when the source's coding establishes it.
+	Initiator *Initiator `json:"initiator,omitempty"`
+	// SourceGrade is the source's own grade of the claim, as written
+	// (Airwars: Confirmed, Fair, Weak, Contested, Discounted).
+	SourceGrade string `json:"source_grade,omitempty"`
 	// Flags are data-quality doubts raised at intake about a record that was
 	// still taken in, such as casualty estimates out of order.
 	Flags []string `json:"flags,omitempty"`
@@ -233,6 +282,11 @@ type Incident struct {
 	// TitleProtected is set when the title is the words of a monitor, a
 	// party or a member of the public, which only staff may read.
 	TitleProtected bool `json:"title_protected,omitempty"`
+	// SubEvent, Initiator and SourceGrade are those of the report that
+	// opened the incident (see Report).
+	SubEvent    string     `json:"sub_event,omitempty"`
+	Initiator   *Initiator `json:"initiator,omitempty"`
+	SourceGrade string     `json:"source_grade,omitempty"`
 }
 
 // FromReport makes a new incident whose facts are those of a single report.
@@ -256,6 +310,9 @@ func FromReport(r Report) Incident {
 		Casualties:     r.Casualties,
 		State:          Reported,
 		ReportIDs:      []int64{r.ID},
+		SubEvent:       r.SubEvent,
+		Initiator:      r.Initiator,
+		SourceGrade:    r.SourceGrade,
 	}
 }
 
@@ -312,7 +369,7 @@ func (in *Incident) Absorb(r Report) {
 	if placeRank(r.Place) < placeRank(in.Place) {
 		in.Place = r.Place
 	}
-	for _, a := range r.Actors {
+	for _, a := range in.aligned(r.Actors) {
 		if r.Kind == FromPublic && a.Role != Target {
 			// A report from the public does not say who did it (a
 			// perpetrator, or the sides of a clash) in an incident
@@ -320,9 +377,21 @@ func (in *Incident) Absorb(r Report) {
 			// lead an incident it opens, in FromReport).
 			continue
 		}
-		if !slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == a.Role && b.ID == a.ID && (a.ID != "" || b.Name == a.Name) }) {
-			in.Actors = append(in.Actors, a)
+		if slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == a.Role && sameActor(a, b) }) {
+			continue
 		}
+		if o := opposite(a.Role); o != "" && slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == o && sameActor(a, b) }) {
+			// Already on the other side: one actor does not fight
+			// itself. The sources disagree; the first placement stands.
+			continue
+		}
+		if a.ID == "" && !a.Associate && slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == a.Role && b.ID != "" && !b.Associate }) {
+			// A name no registry entry matches, on a side the other
+			// sources already identify: kept as an associate of that
+			// side, so that it does not unsettle who the side is.
+			a.Associate = true
+		}
+		in.Actors = append(in.Actors, a)
 	}
 	if in.Act == act.Unknown || in.Act == act.Other || in.Act == "" {
 		in.Act = r.Act
@@ -338,6 +407,55 @@ func (in *Incident) Absorb(r Report) {
 	if r.Kind == FromDataset && !slices.Contains(in.Datasets, r.Source) {
 		in.Datasets = append(in.Datasets, r.Source)
 	}
+}
+
+// aligned returns a report's actors with its two sides swapped when the
+// report lists the sides of a clash the other way round from the
+// incident: sources do not agree on which side is "A" (UCDP orders by
+// dyad, ACLED by who the coder named first), and merging them as written
+// put one actor on both sides.
+func (in *Incident) aligned(actors []ActorRef) []ActorRef {
+	count := func(role Role, other Role) int {
+		n := 0
+		for _, a := range actors {
+			if a.Role == role && slices.ContainsFunc(in.Actors, func(b ActorRef) bool { return b.Role == other && sameActor(a, b) }) {
+				n++
+			}
+		}
+		return n
+	}
+	same := count(SideA, SideA) + count(SideB, SideB)
+	swapped := count(SideA, SideB) + count(SideB, SideA)
+	if swapped <= same {
+		return actors
+	}
+	out := slices.Clone(actors)
+	for i := range out {
+		if o := opposite(out[i].Role); o != "" {
+			out[i].Role = o
+		}
+	}
+	return out
+}
+
+// opposite is the other side of a clash, "" for roles without one.
+func opposite(r Role) Role {
+	switch r {
+	case SideA:
+		return SideB
+	case SideB:
+		return SideA
+	}
+	return ""
+}
+
+// sameActor reports whether two references name one actor: the same
+// registry id, or the same name when neither resolved.
+func sameActor(a, b ActorRef) bool {
+	if a.ID != "" || b.ID != "" {
+		return a.ID == b.ID
+	}
+	return a.Name == b.Name
 }
 
 // placeRank orders precisions, best first.
