@@ -162,6 +162,7 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	admin := fs.String("admin", "", "only incidents in this administrative unit (P-code: SY03, SY0302, ...)")
 	party := fs.String("party", "", "only incidents whose ruling names this party")
 	actorName := fs.String("actor", "", "only incidents naming this actor (a name or registry id)")
+	refresh := fs.Bool("refresh", false, "first make each incident's facts again from its reports (after an upgrade that changes how reports combine)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -192,6 +193,13 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	keep, err := ruleFilter(a, ag, *zone, *admin, *party, *actorName)
 	if err != nil {
 		return err
+	}
+	if *refresh {
+		n, err := a.Recombine(ctx, from, to)
+		if err != nil {
+			return err
+		}
+		log.Info("incidents made again from their reports", "incidents", n)
 	}
 	tally, ruled, err := a.RuleWhere(ctx, ag.ID, from, to, keep)
 	if err != nil {
@@ -439,13 +447,31 @@ func cmdActors(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// One line per name: the name, the id or "-", the actor, and the rule
+	// that resolved it (docs/actors.md), or why not and close names.
 	for _, n := range args[1:] {
-		if id, ok := reg.Resolve(n); ok {
-			a, _ := reg.Get(id)
-			fmt.Fprintf(out, "%s\t%s\t%s (%s)\n", n, id, a.Name, a.Kind)
-		} else {
-			fmt.Fprintf(out, "%s\t-\tunresolved\n", n)
+		res := reg.Lookup(n)
+		if res.OK() {
+			a, _ := reg.Get(res.ID)
+			how := "by " + string(res.Rule)
+			if res.Unit != "" {
+				how += fmt.Sprintf(" (unit %q)", res.Unit)
+			}
+			fmt.Fprintf(out, "%s\t%s\t%s (%s)\t%s\n", n, res.ID, a.Name, a.Kind, how)
+			continue
 		}
+		line := n + "\t-\tunresolved"
+		if res.Why != "" {
+			line += ": " + res.Why
+		}
+		if sug := reg.Suggest(n, 3); len(sug) > 0 {
+			ids := make([]string, len(sug))
+			for i, s := range sug {
+				ids[i] = s.ID
+			}
+			line += "\tdid you mean: " + strings.Join(ids, ", ")
+		}
+		fmt.Fprintln(out, line)
 	}
 	return nil
 }

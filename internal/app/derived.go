@@ -10,11 +10,13 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -286,6 +288,19 @@ func (a *App) verifyVersions(ctx context.Context, ds derivedStore, problem func(
 		}
 	}
 	return nil
+}
+
+// Recombine makes every incident's facts of [from, to) again from its
+// reports, with its ruling and grade: after an upgrade that changes how
+// reports combine, so that the stored state is what the rules now give.
+func (a *App) Recombine(ctx context.Context, from, to time.Time) (int, error) {
+	rs, ok := a.Store.(interface {
+		Recombine(ctx context.Context, from, to time.Time, in store.Intake) (int, error)
+	})
+	if !ok {
+		return 0, fmt.Errorf("the %T store cannot recombine incidents", a.Store)
+	}
+	return rs.Recombine(ctx, from, to, a.Intake())
 }
 
 // compareIncident names each column of an incident's row that differs

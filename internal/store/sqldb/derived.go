@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/incident"
@@ -308,4 +309,55 @@ func (s *Store) EachLogKey(ctx context.Context, fn func(index int64, kind, key s
 		}
 	}
 	return rows.Err()
+}
+
+// Recombine makes the facts of every incident overlapping [from, to)
+// again from its reports, and rules and grades it, in transactions of a
+// few hundred: after an upgrade that changes how reports combine, the
+// stored facts are those of the old rules (truce verify -deep names them).
+func (s *Store) Recombine(ctx context.Context, from, to time.Time, in store.Intake) (int, error) {
+	var ids []int64
+	conds, args := []string{"merged_into = 0"}, []any{}
+	if !from.IsZero() {
+		conds, args = append(conds, "occurred_end > ?"), append(args, ts(from))
+	}
+	if !to.IsZero() {
+		conds, args = append(conds, "occurred_start < ?"), append(args, ts(to))
+	}
+	rows, err := s.query(ctx, `SELECT id FROM incidents WHERE `+strings.Join(conds, " AND ")+` ORDER BY id`, args...)
+	if err != nil {
+		return 0, fmt.Errorf("recombine: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	const batch = 500
+	for i := 0; i < len(ids); i += batch {
+		part := ids[i:min(i+batch, len(ids))]
+		err := s.tx(ctx, func(w *txw) error {
+			now := ts(time.Now())
+			for _, id := range part {
+				if err := recombine(ctx, w, id, in.Rule, now); err != nil {
+					return err
+				}
+				if err := regrade(ctx, w, id, in.Grade); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return i, fmt.Errorf("recombine: %w", err)
+		}
+	}
+	return len(ids), nil
 }
