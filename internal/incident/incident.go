@@ -183,6 +183,10 @@ type Casualties struct {
 	Best      int `json:"best"`
 	High      int `json:"high"`
 	Civilians int `json:"civilians"`
+	// NoBest is set when the source gives a range without a best figure:
+	// Best is then 0 but not a count, and no sum or chart may take it for
+	// one.
+	NoBest bool `json:"no_best,omitempty"`
 }
 
 // SourceKind is who made a report.
@@ -397,7 +401,11 @@ func (in *Incident) Absorb(r Report) {
 		in.Act = r.Act
 	}
 	in.Casualties.Low = max(in.Casualties.Low, r.Casualties.Low)
-	in.Casualties.Best = max(in.Casualties.Best, r.Casualties.Best)
+	if in.Casualties.NoBest && !r.Casualties.NoBest {
+		in.Casualties.Best, in.Casualties.NoBest = r.Casualties.Best, false
+	} else if !r.Casualties.NoBest {
+		in.Casualties.Best = max(in.Casualties.Best, r.Casualties.Best)
+	}
 	in.Casualties.High = max(in.Casualties.High, r.Casualties.High)
 	in.Casualties.Civilians = max(in.Casualties.Civilians, r.Casualties.Civilians)
 	if in.Title == "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,21 +156,33 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		}
 		*f.dst = n
 	}
-	if c.DeathsLow == "" {
+	given := func(col string) bool { return col != "" && rec.Get(col) != "" }
+	if !given(c.Deaths) && (given(c.DeathsLow) || given(c.DeathsHigh)) {
+		// A range without a best figure: the best is unknown, not 0.
+		cas.NoBest = true
+	}
+	if !given(c.DeathsLow) && !cas.NoBest {
 		cas.Low = cas.Best
 	}
-	if c.DeathsHigh == "" {
+	if !given(c.DeathsHigh) && !cas.NoBest {
 		cas.High = cas.Best
 	}
 
 	var actors []incident.ActorRef
+	group := 0 // numbers the cells of suspected alternatives in the row
 	for _, g := range []struct {
 		cols []string
 		role incident.Role
 	}{{c.Perpetrator, incident.Perpetrator}, {c.Target, incident.Target}, {c.SideA, incident.SideA}, {c.SideB, incident.SideB}} {
 		for _, col := range g.cols {
-			for _, name := range actor.SplitList(rec.Get(col)) {
-				ref := incident.ActorRef{Name: name, Role: g.role}
+			names := actor.SplitList(rec.Get(col))
+			alt := 0
+			if len(names) > 1 && slices.Contains(r.m.Alternatives, col) {
+				group++
+				alt = group
+			}
+			for _, name := range names {
+				ref := incident.ActorRef{Name: name, Role: g.role, Alternative: alt}
 				lookup := name
 				if to, ok := r.m.Actors[name]; ok {
 					lookup = to
@@ -202,6 +215,7 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		Description:    rec.Get(c.Description),
 		Citations:      cites,
 		Language:       r.m.Language,
+		SourceGrade:    rec.Get(c.Grade),
 		Original:       rec.Raw,
 		OriginalFormat: r.format,
 	}, nil

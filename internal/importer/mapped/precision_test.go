@@ -61,3 +61,27 @@ func TestDateAndPlacePrecision(t *testing.T) {
 		t.Errorf("bad options: %v", err)
 	}
 }
+
+// TestRangeWithoutBest: a file giving only low and high death figures
+// leaves the best figure unknown, not 0 (issue 13 item 9).
+func TestRangeWithoutBest(t *testing.T) {
+	cfg := config(t)
+	m, err := loadMapping(t, cfg, "source: t\ncolumns:\n  id: id\n  date: date\n  place: place\n  deaths: best\n  deaths_low: low\n  deaths_high: high\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := mapped.NewReader(strings.NewReader("id,date,place,best,low,high\n1,2017-03-05,Douma,,3,9\n2,2017-03-05,Douma,4,,\n"), "t.csv", m, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reps, errs := readAll(t, rd)
+	if len(errs) > 0 || len(reps) != 2 {
+		t.Fatalf("rows: %v %v", reps, errs)
+	}
+	if c := reps[0].Casualties; !c.NoBest || c.Best != 0 || c.Low != 3 || c.High != 9 {
+		t.Errorf("a range without a best figure: %+v", c)
+	}
+	if c := reps[1].Casualties; c.NoBest || c.Best != 4 || c.Low != 4 || c.High != 4 {
+		t.Errorf("a best figure alone: %+v", c)
+	}
+}
