@@ -53,7 +53,11 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		return err
 	}
 	defer a.Close()
-	if err := a.LoadBundledAgreements(ctx); err != nil {
+	if err := a.LoadBundledAgreements(ctx); errors.Is(err, store.ErrVersionChanged) {
+		// Stored versions never change; the example agreement of an
+		// earlier truce is not the one shipped now.
+		return fmt.Errorf("%w\n%s was made by an earlier truce, whose example agreement differs from this one's: delete it (and %s.key) to run the demo afresh", err, *db, *db)
+	} else if err != nil {
 		return err
 	}
 	sum, err := a.ImportDemoEvents(ctx)

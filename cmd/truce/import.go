@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/importer/mapped"
@@ -101,7 +102,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	sum, err := a.Import(ctx, format, counter, name, opt)
 	prog.done()
 	if sum != nil {
-		printSummary(out, sum)
+		printSummary(out, sum, a.Actors)
 		if sum.Rejected > 0 {
 			fmt.Fprintf(out, "rejected rows written to %s\n", rejects.path)
 		}
@@ -121,7 +122,15 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	return err
 }
 
-func printSummary(out io.Writer, sum *importer.Summary) {
+// suggestedNames is how many unresolved names, most frequent first, get
+// suggestions: each costs a pass over the registry, and a file of
+// thousands of stray names needs its frequent ones fixed first.
+const suggestedNames = 100
+
+// printSummary prints what an import did. For unresolved actor names it
+// shows close registry names (actor.Registry.Suggest) when reg is given;
+// they are only shown, never applied.
+func printSummary(out io.Writer, sum *importer.Summary, reg *actor.Registry) {
 	fmt.Fprintln(out, sum)
 	for _, n := range sum.Notes {
 		fmt.Fprintln(out, "note:", n)
@@ -133,9 +142,19 @@ func printSummary(out io.Writer, sum *importer.Summary) {
 		fmt.Fprintf(out, "  … and %d more rejected rows\n", more)
 	}
 	if names := sum.UnresolvedNames(); len(names) > 0 {
-		fmt.Fprintf(out, "unresolved actor names (kept as given, not guessed): %d\n", len(names))
-		for _, n := range names {
-			fmt.Fprintf(out, "  %6d  %s\n", sum.Unresolved[n], n)
+		fmt.Fprintf(out, "unresolved actor names (kept as given, not guessed; suggestions are not applied): %d\n", len(names))
+		for i, n := range names {
+			fmt.Fprintf(out, "  %6d  %s", sum.Unresolved[n], n)
+			if reg != nil && i < suggestedNames {
+				if sug := reg.Suggest(n, 3); len(sug) > 0 {
+					parts := make([]string, len(sug))
+					for j, s := range sug {
+						parts[j] = fmt.Sprintf("%s [%s]", s.Name, s.ID)
+					}
+					fmt.Fprintf(out, "  — did you mean: %s?", strings.Join(parts, "; "))
+				}
+			}
+			fmt.Fprintln(out)
 		}
 	}
 }

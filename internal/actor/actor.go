@@ -2,7 +2,11 @@
 // authorities and civilians, with their names in several languages and
 // scripts. Sources name the same force in many ways ("Government of
 // Syria", "regime forces", "SAA", "قوات النظام"); the registry resolves a
-// name only when it matches exactly after normalisation, and never guesses.
+// name only when it matches exactly after normalisation, or by one of
+// ACLED's two composite forms whose parts match exactly ("HTS: Hayat
+// Tahrir al Sham", "Military Forces of Syria (2000-) 4th Armored
+// Division"), and says which rule it used. It never guesses: Suggest
+// offers close names to a person, and nothing applies them.
 // Which party an actor belongs to is not the registry's business: that is
 // per agreement and per version.
 package actor
@@ -58,6 +62,13 @@ type Registry struct {
 	actors []Actor
 	byID   map[string]int
 	byName map[string]int // normalised name → index
+	names  []entry        // every name, for Suggest
+}
+
+// entry is one name of an actor as written in the registry.
+type entry struct {
+	name, key string
+	idx       int
 }
 
 // Problem is one thing wrong with a registry file.
@@ -129,6 +140,15 @@ func Load(r io.Reader, name string) (*Registry, error) {
 				continue
 			}
 			reg.byName[key] = idx
+			reg.names = append(reg.names, entry{name: nm, key: key, idx: idx})
+		}
+	}
+	// Lookup tries names before ids, so an id that is another actor's
+	// name would never resolve to its own actor.
+	for _, a := range reg.actors {
+		if other, taken := reg.byName[Normalize(a.ID)]; taken && reg.actors[other].ID != a.ID {
+			o := reg.actors[other]
+			fail(a.Line, "id", "id %q is a name of %s (line %d)", a.ID, o.ID, o.Line)
 		}
 	}
 	if len(ps) > 0 {
@@ -170,14 +190,12 @@ func sortedLangs(m map[string][]string) []string {
 	return out
 }
 
-// Resolve returns the id of the actor a name denotes. It matches only
-// exactly, after Normalize: an unresolved name is left for a person.
+// Resolve returns the id of the actor a name denotes, by the rules of
+// Lookup, which also says which rule applied. It never matches
+// approximately: an unresolved name is left for a person.
 func (r *Registry) Resolve(name string) (string, bool) {
-	i, ok := r.byName[Normalize(name)]
-	if !ok {
-		return "", false
-	}
-	return r.actors[i].ID, true
+	res := r.Lookup(name)
+	return res.ID, res.OK()
 }
 
 // Get returns the actor with the given id.

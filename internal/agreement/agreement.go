@@ -61,11 +61,17 @@ type Party struct {
 
 // Guarantor answers for the compliance of some parties. Forces lists the
 // guarantor's own armed forces, so that acts by them can be recognised.
+// ForcesSide is the party on whose side those forces fight, when the
+// version's drafters record it: their acts are then judged as that
+// party's, and the guarantor has a conflict of interest in rulings on
+// them. Empty means the version binds them to no side, and their acts
+// are left to the Joint Group.
 type Guarantor struct {
 	ID         string   `yaml:"id" json:"id"`
 	Name       string   `yaml:"name" json:"name"`
 	AnswersFor []string `yaml:"answers_for" json:"answers_for"`
 	Forces     []string `yaml:"forces,omitempty" json:"forces,omitempty"`
+	ForcesSide string   `yaml:"forces_side,omitempty" json:"forces_side,omitempty"`
 }
 
 // Excluded is a group the ceasefire does not cover: it is not bound by the
@@ -176,6 +182,9 @@ type Affiliation struct {
 	Party     string // party id, when the actor belongs to a party
 	Excluded  string // excluded-group id
 	Guarantor string // guarantor id, when the actor is a guarantor's own forces
+	// Side is the party a guarantor's forces fight beside (the
+	// guarantor's ForcesSide); empty for every other actor.
+	Side string
 }
 
 // Affiliation looks an actor id up in the version.
@@ -192,7 +201,7 @@ func (v *Version) Affiliation(actorID string) Affiliation {
 	}
 	for _, g := range v.Guarantors {
 		if contains(g.Forces, actorID) {
-			return Affiliation{Guarantor: g.ID}
+			return Affiliation{Guarantor: g.ID, Side: g.ForcesSide}
 		}
 	}
 	return Affiliation{}

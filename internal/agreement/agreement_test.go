@@ -2,6 +2,7 @@ package agreement_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -210,5 +211,76 @@ func TestDigestChangesWithContent(t *testing.T) {
 	v.Clauses[0].Prohibits = append(v.Clauses[0].Prohibits, "airstrike")
 	if v.Digest() == d1 {
 		t.Error("digest did not change when a clause changed")
+	}
+}
+
+// forces_side names the party a guarantor's forces fight beside: it must
+// be a party of the version, and needs forces to apply to.
+func TestForcesSide(t *testing.T) {
+	const src = `id: x
+title: t
+timezone: UTC
+versions:
+  - version: 1
+    label: one
+    effective_from: 2017-01-01
+    parties: [{id: GOV, name: G, actors: [gov]}, {id: OPP, name: O, actors: [opp]}]
+    guarantors:
+      - {id: RU, name: R, answers_for: [GOV], forces: [isis]%s}
+    clauses: [{id: C, title: c, reference: r, prohibits: [shelling]}]
+`
+	tests := []struct {
+		name, guarantor string
+		side            string // Affiliation("isis").Side when valid
+		problem         string
+	}{
+		{"no side", "", "", ""},
+		{"a party of the version", ", forces_side: GOV", "GOV", ""},
+		{"the other party", ", forces_side: OPP", "OPP", ""},
+		{"unknown party", ", forces_side: REBELS", "", "x.yaml:10: versions[0].guarantors[0].forces_side: guarantor RU's forces fight for unknown party REBELS"},
+		{"a guarantor is no party", ", forces_side: RU", "", "unknown party RU"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, err := agreement.Load(strings.NewReader(fmt.Sprintf(src, tt.guarantor)), "x.yaml", checker)
+			if tt.problem != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.problem) {
+					t.Errorf("err = %v, want %q", err, tt.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			aff := a.Versions[0].Affiliation("isis")
+			if aff.Guarantor != "RU" || aff.Side != tt.side || aff.Party != "" {
+				t.Errorf("Affiliation(isis) = %+v, want guarantor RU on side %q", aff, tt.side)
+			}
+		})
+	}
+	// A side without forces would judge nothing: refused.
+	noForces := strings.Replace(fmt.Sprintf(src, ", forces_side: GOV"), "forces: [isis], ", "", 1)
+	if _, err := agreement.Load(strings.NewReader(noForces), "x.yaml", checker); err == nil || !strings.Contains(err.Error(), "has forces_side GOV but lists no forces") {
+		t.Errorf("forces_side without forces: err = %v", err)
+	}
+}
+
+// A change of side is a change between versions.
+func TestDiffForcesSide(t *testing.T) {
+	a, err := load(t, "testdata/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := a.Versions[0]
+	v2 := *v1
+	g := *v1.Guarantors[0]
+	g.Forces, g.ForcesSide = []string{"isis"}, "GOV"
+	v2.Guarantors = []*agreement.Guarantor{&g}
+	var got []string
+	for _, c := range agreement.Diff(v1, &v2) {
+		got = append(got, c.String())
+	}
+	if s := strings.Join(got, "\n"); !strings.Contains(s, "guarantor RU") || !strings.Contains(s, "forces_side") {
+		t.Errorf("diff does not show the side:\n%s", s)
 	}
 }

@@ -129,7 +129,11 @@ func describeParty(p *Party) string {
 }
 
 func describeGuarantor(g *Guarantor) string {
-	return fmt.Sprintf("%s answers for %s", g.Name, strings.Join(g.AnswersFor, ", "))
+	s := fmt.Sprintf("%s answers for %s", g.Name, strings.Join(g.AnswersFor, ", "))
+	if g.ForcesSide != "" {
+		s += "; its forces fight on the side of " + g.ForcesSide
+	}
+	return s
 }
 
 func describeExcluded(x *Excluded) string {

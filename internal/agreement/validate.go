@@ -182,6 +182,14 @@ func (v *validator) version(path string, ver *Version) {
 		for j, id := range g.Forces {
 			claim(fmt.Sprintf("%s.forces[%d]", gp, j), id, "guarantor "+g.ID+"'s forces")
 		}
+		switch {
+		case g.ForcesSide == "":
+		case ver.Party(g.ForcesSide) == nil:
+			v.fail(gp+".forces_side", "guarantor %s's forces fight for unknown party %s (want a party id of this version)", g.ID, g.ForcesSide)
+		case len(g.Forces) == 0:
+			// A side for no forces would silently judge nothing.
+			v.fail(gp+".forces_side", "guarantor %s has forces_side %s but lists no forces", g.ID, g.ForcesSide)
+		}
 	}
 	for i, z := range ver.Zones {
 		v.zone(fmt.Sprintf("%s.zones[%d]", path, i), z, declare)

@@ -130,6 +130,13 @@ func (a *App) subject(rulings []ruling.Ruling) workflow.Subject {
 				}
 			}
 		}
+		// A guarantor whose own forces the ruling names is recused, as an
+		// accused party is.
+		for _, g := range r.ConflictOfInterest {
+			if !slices.Contains(s.Conflicted, g) {
+				s.Conflicted = append(s.Conflicted, g)
+			}
+		}
 		ag, ok := a.Agreement(r.Agreement)
 		if !ok || r.Version == 0 {
 			continue

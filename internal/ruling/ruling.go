@@ -38,6 +38,10 @@ const (
 	ActNotProhibited Reason = "act_not_prohibited"
 	NoPartyBound     Reason = "no_party_bound"
 	NotProtected     Reason = "target_not_protected"
+	// UnderEachAlternative: the source names suspected alternatives, and
+	// none of them would have violated the agreement, for different
+	// reasons (each is in Alternatives).
+	UnderEachAlternative Reason = "alternatives"
 )
 
 // Missing names a fact whose absence leaves an incident undetermined.
@@ -52,6 +56,10 @@ const (
 	MissingPlacePrecision Missing = "place_precision"
 	MissingActType        Missing = "act_type"
 	MissingGuarantorRule  Missing = "guarantor_forces"
+	// MissingAlternatives: the source names suspected alternatives ("X or
+	// Y", not "X and Y") that would be ruled differently; which of them
+	// acted is the fact needed.
+	MissingAlternatives Missing = "alternatives"
 )
 
 // Ruling is the judgement of one incident under one agreement.
@@ -68,6 +76,28 @@ type Ruling struct {
 	// Facts are the facts the ruling rests on, one per line, so that a
 	// party disputing the ruling can say which fact it disputes.
 	Facts []string `json:"facts"`
+	// ConflictOfInterest names the guarantors whose own forces are among
+	// the incident's actors, in any role and whatever the verdict: they
+	// are recused from the guarantors' findings on it (internal/workflow).
+	ConflictOfInterest []string `json:"conflict_of_interest,omitempty"`
+	// Confidence is how far the sources' own coding and grading support
+	// the facts about who acted: high, medium, low or none (the source
+	// discounts its claim), the explanation saying which field and grade
+	// it rests on; empty when the sources state nothing about it.
+	Confidence string `json:"confidence,omitempty"`
+	// Alternatives is the outcome under each suspected alternative, when
+	// the source names actors as either-or.
+	Alternatives []Alternative `json:"alternatives,omitempty"`
+}
+
+// Alternative is the ruling had one of the suspected alternatives acted.
+type Alternative struct {
+	// Actors are the names, as the source gives them, assumed to have
+	// acted in this alternative.
+	Actors  []string `json:"actors"`
+	Outcome string   `json:"outcome"`
+	Parties []string `json:"parties,omitempty"`
+	Clauses []string `json:"clauses,omitempty"`
 }
 
 // Outcome is a short label for tables: the verdict with its reason or
@@ -162,6 +192,8 @@ func (c class) describe(v *agreement.Version) string {
 		return fmt.Sprintf("%s (party %s, %s)", c.name, c.aff.Party, v.Party(c.aff.Party).Name)
 	case c.aff.Excluded != "":
 		return fmt.Sprintf("%s (excluded group %s)", c.name, c.aff.Excluded)
+	case c.aff.Guarantor != "" && c.aff.Side != "":
+		return fmt.Sprintf("%s (forces of guarantor %s, fighting on the side of party %s)", c.name, c.aff.Guarantor, c.aff.Side)
 	case c.aff.Guarantor != "":
 		return fmt.Sprintf("%s (forces of guarantor %s)", c.name, c.aff.Guarantor)
 	}
@@ -208,9 +240,23 @@ func anyOf(cs []class, f func(class) bool) bool {
 	return false
 }
 
+// party is the party the actor acts for: its own, or for a guarantor's
+// forces the side the version binds them to (agreement.Guarantor's
+// ForcesSide).
+func (c class) party() string {
+	if c.aff.Party == "" && c.aff.Guarantor != "" {
+		return c.aff.Side
+	}
+	return c.aff.Party
+}
+
 func isExcluded(c class) bool { return c.aff.Excluded != "" }
 func isUnknown(c class) bool  { return c.unknown }
-func isParty(c class) bool    { return c.aff.Party != "" }
+func isParty(c class) bool    { return c.party() != "" }
+
+// unsidedGuarantor is a guarantor's force that the version binds to no
+// side: how its acts are judged is left to the Joint Group.
+func unsidedGuarantor(c class) bool { return c.aff.Guarantor != "" && c.aff.Side == "" }
 
 func names(v *agreement.Version, cs []class) string {
 	parts := make([]string, len(cs))
@@ -224,7 +270,7 @@ func partiesOf(cs []class) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range cs {
-		if p := c.aff.Party; p != "" && !seen[p] {
+		if p := c.party(); p != "" && !seen[p] {
 			seen[p] = true
 			out = append(out, p)
 		}
@@ -234,8 +280,20 @@ func partiesOf(cs []class) []string {
 }
 
 // ruleVersion judges the incident under one version that was in force for
-// the whole of its span.
+// the whole of its span: each suspected alternative, if the source names
+// some, and then what the source's grade says of the facts.
 func (e *Engine) ruleVersion(a *agreement.Agreement, v *agreement.Version, in incident.Incident) Ruling {
+	var r Ruling
+	if groups := alternativeGroups(in); len(groups) > 0 {
+		r = e.ruleAlternatives(a, v, in, groups)
+	} else {
+		r = e.ruleFacts(a, v, in)
+	}
+	return graded(r, in.SourceGrade)
+}
+
+// judge rules on the facts as they stand, every actor's role settled.
+func (e *Engine) judge(a *agreement.Agreement, v *agreement.Version, in incident.Incident) Ruling {
 	base := Ruling{Agreement: a.ID, Version: v.Number}
 	facts := []string{
 		fmt.Sprintf("agreement: %s, version %d (%s), in force from %s", a.ID, v.Number, v.Label, stamp(v.From, a)),
@@ -284,9 +342,9 @@ func (e *Engine) ruleVersion(a *agreement.Agreement, v *agreement.Version, in in
 	}
 	bound := filter(perps, isParty)
 	if len(bound) == 0 {
-		if g := filter(perps, func(c class) bool { return c.aff.Guarantor != "" }); len(g) > 0 {
+		if g := filter(perps, unsidedGuarantor); len(g) > 0 {
 			return undetermined(base, MissingGuarantorRule, nil,
-				"The %s was carried out by %s. The agreement binds its parties and does not say how acts by a guarantor's own forces are judged; the Joint Group must decide.", what, names(v, g))
+				"The %s was carried out by %s. Version %d binds its parties and does not say on whose side a guarantor's own forces fight, so it does not say how their acts are judged; the Joint Group must decide.", what, names(v, g), v.Number)
 		}
 		return notViolation(base, NoPartyBound, nil,
 			"The %s was carried out by %s, not bound by the agreement.", what, names(v, perps))
@@ -348,7 +406,7 @@ func (e *Engine) ruleClash(a *agreement.Agreement, v *agreement.Version, in inci
 	}
 	pa, pb := partiesOf(sideA), partiesOf(sideB)
 	if len(pa) == 0 && len(pb) == 0 {
-		if g := filter(append(append([]class{}, sideA...), sideB...), func(c class) bool { return c.aff.Guarantor != "" }); len(g) > 0 && (anyOf(sideA, isParty) || anyOf(sideB, isParty)) {
+		if g := filter(append(append([]class{}, sideA...), sideB...), unsidedGuarantor); len(g) > 0 && (anyOf(sideA, isParty) || anyOf(sideB, isParty)) {
 			return undetermined(base, MissingGuarantorRule, nil, "The %s involved %s; the agreement does not say how a guarantor's own forces are judged.", what, names(v, g))
 		}
 		return notViolation(base, NoPartyBound, nil, "The %s was between %s and %s, none of them a party to the agreement.", what, names(v, sideA), names(v, sideB))
@@ -358,14 +416,14 @@ func (e *Engine) ruleClash(a *agreement.Agreement, v *agreement.Version, in inci
 		if len(pa) == 0 {
 			party, other = sideB, sideA
 		}
-		if g := filter(other, func(c class) bool { return c.aff.Guarantor != "" }); len(g) > 0 {
+		if g := filter(other, unsidedGuarantor); len(g) > 0 {
 			return undetermined(base, MissingGuarantorRule, nil,
 				"The %s was between %s and %s; the agreement does not say how a guarantor's own forces are judged, and the Joint Group must decide.", what, names(v, party), names(v, g))
 		}
 		if anyOf(other, func(c class) bool { return c.civilian }) {
 			// Fighting with civilians on the other side is an attack on
 			// them, whoever is named first.
-			return e.ruleVersion(a, v, asAttack(in, party, other))
+			return e.judge(a, v, asAttack(in, party, other))
 		}
 		return notViolation(base, NotProtected, nil,
 			"The %s was between %s and %s, which is not a party; the agreement governs hostilities between its parties and against civilians.", what, names(v, party), names(v, other))
@@ -492,9 +550,9 @@ func (e *Engine) evaluate(a *agreement.Agreement, v *agreement.Version, in incid
 		}
 		ev.prohibiting = append(ev.prohibiting, c.ID)
 		for _, p := range bound {
-			protected := civilians && c.ProtectsTarget(true, "", p.aff.Party)
+			protected := civilians && c.ProtectsTarget(true, "", p.party())
 			for _, t := range targets {
-				if t.aff.Party != "" && c.ProtectsTarget(false, t.aff.Party, p.aff.Party) {
+				if t.party() != "" && c.ProtectsTarget(false, t.party(), p.party()) {
 					protected = true
 				}
 			}
@@ -527,7 +585,7 @@ func (e *Engine) evaluate(a *agreement.Agreement, v *agreement.Version, in incid
 				zonesHit = append(zonesHit, hit)
 			}
 			violated[c.ID] = true
-			parties[p.aff.Party] = true
+			parties[p.party()] = true
 		}
 	}
 	for _, c := range v.Clauses {

@@ -185,10 +185,10 @@ func TestRulings(t *testing.T) {
 		{"several perpetrators of one party", on("2017-01-10"), f.exact(aleppo), act.Shelling, actors(perp(gov, hezbollah), target(civilians)), "violation", 1, "GOV", "C1", "RU"},
 		{"perpetrators of two parties", on("2017-01-10"), f.exact(aleppo), act.AttackOnCivilians, actors(perp(gov, opp), target(civilians)), "violation", 1, "GOV,OPP", "C2", "RU,TR"},
 		{"non-party perpetrator", on("2017-01-10"), f.exact(idlibCity), act.Airstrike, actors(perp(israel), target(gov)), "not_violation: no_party_bound", 1, "", "", ""},
-		{"guarantor's own forces", on("2017-01-10"), f.exact(idlibCity), act.Airstrike, actors(perp(russia), target(opp)), "undetermined: guarantor_forces", 1, "", "", ""},
+		{"guarantor's own forces fight on the side of a party", on("2017-01-10"), f.exact(idlibCity), act.Airstrike, actors(perp(russia), target(opp)), "violation", 1, "GOV", "C1", "RU"},
 		{"clash between parties, initiator unknown", on("2017-01-10"), f.exact(aleppo), act.ArmedClash, actors(sideA(gov), sideB(opp)), "undetermined: initiator", 1, "GOV,OPP", "C1", ""},
 		{"clash within one party", on("2017-01-10"), f.exact(idlibCity), act.ArmedClash, actors(sideA(ahrar), sideB(jaysh)), "not_violation: target_not_protected", 1, "", "", ""},
-		{"clash between a guarantor and a non-party", on("2017-01-10"), f.exact(aleppo), act.ArmedClash, actors(sideA(turkey), sideB(sdf)), "not_violation: no_party_bound", 1, "", "", ""},
+		{"clash between a guarantor's forces and a non-party", on("2017-01-10"), f.exact(aleppo), act.ArmedClash, actors(sideA(turkey), sideB(sdf)), "not_violation: target_not_protected", 1, "", "", ""},
 		{"clash between a party and a non-party", on("2017-01-10"), f.exact(aleppo), act.ArmedClash, actors(sideA(gov), sideB(sdf)), "not_violation: target_not_protected", 1, "", "", ""},
 
 		// Targets and acts.

@@ -24,9 +24,10 @@ func NewTally() *Tally {
 	}
 }
 
-// Add counts one ruling. Parties and clauses are counted for violations
-// and for breaches whose initiator is unknown, the two outcomes that name
-// them.
+// Add counts one ruling. Parties and clauses are counted for every ruling
+// that names them: violations, breaches whose initiator is unknown, and
+// incidents whose suspected alternatives would be ruled differently (the
+// parties and clauses at stake under some alternative).
 func (t *Tally) Add(r Ruling) {
 	t.Total++
 	o := r.Outcome()

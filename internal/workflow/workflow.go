@@ -166,11 +166,22 @@ type Event struct {
 }
 
 // Subject is what the checks need to know of the incident beyond its
-// history: whom its rulings accuse, and which guarantors answer under
-// the agreement in force.
+// history: whom its rulings accuse, which guarantors answer under the
+// agreement in force, and which of them have a conflict of interest.
 type Subject struct {
 	Accused    []string
 	Guarantors []string
+	// Conflicted are the guarantors whose own forces are among the
+	// incident's actors (ruling.Ruling's ConflictOfInterest): like an
+	// accused guarantor, each is recused from the findings and may not
+	// rule on the incident, whatever the verdict.
+	Conflicted []string
+}
+
+// recused reports whether a guarantor takes no part in the incident's
+// findings: it is accused, or its own forces are among the actors.
+func (s Subject) recused(guarantor string) bool {
+	return slices.Contains(s.Accused, guarantor) || slices.Contains(s.Conflicted, guarantor)
 }
 
 // FindingState is a finding with the guarantors' positions so far.
@@ -184,7 +195,8 @@ type FindingState struct {
 	Adopted   bool              `json:"adopted"`
 	Dissent   map[string]string `json:"dissent,omitempty"` // guarantor: reason
 	// Waiting lists the guarantors whose position is still needed;
-	// Recused those accused in the incident, who take none.
+	// Recused those accused in the incident or with a conflict of
+	// interest in it (Subject.Conflicted), who take none.
 	Waiting []string `json:"waiting,omitempty"`
 	Recused []string `json:"recused,omitempty"`
 }
@@ -256,7 +268,7 @@ func (f *FindingState) settle(s Subject) {
 	f.Waiting, f.Recused, f.Dissent = nil, nil, nil
 	objected := false
 	for _, g := range s.Guarantors {
-		if slices.Contains(s.Accused, g) {
+		if s.recused(g) {
 			f.Recused = append(f.Recused, g)
 			continue
 		}
@@ -304,7 +316,7 @@ func staff(r Role) bool { return r == Admin || r == Reviewer || r == GuarantorMe
 func (c Case) Check(u User, e Event, s Subject) (Event, error) {
 	e.By, e.Role, e.Party, e.Guarantor = u.Name, u.Role, u.Party, u.Guarantor
 	e.State = c.State
-	conflicted := (u.Party != "" && slices.Contains(s.Accused, u.Party)) || (u.Guarantor != "" && slices.Contains(s.Accused, u.Guarantor))
+	conflicted := (u.Party != "" && slices.Contains(s.Accused, u.Party)) || (u.Guarantor != "" && s.recused(u.Guarantor))
 	deny := func(err error, format string, args ...any) (Event, error) {
 		return e, fmt.Errorf("%s: %w: %s", e.Action, err, fmt.Sprintf(format, args...))
 	}
@@ -393,6 +405,8 @@ func (c Case) Check(u User, e Event, s Subject) (Event, error) {
 			return deny(ErrForbidden, "only a guarantor's member proposes findings or takes positions")
 		case !slices.Contains(s.Guarantors, u.Guarantor):
 			return deny(ErrForbidden, "guarantor %s is not a guarantor of the agreement in force", u.Guarantor)
+		case conflicted && slices.Contains(s.Conflicted, u.Guarantor):
+			return deny(ErrConflict, "guarantor %s's own forces are among the incident's actors; it takes no part in its finding", u.Guarantor)
 		case conflicted:
 			return deny(ErrConflict, "guarantor %s is accused in the incident and takes no part in its finding", u.Guarantor)
 		}

@@ -145,19 +145,30 @@ func TestFindings(t *testing.T) {
 	}
 }
 
-// A guarantor whose own forces are accused is recused: it takes no
+// A guarantor whose own forces are accused, or are among the incident's
+// actors (a ruling's conflict of interest), is recused: it takes no
 // position, and consensus is among the others.
 func TestRecusal(t *testing.T) {
-	s := workflow.Subject{Accused: []string{"RU"}, Guarantors: []string{"RU", "TR", "IR"}}
-	c := run(t, s, []step{
-		{reviewer, ev(workflow.Review, ""), nil}, {reviewer, ev(workflow.Verify, "monitors"), nil},
-		{ru, workflow.Event{Action: workflow.Propose, Finding: finding()}, workflow.ErrConflict},
-		{tr, workflow.Event{Action: workflow.Propose, Finding: finding()}, nil},
-		{ru, workflow.Event{Action: workflow.Position, Of: 3, Position: "object", Reason: "no"}, workflow.ErrConflict},
-		{ir, workflow.Event{Action: workflow.Position, Of: 3, Position: "agree"}, nil},
-	})
-	if f := c.Findings[0]; !f.Adopted || len(f.Recused) != 1 || f.Recused[0] != "RU" {
-		t.Errorf("finding %+v", f)
+	tests := []struct {
+		name string
+		s    workflow.Subject
+	}{
+		{"accused", workflow.Subject{Accused: []string{"RU"}, Guarantors: []string{"RU", "TR", "IR"}}},
+		{"conflict of interest", workflow.Subject{Accused: []string{"GOV"}, Conflicted: []string{"RU"}, Guarantors: []string{"RU", "TR", "IR"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := run(t, tt.s, []step{
+				{reviewer, ev(workflow.Review, ""), nil}, {reviewer, ev(workflow.Verify, "monitors"), nil},
+				{ru, workflow.Event{Action: workflow.Propose, Finding: finding()}, workflow.ErrConflict},
+				{tr, workflow.Event{Action: workflow.Propose, Finding: finding()}, nil},
+				{ru, workflow.Event{Action: workflow.Position, Of: 3, Position: "object", Reason: "no"}, workflow.ErrConflict},
+				{ir, workflow.Event{Action: workflow.Position, Of: 3, Position: "agree"}, nil},
+			})
+			if f := c.Findings[0]; !f.Adopted || len(f.Recused) != 1 || f.Recused[0] != "RU" {
+				t.Errorf("finding %+v", f)
+			}
+		})
 	}
 }
 

@@ -391,6 +391,17 @@ func (r *Reader) convert(raw json.RawMessage, line int) (*incident.Report, *impo
 	}
 	rep.Description, _, _ = p.str("description", "notes")
 	rep.Language, _, _ = p.str("language")
+	rep.SubEvent, _, _ = p.str("sub_event")
+	rep.SourceGrade, _, _ = p.str("source_grade")
+	if v, ok := p["initiator"]; ok && string(v) != "null" {
+		// What a source's coding established about who acted travels with
+		// the facts (incident.Initiator), so that a ruling can cite it.
+		var init incident.Initiator
+		if err := json.Unmarshal(v, &init); err != nil || init.Actor == "" {
+			return bad("initiator", "is %s; want {\"actor\", \"field\", \"means\", \"confidence\"}", v)
+		}
+		rep.Initiator = &init
+	}
 	for _, l := range []struct {
 		name string
 		dst  *[]string

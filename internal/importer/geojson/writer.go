@@ -71,6 +71,9 @@ func (w *Writer) WriteReport(r *incident.Report) error {
 	set("language", r.Language, r.Language != "")
 	set("citations", r.Citations, len(r.Citations) > 0)
 	set("flags", r.Flags, len(r.Flags) > 0)
+	set("sub_event", r.SubEvent, r.SubEvent != "")
+	set("source_grade", r.SourceGrade, r.SourceGrade != "")
+	set("initiator", r.Initiator, r.Initiator != nil)
 	w.facts(props, r.Occurred, r.Place, r.Actors, string(r.Act), r.Casualties, r.Description)
 	return w.write(r.SourceID, r.Place, props)
 }

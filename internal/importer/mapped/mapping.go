@@ -40,6 +40,11 @@ type Mapping struct {
 	// Precision is the place precision of coordinates in the file:
 	// exact (default) or near.
 	Precision incident.PlacePrecision `yaml:"precision"`
+	// Alternatives are actor columns whose cells name suspected
+	// alternatives, not actors acting together ("Russian Military, U.S.-led
+	// Coalition" in an Airwars belligerent cell): the ruling engine rules
+	// each (incident.ActorRef's Alternative).
+	Alternatives []string `yaml:"alternatives"`
 	// DatePrecision says what a date stands for: day (default), month or
 	// year. A file that writes "2017-01-01" for "sometime in 2017" says
 	// year; a value of only a year ("2017") or a year and month
@@ -76,6 +81,9 @@ type Columns struct {
 	Civilians   string   `yaml:"deaths_civilians"`
 	Citations   string   `yaml:"citations"`
 	Description string   `yaml:"description"`
+	// Grade is the source's own grade of each claim (Airwars: Confirmed,
+	// Fair, Weak, Contested, Discounted), kept as written.
+	Grade string `yaml:"grade"`
 }
 
 // LoadMapping reads a mapping file, naming the file and line of every
@@ -156,6 +164,17 @@ func LoadMapping(r io.Reader, file string, reg *actor.Registry) (*Mapping, error
 	case "town", "admin1", "admin2", "admin3":
 	default:
 		bad("place_level", "%q is not town, admin1, admin2 or admin3", m.PlaceLevel)
+	}
+	actorCols := map[string]bool{}
+	for _, cols := range [][]string{m.Columns.Perpetrator, m.Columns.Target, m.Columns.SideA, m.Columns.SideB} {
+		for _, c := range cols {
+			actorCols[c] = true
+		}
+	}
+	for _, c := range m.Alternatives {
+		if !actorCols[c] {
+			bad("alternatives", "%q is not a perpetrator, target, side_a or side_b column of the mapping", c)
+		}
 	}
 	for _, v := range sortedKeys(m.Acts) {
 		if !act.Valid(m.Acts[v]) {
@@ -290,6 +309,7 @@ func (m *Mapping) used() [][2]string {
 	add("columns.deaths_civilians", c.Civilians)
 	add("columns.citations", c.Citations)
 	add("columns.description", c.Description)
+	add("columns.grade", c.Grade)
 	return out
 }
 

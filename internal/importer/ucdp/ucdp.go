@@ -162,6 +162,14 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		}
 	}
 
+	var init *incident.Initiator
+	if roleA == incident.Perpetrator {
+		// GED's codebook defines one-sided violence as the use of armed
+		// force by side_a against civilians: the perpetrator is coded.
+		init = &incident.Initiator{Actor: actors[0].Name, ID: actors[0].ID,
+			Field: "UCDP type_of_violence 3 (one-sided violence)", Means: "side_a used armed force against civilians", Confidence: incident.ConfidenceHigh}
+	}
+
 	rep := &incident.Report{
 		Source:         SourceName,
 		SourceID:       id,
@@ -177,6 +185,7 @@ func (r *Reader) convert(rec *importer.Record) (*incident.Report, *importer.RowE
 		Flags:          flags,
 		Original:       rec.Raw,
 		OriginalFormat: r.format,
+		Initiator:      init,
 	}
 	if sd := rec.Get("source_date"); sd != "" {
 		first, _, _ := strings.Cut(sd, ";")
