@@ -24,6 +24,7 @@ Usage:
   truce import FORMAT [-db FILE] [flags] FILE      import acled, ucdp, geojson, jsonl, or csv with -mapping
   truce export FORMAT [-db FILE] [-what W] [-o F]  export reports or incidents as acled, geojson or jsonl
   truce places     [-in GOV] NAME... | -at LAT,LON find places in the gazetteer
+  truce control    validate|list|at ...            territorial control layers: who held a place, per claimant
   truce backup     [-db FILE|URL] BACKUP-FILE      an online, consistent backup (SQLite or PostgreSQL)
   truce restore    [-db FILE|URL] [-force] BACKUP  restore a backup
   truce load       [-url URL] [-clients N] [-duration D]  submit reports from N clients; print throughput and latency
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdExport(ctx, rest, out, log)
 	case "actors":
 		return cmdActors(ctx, rest, out)
+	case "control":
+		return cmdControl(rest, out)
 	case "places":
 		return cmdPlaces(rest, out)
 	case "backup":

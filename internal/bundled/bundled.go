@@ -18,4 +18,6 @@ const (
 	Boundaries = "data/boundaries"
 	Gazetteer  = "data/gazetteer"
 	DemoEvents = "data/ucdp/ged-syria-2016-12-30_2017-02-28.csv.gz"
+	// Control is the folder of territorial control layers (internal/control).
+	Control = "data/control"
 )

@@ -128,7 +128,7 @@ func TestAgreements(t *testing.T) {
 		} `json:"versions"`
 	}
 	get(t, "/api/agreements", 200, &ags)
-	if len(ags) != 1 || ags[0].ID != "syria-coh-2016" || len(ags[0].Versions) != 3 || len(ags[0].Versions[0].Digest) != 64 {
+	if len(ags) != 1 || ags[0].ID != "syria-coh-2016" || len(ags[0].Versions) != 6 || len(ags[0].Versions[0].Digest) != 64 {
 		t.Fatalf("agreements = %+v", ags)
 	}
 	var changes []struct{ Op, What, ID string }

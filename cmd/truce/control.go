@@ -1,0 +1,217 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/boundary"
+	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/control"
+	"github.com/truce-monitor/truce/internal/gazetteer"
+	"github.com/truce-monitor/truce/internal/importer"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/problem"
+)
+
+const controlHelp = `usage:
+  truce control validate FILE...                 check control layer files; report every problem
+  truce control list [-layer FILE]...            the shipped layers and any given
+  truce control at (-place NAME [-in GOV] | -at LAT,LON) -date YYYY-MM-DD [-to YYYY-MM-DD] [-layer FILE]...
+                                                 who held the place then, according to each claimant`
+
+// fileList collects a flag given several times.
+type fileList []string
+
+func (f *fileList) String() string     { return strings.Join(*f, ",") }
+func (f *fileList) Set(s string) error { *f = append(*f, s); return nil }
+
+// cmdControl works with territorial control layers (docs/control.md). It
+// needs no database: the layers are files, the shipped one in the binary.
+func cmdControl(args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return usageError(controlHelp)
+	}
+	fs := flag.NewFlagSet("truce control "+args[0], flag.ContinueOnError)
+	var layers fileList
+	fs.Var(&layers, "layer", "a control layer file to consult besides the shipped ones (repeatable)")
+	placeName := fs.String("place", "", "a place name in the gazetteer (at)")
+	within := fs.String("in", "", "the governorate (name or P-code) the place lies in (at)")
+	at := fs.String("at", "", "a point as LAT,LON (at)")
+	date := fs.String("date", "", "the day, YYYY-MM-DD (at)")
+	until := fs.String("to", "", "the last day of a span, YYYY-MM-DD (at; default -date)")
+	tz := fs.String("tz", "Asia/Damascus", "the time zone the days are read in (at)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	reg, err := app.LoadActors()
+	if err != nil {
+		return err
+	}
+	bounds, places, err := app.LoadGeography()
+	if err != nil {
+		return err
+	}
+	chk := control.Checker{
+		KnownActor:   func(id string) bool { _, ok := reg.Get(id); return ok },
+		KnownPCode:   func(pc string) bool { _, ok := bounds.Unit(pc); return ok },
+		ResolvePlace: places.Resolve,
+	}
+	switch args[0] {
+	case "validate":
+		if fs.NArg() == 0 {
+			return usageError(controlHelp)
+		}
+		var failed error
+		for _, name := range fs.Args() {
+			l, err := loadControlFile(name, chk)
+			var ps problem.List
+			switch {
+			case errors.As(err, &ps):
+				fmt.Fprintln(out, ps)
+				failed = errors.New("validation failed")
+			case err != nil:
+				return err
+			default:
+				fmt.Fprintf(out, "%s: ok: %s v%d (claimant %s), %d rows\n", name, l.ID, l.Version, l.Claimant, len(l.Rows))
+			}
+		}
+		return failed
+	case "list", "at":
+		if fs.NArg() > 0 {
+			return usageError(controlHelp)
+		}
+		all, err := control.LoadDir(bundled.FS, bundled.Control, chk)
+		if err != nil {
+			return fmt.Errorf("shipped control layers: %w", err)
+		}
+		for _, name := range layers {
+			l, err := loadControlFile(name, chk)
+			if err != nil {
+				return err
+			}
+			all = append(all, l)
+		}
+		if args[0] == "list" {
+			listLayers(out, all)
+			return nil
+		}
+		set, err := control.NewSet(bounds, all...)
+		if err != nil {
+			return err
+		}
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return usageError(fmt.Sprintf("truce control at: -tz: %v", err))
+		}
+		span, err := controlSpan(*date, *until, loc)
+		if err != nil {
+			return err
+		}
+		p, err := controlPlace(*placeName, *within, *at, bounds, places)
+		if err != nil {
+			return err
+		}
+		return printClaims(out, set, p, span)
+	}
+	return usageError(controlHelp)
+}
+
+func loadControlFile(name string, chk control.Checker) (*control.Layer, error) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return control.Load(bytes.NewReader(src), name, chk)
+}
+
+func listLayers(out io.Writer, layers []*control.Layer) {
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LAYER\tVERSION\tCLAIMANT\tPERIOD\tROWS\tDIGEST\tFILE")
+	for _, l := range layers {
+		period := l.From.In(l.Location).Format("2006-01-02") + " to "
+		if l.To.IsZero() {
+			period += "open"
+		} else {
+			period += l.To.In(l.Location).Format("2006-01-02")
+		}
+		fmt.Fprintf(tw, "%s\tv%d\t%s\t%s\t%d\t%s\t%s\n", l.ID, l.Version, l.Claimant, period, len(l.Rows), l.Digest[:12], l.File)
+	}
+	tw.Flush()
+	for _, l := range layers {
+		fmt.Fprintf(out, "\n%s: %s\n", l.ID, l.Label)
+	}
+}
+
+func controlSpan(date, until string, loc *time.Location) (incident.TimeSpan, error) {
+	if date == "" {
+		return incident.TimeSpan{}, usageError("truce control at: -date is required\n\n" + controlHelp)
+	}
+	first, err := time.ParseInLocation("2006-01-02", date, loc)
+	if err != nil {
+		return incident.TimeSpan{}, usageError(fmt.Sprintf("truce control at: -date %q is not YYYY-MM-DD", date))
+	}
+	last := first
+	if until != "" {
+		if last, err = time.ParseInLocation("2006-01-02", until, loc); err != nil || last.Before(first) {
+			return incident.TimeSpan{}, usageError(fmt.Sprintf("truce control at: -to %q is not a YYYY-MM-DD on or after -date", until))
+		}
+	}
+	return incident.Days(first, last, loc), nil
+}
+
+// controlPlace makes the place asked about as an import would: a town
+// gives its point, a unit or region its area.
+func controlPlace(name, within, at string, bounds *boundary.Set, places *gazetteer.Gazetteer) (incident.Place, error) {
+	if (name == "") == (at == "") {
+		return incident.Place{}, usageError("truce control at: give -place NAME or -at LAT,LON\n\n" + controlHelp)
+	}
+	if at != "" {
+		la, lo, ok := strings.Cut(at, ",")
+		lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+		lon, err2 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+		if !ok || err1 != nil || err2 != nil {
+			return incident.Place{}, usageError(fmt.Sprintf("truce control at: -at %q is not LAT,LON", at))
+		}
+		p := incident.Place{Lat: lat, Lon: lon, HasPoint: true, Precision: incident.PlaceExact}
+		importer.Locate(&p, bounds)
+		return p, nil
+	}
+	g, err := places.Resolve(name, within)
+	if err != nil {
+		return incident.Place{}, err
+	}
+	return importer.PlaceFromGazetteer(name, g, true), nil
+}
+
+func printClaims(out io.Writer, set *control.Set, p incident.Place, span incident.TimeSpan) error {
+	where := p.Label()
+	if p.HasPoint {
+		where += fmt.Sprintf(" at %.5f,%.5f", p.Lat, p.Lon)
+	}
+	if p.Admin3 != "" {
+		where += fmt.Sprintf(" (%s/%s/%s)", p.Admin1, p.Admin2, p.Admin3)
+	}
+	fmt.Fprintf(out, "%s, %s, precision %s\n", where, span, p.Precision)
+	claims := set.At(p, span)
+	for _, c := range claims {
+		fmt.Fprintf(out, "\n%s\n", c)
+		if actors, ok := c.Holder(); ok {
+			fmt.Fprintf(out, "  => held by %s\n", strings.Join(actors, " and "))
+		} else {
+			fmt.Fprintln(out, "  => no single holder over the whole span and place")
+		}
+	}
+	if control.Disputed(claims) {
+		fmt.Fprintln(out, "\nDISPUTED: the claimants disagree; a ruling shows the outcome under each.")
+	}
+	return nil
+}
