@@ -60,11 +60,7 @@ func cmdControl(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	chk := control.Checker{
-		KnownActor:   func(id string) bool { _, ok := reg.Get(id); return ok },
-		KnownPCode:   func(pc string) bool { _, ok := bounds.Unit(pc); return ok },
-		ResolvePlace: places.Resolve,
-	}
+	chk := app.ControlChecker(reg, bounds, places)
 	switch args[0] {
 	case "validate":
 		if fs.NArg() == 0 {

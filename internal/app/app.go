@@ -23,6 +23,7 @@ import (
 	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/cluster"
+	"github.com/truce-monitor/truce/internal/control"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
@@ -106,6 +107,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	held, err := LoadControl(reg, bounds, places)
+	if err != nil {
+		return nil, err
+	}
 	st, err := OpenStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
@@ -115,7 +120,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Actors:     reg,
 		Boundaries: bounds,
 		Places:     places,
-		Engine:     &ruling.Engine{Actors: reg},
+		Engine:     &ruling.Engine{Actors: reg, Control: held},
 		Log:        cfg.Logger,
 		cfg:        cfg,
 		agreements: map[string]*agreement.Agreement{},
@@ -160,6 +165,26 @@ func LoadGeography() (*boundary.Set, *gazetteer.Gazetteer, error) {
 		return nil, nil, fmt.Errorf("load shipped gazetteer: %w", err)
 	}
 	return bounds, places, nil
+}
+
+// ControlChecker validates control layers against the shipped actors,
+// boundaries and gazetteer.
+func ControlChecker(reg *actor.Registry, bounds *boundary.Set, places *gazetteer.Gazetteer) control.Checker {
+	return control.Checker{
+		KnownActor:   func(id string) bool { _, ok := reg.Get(id); return ok },
+		KnownPCode:   func(pc string) bool { _, ok := bounds.Unit(pc); return ok },
+		ResolvePlace: places.Resolve,
+	}
+}
+
+// LoadControl loads the shipped territorial control layers, which the
+// engine consults for attacks whose sources name no target.
+func LoadControl(reg *actor.Registry, bounds *boundary.Set, places *gazetteer.Gazetteer) (*control.Set, error) {
+	layers, err := control.LoadDir(bundled.FS, bundled.Control, ControlChecker(reg, bounds, places))
+	if err != nil {
+		return nil, fmt.Errorf("load shipped control layers: %w", err)
+	}
+	return control.NewSet(bounds, layers...)
 }
 
 // Close waits for the submissions under way to be committed, and closes

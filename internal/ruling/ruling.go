@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/agreement"
+	"github.com/truce-monitor/truce/internal/control"
 	"github.com/truce-monitor/truce/internal/incident"
 )
 
@@ -88,6 +89,11 @@ type Ruling struct {
 	// Alternatives is the outcome under each suspected alternative, when
 	// the source names actors as either-or.
 	Alternatives []Alternative `json:"alternatives,omitempty"`
+	// Control is the outcome under each claimant's account of who held
+	// the ground, for an attack whose sources name no target; Disputed is
+	// set when the claimants' accounts lead to different outcomes.
+	Control  []ControlOutcome `json:"control,omitempty"`
+	Disputed bool             `json:"disputed,omitempty"`
 }
 
 // Alternative is the ruling had one of the suspected alternatives acted.
@@ -116,6 +122,9 @@ func (r Ruling) Outcome() string {
 // concurrent use.
 type Engine struct {
 	Actors *actor.Registry
+	// Control, when set, says who held the ground, per claimant: an
+	// attack whose sources name no target is judged by it (byControl).
+	Control *control.Set
 }
 
 // Rule judges in under agreement a.
@@ -353,6 +362,9 @@ func (e *Engine) judge(a *agreement.Agreement, v *agreement.Version, in incident
 		return undetermined(base, MissingActType, nil, "What %s did is not established, so no clause can be applied.", names(v, bound))
 	}
 	if len(targets) == 0 {
+		if r, ok := e.byControl(a, v, in); ok {
+			return r
+		}
 		return undetermined(base, MissingTarget, nil, "The %s by %s has no stated target; whether it was directed at a protected party or civilians is not established.", what, names(v, bound))
 	}
 	if u := filter(targets, isUnknown); len(u) > 0 {
