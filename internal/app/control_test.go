@@ -12,6 +12,7 @@ import (
 	"github.com/truce-monitor/truce/internal/control"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 // controlLayer is a layer saying who held the sub-district of Duma
@@ -88,5 +89,58 @@ func TestRulingByControl(t *testing.T) {
 				t.Errorf("the ruling does not show each claim and its source: %+v\n%s", r.Control, r.Explanation)
 			}
 		})
+	}
+}
+
+// TestGuarantorForcesRecused: an air strike by Russia's forces on the
+// opposition is a violation attributed to GOV's side, naming Russia's
+// conflict of interest; Russia's members then take no part in the
+// finding, while Turkey's do (issue 13 item 5).
+func TestGuarantorForcesRecused(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "g.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"source":"field","source_id":"ru-1","occurred":{"start":"2017-03-10T00:00:00+02:00","end":"2017-03-11T00:00:00+02:00"},
+		"place":{"name":"Duma","lat":33.5717,"lon":36.4027,"has_point":true,"precision":"exact"},"act":"airstrike",
+		"actors":[{"name":"Russian Military","role":"perpetrator"},{"name":"Jaysh al-Islam","role":"target"}]}`
+	mon := workflow.User{Name: "mon", Role: workflow.Monitor}
+	res, _, err := a.SubmitAs(ctx, []byte(body), &mon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Case(ctx, res.IncidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Rulings) != 1 || c.Rulings[0].Verdict != ruling.Violation || strings.Join(c.Rulings[0].Parties, ",") != "GOV" ||
+		strings.Join(c.Rulings[0].ConflictOfInterest, ",") != "RU" {
+		t.Fatalf("ruling: %+v", c.Rulings)
+	}
+	users := map[string]workflow.User{}
+	for _, u := range []workflow.User{{Name: "rev", Role: workflow.Reviewer}, {Name: "ru", Role: workflow.GuarantorMember, Guarantor: "RU"},
+		{Name: "tr", Role: workflow.GuarantorMember, Guarantor: "TR"}} {
+		if _, err := a.AddUser(ctx, u, ""); err != nil {
+			t.Fatal(err)
+		}
+		users[u.Name] = u
+	}
+	for _, e := range []workflow.Event{{Action: workflow.Review}, {Action: workflow.Verify, Reason: "two monitors"}} {
+		if _, err := a.Act(ctx, users["rev"], res.IncidentID, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	finding := workflow.Event{Action: workflow.Propose, Finding: &workflow.Finding{Agreement: "syria-coh-2016", Conclusion: workflow.IsViolation,
+		Clauses: c.Rulings[0].Clauses, Parties: []string{"GOV"}, Text: "established"}}
+	if _, err := a.Act(ctx, users["ru"], res.IncidentID, finding); err == nil || !strings.Contains(err.Error(), "own forces") {
+		t.Errorf("Russia's member proposed a finding on its own forces' strike: %v", err)
+	}
+	if _, err := a.Act(ctx, users["tr"], res.IncidentID, finding); err != nil {
+		t.Errorf("Turkey's member: %v", err)
 	}
 }
