@@ -2,7 +2,6 @@ package agreement
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -40,7 +39,7 @@ func Load(r io.Reader, file string, chk Checker) (*Agreement, error) {
 	}
 	doc, second, err := yamldoc.One(data)
 	if err != nil {
-		return nil, yamlProblems(file, err)
+		return nil, yamldoc.Problems(file, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Problems{{File: file, Msg: "file is empty"}}
@@ -58,32 +57,6 @@ func Load(r io.Reader, file string, chk Checker) (*Agreement, error) {
 		return nil, ps
 	}
 	return a, nil
-}
-
-// yamlProblems turns yaml.v3's errors, "yaml: line 3: ..." or a list of
-// "line 3: ...", into problems with their line.
-func yamlProblems(file string, err error) Problems {
-	var ps Problems
-	for _, m := range strings.Split(yamlMessage(err), "; ") {
-		p := Problem{File: file, Msg: m}
-		if rest, ok := strings.CutPrefix(m, "line "); ok {
-			if n, msg, ok := strings.Cut(rest, ": "); ok {
-				if l, err := strconv.Atoi(n); err == nil {
-					p.Line, p.Msg = l, msg
-				}
-			}
-		}
-		ps = append(ps, p)
-	}
-	return ps
-}
-
-func yamlMessage(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return strings.Join(te.Errors, "; ")
-	}
-	return strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 // decoder maps a YAML node tree onto the agreement structs by their yaml
@@ -162,7 +135,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if err := n.Decode(m.Interface()); err != nil {
 			// yaml.v3 finds keys given twice here; its messages carry
 			// their own lines.
-			for _, p := range yamlProblems(d.file, err) {
+			for _, p := range yamldoc.Problems(d.file, err) {
 				p.Line, p.Field = cmp.Or(p.Line, n.Line), path
 				d.problems = append(d.problems, p)
 			}

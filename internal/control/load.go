@@ -62,7 +62,7 @@ func Load(r io.Reader, file string, chk Checker) (*Layer, error) {
 	}
 	doc, second, err := yamldoc.One(data)
 	if err != nil {
-		return nil, yamlProblems(file, err)
+		return nil, yamldoc.Problems(file, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, problem.List{{File: file, Msg: "file is empty"}}
@@ -79,27 +79,6 @@ func Load(r io.Reader, file string, chk Checker) (*Layer, error) {
 		return nil, d.ps
 	}
 	return l, nil
-}
-
-func yamlProblems(file string, err error) problem.List {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msg = strings.Join(te.Errors, "; ")
-	}
-	var ps problem.List
-	for _, m := range strings.Split(strings.TrimPrefix(msg, "yaml: "), "; ") {
-		p := problem.Problem{File: file, Msg: m}
-		if rest, ok := strings.CutPrefix(m, "line "); ok {
-			if n, text, ok := strings.Cut(rest, ": "); ok {
-				if line, err := strconv.Atoi(n); err == nil {
-					p.Line, p.Msg = line, text
-				}
-			}
-		}
-		ps = append(ps, p)
-	}
-	return ps
 }
 
 // loader decodes the node tree by hand rather than into tagged structs:

@@ -6,8 +6,12 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/truce-monitor/truce/internal/problem"
 )
 
 // One decodes the first document of data, and returns the line where a
@@ -33,4 +37,27 @@ func One(data []byte) (doc yaml.Node, second int, err error) {
 			return doc, next.Line, nil
 		}
 	}
+}
+
+// Problems turns yaml.v3's errors ("yaml: line 3: ..." or a list of them)
+// into problems with the file and line each names.
+func Problems(file string, err error) problem.List {
+	msg := err.Error()
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msg = strings.Join(te.Errors, "; ")
+	}
+	var ps problem.List
+	for _, m := range strings.Split(strings.TrimPrefix(msg, "yaml: "), "; ") {
+		p := problem.Problem{File: file, Msg: m}
+		if rest, ok := strings.CutPrefix(m, "line "); ok {
+			if n, text, ok := strings.Cut(rest, ": "); ok {
+				if line, err := strconv.Atoi(n); err == nil {
+					p.Line, p.Msg = line, text
+				}
+			}
+		}
+		ps = append(ps, p)
+	}
+	return ps
 }
