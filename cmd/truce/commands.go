@@ -12,20 +12,24 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/loadgen"
 	timespan "github.com/truce-monitor/truce/internal/period"
+	"github.com/truce-monitor/truce/internal/problem"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/server"
 	"github.com/truce-monitor/truce/internal/store"
@@ -443,41 +447,159 @@ func cmdAgreement(ctx context.Context, args []string, out io.Writer, log *slog.L
 	return usageError(help)
 }
 
+const actorsHelp = `usage:
+  truce actors resolve NAME...          look names up in the actor registry: the id and the rule, or close names
+  truce actors list [-q WORD]           the registry's actors (id, kind, name, file); -q: those with WORD in a name or id
+  truce actors load FILE                validate an actors file with the registry and store it (a new version of its name)
+  truce actors add ID -name NAME -kind KIND [-alias A]... [-note N]
+                                        add one actor to the operator's file, operator.yaml (a new version of it)
+
+The registry is the shipped file with the files stored in the database (-db); a running
+truce serve uses a file stored meanwhile once restarted.`
+
+// cmdActors works with the actor registry (docs/actors.md): the shipped
+// file and the operator's stored files.
 func cmdActors(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) < 2 || args[0] != "resolve" {
-		return usageError("usage: truce actors resolve NAME...")
+	if len(args) == 0 {
+		return usageError(actorsHelp)
 	}
-	reg, err := app.LoadActors()
-	if err != nil {
+	fs, db := flags("actors " + args[0])
+	q := fs.String("q", "", "list: only actors with this word in their id or a name")
+	name := fs.String("name", "", "add: the actor's name")
+	kind := fs.String("kind", "", "add: state_forces, armed_group, civilians, coalition or unknown")
+	var aliases fileList
+	fs.Var(&aliases, "alias", "add: another name of the actor (repeatable)")
+	note := fs.String("note", "", "add: where the actor comes from: a source, a date")
+	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	// One line per name: the name, the id or "-", the actor, and the rule
-	// that resolved it (docs/actors.md), or why not and close names.
-	for _, n := range args[1:] {
-		res := reg.Lookup(n)
-		if res.OK() {
-			a, _ := reg.Get(res.ID)
-			how := "by " + string(res.Rule)
-			if res.Unit != "" {
-				how += fmt.Sprintf(" (unit %q)", res.Unit)
-			}
-			fmt.Fprintf(out, "%s\t%s\t%s (%s)\t%s\n", n, res.ID, a.Name, a.Kind, how)
-			continue
+	// problems prints a file's problems (file:line: field: what), one a
+	// line, as the command's output. Any other error, such as a stored
+	// agreement the file would break, says what it is about itself.
+	problems := func(err error) error {
+		if ps, ok := err.(problem.List); ok {
+			fmt.Fprintln(out, ps)
+			return errors.New("validation failed")
 		}
-		line := n + "\t-\tunresolved"
-		if res.Why != "" {
-			line += ": " + res.Why
-		}
-		if sug := reg.Suggest(n, 3); len(sug) > 0 {
-			ids := make([]string, len(sug))
-			for i, s := range sug {
-				ids[i] = s.ID
-			}
-			line += "\tdid you mean: " + strings.Join(ids, ", ")
-		}
-		fmt.Fprintln(out, line)
+		return err
 	}
-	return nil
+	const restart = "(a running truce serve uses it once restarted)"
+	switch args[0] {
+	case "resolve", "list":
+		if (args[0] == "resolve") != (fs.NArg() > 0) {
+			return usageError(actorsHelp)
+		}
+		a, err := openReference(ctx, *db)
+		if err != nil {
+			return err
+		}
+		reg := (*actor.Registry)(nil)
+		if a != nil {
+			defer a.Close()
+			reg = a.Actors
+		} else if reg, err = app.LoadActors(); err != nil {
+			return err
+		}
+		if args[0] == "list" {
+			word := actor.Normalize(*q)
+			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tKIND\tNAME\tFILE")
+			for _, x := range reg.All() {
+				names := append([]string{x.ID, x.Name}, x.Aliases...)
+				for _, ns := range x.Names {
+					names = append(names, ns...)
+				}
+				if !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(actor.Normalize(n), word) }) {
+					continue
+				}
+				file := x.File
+				if file == bundled.Actors {
+					file = "shipped"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", x.ID, x.Kind, x.Name, file)
+			}
+			tw.Flush()
+			if a != nil {
+				for _, err := range a.ReferenceLeftOut() {
+					fmt.Fprintf(out, "\n%v\n", err)
+				}
+			}
+			return nil
+		}
+		// One line per name: the name, the id or "-", the actor, and the
+		// rule that resolved it (docs/actors.md), or why not and close
+		// names.
+		for _, n := range fs.Args() {
+			res := reg.Lookup(n)
+			if res.OK() {
+				a, _ := reg.Get(res.ID)
+				how := "by " + string(res.Rule)
+				if res.Unit != "" {
+					how += fmt.Sprintf(" (unit %q)", res.Unit)
+				}
+				fmt.Fprintf(out, "%s\t%s\t%s (%s)\t%s\n", n, res.ID, a.Name, a.Kind, how)
+				continue
+			}
+			line := n + "\t-\tunresolved"
+			if res.Why != "" {
+				line += ": " + res.Why
+			}
+			if sug := reg.Suggest(n, 3); len(sug) > 0 {
+				ids := make([]string, len(sug))
+				for i, s := range sug {
+					ids[i] = s.ID
+				}
+				line += "\tdid you mean: " + strings.Join(ids, ", ")
+			}
+			fmt.Fprintln(out, line)
+		}
+		return nil
+	case "load":
+		if fs.NArg() != 1 {
+			return usageError(actorsHelp)
+		}
+		src, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		a, err := open(ctx, *db, nil)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		added, reg, err := a.LoadActorsFile(ctx, fs.Arg(0), src)
+		if err != nil {
+			return problems(err)
+		}
+		n, base := 0, filepath.Base(fs.Arg(0))
+		for _, x := range reg.All() {
+			if x.File == base {
+				n++
+			}
+		}
+		if !added {
+			fmt.Fprintf(out, "%s: ok: %d actors, the same as stored: nothing to do\n", base, n)
+			return nil
+		}
+		fmt.Fprintf(out, "%s: ok: %d actors; stored as the latest version of %s (the registry: %d actors) %s\n", fs.Arg(0), n, base, len(reg.All()), restart)
+		return nil
+	case "add":
+		if fs.NArg() != 1 || *name == "" || *kind == "" {
+			return usageError("truce actors add: give ID, -name and -kind\n\n" + actorsHelp)
+		}
+		a, err := open(ctx, *db, nil)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		x := actor.Actor{ID: fs.Arg(0), Name: *name, Kind: actor.Kind(*kind), Aliases: aliases, Note: *note}
+		if _, err := a.AddActor(ctx, x); err != nil {
+			return problems(err)
+		}
+		fmt.Fprintf(out, "added %s (%s, %s) to %s, stored as its latest version %s\n", x.ID, x.Name, x.Kind, app.OperatorActors, restart)
+		return nil
+	}
+	return usageError(actorsHelp)
 }
 
 func cmdPlaces(args []string, out io.Writer) error {

@@ -2,16 +2,19 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/boundary"
 	"github.com/truce-monitor/truce/internal/bundled"
@@ -24,9 +27,13 @@ import (
 
 const controlHelp = `usage:
   truce control validate FILE...                 check control layer files; report every problem
-  truce control list [-layer FILE]...            the shipped layers and any given
+  truce control load FILE                        validate a layer and store it in the database (-db)
+  truce control list [-layer FILE]...            the shipped and stored layers, and any given
   truce control at (-place NAME [-in GOV] | -at LAT,LON) -date YYYY-MM-DD [-to YYYY-MM-DD] [-layer FILE]...
-                                                 who held the place then, according to each claimant`
+                                                 who held the place then, according to each claimant
+
+The layers are the shipped ones with those stored in the database; a running truce serve
+consults a layer stored meanwhile once restarted.`
 
 // fileList collects a flag given several times.
 type fileList []string
@@ -34,15 +41,29 @@ type fileList []string
 func (f *fileList) String() string     { return strings.Join(*f, ",") }
 func (f *fileList) Set(s string) error { *f = append(*f, s); return nil }
 
-// cmdControl works with territorial control layers (docs/control.md). It
-// needs no database: the layers are files, the shipped one in the binary.
+// openReference opens the database db names, for the operator's stored
+// reference files (actors, control layers), or returns nil when db is a
+// SQLite file that does not exist: commands that only read the reference
+// data then use the shipped files and create no database.
+func openReference(ctx context.Context, db string) (*app.App, error) {
+	if !app.IsPostgres(db) {
+		if _, err := os.Stat(db); errors.Is(err, iofs.ErrNotExist) {
+			return nil, nil
+		}
+	}
+	return open(ctx, db, nil)
+}
+
+// cmdControl works with territorial control layers (docs/control.md): the
+// shipped ones, in the binary, and those stored in the database.
 func cmdControl(args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return usageError(controlHelp)
 	}
-	fs := flag.NewFlagSet("truce control "+args[0], flag.ContinueOnError)
+	ctx := context.Background()
+	fs, db := flags("control " + args[0])
 	var layers fileList
-	fs.Var(&layers, "layer", "a control layer file to consult besides the shipped ones (repeatable)")
+	fs.Var(&layers, "layer", "a control layer file to consult besides the shipped and stored ones (repeatable)")
 	placeName := fs.String("place", "", "a place name in the gazetteer (at)")
 	within := fs.String("in", "", "the governorate (name or P-code) the place lies in (at)")
 	at := fs.String("at", "", "a point as LAT,LON (at)")
@@ -52,13 +73,65 @@ func cmdControl(args []string, out io.Writer) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	reg, err := app.LoadActors()
+	if args[0] == "load" {
+		if fs.NArg() != 1 {
+			return usageError(controlHelp)
+		}
+		src, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		a, err := open(ctx, *db, nil)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		l, added, err := a.LoadControlFile(ctx, fs.Arg(0), src)
+		var ps problem.List
+		switch {
+		case errors.As(err, &ps):
+			fmt.Fprintln(out, ps)
+			return errors.New("validation failed")
+		case err != nil:
+			return err
+		case !added:
+			fmt.Fprintf(out, "%s: ok: %s v%d, the same as stored: nothing to do\n", fs.Arg(0), l.ID, l.Version)
+		default:
+			fmt.Fprintf(out, "%s: ok: %s v%d (claimant %s), %d rows; stored (a running truce serve consults it once restarted)\n", fs.Arg(0), l.ID, l.Version, l.Claimant, len(l.Rows))
+		}
+		return nil
+	}
+	a, err := openReference(ctx, *db)
 	if err != nil {
 		return err
 	}
-	bounds, places, err := app.LoadGeography()
-	if err != nil {
-		return err
+	var (
+		reg     *actor.Registry
+		bounds  *boundary.Set
+		places  *gazetteer.Gazetteer
+		all     []*control.Layer
+		from    = map[*control.Layer]string{}
+		leftOut []error
+	)
+	if a != nil {
+		defer a.Close()
+		reg, bounds, places = a.Actors, a.Boundaries, a.Places
+		shipped, stored := a.ControlLayers()
+		for _, l := range shipped {
+			from[l] = "shipped"
+		}
+		for _, l := range stored {
+			from[l] = "stored"
+		}
+		all = append(shipped, stored...)
+		leftOut = a.ReferenceLeftOut()
+	} else {
+		if reg, err = app.LoadActors(); err != nil {
+			return err
+		}
+		if bounds, places, err = app.LoadGeography(); err != nil {
+			return err
+		}
 	}
 	chk := app.ControlChecker(reg, bounds, places)
 	switch args[0] {
@@ -85,24 +158,34 @@ func cmdControl(args []string, out io.Writer) error {
 		if fs.NArg() > 0 {
 			return usageError(controlHelp)
 		}
-		all, err := control.LoadDir(bundled.FS, bundled.Control, chk)
-		if err != nil {
-			return fmt.Errorf("shipped control layers: %w", err)
+		if a == nil {
+			shipped, err := control.LoadDir(bundled.FS, bundled.Control, chk)
+			if err != nil {
+				return fmt.Errorf("shipped control layers: %w", err)
+			}
+			for _, l := range shipped {
+				from[l] = "shipped"
+			}
+			all = shipped
 		}
 		for _, name := range layers {
 			l, err := loadControlFile(name, chk)
 			if err != nil {
 				return err
 			}
+			from[l] = "-layer"
 			all = append(all, l)
-		}
-		if args[0] == "list" {
-			listLayers(out, all)
-			return nil
 		}
 		set, err := control.NewSet(bounds, all...)
 		if err != nil {
 			return err
+		}
+		if args[0] == "list" {
+			listLayers(out, all, from, set)
+			for _, err := range leftOut {
+				fmt.Fprintf(out, "\n%v\n", err)
+			}
+			return nil
 		}
 		loc, err := time.LoadLocation(*tz)
 		if err != nil {
@@ -129,9 +212,13 @@ func loadControlFile(name string, chk control.Checker) (*control.Layer, error) {
 	return control.Load(bytes.NewReader(src), name, chk)
 }
 
-func listLayers(out io.Writer, layers []*control.Layer) {
+// listLayers lists layers with where each comes from (shipped, stored,
+// -layer) and whether the set consults it or a higher version of its id
+// supersedes it.
+func listLayers(out io.Writer, layers []*control.Layer, from map[*control.Layer]string, set *control.Set) {
+	consulted := set.Layers()
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LAYER\tVERSION\tCLAIMANT\tPERIOD\tROWS\tDIGEST\tFILE")
+	fmt.Fprintln(tw, "LAYER\tVERSION\tCLAIMANT\tPERIOD\tROWS\tDIGEST\tFROM\tFILE")
 	for _, l := range layers {
 		period := l.From.In(l.Location).Format("2006-01-02") + " to "
 		if l.To.IsZero() {
@@ -139,11 +226,15 @@ func listLayers(out io.Writer, layers []*control.Layer) {
 		} else {
 			period += l.To.In(l.Location).Format("2006-01-02")
 		}
-		fmt.Fprintf(tw, "%s\tv%d\t%s\t%s\t%d\t%s\t%s\n", l.ID, l.Version, l.Claimant, period, len(l.Rows), l.Digest[:12], l.File)
+		origin := from[l]
+		if !slices.Contains(consulted, l) {
+			origin += " (superseded)"
+		}
+		fmt.Fprintf(tw, "%s\tv%d\t%s\t%s\t%d\t%s\t%s\t%s\n", l.ID, l.Version, l.Claimant, period, len(l.Rows), l.Digest[:12], origin, l.File)
 	}
 	tw.Flush()
 	for _, l := range layers {
-		fmt.Fprintf(out, "\n%s: %s\n", l.ID, l.Label)
+		fmt.Fprintf(out, "\n%s v%d: %s\n", l.ID, l.Version, l.Label)
 	}
 }
 

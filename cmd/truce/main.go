@@ -24,7 +24,7 @@ Usage:
   truce import FORMAT [-db FILE] [flags] FILE      import acled, ucdp, geojson, jsonl, or csv with -mapping
   truce export FORMAT [-db FILE] [-what W] [-o F]  export reports or incidents as acled, geojson or jsonl
   truce places     [-in GOV] NAME... | -at LAT,LON find places in the gazetteer
-  truce control    validate|list|at ...            territorial control layers: who held a place, per claimant
+  truce control    validate|load|list|at ...       territorial control layers: who held a place, per claimant
   truce backup     [-db FILE|URL] BACKUP-FILE      an online, consistent backup (SQLite or PostgreSQL)
   truce restore    [-db FILE|URL] [-force] BACKUP  restore a backup
   truce load       [-url URL] [-clients N] [-duration D]  submit reports from N clients; print throughput and latency
@@ -41,7 +41,7 @@ Usage:
   truce evidence add -as USER FILE                 store an evidence file; prints its SHA-256
   truce notifications -party P                     what a party has been told (violations to reply to)
   truce agreement  validate|load|show|diff ...     work with agreement files
-  truce actors     resolve NAME...                 look names up in the actor registry
+  truce actors     resolve|list|load|add ...       the actor registry: look names up, list, load a file, add one
 
 Every command takes -db: a SQLite file or a postgres:// URL (default $TRUCE_DB, or truce.db).
 truce serve takes reports (POST /api/reports) with a user's token (truce user add), or $TRUCE_SUBMIT_TOKEN.

@@ -12,6 +12,7 @@
 package actor
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"sort"
@@ -24,6 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/truce-monitor/truce/internal/problem"
+	"github.com/truce-monitor/truce/internal/yamldoc"
 )
 
 // Kind is what sort of actor it is.
@@ -53,11 +55,15 @@ type Actor struct {
 	Names   map[string][]string `yaml:"names,omitempty" json:"names,omitempty"`
 	Aliases []string            `yaml:"aliases,omitempty" json:"aliases,omitempty"`
 	Note    string              `yaml:"note,omitempty" json:"note,omitempty"`
-	// Line is where the actor stands in its file.
-	Line int `yaml:"-" json:"-"`
+	// File and Line are where the actor stands: the registry file's name
+	// (as given to Load or LoadFiles) and its line there.
+	File string `yaml:"-" json:"-"`
+	Line int    `yaml:"-" json:"-"`
 }
 
-// Registry is a loaded set of actors. It is not changed after Load.
+// Registry is a loaded set of actors, from one file or several (the
+// shipped registry and an operator's files). It is not changed after
+// Load.
 type Registry struct {
 	actors []Actor
 	byID   map[string]int
@@ -81,22 +87,74 @@ type file struct {
 	Actors []yaml.Node `yaml:"actors"`
 }
 
+// File is one registry file: its name, as messages and Actor.File give
+// it, and its bytes.
+type File struct {
+	Name   string
+	Source []byte
+}
+
 // Load reads a registry in YAML. Every problem is reported, with file,
 // line and field; the error is then a Problems.
 func Load(r io.Reader, name string) (*Registry, error) {
-	dec := yaml.NewDecoder(r)
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return LoadFiles(File{Name: name, Source: src})
+}
+
+// LoadFiles reads several registry files, in order, into one registry.
+// Ids and names must not collide, within a file or across files: a
+// collision is a problem of the later file naming the earlier actor's
+// file and line. Every problem of every file is reported; the error is
+// then a Problems.
+func LoadFiles(files ...File) (*Registry, error) {
+	reg := &Registry{byID: map[string]int{}, byName: map[string]int{}}
+	var ps Problems
+	for _, f := range files {
+		reg.add(f, &ps)
+	}
+	// Lookup tries names before ids, so an id that is another actor's
+	// name would never resolve to its own actor.
+	for _, a := range reg.actors {
+		if other, taken := reg.byName[Normalize(a.ID)]; taken && reg.actors[other].ID != a.ID {
+			ps = append(ps, Problem{File: a.File, Line: a.Line, Field: "id",
+				Msg: fmt.Sprintf("id %q is a name of %s (%s)", a.ID, reg.actors[other].ID, reg.where(other, a.File))})
+		}
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return reg, nil
+}
+
+// where says where actor i stands, seen from a problem in file: its line
+// in the same file, or its file and line in another.
+func (r *Registry) where(i int, file string) string {
+	o := r.actors[i]
+	if o.File == file {
+		return fmt.Sprintf("line %d", o.Line)
+	}
+	return fmt.Sprintf("%s:%d", o.File, o.Line)
+}
+
+// add reads one file into the registry, adding its problems to ps.
+func (reg *Registry) add(src File, ps *Problems) {
+	name := src.Name
+	dec := yaml.NewDecoder(bytes.NewReader(src.Source))
 	dec.KnownFields(true)
 	var f file
 	if err := dec.Decode(&f); err != nil {
 		if err == io.EOF {
-			return nil, Problems{{File: name, Line: 1, Field: "actors", Msg: "file is empty"}}
+			*ps = append(*ps, Problem{File: name, Line: 1, Field: "actors", Msg: "file is empty"})
+			return
 		}
-		return nil, fmt.Errorf("%s: %w", name, err)
+		*ps = append(*ps, yamldoc.Problems(name, err)...)
+		return
 	}
-	reg := &Registry{byID: map[string]int{}, byName: map[string]int{}}
-	var ps Problems
 	fail := func(line int, field, format string, args ...any) {
-		ps = append(ps, Problem{File: name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+		*ps = append(*ps, Problem{File: name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	for i, n := range f.Actors {
 		path := fmt.Sprintf("actors[%d]", i)
@@ -105,13 +163,13 @@ func Load(r io.Reader, name string) (*Registry, error) {
 			fail(n.Line, path, "%v", err)
 			continue
 		}
-		a.Line = n.Line
+		a.Line, a.File = n.Line, name
 		if a.ID == "" {
 			fail(n.Line, path+".id", "is required")
 			continue
 		}
 		if prev, dup := reg.byID[a.ID]; dup {
-			fail(n.Line, path+".id", "duplicate id %q (first at line %d)", a.ID, reg.actors[prev].Line)
+			fail(n.Line, path+".id", "duplicate id %q (first at %s)", a.ID, reg.where(prev, name))
 			continue
 		}
 		if a.Name == "" {
@@ -135,26 +193,13 @@ func Load(r io.Reader, name string) (*Registry, error) {
 				continue
 			}
 			if other, taken := reg.byName[key]; taken && other != idx {
-				o := reg.actors[other]
-				fail(n.Line, path+".aliases", "name %q of %s also names %s (line %d)", nm, a.ID, o.ID, o.Line)
+				fail(n.Line, path+".aliases", "name %q of %s also names %s (%s)", nm, a.ID, reg.actors[other].ID, reg.where(other, name))
 				continue
 			}
 			reg.byName[key] = idx
 			reg.names = append(reg.names, entry{name: nm, key: key, idx: idx})
 		}
 	}
-	// Lookup tries names before ids, so an id that is another actor's
-	// name would never resolve to its own actor.
-	for _, a := range reg.actors {
-		if other, taken := reg.byName[Normalize(a.ID)]; taken && reg.actors[other].ID != a.ID {
-			o := reg.actors[other]
-			fail(a.Line, "id", "id %q is a name of %s (line %d)", a.ID, o.ID, o.Line)
-		}
-	}
-	if len(ps) > 0 {
-		return nil, ps
-	}
-	return reg, nil
 }
 
 // decodeStrict decodes one actor and rejects unknown fields, which

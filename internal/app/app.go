@@ -13,10 +13,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"path"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/agreement"
@@ -31,6 +35,7 @@ import (
 	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
 )
 
@@ -73,6 +78,8 @@ type App struct {
 	Engine     *ruling.Engine
 	Log        *slog.Logger
 	cfg        Config
+	// ref is the reference data as loaded by Open, never changed after.
+	ref *reference
 
 	mu         sync.RWMutex
 	agreements map[string]*agreement.Agreement
@@ -87,8 +94,9 @@ type App struct {
 	committers  sync.WaitGroup
 }
 
-// Open opens the store and loads the reference data and the stored
-// agreements.
+// Open opens the store and loads the reference data (the shipped actor
+// registry and control layers, with the operator's stored files) and the
+// stored agreements.
 func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -99,15 +107,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := cfg.Cluster.Validate(); err != nil {
 		return nil, err
 	}
-	reg, err := LoadActors()
-	if err != nil {
-		return nil, err
-	}
 	bounds, places, err := LoadGeography()
-	if err != nil {
-		return nil, err
-	}
-	held, err := LoadControl(reg, bounds, places)
 	if err != nil {
 		return nil, err
 	}
@@ -115,14 +115,27 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The actors and control layers are the shipped files and those the
+	// operator stored, read once here: they are not changed while truce
+	// runs (a server uses a file stored meanwhile once restarted), so
+	// that Actors and Engine are read without a lock.
+	ref, err := loadReference(ctx, st, bounds, places)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	for _, err := range ref.left {
+		cfg.Logger.Error("stored reference file left out", "err", err)
+	}
 	a := &App{
 		Store:      st,
-		Actors:     reg,
+		Actors:     ref.reg,
 		Boundaries: bounds,
 		Places:     places,
-		Engine:     &ruling.Engine{Actors: reg, Control: held},
+		Engine:     &ruling.Engine{Actors: ref.reg, Control: ref.set},
 		Log:        cfg.Logger,
 		cfg:        cfg,
+		ref:        ref,
 		agreements: map[string]*agreement.Agreement{},
 
 		submissions: make(chan submission, maxGroup),
@@ -167,8 +180,8 @@ func LoadGeography() (*boundary.Set, *gazetteer.Gazetteer, error) {
 	return bounds, places, nil
 }
 
-// ControlChecker validates control layers against the shipped actors,
-// boundaries and gazetteer.
+// ControlChecker validates control layers against an actor registry and
+// the shipped boundaries and gazetteer.
 func ControlChecker(reg *actor.Registry, bounds *boundary.Set, places *gazetteer.Gazetteer) control.Checker {
 	return control.Checker{
 		KnownActor:   func(id string) bool { _, ok := reg.Get(id); return ok },
@@ -187,6 +200,296 @@ func LoadControl(reg *actor.Registry, bounds *boundary.Set, places *gazetteer.Ga
 	return control.NewSet(bounds, layers...)
 }
 
+// reference is the actor registry and the control layers truce rules
+// with: the shipped files and the operator's stored ones (the latest
+// version of each name), as loaded when truce opened.
+type reference struct {
+	reg *actor.Registry
+	// actorFiles are the registry's files, the shipped one first.
+	actorFiles []actor.File
+	set        *control.Set
+	// shipped and stored are every control layer loaded, the ones a
+	// higher version supersedes included; storedSrc are the stored
+	// layers' files.
+	shipped, stored []*control.Layer
+	storedSrc       []store.ReferenceFile
+	// left are the stored files left out, and why.
+	left []error
+}
+
+// OperatorActors is the stored actors file "truce actors add" appends to.
+const OperatorActors = "operator.yaml"
+
+// loadReference loads the shipped actors and control layers and the
+// stored ones. A stored file is left out (and named in left) when it is
+// not the file its log entry names, or when it does not load with the
+// others (an id or name another file has, a layer naming an unknown
+// actor): the engine rules only from what the log covers, and one bad
+// file must not stop truce from opening (truce verify must still run).
+func loadReference(ctx context.Context, st store.Store, bounds *boundary.Set, places *gazetteer.Gazetteer) (*reference, error) {
+	shipped, err := fs.ReadFile(bundled.FS, bundled.Actors)
+	if err != nil {
+		return nil, fmt.Errorf("open shipped actors: %w", err)
+	}
+	ref := &reference{actorFiles: []actor.File{{Name: bundled.Actors, Source: shipped}}}
+	if ref.reg, err = actor.LoadFiles(ref.actorFiles...); err != nil {
+		return nil, fmt.Errorf("shipped actors: %w", err)
+	}
+	files, err := st.ReferenceFiles(ctx, store.ReferenceActors)
+	if err != nil {
+		return nil, err
+	}
+	var candidates []actor.File
+	for _, f := range files {
+		if err := checkReferenceLogged(ctx, st, f); err != nil {
+			ref.left = append(ref.left, err)
+			continue
+		}
+		candidates = append(candidates, actor.File{Name: f.Name, Source: f.Source})
+	}
+	if reg, err := actor.LoadFiles(slices.Concat(ref.actorFiles, candidates)...); err == nil {
+		ref.reg, ref.actorFiles = reg, slices.Concat(ref.actorFiles, candidates)
+	} else {
+		// Which file is at fault: add them one at a time.
+		for _, c := range candidates {
+			with := slices.Concat(ref.actorFiles, []actor.File{c})
+			reg, err := actor.LoadFiles(with...)
+			if err != nil {
+				ref.left = append(ref.left, fmt.Errorf("stored actors file %s left out:\n%w", c.Name, err))
+				continue
+			}
+			ref.reg, ref.actorFiles = reg, with
+		}
+	}
+
+	chk := ControlChecker(ref.reg, bounds, places)
+	if ref.shipped, err = control.LoadDir(bundled.FS, bundled.Control, chk); err != nil {
+		return nil, fmt.Errorf("load shipped control layers: %w", err)
+	}
+	layers, err := st.ReferenceFiles(ctx, store.ReferenceControl)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range layers {
+		if err := checkReferenceLogged(ctx, st, f); err != nil {
+			ref.left = append(ref.left, err)
+			continue
+		}
+		l, err := control.Load(bytes.NewReader(f.Source), f.File, chk)
+		if err == nil {
+			err = storableLayer(l, ref.shipped, nil)
+		}
+		if err == nil && l.ID != f.Name {
+			err = fmt.Errorf("its id is %s", l.ID)
+		}
+		if err != nil {
+			ref.left = append(ref.left, fmt.Errorf("stored control layer %s left out:\n%w", f.Name, err))
+			continue
+		}
+		ref.stored = append(ref.stored, l)
+		ref.storedSrc = append(ref.storedSrc, f)
+	}
+	if ref.set, err = control.NewSet(bounds, slices.Concat(ref.shipped, ref.stored)...); err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+// storableLayer says why a layer cannot join the shipped and stored
+// layers: for one id, a version is given once (a correction is a new,
+// higher version), and a stored layer is not replaced by a lower version.
+func storableLayer(l *control.Layer, shipped, stored []*control.Layer) error {
+	for _, s := range shipped {
+		if s.ID == l.ID && s.Version == l.Version {
+			return fmt.Errorf("control layer %s version %d ships with truce (%s): a correction is a new version", l.ID, l.Version, s.File)
+		}
+	}
+	for _, s := range stored {
+		switch {
+		case s.ID != l.ID || s.Digest == l.Digest:
+		case s.Version == l.Version:
+			return fmt.Errorf("control layer %s version %d is stored with other content (%s): a correction is a new version", l.ID, l.Version, s.Digest[:12])
+		case s.Version > l.Version:
+			return fmt.Errorf("control layer %s version %d is stored: a correction is a higher version than that, not %d", l.ID, s.Version, l.Version)
+		}
+	}
+	return nil
+}
+
+// checkReferenceLogged checks that a stored reference file is the one its
+// log entry names.
+func checkReferenceLogged(ctx context.Context, st store.Store, f store.ReferenceFile) error {
+	ls, ok := st.(interface {
+		LogEntryFor(ctx context.Context, kind, key string, rev int) (int64, []byte, error)
+	})
+	if !ok {
+		return nil
+	}
+	key := sqldb.ReferenceFileKey(f.Kind, f.Name, f.Seq)
+	idx, data, err := ls.LogEntryFor(ctx, ledger.ReferenceFile, key, 1)
+	if err != nil {
+		return fmt.Errorf("stored %s file %s left out: %w", f.Kind, f.Name, err)
+	}
+	e, err := ledger.ParseEntry(idx, data)
+	if err != nil {
+		return fmt.Errorf("stored %s file %s left out: %w", f.Kind, f.Name, err)
+	}
+	if sum := sha256.Sum256(f.Source); e.Digest != hex.EncodeToString(sum[:]) {
+		return fmt.Errorf("stored %s file %s left out: it is not what its log entry %d holds (truce verify names it)", f.Kind, f.Name, idx)
+	}
+	return nil
+}
+
+// ReferenceLeftOut says which stored reference files (actors files,
+// control layers) truce left out when it opened, and why.
+func (a *App) ReferenceLeftOut() []error { return slices.Clone(a.ref.left) }
+
+// ControlLayers returns every control layer loaded, shipped and stored,
+// those superseded by a higher version included; Engine.Control.Layers
+// gives the ones consulted.
+func (a *App) ControlLayers() (shipped, stored []*control.Layer) {
+	return slices.Clone(a.ref.shipped), slices.Clone(a.ref.stored)
+}
+
+// LoadActorsFile validates an actor registry file with the shipped
+// registry and the other stored files, and stores it as the latest
+// version of its name (the file's base name). A file is refused if it
+// collides with another, or would leave a stored agreement or control
+// layer naming an unknown actor. It returns whether the file was new, and
+// the registry it makes. The registry truce rules with is made when truce
+// opens: a running server uses the file once restarted.
+func (a *App) LoadActorsFile(ctx context.Context, file string, src []byte) (bool, *actor.Registry, error) {
+	return a.storeActors(ctx, path.Base(filepath.ToSlash(file)), file, src)
+}
+
+// AddActor appends an actor to the operator's actors file
+// (OperatorActors), as a new version of it made from the latest stored
+// one, or a new file; the whole registry must then load. It returns the
+// file as stored.
+func (a *App) AddActor(ctx context.Context, x actor.Actor) ([]byte, error) {
+	files, err := a.Store.ReferenceFiles(ctx, store.ReferenceActors)
+	if err != nil {
+		return nil, err
+	}
+	var prev []byte
+	for _, f := range files {
+		if f.Name == OperatorActors {
+			// Never build on a file the log does not cover.
+			if err := checkReferenceLogged(ctx, a.Store, f); err != nil {
+				return nil, err
+			}
+			prev = f.Source
+		}
+	}
+	src, err := actor.Append(prev, x)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", OperatorActors, err)
+	}
+	if _, _, err := a.storeActors(ctx, OperatorActors, OperatorActors, src); err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+func (a *App) storeActors(ctx context.Context, name, file string, src []byte) (bool, *actor.Registry, error) {
+	var files []actor.File
+	for _, f := range a.ref.actorFiles {
+		if f.Name != name {
+			files = append(files, f)
+		}
+	}
+	reg, err := actor.LoadFiles(append(files, actor.File{Name: name, Source: src})...)
+	if err != nil {
+		return false, nil, err
+	}
+	if err := a.stillValid(ctx, reg); err != nil {
+		return false, nil, err
+	}
+	added, err := a.Store.PutReferenceFile(ctx, store.ReferenceActors, name, file, src)
+	if err != nil {
+		return false, nil, err
+	}
+	a.Log.Info("actors file loaded", "name", name, "file", file, "new", added)
+	return added, reg, nil
+}
+
+// stillValid checks that the stored agreements and control layers in use
+// validate with reg: a new version of an actors file may not drop an
+// actor one of them names.
+func (a *App) stillValid(ctx context.Context, reg *actor.Registry) error {
+	srcs, err := a.Store.AgreementSources(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, s := range srcs {
+		if _, ok := a.Agreement(s.AgreementID); !ok {
+			continue // left out already
+		}
+		if _, err := agreement.Load(bytes.NewReader(s.Source), s.File, agreementChecker(reg, a.Boundaries)); err != nil {
+			errs = append(errs, fmt.Errorf("the stored agreement %s would no longer validate:\n%w", s.AgreementID, err))
+		}
+	}
+	chk := ControlChecker(reg, a.Boundaries, a.Places)
+	for _, f := range a.ref.storedSrc {
+		if _, err := control.Load(bytes.NewReader(f.Source), f.File, chk); err != nil {
+			errs = append(errs, fmt.Errorf("the stored control layer %s would no longer validate:\n%w", f.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// LoadControlFile validates a control layer file against the actor
+// registry and the shipped geography, and stores it as the latest version
+// of its layer id. A version already stored or shipped with other content,
+// or lower than the stored one, is refused: a correction is a new, higher
+// version. It returns the layer and whether the file was new. Like an
+// actors file, it is consulted once truce opens again.
+func (a *App) LoadControlFile(ctx context.Context, file string, src []byte) (*control.Layer, bool, error) {
+	base := path.Base(filepath.ToSlash(file))
+	l, err := control.Load(bytes.NewReader(src), base, ControlChecker(a.Actors, a.Boundaries, a.Places))
+	if err != nil {
+		return nil, false, err
+	}
+	stored, err := a.Store.ReferenceFiles(ctx, store.ReferenceControl)
+	if err != nil {
+		return nil, false, err
+	}
+	var latest []*control.Layer
+	for _, f := range stored {
+		if f.Name != l.ID {
+			continue
+		}
+		// The stored version, as the log has it, whether or not it loads
+		// now: only its id, version and digest matter here.
+		if err := checkReferenceLogged(ctx, a.Store, f); err != nil {
+			return nil, false, err
+		}
+		sum := sha256.Sum256(f.Source)
+		prev := &control.Layer{ID: f.Name, Digest: hex.EncodeToString(sum[:]), Version: storedVersion(f.Source)}
+		latest = append(latest, prev)
+	}
+	if err := storableLayer(l, a.ref.shipped, latest); err != nil {
+		return nil, false, err
+	}
+	added, err := a.Store.PutReferenceFile(ctx, store.ReferenceControl, l.ID, base, src)
+	if err != nil {
+		return nil, false, err
+	}
+	a.Log.Info("control layer loaded", "layer", l.ID, "version", l.Version, "file", base, "new", added)
+	return l, added, nil
+}
+
+// storedVersion reads the version of a stored layer file without
+// validating it (a layer stored once may name an actor since dropped).
+func storedVersion(src []byte) int {
+	var v struct {
+		Version int `yaml:"version"`
+	}
+	yaml.Unmarshal(src, &v)
+	return v.Version
+}
+
 // Close waits for the submissions under way to be committed, and closes
 // the store. No submission may start after Close.
 func (a *App) Close() error {
@@ -195,11 +498,16 @@ func (a *App) Close() error {
 	return a.Store.Close()
 }
 
-// Checker validates agreements against the shipped actors and boundaries.
+// Checker validates agreements against the actor registry (shipped and
+// stored files) and the shipped boundaries.
 func (a *App) Checker() agreement.Checker {
+	return agreementChecker(a.Actors, a.Boundaries)
+}
+
+func agreementChecker(reg *actor.Registry, bounds *boundary.Set) agreement.Checker {
 	return agreement.Checker{
-		KnownActor: func(id string) bool { _, ok := a.Actors.Get(id); return ok },
-		KnownPCode: func(pc string) bool { _, ok := a.Boundaries.Unit(pc); return ok },
+		KnownActor: func(id string) bool { _, ok := reg.Get(id); return ok },
+		KnownPCode: func(pc string) bool { _, ok := bounds.Unit(pc); return ok },
 	}
 }
 

@@ -40,6 +40,8 @@ var uncovered = map[string]string{
 	"agreement_sources.file":       "the file's name, used in messages only",
 	"agreement_sources.loaded_at":  "when this node stored the file: the node's bookkeeping",
 	"agreement_versions.stored_at": "when this node stored the version: the node's bookkeeping",
+	"reference_files.file":         "the file's name as loaded, used in messages and listings only; the record is named by its kind, name and id, which its log key holds",
+	"reference_files.loaded_at":    "when this node stored the file: the node's bookkeeping",
 	"evidence.added_at":            "when this node stored the file; the logged chain of custody holds the receipt's time",
 	"evidence_custody.action":      "a copy of the logged document's field, read by nothing",
 	"evidence_custody.by_user":     "a copy of the logged document's field, read by nothing",
@@ -356,6 +358,11 @@ func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB
 		if _, _, err := a.SubmitAs(ctx, []byte(strings.Replace(report, "DESC", d, 1)), &mon); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// An operator's actors file: a reference file in the store and log.
+	extra := "actors:\n  - id: tamper-test-brigade\n    name: Tamper Test Brigade\n    kind: armed_group\n"
+	if _, _, err := a.LoadActorsFile(ctx, "extra.yaml", []byte(extra)); err != nil {
+		t.Fatal(err)
 	}
 	skey, vkey, err := note.GenerateKey(rand.Reader, "tamper.test/log")
 	if err != nil {

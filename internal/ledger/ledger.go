@@ -32,6 +32,10 @@ const (
 	// Custody is a step in an evidence file's chain of custody, keyed
 	// "sha256/seq".
 	Custody = "custody"
+	// ReferenceFile is a reference file an operator loaded (an actor
+	// registry file, a control layer), keyed "kind/name/id": the engine
+	// rules with it.
+	ReferenceFile = "reference_file"
 )
 
 // Entry is one record's appearance in the log: which record, which of its

@@ -6,6 +6,7 @@ package ruling
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -162,22 +163,63 @@ func (e *Engine) Rule(a *agreement.Agreement, in incident.Incident) Ruling {
 		return rulings[0]
 	}
 	last := rulings[len(rulings)-1]
+	answering := slices.Clone(last.Guarantors)
+	sameGuarantors := true
 	for _, r := range rulings[:len(rulings)-1] {
-		// Guarantors count too: who answers for a violation is part of it.
 		if r.Verdict != last.Verdict || r.Reason != last.Reason || r.Missing != last.Missing ||
 			strings.Join(r.Clauses, ",") != strings.Join(last.Clauses, ",") ||
-			strings.Join(r.Parties, ",") != strings.Join(last.Parties, ",") ||
-			strings.Join(r.Guarantors, ",") != strings.Join(last.Guarantors, ",") {
+			strings.Join(r.Parties, ",") != strings.Join(last.Parties, ",") {
 			var parts []string
 			for _, r := range rulings {
-				parts = append(parts, fmt.Sprintf("under version %d: %s", r.Version, r.Outcome()))
+				parts = append(parts, fmt.Sprintf("under version %d: %s", r.Version, versionOutcome(r)))
 			}
 			return undetermined(base, MissingTimePrecision, []string{"time: " + when},
 				"The incident is dated %s, which spans versions that rule differently (%s); a more exact time is needed.", when, strings.Join(parts, "; "))
 		}
+		if strings.Join(r.Guarantors, ",") != strings.Join(last.Guarantors, ",") {
+			sameGuarantors = false
+			answering = slices.DeleteFunc(answering, func(g string) bool { return !slices.Contains(r.Guarantors, g) })
+		}
 	}
-	last.Explanation += fmt.Sprintf(" The dates (%s) span %d versions; the ruling is the same under each.", when, len(rulings))
+	if sameGuarantors {
+		last.Explanation += fmt.Sprintf(" The dates (%s) span %d versions; the ruling is the same under each.", when, len(rulings))
+		return last
+	}
+	// The breach and who committed it are certain; only which guarantors
+	// answer depends on the day (a guarantor joined meanwhile). Those
+	// answering under every version answer; the others are named with the
+	// versions under which they would.
+	var parts []string
+	for _, r := range rulings {
+		parts = append(parts, fmt.Sprintf("under version %d: %s", r.Version, strings.Join(r.Guarantors, ", ")))
+	}
+	said := fmt.Sprintf(" Guarantor(s) answering: %s.", strings.Join(last.Guarantors, ", "))
+	last.Guarantors = answering
+	last.Explanation = strings.Replace(last.Explanation, said, fmt.Sprintf(" Guarantor(s) answering: %s.", strings.Join(answering, ", ")), 1)
+	last.Explanation += fmt.Sprintf(" The dates (%s) span %d versions that agree on the ruling but not on the guarantors answering (%s): those answering under all of them are named; the others answer only if the incident fell in their version.",
+		when, len(rulings), strings.Join(parts, "; "))
 	return last
+}
+
+// prohibitedAnywhere reports whether any clause of the version prohibits
+// the act, wherever and whenever.
+func prohibitedAnywhere(v *agreement.Version, t act.Type) bool {
+	for _, c := range v.Clauses {
+		if slices.Contains(c.Prohibits, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// versionOutcome is a ruling's outcome with the parties and guarantors
+// it names, to tell versions apart in an explanation.
+func versionOutcome(r Ruling) string {
+	out := r.Outcome()
+	if len(r.Parties) > 0 {
+		out += " by " + strings.Join(r.Parties, ", ")
+	}
+	return out
 }
 
 // class is what an actor in an incident is under one version.
@@ -342,6 +384,13 @@ func (e *Engine) judge(a *agreement.Agreement, v *agreement.Version, in incident
 	if len(perps) > 0 && all(targets, isExcluded) {
 		return notViolation(base, ExcludedGroup, nil,
 			"The %s was directed at %s, excluded from the ceasefire; fighting an excluded group is not a violation.", what, names(v, targets))
+	}
+	// An act no clause prohibits is no violation whoever carried it out:
+	// who did it need not be known (a protest, looting by an unidentified
+	// group).
+	if in.Act != "" && in.Act != act.Unknown && !prohibitedAnywhere(v, in.Act) {
+		return notViolation(base, ActNotProhibited, nil,
+			"No clause of version %d prohibits %s, so the %s is not a violation, whoever carried it out.", v.Number, actLabel(in.Act), what)
 	}
 	if len(perps) == 0 {
 		return undetermined(base, MissingPerpetrator, nil, "The %s has no known perpetrator; a ruling needs to know who carried it out.", what)

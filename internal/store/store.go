@@ -34,6 +34,29 @@ type AgreementSource struct {
 	LoadedAt    time.Time
 }
 
+// Kinds of reference files (ReferenceFile.Kind).
+const (
+	// ReferenceActors is an actor registry file, named by its base name.
+	ReferenceActors = "actors"
+	// ReferenceControl is a territorial control layer, named by its id.
+	ReferenceControl = "control"
+)
+
+// ReferenceFile is a reference file an operator loaded without
+// rebuilding truce (an actor registry file, a control layer), kept whole
+// as loaded. A file is never changed: a new file of the same kind and
+// name is a new version, and the latest is the one used.
+type ReferenceFile struct {
+	// Seq numbers the files stored, all kinds together.
+	Seq  int64
+	Kind string // ReferenceActors or ReferenceControl
+	Name string
+	// File is the file's name as loaded, for messages.
+	File     string
+	Source   []byte
+	LoadedAt time.Time
+}
+
 // VersionRecord is one stored agreement version.
 type VersionRecord struct {
 	AgreementID   string    `json:"agreement"`
@@ -121,6 +144,14 @@ type Store interface {
 	AgreementSources(ctx context.Context) ([]AgreementSource, error)
 	// AgreementVersions returns the stored versions of one agreement.
 	AgreementVersions(ctx context.Context, agreementID string) ([]VersionRecord, error)
+
+	// PutReferenceFile stores a reference file as a new version of kind
+	// and name, and logs it in the same transaction. A file identical to
+	// the latest version of kind and name adds nothing (added is false).
+	PutReferenceFile(ctx context.Context, kind, name, file string, src []byte) (added bool, err error)
+	// ReferenceFiles returns the latest version of every reference file
+	// of a kind, by name.
+	ReferenceFiles(ctx context.Context, kind string) ([]ReferenceFile, error)
 
 	// ImportReports stores reports in one transaction, idempotently on
 	// (Source, SourceID): an identical record changes nothing, a changed

@@ -59,6 +59,19 @@ func logAgreementSource(ctx context.Context, w *txw, agreementID string, id int6
 	return appendLog(ctx, w, ledger.Entry{Kind: ledger.AgreementSource, Key: fmt.Sprintf("%s/%d", agreementID, id), Rev: 1, Digest: hex.EncodeToString(sum[:])})
 }
 
+// logReferenceFile logs a reference file as stored (an actor registry
+// file, a control layer): the engine rules with it, so verification must
+// cover it.
+func logReferenceFile(ctx context.Context, w *txw, kind, name string, id int64, source []byte) error {
+	sum := sha256.Sum256(source)
+	return appendLog(ctx, w, ledger.Entry{Kind: ledger.ReferenceFile, Key: ReferenceFileKey(kind, name, id), Rev: 1, Digest: hex.EncodeToString(sum[:])})
+}
+
+// ReferenceFileKey is a reference file's key in the log: kind/name/id.
+func ReferenceFileKey(kind, name string, id int64) string {
+	return kind + "/" + name + "/" + strconv.FormatInt(id, 10)
+}
+
 // txHashes reads stored hashes inside a transaction.
 type txHashes struct {
 	ctx context.Context
@@ -230,6 +243,26 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 			return err
 		}
 		if err := fn(ledger.AgreementSource, key, 1, sha256.Sum256(source)); err != nil {
+			rows.Close()
+			return err
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = s.query(ctx, `SELECT kind || '/' || name || '/' || CAST(id AS TEXT), source FROM reference_files`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var key string
+		var source []byte
+		if err := rows.Scan(&key, &source); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := fn(ledger.ReferenceFile, key, 1, sha256.Sum256(source)); err != nil {
 			rows.Close()
 			return err
 		}

@@ -110,7 +110,7 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // every PostgreSQL backup: TestTablesComplete checks the list against the
 // schema.
 func Tables() []string {
-	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
+	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "reference_files", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
 		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications", "sessions", "evidence_custody"}
 }
 
@@ -357,6 +357,66 @@ func (s *Store) AgreementSources(ctx context.Context) ([]store.AgreementSource, 
 		}
 		a.LoadedAt, _ = parseTS(loaded)
 		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// PutReferenceFile implements store.Store.
+func (s *Store) PutReferenceFile(ctx context.Context, kind, name, file string, src []byte) (bool, error) {
+	if kind != store.ReferenceActors && kind != store.ReferenceControl {
+		return false, fmt.Errorf("store reference file: unknown kind %q", kind)
+	}
+	// The name is part of the record's log key, kind/name/id.
+	if name == "" || strings.ContainsAny(name, "/\n") {
+		return false, fmt.Errorf("store %s file: bad name %q", kind, name)
+	}
+	var added bool
+	err := s.tx(ctx, func(tx *txw) error {
+		added = false
+		var last []byte
+		err := tx.scan(ctx, `SELECT source FROM reference_files WHERE kind = ? AND name = ? ORDER BY id DESC LIMIT 1`, []any{kind, name}, &last)
+		switch {
+		case err == nil && string(last) == string(src):
+			return nil
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		// The next id after the largest, not an engine's sequence: see
+		// migration 0009.
+		var id int64
+		if err := tx.scan(ctx, `SELECT coalesce(max(id), 0) + 1 FROM reference_files`, nil, &id); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO reference_files (id, kind, name, file, source, loaded_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, kind, name, file, src, ts(time.Now())); err != nil {
+			return err
+		}
+		added = true
+		return logReferenceFile(ctx, tx, kind, name, id, src)
+	})
+	if err != nil {
+		return false, fmt.Errorf("store %s file %s: %w", kind, name, err)
+	}
+	return added, nil
+}
+
+// ReferenceFiles implements store.Store.
+func (s *Store) ReferenceFiles(ctx context.Context, kind string) ([]store.ReferenceFile, error) {
+	rows, err := s.query(ctx, `SELECT id, kind, name, file, source, loaded_at FROM reference_files
+		WHERE id IN (SELECT max(id) FROM reference_files WHERE kind = ? GROUP BY name) ORDER BY name`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("list %s files: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []store.ReferenceFile
+	for rows.Next() {
+		var f store.ReferenceFile
+		var loaded string
+		if err := rows.Scan(&f.Seq, &f.Kind, &f.Name, &f.File, &f.Source, &loaded); err != nil {
+			return nil, err
+		}
+		f.LoadedAt, _ = parseTS(loaded)
+		out = append(out, f)
 	}
 	return out, rows.Err()
 }

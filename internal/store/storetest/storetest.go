@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 )
@@ -23,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"AgreementVersionsAreImmutable", testAgreements},
+		{"ReferenceFilesAreVersions", testReferenceFiles},
 		{"ImportIsIdempotent", testImportIdempotent},
 		{"ChangedRecordKeepsHistory", testImportUpdate},
 		{"OnlyTheOwnerRevises", testOwnership},
@@ -96,6 +99,75 @@ func testAgreements(t *testing.T, s store.Store) {
 	}
 	if _, err := s.AgreementVersions(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown agreement: err = %v", err)
+	}
+}
+
+// testReferenceFiles: every reference file loaded is kept; a new file of
+// the same kind and name is a new version, an identical one adds nothing,
+// and each version is in the log.
+func testReferenceFiles(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	put := func(kind, name, file, src string, want bool) {
+		t.Helper()
+		added, err := s.PutReferenceFile(ctx, kind, name, file, []byte(src))
+		if err != nil || added != want {
+			t.Fatalf("put %s/%s %q: added %v, err %v; want added %v", kind, name, src, added, err, want)
+		}
+	}
+	put(store.ReferenceActors, "extra.yaml", "/tmp/extra.yaml", "actors: [1]", true)
+	put(store.ReferenceActors, "extra.yaml", "extra.yaml", "actors: [1]", false) // identical: nothing added
+	put(store.ReferenceActors, "extra.yaml", "extra.yaml", "actors: [1, 2]", true)
+	put(store.ReferenceActors, "a.yaml", "a.yaml", "actors: [a]", true)
+	put(store.ReferenceControl, "extra.yaml", "layer.yaml", "actors: [1]", true) // another kind: its own versions
+	// Back to an earlier content is a new version too: the latest counts.
+	put(store.ReferenceActors, "a.yaml", "a.yaml", "actors: [b]", true)
+	put(store.ReferenceActors, "a.yaml", "a.yaml", "actors: [a]", true)
+
+	files, err := s.ReferenceFiles(ctx, store.ReferenceActors)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		if f.Kind != store.ReferenceActors || f.LoadedAt.IsZero() || f.Seq == 0 {
+			t.Errorf("file %+v", f)
+		}
+		got = append(got, fmt.Sprintf("%s %s %s", f.Name, f.File, f.Source))
+	}
+	if want := []string{"a.yaml a.yaml actors: [a]", "extra.yaml extra.yaml actors: [1, 2]"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("actors files = %q, want %q", got, want)
+	}
+	if files, err := s.ReferenceFiles(ctx, store.ReferenceControl); err != nil || len(files) != 1 || files[0].File != "layer.yaml" {
+		t.Errorf("control files = %+v, %v", files, err)
+	}
+	if files, err := s.ReferenceFiles(ctx, "nothing"); err != nil || len(files) != 0 {
+		t.Errorf("files of an unknown kind = %+v, %v", files, err)
+	}
+	for _, bad := range [][2]string{{"maps", "m.yaml"}, {store.ReferenceActors, ""}, {store.ReferenceActors, "a/b.yaml"}} {
+		if _, err := s.PutReferenceFile(ctx, bad[0], bad[1], "f", []byte("x")); err == nil {
+			t.Errorf("kind %q name %q: stored", bad[0], bad[1])
+		}
+	}
+	// Every version stored is in the log, the superseded ones too.
+	type digester interface {
+		RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error
+	}
+	d, ok := s.(digester)
+	if !ok {
+		return
+	}
+	n := 0
+	err = d.RecordDigests(ctx, func(kind, key string, rev int, _ [32]byte) error {
+		if kind == ledger.ReferenceFile {
+			n++
+			if parts := strings.Split(key, "/"); len(parts) != 3 || rev != 1 {
+				t.Errorf("record %s %s rev %d", kind, key, rev)
+			}
+		}
+		return nil
+	})
+	if err != nil || n != 6 {
+		t.Errorf("reference files among the records: %d (%v), want 6", n, err)
 	}
 }
 
