@@ -22,15 +22,16 @@ import (
 // The agreement rate of the engine on the hand-labelled evaluation set
 // (internal/ruling/testdata/eval, described in its README.md and in
 // docs/rulings.md, "Evaluation") must not fall below these floors, set just
-// under the rates measured when the set was made (218/230 = 94.8% and
-// 202/214 = 94.4%, leaving one label of slack each). Raise them when the
-// engine improves; lower them only with the reason in docs/rulings.md.
+// under the rates measured last (225/230 = 97.8% and 209/214 = 97.7%,
+// leaving one label of slack each; the set was made at 218/230). Raise
+// them when the engine improves; lower them only with the reason in
+// docs/rulings.md.
 const (
 	// evalFloor is for the whole set.
-	evalFloor = 0.94
+	evalFloor = 0.97
 	// evalFloorSettled is for the labels that do not wait on a pending
 	// change to the agreement (those with an empty "needs").
-	evalFloorSettled = 0.935
+	evalFloorSettled = 0.97
 )
 
 const evalAgreement = "syria-coh-2016"

@@ -101,6 +101,22 @@ type Place struct {
 	Admin3 string `json:"admin3,omitempty"`
 }
 
+// KeepKnownLevels clears the administrative units the place's precision
+// does not support: a point standing for a district lies in some
+// sub-district, in which the event need not have happened, and a point
+// standing for the country in some governorate. Without this, events known
+// only as "Syria" were filed under one sub-district of Hama.
+func (p *Place) KeepKnownLevels() {
+	switch p.Precision {
+	case PlaceAdmin2:
+		p.Admin3 = ""
+	case PlaceAdmin1:
+		p.Admin2, p.Admin3 = "", ""
+	case PlaceCountry, PlaceUnknown:
+		p.Admin1, p.Admin2, p.Admin3 = "", "", ""
+	}
+}
+
 // Label names the place for explanations.
 func (p Place) Label() string {
 	switch {

@@ -80,3 +80,27 @@ func TestMergeKeepsSides(t *testing.T) {
 		})
 	}
 }
+
+// TestKeepKnownLevels: a place keeps only the units its precision
+// supports (164 UCDP events known only as "Syria" were filed under one
+// sub-district of Hama, which `truce rule -admin` then counted there).
+func TestKeepKnownLevels(t *testing.T) {
+	for _, tt := range []struct {
+		precision PlacePrecision
+		want      [3]string
+	}{
+		{PlaceExact, [3]string{"SY05", "SY0503", "SY050304"}},
+		{PlaceNear, [3]string{"SY05", "SY0503", "SY050304"}},
+		{PlaceAdmin3, [3]string{"SY05", "SY0503", "SY050304"}},
+		{PlaceAdmin2, [3]string{"SY05", "SY0503", ""}},
+		{PlaceAdmin1, [3]string{"SY05", "", ""}},
+		{PlaceCountry, [3]string{"", "", ""}},
+		{PlaceUnknown, [3]string{"", "", ""}},
+	} {
+		p := Place{Name: "Syria", Lat: 35, Lon: 38, HasPoint: true, Precision: tt.precision, Admin1: "SY05", Admin2: "SY0503", Admin3: "SY050304"}
+		p.KeepKnownLevels()
+		if got := [3]string{p.Admin1, p.Admin2, p.Admin3}; got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.precision, got, tt.want)
+		}
+	}
+}

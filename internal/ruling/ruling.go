@@ -50,9 +50,14 @@ const (
 type Missing string
 
 const (
-	MissingPerpetrator    Missing = "perpetrator"
-	MissingTarget         Missing = "target"
-	MissingActorIdentity  Missing = "actor_identity"
+	MissingPerpetrator   Missing = "perpetrator"
+	MissingTarget        Missing = "target"
+	MissingActorIdentity Missing = "actor_identity"
+	// MissingUnidentified is an actor the source itself does not identify
+	// ("Unidentified Armed Group"): nobody knows who it was, which no
+	// registry entry can settle, unlike a name truce could not resolve
+	// (MissingActorIdentity), which an operator can add.
+	MissingUnidentified   Missing = "unidentified"
 	MissingInitiator      Missing = "initiator"
 	MissingTimePrecision  Missing = "time_precision"
 	MissingPlacePrecision Missing = "place_precision"
@@ -199,6 +204,18 @@ func (e *Engine) Rule(a *agreement.Agreement, in incident.Incident) Ruling {
 	last.Explanation += fmt.Sprintf(" The dates (%s) span %d versions that agree on the ruling but not on the guarantors answering (%s): those answering under all of them are named; the others answer only if the incident fell in their version.",
 		when, len(rulings), strings.Join(parts, "; "))
 	return last
+}
+
+// identityMissing says why unknown actors leave a ruling open: a name no
+// registry entry matches, or, when every one of them resolved to an actor
+// of unknown identity, the source's own silence.
+func identityMissing(unknown []class) Missing {
+	for _, c := range unknown {
+		if c.ref.ID == "" {
+			return MissingActorIdentity
+		}
+	}
+	return MissingUnidentified
 }
 
 // prohibitedAnywhere reports whether any clause of the version prohibits
@@ -396,7 +413,7 @@ func (e *Engine) judge(a *agreement.Agreement, v *agreement.Version, in incident
 		return undetermined(base, MissingPerpetrator, nil, "The %s has no known perpetrator; a ruling needs to know who carried it out.", what)
 	}
 	if u := filter(perps, isUnknown); len(u) > 0 {
-		return undetermined(base, MissingActorIdentity, nil, "The perpetrator of the %s is not identified: %s.", what, names(v, u))
+		return undetermined(base, identityMissing(u), nil, "The perpetrator of the %s is not identified: %s.", what, names(v, u))
 	}
 	bound := filter(perps, isParty)
 	if len(bound) == 0 {
@@ -417,7 +434,7 @@ func (e *Engine) judge(a *agreement.Agreement, v *agreement.Version, in incident
 		return undetermined(base, MissingTarget, nil, "The %s by %s has no stated target; whether it was directed at a protected party or civilians is not established.", what, names(v, bound))
 	}
 	if u := filter(targets, isUnknown); len(u) > 0 {
-		return undetermined(base, MissingActorIdentity, nil, "The target of the %s is not identified: %s.", what, names(v, u))
+		return undetermined(base, identityMissing(u), nil, "The target of the %s is not identified: %s.", what, names(v, u))
 	}
 	if x := filter(targets, isExcluded); len(x) > 0 {
 		return undetermined(base, MissingTarget, nil,
@@ -463,7 +480,7 @@ func (e *Engine) ruleClash(a *agreement.Agreement, v *agreement.Version, in inci
 			"The %s was fighting involving %s, excluded from the ceasefire; fighting an excluded group is not a violation.", what, names(v, ex))
 	}
 	if u := append(filter(sideA, isUnknown), filter(sideB, isUnknown)...); len(u) > 0 {
-		return undetermined(base, MissingActorIdentity, nil, "A side in the %s is not identified: %s.", what, names(v, u))
+		return undetermined(base, identityMissing(u), nil, "A side in the %s is not identified: %s.", what, names(v, u))
 	}
 	pa, pb := partiesOf(sideA), partiesOf(sideB)
 	if len(pa) == 0 && len(pb) == 0 {

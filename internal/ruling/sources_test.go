@@ -139,7 +139,7 @@ func TestAssociates(t *testing.T) {
 		{"unknown principal, known associate: still unidentified", acledRow(remote, "Shelling/artillery/missile attack", militia, "Government of Syria", "Civilians (Syria)", ""),
 			"undetermined: actor_identity", "", "", "high", nil},
 		{"unidentified armed group as principal", acledRow(battles, "Armed clash", "Unidentified Armed Group (Syria)", "", "Government of Syria", militia),
-			"undetermined: actor_identity", "", "", "", nil},
+			"undetermined: unidentified", "", "", "", nil},
 	})
 }
 

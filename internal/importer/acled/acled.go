@@ -256,6 +256,7 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	default:
 		return p, &fieldErr{"geo_precision", fmt.Sprintf("%q is not an ACLED geo precision (1, 2 or 3)", gp)}
 	}
+	p.KeepKnownLevels()
 	return p, nil
 }
 

@@ -87,7 +87,8 @@ func TestRead(t *testing.T) {
 	}{
 		{"SYR90001", act.Airstrike, "2017-01-02", 1, incident.PlaceExact, "SY030200", "", "perpetrator:government-of-syria target:civilians", 4},
 		{"SYR90002", act.ArmedClash, "2017-01-02", 7, incident.PlaceNear, "SY030201", "", "side_a:government-of-syria side_a:hezbollah side_b:jaysh-al-islam side_b:rahman-corps", 0},
-		{"SYR90003", act.ArrestAbduction, "2017-01-01", 31, incident.PlaceAdmin1, "SY070000", "SY07", "perpetrator:unidentified-armed-group target:civilians", 0},
+		{"SYR90003", act.ArrestAbduction, "2017-01-01", 31, incident.PlaceAdmin1, "", "SY07", // a governorate: no sub-district
+			"perpetrator:unidentified-armed-group target:civilians", 0},
 		{"SYR90004", act.Shelling, "2017-01-20", 1, incident.PlaceExact, "SY090100", "", "perpetrator:islamic-state target:government-of-syria", 3},
 		{"SYR90005", act.PropertyDamage, "2017-02-28", 1, incident.PlaceExact, "SY020000", "", "perpetrator:rioters", 0},
 		{"SYR90006", act.Shelling, "2017-02-10", 1, incident.PlaceNear, "SY030200", "", "perpetrator:government-of-syria target:civilians", 2},

@@ -518,6 +518,7 @@ func (r *Reader) place(g *geometry, p props) (incident.Place, string, error) {
 			}
 		}
 	}
+	pl.KeepKnownLevels()
 	return pl, "", nil
 }
 

@@ -157,6 +157,7 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 	if p.HasPoint && p.Admin3 == "" {
 		importer.Locate(p, cfg.Boundaries)
 	}
+	p.KeepKnownLevels()
 	for i := range rep.Actors {
 		a := &rep.Actors[i]
 		switch a.Role {

@@ -237,13 +237,23 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 		p.Precision, p.Area = incident.PlaceAdmin2, p.Admin2
 	case "4":
 		p.Precision, p.Area = incident.PlaceAdmin1, p.Admin1
-	case "5", "6":
+	case "5":
+		// A region such as "Southern Idlib Governorate": larger than a
+		// district, but within the province GED names in adm_1, when it
+		// names one (the point then stands in it).
+		if rec.Get("adm_1") != "" && p.Admin1 != "" {
+			p.Precision, p.Area = incident.PlaceAdmin1, p.Admin1
+		} else {
+			p.Precision = incident.PlaceCountry
+		}
+	case "6":
 		p.Precision = incident.PlaceCountry
 	case "7":
 		p.Precision = incident.PlaceUnknown
 	default:
 		return p, &fieldErr{"where_prec", fmt.Sprintf("%q is not a GED place precision (1-7)", wp)}
 	}
+	p.KeepKnownLevels()
 	return p, nil
 }
 
