@@ -24,14 +24,34 @@ type TimeSpan struct {
 
 // Day returns the span of the calendar day of d in loc.
 func Day(year int, month time.Month, day int, loc *time.Location) TimeSpan {
-	start := time.Date(year, month, day, 0, 0, 0, 0, loc)
-	return TimeSpan{Start: start, End: start.AddDate(0, 0, 1), Precision: "day"}
+	return TimeSpan{Start: DayStart(year, month, day, loc), End: DayStart(year, month, day+1, loc), Precision: "day"}
+}
+
+// DayStart is the first instant of a calendar day in loc: its midnight,
+// or, where the clocks skip midnight (Damascus moved them from 00:00 to
+// 01:00 on the last Friday of March), the instant they resume. A day ends
+// where the next begins: never 24 hours after an assumed midnight (one
+// added to 01:00 ran an hour into the next day).
+func DayStart(year int, month time.Month, day int, loc *time.Location) time.Time {
+	return time.Date(year, month, day, 0, 0, 0, 0, loc)
+}
+
+// IsDayStart reports whether t is the first instant of its day in loc.
+func IsDayStart(t time.Time, loc *time.Location) bool {
+	l := t.In(loc)
+	return t.Equal(DayStart(l.Year(), l.Month(), l.Day(), loc))
+}
+
+// NextDay is the start of the calendar day after t's, in loc.
+func NextDay(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return DayStart(t.Year(), t.Month(), t.Day()+1, loc)
 }
 
 // Days returns the span from the first to the last day, inclusive.
 func Days(first, last time.Time, loc *time.Location) TimeSpan {
-	start := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
-	end := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, loc).AddDate(0, 0, 1)
+	start := DayStart(first.Year(), first.Month(), first.Day(), loc)
+	end := DayStart(last.Year(), last.Month(), last.Day()+1, loc)
 	p := "day"
 	if n := int(end.Sub(start).Hours()/24 + 0.5); n > 1 {
 		p = fmt.Sprintf("%d days", n)
@@ -55,7 +75,7 @@ func (s TimeSpan) String() string {
 		return "an unknown time"
 	}
 	last := s.End.Add(-time.Nanosecond)
-	if s.Start.Hour() == 0 && s.Start.Minute() == 0 && s.End.Hour() == 0 && s.End.Minute() == 0 {
+	if IsDayStart(s.Start, s.Start.Location()) && IsDayStart(s.End, s.End.Location()) {
 		if s.End.Sub(s.Start) <= 24*time.Hour+time.Hour {
 			return s.Start.Format("2006-01-02")
 		}

@@ -9,6 +9,8 @@ package period
 import (
 	"fmt"
 	"time"
+
+	"github.com/truce-monitor/truce/internal/incident"
 )
 
 // DateLayout is how a date is written.
@@ -47,7 +49,7 @@ func Day(param, v string, loc *time.Location) (start, end time.Time, err error) 
 	if err != nil {
 		return start, end, &Error{param, v, "is not a date (YYYY-MM-DD)"}
 	}
-	return start, start.AddDate(0, 0, 1), nil
+	return start, incident.NextDay(start, loc), nil
 }
 
 // Range reads a period's bounds as [from, to): from a date or time, to a
@@ -61,7 +63,7 @@ func Range(fromParam, fromV, toParam, toV string, loc *time.Location) (from, to 
 		return from, to, err
 	}
 	if date {
-		to = to.AddDate(0, 0, 1)
+		to = incident.NextDay(to, loc)
 	}
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
 		return from, to, &Error{Param: toParam, Reason: "is before " + fromParam}

@@ -47,3 +47,32 @@ func TestDay(t *testing.T) {
 		t.Error("a time is not a date")
 	}
 }
+
+// TestDaylightSaving: Damascus skipped midnight on 31 March 2017 and 30
+// March 2018; "-to 2017-03-31" ran an hour into 1 April, since a day was
+// taken to end 24 hours after its (shifted) start (issue 14 item 8).
+func TestDaylightSaving(t *testing.T) {
+	damascus, err := time.LoadLocation("Asia/Damascus")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	for _, tt := range []struct {
+		day, start, end string // UTC
+	}{
+		{"2017-03-31", "2017-03-30T22:00:00Z", "2017-03-31T21:00:00Z"}, // 23 hours
+		{"2018-03-30", "2018-03-29T22:00:00Z", "2018-03-30T21:00:00Z"},
+		{"2017-10-27", "2017-10-26T22:00:00Z", "2017-10-27T22:00:00Z"}, // the day after the clocks went back
+		{"2017-03-30", "2017-03-29T22:00:00Z", "2017-03-30T22:00:00Z"}, // the day before the switch: 24 h
+	} {
+		start, end, err := Day("date", tt.day, damascus)
+		if err != nil || start.UTC().Format(time.RFC3339) != tt.start || end.UTC().Format(time.RFC3339) != tt.end {
+			t.Errorf("%s: %s to %s (%v), want %s to %s", tt.day, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), err, tt.start, tt.end)
+		}
+		if _, to, err := Range("from", "", "to", tt.day, damascus); err != nil || !to.Equal(end) {
+			t.Errorf("-to %s ends at %v, want %v", tt.day, to.UTC(), end.UTC())
+		}
+		if last := end.Add(-time.Nanosecond).In(damascus).Format(DateLayout); last != tt.day {
+			t.Errorf("the last instant of %s is on %s", tt.day, last)
+		}
+	}
+}

@@ -115,8 +115,8 @@ func (w *Writer) facts(props map[string]any, span incident.TimeSpan, p incident.
 // any other span as RFC 3339 times.
 func (w *Writer) dates(s incident.TimeSpan) (string, string) {
 	start, end := s.Start.In(w.loc), s.End.In(w.loc)
-	if start.Hour() == 0 && start.Minute() == 0 && end.Hour() == 0 && end.Minute() == 0 && start.Second() == 0 && end.Second() == 0 && end.After(start) {
-		return start.Format("2006-01-02"), end.AddDate(0, 0, -1).Format("2006-01-02")
+	if incident.IsDayStart(start, w.loc) && incident.IsDayStart(end, w.loc) && end.After(start) {
+		return start.Format("2006-01-02"), end.Add(-time.Nanosecond).Format("2006-01-02")
 	}
 	return s.Start.Format(time.RFC3339), s.End.Format(time.RFC3339)
 }
