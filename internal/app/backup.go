@@ -134,7 +134,7 @@ func namespaced(prefix, id string) string {
 }
 
 func (a *App) submit(ctx context.Context, body []byte, fix func(*incident.Report)) (store.Imported, *incident.Report, error) {
-	rep, fe := jsonl.Parse(body, jsonl.Config{Actors: a.Actors, Boundaries: a.Boundaries})
+	rep, fe := jsonl.Parse(body, jsonl.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places})
 	if fe != nil {
 		return store.Imported{}, nil, fmt.Errorf("%w: %w", ErrInvalidReport, fe)
 	}

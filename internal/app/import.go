@@ -76,7 +76,7 @@ func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions)
 	case "geojson":
 		return geojson.NewReader(r, file, geojson.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
 	case "jsonl":
-		return jsonl.NewReader(r, file, jsonl.Config{Actors: a.Actors, Boundaries: a.Boundaries, From: opt.From, To: opt.To}), nil
+		return jsonl.NewReader(r, file, jsonl.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, From: opt.From, To: opt.To}), nil
 	case "csv":
 		if opt.Mapping == nil {
 			return nil, fmt.Errorf("import %s: a csv file needs a mapping file (see docs/formats.md)", file)

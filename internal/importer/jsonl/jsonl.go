@@ -157,6 +157,18 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 	if p.HasPoint && p.Admin3 == "" {
 		importer.Locate(p, cfg.Boundaries)
 	}
+	if !p.HasPoint && p.Area == "" && p.Name != "" && cfg.Places != nil {
+		// A place given by name only (the web form's, an API client's)
+		// goes through the gazetteer, as every file's does: without it,
+		// "Douma" had no point and no unit, and was missing from the map,
+		// the zones and the filters. A name the gazetteer cannot settle
+		// is kept as written and flagged, never guessed.
+		if g, err := cfg.Places.Resolve(p.Name, ""); err == nil {
+			*p = importer.PlaceFromGazetteer(p.Name, g, false)
+		} else {
+			rep.Flags = append(rep.Flags, fmt.Sprintf("place %q not placed: %v", p.Name, err))
+		}
+	}
 	p.KeepKnownLevels()
 	for i := range rep.Actors {
 		a := &rep.Actors[i]
