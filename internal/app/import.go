@@ -68,7 +68,7 @@ func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions)
 	case "acled":
 		return acled.NewReader(r, file, acled.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
 	case "ucdp":
-		rd, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Location: loc, From: opt.From, To: opt.To})
+		rd, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
 		if err != nil || !opt.PerSource {
 			return rd, err
 		}

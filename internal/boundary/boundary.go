@@ -19,12 +19,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"path"
 	"sort"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
 )
 
 // Unit is one administrative unit. Names are kept in English and Arabic
@@ -239,7 +241,49 @@ func (s *Set) Locate(lat, lon float64) (Admin, bool) {
 			return s.admins[level][i], true
 		}
 	}
-	return Admin{}, false
+	return s.nearest(lat, lon)
+}
+
+// CoastToleranceKM is how far into the sea a point may lie and still be
+// given the nearest coastal sub-district. The OCHA outlines follow the
+// coast loosely: Tartus's own port and sea-front points, geocoded by every
+// source, fall a few hundred metres into the sea. Only the sea front is
+// forgiven (west of 36°E, between the land borders with Lebanon and
+// Turkey at about 34.65°N and 35.9°N): at a land border a point outside
+// is in the neighbouring country, and a point farther out at sea is at
+// sea; both are said to be outside.
+const CoastToleranceKM = 2.0
+
+// nearest is the coastal sub-district within CoastToleranceKM of a point at
+// sea just off it, if any: only units whose bounds come that close are
+// measured, so the common case (inside) never pays for it.
+func (s *Set) nearest(lat, lon float64) (Admin, bool) {
+	if lon >= 36.0 || lat <= 34.65 || lat >= 35.9 {
+		return Admin{}, false
+	}
+	// Degrees of latitude and longitude to kilometres, near the point.
+	kmLat, kmLon := 111.0, 111.0*math.Cos(lat*math.Pi/180)
+	pad := orb.Point{CoastToleranceKM / kmLon, CoastToleranceKM / kmLat}
+	p := orb.Point{lon, lat}
+	best, bestKM := -1, math.Inf(1)
+	for i, u := range s.byLevel[3] {
+		g := s.geoms[u.PCode]
+		b := g.Bound()
+		b = orb.Bound{Min: orb.Point{b.Min[0] - pad[0], b.Min[1] - pad[1]}, Max: orb.Point{b.Max[0] + pad[0], b.Max[1] + pad[1]}}
+		if !b.Contains(p) {
+			continue
+		}
+		// The distance in degrees, scaled by the larger factor: an upper
+		// bound on the distance in kilometres, so a unit is never taken
+		// from farther than the tolerance.
+		if km := planar.DistanceFrom(g, p) * max(kmLat, kmLon); km < bestKM {
+			best, bestKM = i, km
+		}
+	}
+	if best < 0 || bestKM > CoastToleranceKM {
+		return Admin{}, false
+	}
+	return s.admins[3][best], true
 }
 
 // Unit returns the unit with the given P-code.

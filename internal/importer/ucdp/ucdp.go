@@ -13,6 +13,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
+	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
 )
@@ -236,13 +237,14 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	case "3":
 		p.Precision, p.Area = incident.PlaceAdmin2, p.Admin2
 	case "4":
-		p.Precision, p.Area = incident.PlaceAdmin1, p.Admin1
+		p.Precision, p.Area = incident.PlaceAdmin1, r.governorate(rec.Get("adm_1"), p.Admin1)
+		p.Admin1 = p.Area
 	case "5":
 		// A region such as "Southern Idlib Governorate": larger than a
 		// district, but within the province GED names in adm_1, when it
-		// names one (the point then stands in it).
-		if rec.Get("adm_1") != "" && p.Admin1 != "" {
-			p.Precision, p.Area = incident.PlaceAdmin1, p.Admin1
+		// names one.
+		if gov := r.governorate(rec.Get("adm_1"), p.Admin1); rec.Get("adm_1") != "" && gov != "" {
+			p.Precision, p.Area, p.Admin1 = incident.PlaceAdmin1, gov, gov
 		} else {
 			p.Precision = incident.PlaceCountry
 		}
@@ -255,6 +257,21 @@ func (r *Reader) place(rec *importer.Record) (incident.Place, *fieldErr) {
 	}
 	p.KeepKnownLevels()
 	return p, nil
+}
+
+// governorate is the P-code of the governorate GED names in adm_1
+// ("Tartus Governorate"), found by name: GED's point for a province can lie
+// outside it (Tartus's was placed in Hama). Without a name the gazetteer
+// knows, the point's governorate (fallback) stands.
+func (r *Reader) governorate(adm1, fallback string) string {
+	name := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(adm1, " Governorate"), " governorate"))
+	if name == "" || r.cfg.Places == nil {
+		return fallback
+	}
+	if gs := r.cfg.Places.LookupKind(name, gazetteer.Governorate); len(gs) == 1 {
+		return gs[0].PCode
+	}
+	return fallback
 }
 
 // parseDate reads GED dates, written "2017-01-07" or, in some releases,

@@ -36,7 +36,7 @@ func setup(t *testing.T) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	loc, _ := time.LoadLocation("Asia/Damascus")
-	return &env{cfg: ucdp.Config{Actors: reg, Boundaries: bounds, Location: loc}, st: st}
+	return &env{cfg: ucdp.Config{Actors: reg, Boundaries: bounds, Places: ref.Places, Location: loc}, st: st}
 }
 
 func (e *env) run(t *testing.T, file string) (*importer.Summary, error) {
@@ -201,6 +201,38 @@ func TestImplausibleSourceDate(t *testing.T) {
 			if tt.flag == "" && r.ReportedAt.Format("2006-01-02") != tt.date || tt.flag != "" && (!r.ReportedAt.IsZero() || strings.Join(r.Flags, "|") != tt.flag) {
 				t.Errorf("%s (per source %v): reported at %v, flags %q", tt.date, split, r.ReportedAt, r.Flags)
 			}
+		}
+	}
+}
+
+// TestProvincePlaces: an event GED places only in a province is in the
+// province GED names, whatever its point (event 240893: "Tartus
+// Governorate", whose point lies in Hama, was coded as Hama), and keeps no
+// district or sub-district; a region inside a named province is in it.
+func TestProvincePlaces(t *testing.T) {
+	cfg := setup(t).cfg
+	head := "id,type_of_violence,side_a,side_b,source_article,source_headline,source_date,where_prec,where_coordinates,adm_1,latitude,longitude,date_prec,date_start,date_end,deaths_civilians,low,best,high\n"
+	for _, tt := range []struct {
+		prec, name, adm1, lat, lon string
+		area                       string
+		precision                  incident.PlacePrecision
+	}{
+		{"4", "Tartus Governorate", "Tartus Governorate", "35.00427", "36.15867", "SY10", incident.PlaceAdmin1},
+		{"5", "Southern Idlib Governorate", "Idlib Governorate", "35.44", "36.84", "SY07", incident.PlaceAdmin1},
+		{"6", "Syria", "", "35", "38", "", incident.PlaceCountry},
+	} {
+		row := `1,1,Government of Syria,Syrian insurgents,"""SOHR,2017-01-03,x""",x,2017-01-03,` + tt.prec + `,` + tt.name + `,` + tt.adm1 + `,` + tt.lat + `,` + tt.lon + ",1,2017-01-02,2017-01-02,0,1,1,1\n"
+		rd, err := ucdp.NewReader(strings.NewReader(head+row), "f.csv", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps := readAll(t, rd)
+		if len(reps) != 1 {
+			t.Fatalf("%s: %d reports", tt.name, len(reps))
+		}
+		p := reps[0].Place
+		if p.Area != tt.area || p.Precision != tt.precision || p.Admin1 != tt.area || p.Admin2 != "" || p.Admin3 != "" {
+			t.Errorf("%s: %+v, want %s in %q only", tt.name, p, tt.precision, tt.area)
 		}
 	}
 }
