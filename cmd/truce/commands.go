@@ -69,6 +69,7 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		return err
 	}
 	fmt.Fprintln(out, sum)
+	fmt.Fprintln(out, dataKeyNote(*db))
 	for _, ag := range a.Agreements() {
 		from := ag.Versions[0].From
 		to := time.Date(2017, 3, 1, 0, 0, 0, 0, ag.Location)
@@ -90,6 +91,30 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		fmt.Fprintf(out, "\nWeb interface: http://%s/ (the demo account was made on the first run)\n", *addr)
 	}
 	return serve(ctx, a, *addr, out, web.Options{})
+}
+
+// dataKeyNote says where the data key sealing reporters' and witnesses'
+// identities is (as app.Config.DataKey defaults: $TRUCE_DATA_KEY, else
+// beside a SQLite file), and that it must be backed up apart: it is not
+// in the database, nor in its backups, and without it sealed identities
+// cannot be read.
+func dataKeyNote(db string) string {
+	p := os.Getenv("TRUCE_DATA_KEY")
+	if p == "" && !app.IsPostgres(db) {
+		p = db + ".key"
+	}
+	if p == "" {
+		return "Data key: none set (TRUCE_DATA_KEY): reports naming a reporter or witness will be refused until one is."
+	}
+	state := "made when a report first names a reporter or witness"
+	if _, err := os.Stat(p); err == nil {
+		state = "exists"
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	return fmt.Sprintf("Data key (seals reporters' and witnesses' identities): %s (%s).\n"+
+		"It is not in the database nor in its backups: back it up separately, kept apart from them; without it the sealed identities are lost.", p, state)
 }
 
 func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
@@ -368,8 +393,8 @@ func cmdAgreement(ctx context.Context, args []string, out io.Writer, log *slog.L
   truce agreement load [-db FILE] FILE...  validate and store (each change must be a new version)
   truce agreement show [-db FILE] [ID]     list stored agreements and their versions
   truce agreement diff [-db FILE] ID A B   what changed from version A to version B`
-	if len(args) == 0 {
-		return usageError(help)
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		return helpOrUsage(args, out, help)
 	}
 	fs, db := flags("agreement " + args[0])
 	if err := parse(fs, args[1:]); err != nil {
@@ -460,8 +485,8 @@ truce serve uses a file stored meanwhile once restarted.`
 // cmdActors works with the actor registry (docs/actors.md): the shipped
 // file and the operator's stored files.
 func cmdActors(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 {
-		return usageError(actorsHelp)
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		return helpOrUsage(args, out, actorsHelp)
 	}
 	fs, db := flags("actors " + args[0])
 	q := fs.String("q", "", "list: only actors with this word in their id or a name")
@@ -655,26 +680,40 @@ func cmdPlaces(args []string, out io.Writer) error {
 }
 
 func cmdExport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
-	help := fmt.Sprintf("usage: truce export FORMAT [-db FILE] [-what reports|incidents] [-o FILE]\nformats: %s", strings.Join(app.ExportFormats, ", "))
-	if len(args) == 0 {
-		return usageError(help)
+	help := fmt.Sprintf(`usage: truce export FORMAT [-db FILE] [-what reports|incidents] [-from DATE] [-to DATE] [-o FILE]
+formats: %s
+-what incidents: jsonl and geojson carry each incident's stored rulings (agreement, version, verdict, outcome,
+parties, clauses, guarantors); ACLED's columns have no place for rulings, so an acled export has none.
+-from/-to: only reports or incidents whose dates overlap the period (YYYY-MM-DD, -to inclusive).`, strings.Join(app.ExportFormats, ", "))
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		return helpOrUsage(args, out, help)
 	}
 	format := args[0]
 	fs, db := flags("export " + format)
 	what := fs.String("what", "reports", "reports (each source record) or incidents (truce's merged events)")
 	outPath := fs.String("o", "", "output file (default standard output)")
 	evidenceDir := fs.String("evidence", "", "write the reports' evidence files into this folder, by SHA-256 (default FILE.evidence with -o)")
+	fromS := fs.String("from", "", "only what overlaps days from this date (YYYY-MM-DD)")
+	toS := fs.String("to", "", "only what overlaps days up to this date (YYYY-MM-DD, inclusive)")
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), help); fs.PrintDefaults() }
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return usageError(help)
 	}
+	if !slices.Contains(app.ExportFormats, format) {
+		return usageError(fmt.Sprintf("truce export: unknown format %q\n%s", format, help))
+	}
 	a, err := open(ctx, *db, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	from, to, err := period(*fromS, *toS, a.DefaultLocation())
+	if err != nil {
+		return err
+	}
 	w := out
 	var f *os.File
 	if *outPath != "" {
@@ -684,7 +723,7 @@ func cmdExport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 		defer f.Close()
 		w = f
 	}
-	n, err := a.Export(ctx, format, *what, w)
+	n, err := export(ctx, a, format, *what, from, to, w)
 	if err != nil {
 		return err
 	}
@@ -790,6 +829,14 @@ func cmdLoad(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(out, res)
+	if res.OK == 0 {
+		// A load test where nothing got through measured nothing: say
+		// why, and fail, so that a script does not take it for a result.
+		if res.FirstErr != "" {
+			return fmt.Errorf("load: no submission succeeded (%d failed); the first failure: %s", res.Failed, res.FirstErr)
+		}
+		return fmt.Errorf("load: no submission succeeded and none failed: the run ended before any answer (%s)", *duration)
+	}
 	return nil
 }
 
@@ -798,7 +845,7 @@ func cmdKey(args []string, out io.Writer) error {
 	name := fs.String("name", "", "the key's name: the log's origin, e.g. truce.example.org/log")
 	file := fs.String("o", "truce-log.key", "private key file to write (0600); the public key goes to FILE.pub")
 	if len(args) == 0 || args[0] != "generate" {
-		return usageError("usage: truce key generate -name NAME [-o FILE]")
+		return helpOrUsage(args, out, "usage: truce key generate -name NAME [-o FILE]")
 	}
 	if err := parse(fs, args[1:]); err != nil {
 		return err

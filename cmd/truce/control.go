@@ -57,8 +57,8 @@ func openReference(ctx context.Context, db string) (*app.App, error) {
 // cmdControl works with territorial control layers (docs/control.md): the
 // shipped ones, in the binary, and those stored in the database.
 func cmdControl(args []string, out io.Writer) error {
-	if len(args) == 0 {
-		return usageError(controlHelp)
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		return helpOrUsage(args, out, controlHelp)
 	}
 	ctx := context.Background()
 	fs, db := flags("control " + args[0])

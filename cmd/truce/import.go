@@ -23,8 +23,8 @@ import (
 
 func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	help := fmt.Sprintf("usage: truce import FORMAT [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] [-mapping FILE] FILE\nformats: %s (csv needs -mapping; see docs/formats.md)", strings.Join(app.Formats, ", "))
-	if len(args) == 0 {
-		return usageError(help)
+	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+		return helpOrUsage(args, out, help)
 	}
 	format := args[0]
 	fs, db := flags("import " + format)
@@ -193,6 +193,12 @@ func (r *rejectFile) close() error {
 	return err
 }
 
+// countingReader counts the bytes read from the file. They run ahead of
+// the rows stored: the format readers buffer (bufio, csv, JSON decoders)
+// and the importer parses the next batches while it commits this one, so
+// on a file of a few batches "bytes read" reached 100% with a sixth of the
+// rows still to store. The progress line therefore says both: how much of
+// the file has been read, and how many rows are stored.
 type countingReader struct {
 	r io.Reader
 	n atomic.Int64
@@ -215,7 +221,7 @@ type progress struct {
 	start   time.Time
 	mu      sync.Mutex
 	last    time.Time
-	rows    int
+	rows    int // rows stored (the importer reports them after each committed batch)
 	printed bool
 }
 
@@ -239,34 +245,57 @@ func (p *progress) update(rows int) {
 	p.show(now)
 }
 
-func (p *progress) show(now time.Time) {
+// status is what progress knows at now: the fraction of the file read
+// (0 when its size is unknown), the rows stored, their rate, and an ETA
+// for the reading ("?" when unknown). Storing finishes after reading.
+type status struct {
+	readFrac float64
+	stored   int
+	rate     float64
+	eta      string
+}
+
+func (p *progress) status(now time.Time) status {
 	elapsed := now.Sub(p.start).Seconds()
-	rate := float64(p.rows) / max(elapsed, 1e-9)
-	read := p.read.n.Load()
-	var frac float64
-	eta := "?"
+	st := status{stored: p.rows, rate: float64(p.rows) / max(elapsed, 1e-9), eta: "?"}
 	if p.size > 0 {
-		frac = min(float64(read)/float64(p.size), 1)
-		if frac > 0 {
-			eta = (time.Duration(elapsed*(1-frac)/frac) * time.Second).Round(time.Second).String()
+		st.readFrac = min(float64(p.read.n.Load())/float64(p.size), 1)
+		if st.readFrac > 0 {
+			st.eta = (time.Duration(elapsed*(1-st.readFrac)/st.readFrac) * time.Second).Round(time.Second).String()
 		}
 	}
+	return st
+}
+
+// line is the terminal line: the bar is the part of the file read, never
+// the part stored.
+func (s status) line() string {
+	const width = 30
+	done := int(s.readFrac * width)
+	bar := strings.Repeat("█", done) + strings.Repeat("░", width-done)
+	tail := "reading ETA " + s.eta
+	if s.readFrac >= 1 {
+		tail = "file read, storing the last rows"
+	}
+	return fmt.Sprintf("%s read %3d%%  stored %d rows %9.0f rows/s  %s", bar, int(s.readFrac*100), s.stored, s.rate, tail)
+}
+
+func (p *progress) show(now time.Time) {
+	st := p.status(now)
 	if !p.tty {
-		p.log.Info("import progress", "file", p.name, "rows", p.rows, "rows_per_s", int(rate), "percent", int(frac*100), "eta", eta)
+		p.log.Info("import progress", "file", p.name, "rows_stored", st.stored, "rows_per_s", int(st.rate), "read_percent", int(st.readFrac*100), "read_eta", st.eta)
 		return
 	}
-	const width = 30
-	done := int(frac * width)
-	bar := strings.Repeat("█", done) + strings.Repeat("░", width-done)
-	fmt.Fprintf(os.Stderr, "\r%s %3d%% %10d rows %9.0f rows/s  ETA %s   ", bar, int(frac*100), p.rows, rate, eta)
+	fmt.Fprintf(os.Stderr, "\r%s   ", st.line())
 	p.printed = true
 }
 
+// done prints the last line: everything read, and the rows stored.
 func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.printed {
-		p.show(time.Now())
-		fmt.Fprintln(os.Stderr)
+		st := p.status(time.Now())
+		fmt.Fprintf(os.Stderr, "\r%s   \n", strings.Replace(st.line(), "file read, storing the last rows", "done", 1))
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // agreements name IANA zones; do not depend on the host's tzdata
 )
@@ -37,11 +39,12 @@ Usage:
   truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
   truce cluster    [-evaluate] [thresholds]        cluster every report anew and score it (against incidents or ids)
   truce incident   show ID | act ID -as U -action A  an incident's case; review, verify, reply, findings ...
-  truce user add|disable NAME -role R ...          add a user (prints their API token), or end their access
+  truce user add|disable NAME -role R ... | list   add a user (prints their API token), end their access, list users
   truce evidence add -as USER FILE                 store an evidence file; prints its SHA-256
   truce notifications -party P                     what a party has been told (violations to reply to)
   truce agreement  validate|load|show|diff ...     work with agreement files
   truce actors     resolve|list|load|add ...       the actor registry: look names up, list, load a file, add one
+  truce version                                    the module version and VCS revision of this binary
 
 Every command takes -db: a SQLite file or a postgres:// URL (default $TRUCE_DB, or truce.db).
 truce serve takes reports (POST /api/reports) with a user's token (truce user add), or $TRUCE_SUBMIT_TOKEN.
@@ -56,6 +59,8 @@ func main() {
 	var ue usageError
 	switch {
 	case err == nil:
+	case errors.As(err, &ue) && ue == "":
+		// -h: parse printed the command's flags; asking for help is no error.
 	case errors.As(err, &ue):
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -121,6 +126,13 @@ func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) er
 		return cmdNotifications(ctx, rest, out, log)
 	case "cluster":
 		return cmdCluster(ctx, rest, out, log)
+	case "version":
+		if len(rest) > 0 && isHelp(rest[0]) {
+			fmt.Fprintln(out, "usage: truce version     the module version and VCS revision this binary was built from")
+			return nil
+		}
+		fmt.Fprintln(out, version())
+		return nil
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -169,4 +181,59 @@ func parse(fs *flag.FlagSet, args []string) error {
 	// Parse once more with only the other arguments, so that fs.Args()
 	// returns them; the flags keep the values set above.
 	return fs.Parse(append([]string{"--"}, rest...))
+}
+
+// isHelp reports whether arg asks for help ("help" itself only where no
+// name can stand: callers check it there).
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// helpOrUsage answers a command given no arguments, or asked for help as
+// its first one: help goes to out and succeeds; no arguments is a usage
+// error.
+func helpOrUsage(args []string, out io.Writer, usage string) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(out, strings.TrimRight(usage, "\n"))
+		return nil
+	}
+	return usageError(usage)
+}
+
+// version is the module version and the VCS revision of the build, from
+// the build information (go build records the revision with -buildvcs,
+// the default in a checkout); "devel" stands for what is not recorded.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "truce devel (no build information)"
+	}
+	return versionOf(bi)
+}
+
+func versionOf(bi *debug.BuildInfo) string {
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	settings := map[string]string{}
+	for _, s := range bi.Settings {
+		settings[s.Key] = s.Value
+	}
+	rev := settings["vcs.revision"]
+	if rev == "" {
+		rev = "devel (no VCS revision recorded; build in a checkout with -buildvcs)"
+	} else {
+		if t := settings["vcs.time"]; t != "" {
+			rev += " " + t
+		}
+		if settings["vcs.modified"] == "true" {
+			rev += " (modified)"
+		}
+	}
+	return fmt.Sprintf("truce %s\nmodule %s\nrevision %s\n%s", v, bi.Main.Path, rev, bi.GoVersion)
 }

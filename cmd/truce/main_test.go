@@ -409,7 +409,7 @@ func TestWorkflow(t *testing.T) {
 	finding := filepath.Join(dir, "finding.json")
 	os.WriteFile(finding, []byte(`{"agreement":"syria-coh-2016","conclusion":"violation","clauses":["C1"],"parties":["GOV"],"text":"Shelling of Duma on 2017-01-02."}`), 0o644)
 	mustAct("ru", "-action", "finding", "-finding", finding)
-	show := mustTruce(t, "incident", "show", "1", "-db", db)
+	show := mustTruce(t, "incident", "show", "1", "-db", db, "-json")
 	if !strings.Contains(show, `"adopted": false`) || !strings.Contains(show, `"waiting": [`) {
 		t.Errorf("a finding without Turkey's position is not adopted: %s", show)
 	}
@@ -418,22 +418,35 @@ func TestWorkflow(t *testing.T) {
 		t.Errorf("Iran took a position under version 1: %v", err)
 	}
 	mustAct("tr", "-action", "position", "-of", "4", "-position", "dissent", "-reason", "the shells' origin is not established")
-	show = mustTruce(t, "incident", "show", "1", "-db", db)
+	show = mustTruce(t, "incident", "show", "1", "-db", db, "-json")
 	for _, want := range []string{`"adopted": true`, `"TR": "the shells' origin is not established"`, `"stance": "deny"`, `"state": "verified"`, sha} {
 		if !strings.Contains(show, want) {
 			t.Errorf("case lacks %s:\n%s", want, show)
 		}
+	}
+	// Issue 14: without -json, a summary a person reads.
+	summary := mustTruce(t, "incident", "show", "1", "-db", db)
+	for _, want := range []string{"Incident 1: ", "  when:   2017-01-02", "  where:  ", "  grade:  ", "Reports (", "[acled ", "Rulings (", "syria-coh-2016 v1: violation", "parties GOV", "clauses ", "History (", "verify by rev (reviewer) → verified", "reply by gov (liaison) → verified  deny: no unit of ours was there"} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("incident show summary lacks %q:\n%s", want, summary)
+		}
+	}
+	if testing.Verbose() {
+		t.Log(summary)
+	}
+	if strings.Contains(summary, `"adopted"`) {
+		t.Errorf("incident show prints JSON without -json:\n%s", summary)
 	}
 
 	// A reviewer merges incident 3 into 2, then splits a report out again.
 	if out := mustTruce(t, "incident", "act", "2", "-db", db, "-as", "rev", "-action", "merge", "-other", "3", "-reason", "same shelling"); !strings.Contains(out, "merge") {
 		t.Errorf("merge: %s", out)
 	}
-	merged := mustTruce(t, "incident", "show", "2", "-db", db)
+	merged := mustTruce(t, "incident", "show", "2", "-db", db, "-json")
 	if strings.Count(merged, `"source_id": "SYR`) != 2 || !strings.Contains(merged, `"placed by rev"`) {
 		t.Errorf("after merge, incident 2: %s", merged)
 	}
-	if gone := mustTruce(t, "incident", "show", "3", "-db", db); !strings.Contains(gone, `"merged_into": 2`) {
+	if gone := mustTruce(t, "incident", "show", "3", "-db", db, "-json"); !strings.Contains(gone, `"merged_into": 2`) {
 		t.Errorf("incident 3 after merge: %s", gone)
 	}
 	if geo := mustTruce(t, "export", "geojson", "-db", db, "-what", "incidents"); strings.Count(geo, `"type":"Feature",`) != 5 {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/cluster"
@@ -20,15 +22,55 @@ import (
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
-// cmdUser: truce user add NAME -role ROLE [-party P] [-guarantor G]
+const userUsage = `usage: truce user add NAME -role ROLE [-party P] [-guarantor G] [-password-stdin] [-replace] [-db FILE]
+           (prints the user's API token, once; -party and -guarantor must be codes a stored agreement defines)
+       truce user disable NAME [-db FILE]
+       truce user list [-db FILE]     name, role, party, guarantor of every user (never tokens)`
+
+// cmdUser: truce user add NAME -role ROLE [-party P] [-guarantor G] | disable NAME | list
 func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
-	fs, db := flags("user add")
+	if len(args) == 0 || isHelp(args[0]) {
+		return helpOrUsage(args, out, userUsage)
+	}
+	sub := args[0]
+	fs, db := flags("user " + sub)
+	fs.Usage = func() { fmt.Fprintln(fs.Output(), userUsage); fs.PrintDefaults() }
 	role := fs.String("role", "", fmt.Sprintf("the user's role: %v", workflow.Roles))
 	party := fs.String("party", "", "the party a liaison speaks for")
 	guarantor := fs.String("guarantor", "", "the guarantor a member or reviewer serves")
 	pwStdin := fs.Bool("password-stdin", false, "read a password for browser login from standard input (first line)")
 	replace := fs.Bool("replace", false, "replace an existing user of that name (new token, role, password; sessions ended)")
-	if len(args) >= 2 && args[0] == "disable" {
+	switch sub {
+	case "list":
+		if err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 0 {
+			return usageError(userUsage)
+		}
+		a, err := open(ctx, *db, log)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		users, err := a.Users(ctx)
+		if err != nil {
+			return err
+		}
+		if len(users) == 0 {
+			fmt.Fprintf(out, "no users in %s\n", redact(*db))
+			return nil
+		}
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tPARTY\tGUARANTOR")
+		for _, u := range users {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, dash(u.Party), dash(u.Guarantor))
+		}
+		return tw.Flush()
+	case "disable":
+		if len(args) < 2 || isHelp(args[1]) {
+			return helpOrUsage(args[1:], out, userUsage)
+		}
 		if err := parse(fs, args[2:]); err != nil {
 			return err
 		}
@@ -40,11 +82,14 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		if err := a.DisableUser(ctx, args[1]); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "user %s disabled: token and password no longer valid, sessions ended\n", args[1])
+		fmt.Fprintf(out, "user %s disabled in %s: token and password no longer valid, sessions ended\n", args[1], redact(*db))
 		return nil
+	case "add":
+	default:
+		return usageError(fmt.Sprintf("truce user: unknown subcommand %q\n%s", sub, userUsage))
 	}
-	if len(args) < 2 || args[0] != "add" {
-		return usageError("usage: truce user add NAME -role ROLE [-party P] [-guarantor G] [-password-stdin] [-replace]   (prints the user's API token, once)\n       truce user disable NAME")
+	if len(args) < 2 || isHelp(args[1]) {
+		return helpOrUsage(args[1:], out, userUsage)
 	}
 	name := args[1]
 	if err := parse(fs, args[2:]); err != nil {
@@ -55,6 +100,13 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		return err
 	}
 	defer a.Close()
+	u := workflow.User{Name: name, Role: workflow.Role(*role), Party: *party, Guarantor: *guarantor}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := a.CheckAffiliation(u); err != nil {
+		return err
+	}
 	password := ""
 	if *pwStdin {
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
@@ -67,22 +119,29 @@ func cmdUser(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	if *replace {
 		add = a.ReplaceUser
 	}
-	token, err := add(ctx, workflow.User{Name: name, Role: workflow.Role(*role), Party: *party, Guarantor: *guarantor}, password)
+	token, err := add(ctx, u, password)
 	if errors.Is(err, app.ErrUserExists) {
 		return fmt.Errorf("%w: give -replace to replace user %s", err, name)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "user %s (%s) added; API token (shown once, keep it secret):\n%s\n", name, *role, token)
+	fmt.Fprintf(out, "user %s (%s) added to %s; API token (shown once, keep it secret):\n%s\n", name, *role, redact(*db), token)
 	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // cmdIncident: truce incident show ID | truce incident act ID -as USER -action A ...
 func cmdIncident(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
-	usage := "usage: truce incident show ID\n       truce incident act ID -as USER -action ACTION [-reason TEXT] [-assignee U] [-grade G] [-stance S] [-evidence SHA,...] [-other ID] [-reports ID,...] [-finding FILE.json] [-of SEQ] [-position P]"
-	if len(args) < 2 || (args[0] != "show" && args[0] != "act") {
-		return usageError(usage)
+	usage := "usage: truce incident show ID [-json]   (a readable summary; -json for everything)\n       truce incident act ID -as USER -action ACTION [-reason TEXT] [-assignee U] [-grade G] [-stance S] [-evidence SHA,...] [-other ID] [-reports ID,...] [-finding FILE.json] [-of SEQ] [-position P]"
+	if len(args) < 2 || (args[0] != "show" && args[0] != "act") || isHelp(args[1]) {
+		return helpOrUsage(args[min(len(args)-1, 1):], out, usage)
 	}
 	id, err := strconv.ParseInt(args[1], 10, 64)
 	if err != nil {
@@ -101,6 +160,7 @@ func cmdIncident(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 	findingFile := fs.String("finding", "", "a JSON file with the finding: agreement, conclusion, clauses, parties, text (finding)")
 	of := fs.Int("of", 0, "the finding's event number (position)")
 	position := fs.String("position", "", "agree, dissent or object (position)")
+	asJSON := fs.Bool("json", false, "show: the whole case as JSON (as the API gives it)")
 	if err := parse(fs, args[2:]); err != nil {
 		return err
 	}
@@ -114,9 +174,13 @@ func cmdIncident(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 		if err != nil {
 			return err
 		}
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(c)
+		if *asJSON {
+			enc := json.NewEncoder(out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(c)
+		}
+		printCase(out, c, a.DefaultLocation())
+		return nil
 	}
 	if *as == "" || *action == "" {
 		return usageError("truce incident act: -as and -action are required\n" + usage)
@@ -164,7 +228,7 @@ func cmdEvidence(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 	fs, db := flags("evidence add")
 	as := fs.String("as", "", "the user adding it")
 	if len(args) < 1 || args[0] != "add" {
-		return usageError("usage: truce evidence add -as USER FILE   (prints its SHA-256)")
+		return helpOrUsage(args, out, "usage: truce evidence add -as USER FILE   (prints its SHA-256)")
 	}
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -287,4 +351,110 @@ func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Log
 			against, st.Predicted, st.True, st.Correct, st.Precision(), st.Recall())
 	}
 	return nil
+}
+
+// printCase prints an incident's case for a reader: what, where and when,
+// its reports with their sources, its rulings with outcome and
+// explanation, its history and its grade. -json gives everything.
+func printCase(out io.Writer, c *app.Case, loc *time.Location) {
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return "?"
+		}
+		return t.In(loc).Format("2006-01-02")
+	}
+	span := func(s incident.TimeSpan) string {
+		from, to := day(s.Start), day(s.End.Add(-time.Nanosecond))
+		if s.End.IsZero() || to <= from {
+			to = ""
+		}
+		out := from
+		if to != "" {
+			out += " – " + to
+		}
+		if s.Precision != "" {
+			out += " (" + s.Precision + ")"
+		}
+		return out
+	}
+	fmt.Fprintf(out, "Incident %d: %s\n", c.ID, c.Title)
+	if c.MergedInto != 0 {
+		fmt.Fprintf(out, "  merged into incident %d\n", c.MergedInto)
+	}
+	fmt.Fprintf(out, "  when:   %s\n", span(c.Occurred))
+	fmt.Fprintf(out, "  where:  %s\n", c.Place.Label())
+	fmt.Fprintf(out, "  act:    %s", c.Act)
+	if cs := c.Casualties; cs.Best > 0 || cs.High > 0 {
+		fmt.Fprintf(out, "; killed %d (%d–%d), civilians %d", cs.Best, cs.Low, cs.High, cs.Civilians)
+	}
+	fmt.Fprintln(out)
+	var actors []string
+	for _, ar := range c.Actors {
+		n := ar.Name
+		if ar.ID != "" && ar.ID != ar.Name {
+			n += " [" + ar.ID + "]"
+		}
+		actors = append(actors, fmt.Sprintf("%s (%s)", n, ar.Role))
+	}
+	if len(actors) > 0 {
+		fmt.Fprintf(out, "  actors: %s\n", strings.Join(actors, "; "))
+	}
+	fmt.Fprintf(out, "  state:  %s", c.State)
+	if c.Assignee != "" {
+		fmt.Fprintf(out, ", assigned to %s", c.Assignee)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintf(out, "  grade:  %s\n", c.Grade)
+	for _, r := range c.Why {
+		fmt.Fprintf(out, "          %s\n", r.Text)
+	}
+
+	fmt.Fprintf(out, "\nReports (%d)\n", len(c.Reports))
+	for _, r := range c.Reports {
+		src := r.Source + " " + r.SourceID
+		if r.Outlet != "" {
+			src += ", " + r.Outlet
+		}
+		if r.Party != "" {
+			src += ", party " + r.Party
+		}
+		fmt.Fprintf(out, "  #%d  %s  %s  %s  [%s]\n", r.ID, day(r.Occurred.Start), r.Place.Label(), r.Act, src)
+		if why := c.Joined[r.ID]; why != "" {
+			fmt.Fprintf(out, "      joined: %s\n", why)
+		}
+		for _, cit := range r.Citations {
+			fmt.Fprintf(out, "      source: %s\n", cit)
+		}
+	}
+
+	fmt.Fprintf(out, "\nRulings (%d)\n", len(c.Rulings))
+	for _, r := range c.Rulings {
+		fmt.Fprintf(out, "  %s v%d: %s", r.Agreement, r.Version, r.Outcome())
+		if len(r.Parties) > 0 {
+			fmt.Fprintf(out, "  parties %s", strings.Join(r.Parties, ","))
+		}
+		if len(r.Clauses) > 0 {
+			fmt.Fprintf(out, "  clauses %s", strings.Join(r.Clauses, ","))
+		}
+		if r.Confidence != "" {
+			fmt.Fprintf(out, "  confidence %s", r.Confidence)
+		}
+		fmt.Fprintf(out, "\n    %s\n", r.Explanation)
+	}
+
+	fmt.Fprintf(out, "\nHistory (%d)\n", len(c.History))
+	for _, e := range c.History {
+		fmt.Fprintf(out, "  %d  %s  %s by %s (%s) → %s", e.Seq, e.At.In(loc).Format("2006-01-02 15:04"), e.Action, e.By, e.Role, e.State)
+		if e.Grade != "" {
+			fmt.Fprintf(out, "  grade %s", e.Grade)
+		}
+		if e.Stance != "" {
+			fmt.Fprintf(out, "  %s", e.Stance)
+		}
+		if e.Reason != "" {
+			fmt.Fprintf(out, ": %s", e.Reason)
+		}
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintln(out, "\n(truce incident show -json gives the whole case: facts, findings, evidence files)")
 }

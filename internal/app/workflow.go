@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,50 @@ func (a *App) AddUser(ctx context.Context, u workflow.User, password string) (st
 		return "", err
 	}
 	return a.putUser(ctx, u, password)
+}
+
+// CheckAffiliation refuses a user whose party or guarantor no stored
+// agreement defines: a liaison of a mistyped party would answer for
+// nobody, and see nothing. With no agreement stored, nothing can be
+// checked, and an affiliation is refused until one is loaded.
+func (a *App) CheckAffiliation(u workflow.User) error {
+	if u.Party == "" && u.Guarantor == "" {
+		return nil
+	}
+	ags := a.Agreements()
+	if len(ags) == 0 {
+		return fmt.Errorf("user %s: no agreement is stored to define party or guarantor codes: load the agreement first (truce agreement load)", u.Name)
+	}
+	var parties, guarantors []string
+	for _, ag := range ags {
+		for _, v := range ag.Versions {
+			for _, p := range v.Parties {
+				if !slices.Contains(parties, p.ID) {
+					parties = append(parties, p.ID)
+				}
+			}
+			for _, g := range v.Guarantors {
+				if !slices.Contains(guarantors, g.ID) {
+					guarantors = append(guarantors, g.ID)
+				}
+			}
+		}
+	}
+	slices.Sort(parties)
+	slices.Sort(guarantors)
+	if u.Party != "" && !slices.Contains(parties, u.Party) {
+		return fmt.Errorf("user %s: unknown party %q: no stored agreement defines it (known: %s)", u.Name, u.Party, strings.Join(parties, ", "))
+	}
+	if u.Guarantor != "" && !slices.Contains(guarantors, u.Guarantor) {
+		return fmt.Errorf("user %s: unknown guarantor %q: no stored agreement defines it (known: %s)", u.Name, u.Guarantor, strings.Join(guarantors, ", "))
+	}
+	return nil
+}
+
+// Users lists the stored users by name: their role and affiliation, never
+// their tokens or password hashes.
+func (a *App) Users(ctx context.Context) ([]workflow.User, error) {
+	return a.Store.Users(ctx)
 }
 
 // ReplaceUser gives an existing name a new role, token and password (none

@@ -75,7 +75,8 @@ func Report(run string, c, n int) []byte {
 }
 
 // Run submits reports from cfg.Clients clients until cfg.Duration has
-// passed or ctx ends.
+// passed or ctx ends. Submissions under way when the duration ends are
+// waited for and counted; Duration is the whole run, theirs included.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Clients < 1 {
 		return nil, fmt.Errorf("load: clients must be at least 1")
@@ -83,7 +84,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: cfg.Clients, MaxConnsPerHost: cfg.Clients}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
+	// The run's end stops new submissions; those in flight finish and are
+	// counted (within the client's timeout; ctx still cancels them). When
+	// the end cut them off, a run shorter than one slow request (a server
+	// under CPU load) counted nothing at all: no acknowledgement, and no
+	// failure either, even with a wrong token.
+	end, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	var (
 		mu  sync.Mutex
@@ -97,11 +103,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			defer wg.Done()
 			var lat []time.Duration
 			ok, failed, first := 0, 0, ""
-			for n := 0; ctx.Err() == nil; n++ {
+			for n := 0; n == 0 || end.Err() == nil; n++ { // one submission at least, however short the run
 				t0 := time.Now()
 				err := submit(ctx, client, cfg, Report(cfg.Run, c, n))
 				if ctx.Err() != nil {
-					break // cut off by the end of the run, not a failure
+					break // interrupted, not a failure of the server
 				}
 				if err != nil {
 					failed++

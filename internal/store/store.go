@@ -103,8 +103,10 @@ type Filter struct {
 	// Visible, when set, limits the list to what a viewer who does not
 	// see everything may see (see Visibility).
 	Visible *Visibility
-	Limit   int
-	Offset  int
+	// Newest lists the most recent first (the default is oldest first).
+	Newest bool
+	Limit  int
+	Offset int
 }
 
 // Visibility is a restricted viewer: the public (no party) sees published
@@ -197,6 +199,8 @@ type Store interface {
 	// PutUser stores a user with the SHA-256 of their API token.
 	PutUser(ctx context.Context, u workflow.User, tokenHash string) error
 	User(ctx context.Context, name string) (workflow.User, error)
+	// Users lists every user by name, without tokens or hashes.
+	Users(ctx context.Context) ([]workflow.User, error)
 	UserByToken(ctx context.Context, tokenHash string) (workflow.User, error)
 
 	// SetPassword sets a user's password hash, ending their sessions.

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -159,6 +160,27 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#map[data-count] path.leaflet-interactive")),
 		chromedp.Sleep(300*time.Millisecond),
 		shot("3-map-en"))
+	// A filter shows fewer points (the filters used to be lost on the
+	// way to the map's data).
+	count := func(path string) int {
+		t.Helper()
+		var n string
+		run("map "+path,
+			chromedp.Navigate(s.URL+path),
+			chromedp.WaitVisible(chromedp.CSS("#map[data-count]")),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				a, err := chromedp.AttributeValue(chromedp.CSS("#map"), "data-count")(ctx, tg)
+				n = a.Value
+				return err
+			}))
+		var i int
+		fmt.Sscan(n, &i)
+		return i
+	}
+	if all, some := count("/map"), count("/map?verdict=not_violation&lang=en"); some == 0 || some >= all {
+		t.Errorf("map points: %d without a filter, %d with verdict=not_violation", all, some)
+	}
+	run("filtered map", chromedp.Sleep(300*time.Millisecond), shot("3-map-filtered-en"))
 	logout()
 
 	// A reviewer takes it up and verifies it.
@@ -175,6 +197,17 @@ func TestBrowser(t *testing.T) {
 		chromedp.Navigate(s.URL+"/incidents?q=market"), labelled("incidents"))
 	if text != "verified" {
 		t.Errorf("state after verify: %q", text)
+	}
+	// The English title inside the Arabic page, isolated (<bdi>).
+	var title string
+	run("Arabic page, English title",
+		chromedp.Navigate(incident+"?lang=ar"),
+		chromedp.WaitVisible(chromedp.CSS("#state")),
+		into(&title, chromedp.Text(chromedp.CSS("h1 bdi"))),
+		shot("5-incident-ar-english-title"),
+		chromedp.Navigate(incident+"?lang=en"))
+	if !strings.Contains(title, "market") {
+		t.Errorf("Arabic page: the English title is not isolated: %q", title)
 	}
 	logout()
 

@@ -75,7 +75,9 @@ func (s *site) caseOf(t *testing.T, token string, id int64) caseView {
 	return c
 }
 
-var searchBox = regexp.MustCompile(`name="q" value="[^"]*"`)
+// searchBox matches the query echoed: in the search box, and in the
+// links that keep it (language, sort, pages).
+var searchBox = regexp.MustCompile(`name="q" value="[^"]*"|href="[^"]*[?;]q=[^"&]*`)
 
 // listed reports whether a page of the incident list links incident id.
 func listed(page string, id int64) bool {

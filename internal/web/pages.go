@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,11 +107,45 @@ func (u *UI) dashboard(q *req) error {
 	})
 }
 
+var (
+	verdicts = []ruling.Verdict{ruling.Violation, ruling.NotViolation, ruling.Undetermined}
+	states   = []incident.State{incident.Reported, incident.UnderReview, incident.Verified, incident.Disputed, incident.Dismissed}
+)
+
 // filter reads the incident filters of a request, for the viewer.
 func (q *req) filter() (store.Filter, url.Values, error) {
 	v := q.r.URL.Query()
 	f := store.Filter{Agreement: q.agreement(), Party: v.Get("party"), Verdict: ruling.Verdict(v.Get("verdict")),
 		State: incident.State(v.Get("state")), Text: strings.TrimSpace(v.Get("q")), Visible: app.Visibility(q.user), Limit: 50}
+	// A value the filter does not know is an error, not a filter quietly
+	// dropped (or a list quietly empty).
+	if f.Verdict != "" && !slices.Contains(verdicts, f.Verdict) {
+		return f, v, fail(http.StatusBadRequest, "error.filter", "verdict", v.Get("verdict"))
+	}
+	if f.State != "" && !slices.Contains(states, f.State) {
+		return f, v, fail(http.StatusBadRequest, "error.filter", "state", v.Get("state"))
+	}
+	if s := v.Get("sort"); s != "" && s != "newest" && s != "oldest" {
+		return f, v, fail(http.StatusBadRequest, "error.filter", "sort", s)
+	}
+	if p := strings.TrimSpace(f.Party); p != "" {
+		// Parties by their identifier in any case (GOV, gov).
+		f.Party = ""
+		if ag, ok := q.u.app.Agreement(f.Agreement); ok {
+		find:
+			for _, ver := range ag.Versions {
+				for _, pt := range ver.Parties {
+					if strings.EqualFold(pt.ID, p) {
+						f.Party = pt.ID
+						break find
+					}
+				}
+			}
+		}
+		if f.Party == "" {
+			return f, v, fail(http.StatusBadRequest, "error.filter", "party", p)
+		}
+	}
 	// The API's and the command line's reading of dates: a day in the
 	// agreement's time zone, the last one included.
 	var err error
@@ -129,28 +165,37 @@ func (u *UI) incidents(q *req) error {
 	if err != nil {
 		return err
 	}
+	newest := v.Get("sort") != "oldest"
+	f.Newest = newest
 	list, total, err := u.app.Store.Incidents(q.ctx, f)
 	if err != nil {
 		return err
 	}
 	app.RedactList(q.user, list)
 	page := f.Offset/f.Limit + 1
-	link := func(p int) string {
+	link := func(key, val string) string {
 		w := url.Values{}
 		for k, vs := range v {
 			w[k] = vs
 		}
-		w.Set("page", strconv.Itoa(p))
+		w.Set(key, val)
+		if key == "sort" {
+			w.Del("page")
+		}
 		return "/incidents?" + w.Encode()
 	}
-	data := map[string]any{"Incidents": list, "Total": total, "Q": v, "Page": page,
-		"States":   []incident.State{incident.Reported, incident.UnderReview, incident.Verified, incident.Disputed, incident.Dismissed},
-		"Verdicts": []ruling.Verdict{ruling.Violation, ruling.NotViolation, ruling.Undetermined}}
+	sorted := "oldest"
+	if newest {
+		sorted = "newest"
+	}
+	data := map[string]any{"Incidents": list, "Total": total, "Q": v, "Page": page, "Sort": sorted,
+		"SortNewest": link("sort", "newest"), "SortOldest": link("sort", "oldest"),
+		"States": states, "Verdicts": verdicts}
 	if page > 1 {
-		data["Prev"] = link(page - 1)
+		data["Prev"] = link("page", strconv.Itoa(page-1))
 	}
 	if f.Offset+len(list) < total {
-		data["Next"] = link(page + 1)
+		data["Next"] = link("page", strconv.Itoa(page+1))
 	}
 	return u.render(q, "incidents", "nav.incidents", data)
 }
@@ -160,6 +205,12 @@ func (u *UI) incident(q *req) error {
 	if err != nil {
 		return fail(http.StatusNotFound, "error.not_found")
 	}
+	return u.incidentPage(q, id, url.Values{}, "")
+}
+
+// incidentPage renders an incident; after a refused form, with the
+// error and the form's values (form, named by its action field).
+func (u *UI) incidentPage(q *req, id int64, form url.Values, msg string) error {
 	c, err := u.app.CaseFor(q.ctx, q.user, id)
 	if err != nil {
 		return err
@@ -170,8 +221,23 @@ func (u *UI) incident(q *req) error {
 	}
 	return u.render(q, "incident", "incident.title", map[string]any{
 		"Case": c, "Actions": q.actions(c), "LogRefs": refs, "LogSize": size, "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
-		"Grades": workflow.Grades, "Conclusions": []workflow.Conclusion{workflow.IsViolation, workflow.NoViolation, workflow.Inconclusive},
+		"Forms": refills(form), "Error": msg, "Grades": workflow.Grades, "Conclusions": []workflow.Conclusion{workflow.IsViolation, workflow.NoViolation, workflow.Inconclusive},
 	})
+}
+
+// refills sorts a refused form's values to the form of the incident page
+// they came from, by its action: "workflow" (the state changes and
+// comments), "reply", "finding" or "position".
+func refills(form url.Values) map[string]url.Values {
+	out := map[string]url.Values{"workflow": {}, "reply": {}, "finding": {}, "position": {}}
+	switch a := form.Get("action"); a {
+	case "":
+	case string(workflow.Reply), string(workflow.Propose), "position":
+		out[a] = form
+	default:
+		out["workflow"] = form
+	}
+	return out
 }
 
 // actions are the workflow actions to offer u on a case: those the
@@ -210,21 +276,25 @@ func (u *UI) postEvent(q *req) error {
 		e.Finding = &workflow.Finding{Agreement: f.Get("agreement"), Conclusion: workflow.Conclusion(f.Get("conclusion")), Text: f.Get("text"),
 			Clauses: fields(f.Get("clauses")), Parties: fields(f.Get("parties"))}
 	}
+	// A refused form comes back with what was typed in it.
+	again := func(err error) error {
+		return u.refill(q, err, func(msg string) error { return u.incidentPage(q, id, f, msg) })
+	}
 	if e.Action == workflow.Reply {
 		// A refused reply stores nothing: check it before its file.
 		if err := u.app.CheckAct(q.ctx, *q.user, id, e); err != nil {
-			return err
+			return again(err)
 		}
 		sha, err := q.upload("evidence")
 		if err != nil {
-			return err
+			return again(err)
 		}
 		if sha != "" {
 			e.Evidence = []string{sha}
 		}
 	}
 	if _, err := u.app.Act(q.ctx, *q.user, id, e); err != nil {
-		return err
+		return again(err)
 	}
 	http.Redirect(q.w, q.r, fmt.Sprintf("/incidents/%d?done=%s", id, url.QueryEscape(string(e.Action))), http.StatusSeeOther)
 	return nil
@@ -322,8 +392,14 @@ func (u *UI) mapPage(q *req) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Query": v.Encode(), "Q": v, "Verdicts": []ruling.Verdict{ruling.Violation, ruling.NotViolation, ruling.Undetermined}}
+	// Whole URLs of a known shape, so that the template does not
+	// escape the query's "=" and "&" once more (they were, and the map
+	// then showed every incident whatever the filters).
+	qs := v.Encode()
+	data := map[string]any{"Q": v, "Verdicts": verdicts}
 	// The zones of the latest version of the first agreement.
+	data["Src"] = template.URL("/map/incidents.geojson?" + qs)
+	data["List"] = template.URL("/incidents?" + qs)
 	if ags := u.app.Agreements(); len(ags) > 0 && len(ags[0].Versions) > 0 {
 		data["Zones"] = fmt.Sprintf("/agreements/%s/zones.geojson", ags[0].ID)
 	}
@@ -378,24 +454,45 @@ func (u *UI) boundaries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Vary", "Accept-Encoding")
+	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		// Shipped gzipped: sent as it is.
+		w.Header().Set("Content-Encoding", "gzip")
+		io.Copy(w, f)
+		return
+	}
 	gz, err := gzip.NewReader(f)
 	if err != nil {
 		http.Error(w, "no boundaries", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/geo+json")
-	w.Header().Set("Cache-Control", "public, max-age=86400")
 	io.Copy(w, gz)
 }
 
-func (u *UI) submitForm(q *req) error {
-	return u.render(q, "submit", "nav.submit", map[string]any{"Acts": act.All()})
+func (u *UI) submitForm(q *req) error { return u.submitPage(q, url.Values{}, "") }
+
+// submitPage is the report form; after a refusal, with the error and what
+// was typed.
+func (u *UI) submitPage(q *req, form url.Values, msg string) error {
+	return u.render(q, "submit", "nav.submit", map[string]any{"Acts": act.All(), "Form": form, "Error": msg})
 }
 
 // submit takes a report from the form: anyone may report (the public as
 // "public", a monitor as "monitor", a liaison as its party's claim), with
 // one evidence file.
 func (u *UI) submit(q *req) error {
+	err := u.submitReport(q)
+	if err == nil {
+		return nil
+	}
+	// What was typed comes back (not the file: browsers cannot be given
+	// one).
+	return u.refill(q, err, func(msg string) error { return u.submitPage(q, q.r.PostForm, msg) })
+}
+
+func (u *UI) submitReport(q *req) error {
 	if q.user == nil && !u.login.Allow("submit "+auth.LimitKey(u.clientIP(q.r)), time.Now()) {
 		return fail(http.StatusTooManyRequests, "error.rate")
 	}
@@ -471,7 +568,7 @@ func (u *UI) submit(q *req) error {
 	// The same check SubmitAs makes, but before the file is stored: a
 	// report refused there would leave its evidence and the evidence's
 	// log entries behind. (SubmitAs checks again, with the file stored.)
-	if _, fe := jsonl.Parse(body, jsonl.Config{Actors: u.app.Actors, Boundaries: u.app.Boundaries}); fe != nil {
+	if _, fe := jsonl.Parse(body, jsonl.Config{Actors: u.app.Actors, Boundaries: u.app.Boundaries, Places: u.app.Places}); fe != nil {
 		return fmt.Errorf("%w: %w", app.ErrInvalidReport, fe)
 	}
 	if file != nil {

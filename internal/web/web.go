@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -75,6 +76,7 @@ type UI struct {
 	// password checks.
 	checkLogin func(ctx context.Context, name, password string) (token, csrf string, u workflow.User, err error)
 	log        *slog.Logger
+	static     *assets
 }
 
 // New makes the interface.
@@ -89,11 +91,14 @@ func New(a *app.App, opt Options) (*UI, error) {
 	u := &UI{app: a, cat: cat, mux: http.NewServeMux(), opt: opt, log: opt.Log,
 		login: auth.Limiter{Burst: 5, Every: 12 * time.Second}, hashes: newHashGate(opt.ConcurrentLogins)}
 	u.checkLogin = a.Login
+	static, _ := fs.Sub(staticFS, "static")
+	if u.static, err = loadAssets(static); err != nil {
+		return nil, err
+	}
 	if err := u.parse(); err != nil {
 		return nil, err
 	}
-	static, _ := fs.Sub(staticFS, "static")
-	u.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(filesOnly{static})))
+	u.mux.Handle("GET /static/", http.StripPrefix("/static/", u.static))
 	u.mux.HandleFunc("GET /{$}", u.page(u.dashboard))
 	u.mux.HandleFunc("GET /incidents", u.page(u.incidents))
 	u.mux.HandleFunc("GET /incidents/{id}", u.page(u.incident))
@@ -191,7 +196,13 @@ func (u *UI) form(h func(*req) error) http.HandlerFunc {
 			}
 		}
 		if want == "" || !auth.Equal(r.PostFormValue("csrf"), want) {
-			u.finish(q, fail(http.StatusForbidden, "error.csrf"))
+			key := "error.csrf"
+			if u.cookiesLost(r) {
+				// Not an expired form: the browser never sent back the
+				// Secure cookie it was given over plain HTTP.
+				key = "error.csrf_insecure"
+			}
+			u.finish(q, fail(http.StatusForbidden, key))
 			return
 		}
 		u.finish(q, h(q))
@@ -227,6 +238,34 @@ func (u *UI) begin(w http.ResponseWriter, r *http.Request) *req {
 	return q
 }
 
+// cookiesLost tells whether a form came without truce's cookies because
+// they are Secure and the request came over plain HTTP to a host a browser
+// does not treat as secure (anything but localhost and loopback): the
+// browser keeps such cookies to itself, and every form then fails.
+func (u *UI) cookiesLost(r *http.Request) bool {
+	if u.opt.InsecureCookies || r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		return false
+	}
+	if _, err := r.Cookie(anonCSRFCookie); err == nil {
+		return false
+	}
+	if _, err := r.Cookie(sessionCookie); err == nil {
+		return false
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsLoopback() {
+		return false
+	}
+	return true
+}
+
 func (u *UI) cookie(name, value string, maxAge time.Duration) *http.Cookie {
 	return &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: int(maxAge.Seconds()), HttpOnly: true,
 		Secure: !u.opt.InsecureCookies, SameSite: http.SameSiteStrictMode}
@@ -237,20 +276,8 @@ func (u *UI) finish(q *req, err error) {
 	if err == nil {
 		return
 	}
-	status, key, args := http.StatusInternalServerError, "error.internal", []any(nil)
-	var he *httpError
-	switch {
-	case errors.As(err, &he):
-		status, key, args = he.status, he.key, he.args
-	case errors.Is(err, store.ErrNotFound):
-		status, key = http.StatusNotFound, "error.not_found"
-	case errors.Is(err, workflow.ErrForbidden), errors.Is(err, workflow.ErrConflict):
-		status, key, args = http.StatusForbidden, "error.workflow", []any{err.Error()}
-	case errors.Is(err, workflow.ErrState):
-		status, key, args = http.StatusConflict, "error.workflow", []any{err.Error()}
-	case errors.Is(err, workflow.ErrInvalid), errors.Is(err, app.ErrInvalidReport):
-		status, key, args = http.StatusBadRequest, "error.workflow", []any{err.Error()}
-	default:
+	status, msg, known := u.explain(q, err)
+	if !known {
 		u.log.Error("page failed", "path", q.r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {
@@ -264,7 +291,42 @@ func (u *UI) finish(q *req, err error) {
 		return
 	}
 	q.w.WriteHeader(status)
-	u.render(q, "error", "error.title", map[string]any{"Message": q.t(key, args...), "Status": status})
+	u.render(q, "error", "error.title", map[string]any{"Message": msg, "Status": status})
+}
+
+// explain is an error's status and message in the reader's language;
+// known is false for a failure of the server.
+func (u *UI) explain(q *req, err error) (status int, msg string, known bool) {
+	status, key, args := http.StatusInternalServerError, "error.internal", []any(nil)
+	known = true
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		status, key, args = he.status, he.key, he.args
+	case errors.Is(err, store.ErrNotFound):
+		status, key = http.StatusNotFound, "error.not_found"
+	case errors.Is(err, workflow.ErrForbidden), errors.Is(err, workflow.ErrConflict):
+		status, key, args = http.StatusForbidden, "error.workflow", []any{err.Error()}
+	case errors.Is(err, workflow.ErrState):
+		status, key, args = http.StatusConflict, "error.workflow", []any{err.Error()}
+	case errors.Is(err, workflow.ErrInvalid), errors.Is(err, app.ErrInvalidReport):
+		status, key, args = http.StatusBadRequest, "error.workflow", []any{err.Error()}
+	default:
+		known = false
+	}
+	return status, q.t(key, args...), known
+}
+
+// refill answers a refused form with its page again, the error on top and
+// what the user typed kept; other errors (a failure, a login needed, a
+// case not found) are answered as usual.
+func (u *UI) refill(q *req, err error, again func(msg string) error) error {
+	status, msg, known := u.explain(q, err)
+	if !known || status == http.StatusUnauthorized || status == http.StatusNotFound || status == http.StatusTooManyRequests {
+		return err
+	}
+	q.w.WriteHeader(status)
+	return again(msg)
 }
 
 // view is what every template gets.
@@ -279,6 +341,8 @@ type view struct {
 	Data    any
 	Flash   string
 	Version string
+	// Query is the page's query, kept by the language links.
+	Query url.Values
 }
 
 func (u *UI) render(q *req, name, titleKey string, data any) error {
@@ -287,7 +351,10 @@ func (u *UI) render(q *req, name, titleKey string, data any) error {
 		dir = "rtl"
 	}
 	v := view{Lang: q.lang, Dir: dir, Langs: i18n.Languages, User: q.user, CSRF: q.csrf, Title: q.t(titleKey),
-		Path: q.r.URL.Path, Data: data, Flash: q.r.URL.Query().Get("done")}
+		Path: q.r.URL.Path, Data: data, Flash: q.r.URL.Query().Get("done"), Query: url.Values{}}
+	if q.r.Method == http.MethodGet {
+		v.Query = q.r.URL.Query()
+	}
 	var buf bytes.Buffer
 	if err := u.tmpl[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("template %s: %w", name, err)
@@ -321,6 +388,19 @@ func (u *UI) funcs() template.FuncMap {
 	return template.FuncMap{
 		"t":   func(lang, key string, args ...any) string { return u.cat.T(lang, key, args...) },
 		"num": i18n.Number,
+		// static is a static file's address under its hashed name.
+		"static": u.static.url,
+		// langHref is the page in another language, with its filters.
+		"langHref": func(query url.Values, lang string) string {
+			w := url.Values{}
+			for k, vs := range query {
+				if k != "done" {
+					w[k] = vs
+				}
+			}
+			w.Set("lang", lang)
+			return "?" + w.Encode()
+		},
 		// shown translates the mark of a withheld field.
 		"shown": func(lang, s string) string {
 			if s == app.Withheld {
@@ -414,20 +494,4 @@ func (u *UI) placeLabel(lang string, p incident.Place) string {
 // peer's, or behind a trusted proxy the client's the proxy forwarded.
 func (u *UI) clientIP(r *http.Request) string {
 	return auth.ClientAddr(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), u.opt.TrustedProxies)
-}
-
-// filesOnly serves the files of an FS and not its directories: no
-// listing of /static/ or its folders.
-type filesOnly struct{ fs.FS }
-
-func (f filesOnly) Open(name string) (fs.File, error) {
-	file, err := f.FS.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := file.Stat(); err != nil || st.IsDir() {
-		file.Close()
-		return nil, fs.ErrNotExist
-	}
-	return file, nil
 }

@@ -257,7 +257,7 @@ func TestUploads(t *testing.T) {
 	db := s.app.Store.(interface{ DB() *sql.DB }).DB()
 	db.QueryRow(`SELECT incident_id FROM reports WHERE source = 'web-monitor' ORDER BY id LIMIT 1`).Scan(&id)
 	_, body := c.get(fmt.Sprintf("/incidents/%d", id))
-	if strings.Count(body, "received · mon — via web as &#34;") != 2 || !strings.Contains(body, "the same file was already held") {
+	if strings.Count(body, "received · mon — <bdi>via web as &#34;") != 2 || !strings.Contains(body, "the same file was already held") {
 		t.Errorf("chain of custody on the incident page: %.2000s", body[strings.Index(body, "<main"):])
 	}
 	photo, err := os.ReadFile("../evidence/testdata/gps.jpg")

@@ -919,7 +919,11 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	if err := s.queryRow(ctx, "SELECT count(*)"+join+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count incidents: %w", err)
 	}
-	q := "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + join + w + " ORDER BY i.occurred_start, i.id"
+	order := " ORDER BY i.occurred_start, i.id"
+	if f.Newest {
+		order = " ORDER BY i.occurred_start DESC, i.id DESC"
+	}
+	q := "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + join + w + order
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}

@@ -260,6 +260,26 @@ func (s *Store) user(ctx context.Context, column, value string) (workflow.User, 
 	return u, err
 }
 
+// Users implements store.Store.
+func (s *Store) Users(ctx context.Context) ([]workflow.User, error) {
+	rows, err := s.query(ctx, `SELECT name, role, party, guarantor FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []workflow.User
+	for rows.Next() {
+		var u workflow.User
+		var role string
+		if err := rows.Scan(&u.Name, &role, &u.Party, &u.Guarantor); err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		u.Role = workflow.Role(role)
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // PutEvidence implements store.Store.
 func (s *Store) PutEvidence(ctx context.Context, data []byte, r store.Receipt) (string, error) {
 	sum := sha256.Sum256(data)

@@ -321,6 +321,8 @@ func testFilters(t *testing.T, s store.Store) {
 		{"party", store.Filter{Agreement: "ag", Party: "OPP"}, []string{"c"}},
 		{"party and period", store.Filter{Agreement: "ag", Party: "GOV", From: date(1, 2)}, nil},
 		{"limit", store.Filter{Limit: 1, Offset: 1}, []string{"b"}},
+		{"newest first", store.Filter{Newest: true}, []string{"c", "b", "a"}},
+		{"newest first, a page", store.Filter{Newest: true, Limit: 2, Offset: 1}, []string{"b", "a"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

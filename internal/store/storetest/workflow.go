@@ -100,6 +100,9 @@ func testAccounts(t *testing.T, s store.Store) {
 	if _, err := s.UserByToken(ctx, "other"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown token: %v", err)
 	}
+	if all, err := s.Users(ctx); err != nil || len(all) != 1 || all[0] != u {
+		t.Errorf("Users = %+v, %v", all, err)
+	}
 	if err := s.SetPassword(ctx, "ru-1", "$argon2id$x"); err != nil {
 		t.Fatal(err)
 	}
