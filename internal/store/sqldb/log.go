@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -205,73 +206,51 @@ func (s *Store) Checkpoints(ctx context.Context) ([][]byte, error) {
 	return out, nil
 }
 
+// blobKind is a kind of record whose digest is that of one stored column,
+// and the query giving each record's key and that column.
+type blobKind struct{ kind, query string }
+
+// blobDigests gives fn the digest of every record of these kinds, each
+// its first revision (they are never revised), recomputed from what is
+// stored.
+func blobDigests(ctx context.Context, s *Store, fn func(kind, key string, rev int, digest [32]byte) error, kinds []blobKind) error {
+	for _, q := range kinds {
+		rows, err := s.query(ctx, q.query)
+		if err != nil {
+			return err
+		}
+		var key string
+		var data sql.RawBytes
+		for rows.Next() {
+			if err = rows.Scan(&key, &data); err != nil {
+				break
+			}
+			if err = fn(q.kind, key, 1, sha256.Sum256(data)); err != nil {
+				break
+			}
+		}
+		rows.Close()
+		if err := errors.Join(err, rows.Err()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RecordDigests calls fn with the key, revision and digest of every
 // stored record revision, current and replaced, so that a verifier can
 // check each against the log.
 func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error {
 	// Digests are recomputed from what is stored, never read from a
 	// digest column, so that an edit to the record itself is caught.
-	rows, err := s.query(ctx, `SELECT agreement_id || '/' || CAST(version AS TEXT), canonical FROM agreement_versions ORDER BY agreement_id, version`)
-	if err != nil {
+	if err := blobDigests(ctx, s, fn, []blobKind{
+		{ledger.AgreementVersion, `SELECT agreement_id || '/' || CAST(version AS TEXT), canonical FROM agreement_versions`},
+		{ledger.AgreementSource, `SELECT agreement_id || '/' || CAST(id AS TEXT), source FROM agreement_sources`},
+		{ledger.ReferenceFile, `SELECT kind || '/' || name || '/' || CAST(id AS TEXT), source FROM reference_files`},
+	}); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var key string
-		var canonical []byte
-		if err := rows.Scan(&key, &canonical); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := fn(ledger.AgreementVersion, key, 1, sha256.Sum256(canonical)); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = s.query(ctx, `SELECT agreement_id || '/' || CAST(id AS TEXT), source FROM agreement_sources`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var key string
-		var source []byte
-		if err := rows.Scan(&key, &source); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := fn(ledger.AgreementSource, key, 1, sha256.Sum256(source)); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = s.query(ctx, `SELECT kind || '/' || name || '/' || CAST(id AS TEXT), source FROM reference_files`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var key string
-		var source []byte
-		if err := rows.Scan(&key, &source); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := fn(ledger.ReferenceFile, key, 1, sha256.Sum256(source)); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
+	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
 		LEFT JOIN original_formats f ON f.id = r.format_id
 		UNION ALL
 		SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
@@ -297,7 +276,12 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return eventDigests(ctx, s, fn)
+	// Workflow events, chain-of-custody steps and evidence files.
+	return blobDigests(ctx, s, fn, []blobKind{
+		{ledger.IncidentEvent, `SELECT CAST(incident_id AS TEXT) || '/' || CAST(seq AS TEXT), doc FROM incident_events`},
+		{ledger.Custody, `SELECT sha256 || '/' || CAST(seq AS TEXT), doc FROM evidence_custody`},
+		{ledger.Evidence, `SELECT sha256, data FROM evidence`},
+	})
 }
 
 // placement is where a report was first placed, and why it joined that

@@ -423,36 +423,6 @@ func (s *Store) IncidentLinks(ctx context.Context, incidentID int64) (map[int64]
 	return out, rows.Err()
 }
 
-// eventDigests gives Verify the digest of every workflow event, chain-of-
-// custody step and evidence file, recomputed from what is stored.
-func eventDigests(ctx context.Context, s *Store, fn func(kind, key string, rev int, digest [32]byte) error) error {
-	for _, q := range []struct{ kind, query string }{
-		{ledger.IncidentEvent, `SELECT CAST(incident_id AS TEXT) || '/' || CAST(seq AS TEXT), doc FROM incident_events`},
-		{ledger.Custody, `SELECT sha256 || '/' || CAST(seq AS TEXT), doc FROM evidence_custody`},
-		{ledger.Evidence, `SELECT sha256, data FROM evidence`},
-	} {
-		rows, err := s.query(ctx, q.query)
-		if err != nil {
-			return err
-		}
-		var key string
-		var data sql.RawBytes
-		for rows.Next() {
-			if err = rows.Scan(&key, &data); err != nil {
-				break
-			}
-			if err = fn(q.kind, key, 1, sha256.Sum256(data)); err != nil {
-				break
-			}
-		}
-		rows.Close()
-		if err := errors.Join(err, rows.Err()); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // SetPassword implements store.Store.
 func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	return s.tx(ctx, func(w *txw) error {
