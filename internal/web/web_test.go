@@ -324,8 +324,10 @@ func TestIdentitiesSealed(t *testing.T) {
 	}
 	var inLog int
 	db.QueryRow(`SELECT count(*) FROM log_entries WHERE CAST(data AS TEXT) LIKE '%Khalil%'`).Scan(&inLog)
+	// "555 01", not "555": the place's geocoded coordinates may hold those
+	// digits.
 	for what, text := range map[string]string{"report": doc, "original": original} {
-		if strings.Contains(text, "Khalil") || strings.Contains(text, "Samir") || strings.Contains(text, "555") {
+		if strings.Contains(text, "Khalil") || strings.Contains(text, "Samir") || strings.Contains(text, "555 01") {
 			t.Errorf("the %s holds an identity in clear: %.300s", what, text)
 		}
 	}
