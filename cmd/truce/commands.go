@@ -70,27 +70,66 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	}
 	fmt.Fprintln(out, sum)
 	fmt.Fprintln(out, dataKeyNote(*db))
+	var ruled []app.Ruled
 	for _, ag := range a.Agreements() {
 		from := ag.Versions[0].From
 		to := time.Date(2017, 3, 1, 0, 0, 0, 0, ag.Location)
-		tally, _, err := a.Rule(ctx, ag.ID, from, to)
+		tally, r, err := a.Rule(ctx, ag.ID, from, to)
 		if err != nil {
 			return err
 		}
+		ruled = append(ruled, r...)
 		printTally(out, ag, tally, from, to)
 	}
 	// A demo account, with a password made now and shown once, so that
 	// the browser interface can be tried as the Joint Group sees it.
 	if _, err := a.Store.User(ctx, "demo"); errors.Is(err, store.ErrNotFound) {
 		pw := auth.Token("")[:20]
-		if _, err := a.AddUser(ctx, workflow.User{Name: "demo", Role: workflow.Admin}, pw); err != nil {
+		token, err := a.AddUser(ctx, workflow.User{Name: "demo", Role: workflow.Admin}, pw)
+		if err != nil {
 			return err
 		}
+		n, err := reviewDemoSample(ctx, a, ruled)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nA sample of %d incidents was reviewed and verified by the account demo-reviewer (reason: %q), so that the public view shows something.\n", n, demoReason)
 		fmt.Fprintf(out, "\nWeb interface: http://%s/ — the public view; log in as \"demo\" with the password %s (shown once)\n", *addr, pw)
+		fmt.Fprintf(out, "API token of \"demo\" (shown once): %s\n  curl -H 'Authorization: Bearer %s' 'http://%s/api/incidents?ruling=violation&party=GOV'\n", token, token, *addr)
 	} else {
 		fmt.Fprintf(out, "\nWeb interface: http://%s/ (the demo account was made on the first run)\n", *addr)
 	}
 	return serve(ctx, a, *addr, out, web.Options{})
+}
+
+// demoReason is what the demo's sample review says of itself: the events
+// are UCDP's, and no mechanism reviewed them.
+const demoReason = "demo only: a UCDP GED event verified so that the public view shows something; no monitoring mechanism reviewed it"
+
+// reviewDemoSample reviews and verifies, as the demo reviewer, the demo's
+// violations and a few incidents of each other outcome, so that the
+// public view (which shows only reviewed incidents) is not empty.
+func reviewDemoSample(ctx context.Context, a *app.App, ruled []app.Ruled) (int, error) {
+	rev := workflow.User{Name: "demo-reviewer", Role: workflow.Reviewer}
+	if _, err := a.AddUser(ctx, rev, ""); err != nil {
+		return 0, err
+	}
+	perOutcome := map[string]int{}
+	n := 0
+	for _, r := range ruled {
+		o := r.Ruling.Outcome()
+		if r.Ruling.Verdict != "violation" && perOutcome[o] >= 3 {
+			continue
+		}
+		perOutcome[o]++
+		for _, e := range []workflow.Event{{Action: workflow.Review}, {Action: workflow.Verify, Reason: demoReason}} {
+			if _, err := a.Act(ctx, rev, r.Incident.ID, e); err != nil {
+				return n, fmt.Errorf("demo sample: incident %d: %w", r.Incident.ID, err)
+			}
+		}
+		n++
+	}
+	return n, nil
 }
 
 // dataKeyNote says where the data key sealing reporters' and witnesses'
@@ -234,6 +273,9 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		}
 		log.Info("incidents made again from their reports", "incidents", n)
 	}
+	// The tally counts each incident with its review state
+	// (ruling.ReviewOf): a dismissed incident is not a violation, an
+	// unreviewed one is under review.
 	tally, ruled, err := a.RuleWhere(ctx, ag.ID, from, to, keep)
 	if err != nil {
 		return err
@@ -322,8 +364,9 @@ func ruleFilter(a *app.App, ag *agreement.Agreement, zone, admin, party, actorNa
 	}, nil
 }
 
-// printTally prints the ruling table: outcomes, then counts by party, by
-// clause and by version.
+// printTally prints the ruling table: outcomes (dismissed incidents apart,
+// never counted as their ruling), then counts by review state, by party,
+// by clause and by version.
 func printTally(out io.Writer, ag *agreement.Agreement, t *ruling.Tally, from, to time.Time) {
 	span := "all dates"
 	if !from.IsZero() || !to.IsZero() {
@@ -341,6 +384,16 @@ func printTally(out io.Writer, ag *agreement.Agreement, t *ruling.Tally, from, t
 	fmt.Fprintln(tw, "outcome\tincidents\t")
 	for _, o := range ruling.SortedKeys(t.Outcomes) {
 		fmt.Fprintf(tw, "%s\t%d\t\n", o, t.Outcomes[o])
+	}
+	fmt.Fprintf(tw, "dismissed (not counted above)\t%d\t\n", t.Dismissed)
+	tw.Flush()
+
+	fmt.Fprintf(out, "\nBy review state (verified: verified or disputed; under review: reported or under review; dismissed: not counted)\n\n")
+	tw = tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "review\tviolation\tnot_violation\tundetermined\t")
+	for _, rv := range ruling.Reviews {
+		m := t.ByReview[rv]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", strings.ReplaceAll(string(rv), "_", " "), m[ruling.Violation], m[ruling.NotViolation], m[ruling.Undetermined])
 	}
 	tw.Flush()
 

@@ -710,7 +710,7 @@ func (a *App) RuleWhere(ctx context.Context, agreementID string, from, to time.T
 		if keep != nil && !keep(Ruled{Incident: in, Ruling: r}) {
 			return nil
 		}
-		tally.Add(r)
+		tally.AddIn(r, in.State)
 		ruled = append(ruled, Ruled{Incident: in, Ruling: r})
 		return nil
 	})

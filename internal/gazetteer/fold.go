@@ -87,6 +87,55 @@ func isASCII(s string) bool {
 // digraphs for one Arabic letter, and vowel spellings.
 var latinFold = strings.NewReplacer("kh", "k", "gh", "g", "dh", "d", "th", "t", "sh", "s", "ch", "s", "ph", "f", "q", "k", "ou", "u", "oo", "u", "ee", "i")
 
+// Vowels reduces a folded name to a form that ignores how its vowels are
+// written and doubled letters, but keeps every consonant: Jobar = Jowbar,
+// Idlib = Idleb, Raqqah = Raqqa, but Saqba ≠ Shakhba.
+func Vowels(folded string) string {
+	toks := strings.Fields(folded)
+	for i, tok := range toks {
+		toks[i] = vowelWord(tok)
+	}
+	return strings.Join(toks, " ")
+}
+
+var vowelFold = strings.NewReplacer("ou", "u", "oo", "u", "ee", "i")
+
+func vowelWord(w string) string {
+	if w == "" || w[0] >= 0x80 {
+		return w
+	}
+	w = vowelFold.Replace(w)
+	// The diphthong ay before a consonant or at the end is written ei
+	// too: Shaykh = Sheikh. Before a vowel y is a consonant: Daraya.
+	var b []byte
+	for i := 0; i < len(w); i++ {
+		if w[i] == 'a' && i+1 < len(w) && w[i+1] == 'y' && (i+2 == len(w) || strings.IndexByte("aeiouy", w[i+2]) < 0) {
+			b = append(b, 'e', 'i')
+			i++
+			continue
+		}
+		b = append(b, w[i])
+	}
+	return squeeze(string(b))
+}
+
+// squeeze spells vowels alike, drops doubled letters and a final h after
+// a vowel (the ta marbuta).
+func squeeze(r string) string {
+	r = strings.NewReplacer("ow", "u", "aw", "u", "ei", "i", "ey", "i", "e", "i", "o", "u").Replace(r)
+	var b []byte
+	for i := 0; i < len(r); i++ {
+		if len(b) > 0 && b[len(b)-1] == r[i] {
+			continue
+		}
+		b = append(b, r[i])
+	}
+	if n := len(b); n > 2 && b[n-1] == 'h' && strings.IndexByte("aiu", b[n-2]) >= 0 {
+		b = b[:n-1]
+	}
+	return string(b)
+}
+
 // Spelling reduces a folded name to a spelling-independent form that
 // keeps its vowels: Douma = Duma, Jobar = Jowbar, Idlib = Idleb,
 // Raqqah = Raqqa. It sits between Fold and the looser Sound.
@@ -102,19 +151,7 @@ func spellWord(w string) string {
 	if w == "" || w[0] >= 0x80 {
 		return w
 	}
-	r := latinFold.Replace(w)
-	r = strings.NewReplacer("ow", "u", "aw", "u", "ei", "i", "ey", "i", "e", "i", "o", "u").Replace(r)
-	var b []byte
-	for i := 0; i < len(r); i++ {
-		if len(b) > 0 && b[len(b)-1] == r[i] {
-			continue
-		}
-		b = append(b, r[i])
-	}
-	if n := len(b); n > 2 && b[n-1] == 'h' && strings.IndexByte("aiu", b[n-2]) >= 0 {
-		b = b[:n-1]
-	}
-	return string(b)
+	return squeeze(latinFold.Replace(w))
 }
 
 // Sound reduces a folded name further, to how it sounds, so that

@@ -93,7 +93,7 @@ type Gazetteer struct {
 	// tiers index places by ever looser keys of their names: Fold,
 	// Spelling and Sound. A lookup stops at the first tier that finds
 	// anything.
-	tiers  [3]map[string][]int
+	tiers  [4]map[string][]int
 	bounds *boundary.Set
 }
 
@@ -143,7 +143,7 @@ func readFile(fsys fs.FS, name string, load func(io.Reader, string) error) error
 func (g *Gazetteer) add(p Place, names ...string) {
 	i := len(g.places)
 	g.places = append(g.places, p)
-	var seen [3]map[string]bool
+	var seen [4]map[string]bool
 	for t := range seen {
 		seen[t] = map[string]bool{}
 	}
@@ -163,8 +163,8 @@ func (g *Gazetteer) add(p Place, names ...string) {
 }
 
 // tierKeys are the keys of a folded name in each tier.
-func tierKeys(folded string) [3]string {
-	return [3]string{folded, Spelling(folded), Sound(folded)}
+func tierKeys(folded string) [4]string {
+	return [4]string{folded, Vowels(folded), Spelling(folded), Sound(folded)}
 }
 
 // keys are the folded forms a name is indexed under: the name itself,
@@ -420,9 +420,38 @@ func commonPrefix(pcodes []string) string {
 // sound alike. An empty result
 // means not found; more than one means the name is ambiguous.
 func (g *Gazetteer) Lookup(name string) []Place {
+	out, _ := g.LookupTier(name)
+	return out
+}
+
+// Tier is how loosely a name matched: the index of the key that found it.
+type Tier int
+
+const (
+	// Folded: the name is one of the place's names, up to case,
+	// diacritics, the article and Arabic letter variants.
+	Folded Tier = iota
+	// VowelTier: the names differ only in how vowels are written and in
+	// doubled letters (Jobar/Jowbar, Maarat/Ma'arrat).
+	VowelTier
+	// SpellingTier: the names are spelled alike once letters that stand
+	// for different Arabic letters are merged too (sh/s, kh/k, q/k):
+	// Mushayrifah meets Musayrifah, another village.
+	SpellingTier
+	// SoundTier: the names only sound alike (Dayr az Zawr/Deir ez-Zor).
+	SoundTier
+)
+
+// minSpellingLetters is the length a name needs for a match at the
+// vowel tier to be taken: shorter names meet unrelated places too
+// easily ("Bala", "Tal").
+const minSpellingLetters = 5
+
+// LookupTier is Lookup, also telling at which tier the places matched.
+func (g *Gazetteer) LookupTier(name string) ([]Place, Tier) {
 	key := Fold(name)
 	if key == "" {
-		return nil
+		return nil, Folded
 	}
 	for t, k := range tierKeys(key) {
 		if idx := g.tiers[t][k]; len(idx) > 0 {
@@ -430,10 +459,31 @@ func (g *Gazetteer) Lookup(name string) []Place {
 			for i, j := range idx {
 				out[i] = g.places[j]
 			}
-			return out
+			return out, Tier(t)
 		}
 	}
-	return nil
+	return nil, Folded
+}
+
+// weak tells whether a match at tier t for the folded key is too loose to
+// be taken as the answer: a match found only by sound or spelling, or by
+// vowels for a short name. Such a match is offered as candidates, never picked.
+func weak(t Tier, key string) bool {
+	switch t {
+	case SoundTier:
+		return true
+	case SpellingTier:
+		return true
+	case VowelTier:
+		n := 0
+		for _, r := range key {
+			if unicode.IsLetter(r) {
+				n++
+			}
+		}
+		return n < minSpellingLetters
+	}
+	return false
 }
 
 // LookupKind is Lookup among the places of one kind only: the units a name
@@ -465,8 +515,20 @@ func (g *Gazetteer) LookupKind(name string, kind Kind) []Place {
 // it (Duma the town, Duma the sub-district and the district), the town is
 // meant: a record that names a place names where it happened. Any other
 // choice is left to the caller, as an *AmbiguousError listing candidates.
+//
+// Resolve never picks on a weak match (see weak): a name found only by
+// how it sounds, or a short name found only by its spelling, may well be
+// another place ("Saqba" sounds like Shahba), so its places come back as
+// candidates of an *AmbiguousError even when there is one.
 func (g *Gazetteer) Resolve(name, within string) (Place, error) {
-	cands := g.Lookup(name)
+	cands, tier := g.LookupTier(name)
+	if tier == Folded && len(cands) > 0 {
+		// An exact name whose spelling also fits other places is theirs
+		// too: "Qabasin" is one GeoNames town's alternate name, but
+		// Kabbasin near al-Bab is spelled alike; "Yarmouk" names a quarter
+		// of Dar'a and, spelled Yarmuk, one of Raqqa.
+		cands = g.widen(cands, Spelling(Fold(name)))
+	}
 	if len(cands) == 0 {
 		return Place{}, fmt.Errorf("%q: %w", name, ErrNotFound)
 	}
@@ -490,14 +552,35 @@ func (g *Gazetteer) Resolve(name, within string) (Place, error) {
 	if major := withoutNeighbourhoods(cands); len(major) > 0 {
 		cands = major
 	}
-	if len(cands) == 1 {
-		return cands[0], nil
-	}
-	if p, ok := townAmongUnits(cands); ok {
-		return p, nil
+	if !weak(tier, Fold(name)) {
+		if len(cands) == 1 {
+			return cands[0], nil
+		}
+		if p, ok := townAmongUnits(cands); ok {
+			return p, nil
+		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].Label() < cands[j].Label() })
 	return Place{}, &AmbiguousError{Name: name, Candidates: cands}
+}
+
+// widen adds to an exact match the other places spelled alike.
+func (g *Gazetteer) widen(cands []Place, spelling string) []Place {
+	out := cands
+	for _, j := range g.tiers[SpellingTier][spelling] {
+		p := g.places[j]
+		dup := false
+		for _, c := range out {
+			if c.Kind == p.Kind && c.Name == p.Name && c.PCode == p.PCode && c.GeoNameID == p.GeoNameID && c.Lat == p.Lat && c.Lon == p.Lon {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // governorate finds the governorate s names, by P-code or name.

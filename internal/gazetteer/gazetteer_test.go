@@ -388,3 +388,30 @@ func BenchmarkResolve(b *testing.B) {
 		g.Resolve(names[i%len(names)], "")
 	}
 }
+
+// TestWeakMatchNotPicked: names matched only loosely, which another
+// engineer saw resolve to the wrong place, are candidates or unknown,
+// never the answer (issue 14 item 6).
+func TestWeakMatchNotPicked(t *testing.T) {
+	g := load(t)
+	for _, tt := range []struct {
+		name  string
+		wrong string // the place it must not resolve to
+	}{
+		{"Saqba", "Shahba"},
+		{"Mushayrifah", "Al Musayfirah"},
+		{"Rashadiyah", "Rashidiyeh"},
+		{"Qabasin", "Qabbasin"},
+		{"Yarmouk", "Al Yarmouk"},
+		{"Al Birah", "Aleppo"},
+		{"Bala", "Al Bab"},
+	} {
+		p, err := g.Resolve(tt.name, "")
+		var amb *gazetteer.AmbiguousError
+		if err == nil {
+			t.Errorf("%s resolved to %s; want candidates or not found (it is not %s)", tt.name, p.Label(), tt.wrong)
+		} else if !errors.Is(err, gazetteer.ErrNotFound) && !errors.As(err, &amb) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+}

@@ -344,10 +344,14 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
+	// Each ruling counts in its incident's review column (ruling.ReviewOf):
+	// a dismissed incident is never a violation, an unreviewed one is
+	// under review, not verified. The viewer's visibility chose the
+	// incidents: the public's are the published ones.
 	t := ruling.NewTally()
 	for _, it := range items {
 		if it.Ruling != nil {
-			t.Add(*it.Ruling)
+			t.AddIn(*it.Ruling, it.State)
 		}
 	}
 	s.reply(w, r, t, nil)

@@ -55,43 +55,71 @@ func (q *req) location() *time.Location {
 // dashboard: violations by party, guarantor, clause and week, over what
 // the viewer may see.
 func (u *UI) dashboard(q *req) error {
+	// A bar counts the violations of its row: verified (verified or
+	// disputed) and under review (reported or under review), by the one
+	// rule of ruling.ReviewOf. Dismissed incidents are never counted as
+	// violations, only as a number of their own.
 	type bar struct {
-		Label string
-		N     int
+		Label                 string
+		N, Verified, UnderRev int
 	}
 	type chart struct {
 		Title string
 		Bars  []bar
 		Max   int
 	}
+	type counts map[string]*bar
 	ag := q.agreement()
-	byParty, byGuarantor, byClause, byWeek := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
-	var total int
+	byParty, byGuarantor, byClause, byWeek := counts{}, counts{}, counts{}, counts{}
+	add := func(m counts, k string, rv ruling.Review) {
+		b := m[k]
+		if b == nil {
+			b = &bar{Label: k}
+			m[k] = b
+		}
+		b.N++
+		if rv == ruling.Reviewed {
+			b.Verified++
+		} else {
+			b.UnderRev++
+		}
+	}
+	var total, verified, underReview, dismissed int
 	if ag != "" {
 		list, _, err := u.app.Store.Incidents(q.ctx, store.Filter{Agreement: ag, Verdict: ruling.Violation, Visible: app.Visibility(q.user)})
 		if err != nil {
 			return err
 		}
 		for _, in := range list {
+			rv := ruling.ReviewOf(in.State)
+			switch rv {
+			case ruling.Dismissed:
+				dismissed++
+				continue
+			case ruling.Reviewed:
+				verified++
+			default:
+				underReview++
+			}
 			total++
 			for _, p := range in.Ruling.Parties {
-				byParty[p]++
+				add(byParty, p, rv)
 			}
 			for _, g := range in.Ruling.Guarantors {
-				byGuarantor[g]++
+				add(byGuarantor, g, rv)
 			}
 			for _, c := range in.Ruling.Clauses {
-				byClause[c]++
+				add(byClause, c, rv)
 			}
 			y, w := in.Occurred.Start.ISOWeek()
-			byWeek[fmt.Sprintf("%d-W%02d", y, w)]++
+			add(byWeek, fmt.Sprintf("%d-W%02d", y, w), rv)
 		}
 	}
-	mk := func(title string, m map[string]int, byLabel bool) chart {
+	mk := func(title string, m counts, byLabel bool) chart {
 		c := chart{Title: q.t(title)}
-		for k, n := range m {
-			c.Bars = append(c.Bars, bar{k, n})
-			c.Max = max(c.Max, n)
+		for _, b := range m {
+			c.Bars = append(c.Bars, *b)
+			c.Max = max(c.Max, b.N)
 		}
 		sort.Slice(c.Bars, func(i, j int) bool {
 			if byLabel {
@@ -102,8 +130,12 @@ func (u *UI) dashboard(q *req) error {
 		return c
 	}
 	return u.render(q, "dashboard", "nav.dashboard", map[string]any{
-		"Agreement": ag, "Total": total,
-		"Charts": []chart{mk("dash.by_party", byParty, false), mk("dash.by_guarantor", byGuarantor, false), mk("dash.by_clause", byClause, false), mk("dash.by_week", byWeek, true)},
+		"Agreement": ag, "Total": total, "Verified": verified, "UnderReview": underReview, "Dismissed": dismissed,
+		// Only a signed-in viewer may see incidents still under review
+		// (staff all, a party those it is accused in); the public's
+		// counts are of published incidents only.
+		"ShowUnderReview": q.user != nil,
+		"Charts":          []chart{mk("dash.by_party", byParty, false), mk("dash.by_guarantor", byGuarantor, false), mk("dash.by_clause", byClause, false), mk("dash.by_week", byWeek, true)},
 	})
 }
 
