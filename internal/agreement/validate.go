@@ -1,17 +1,14 @@
 package agreement
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
-
 	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/area"
 )
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -216,46 +213,15 @@ func (v *validator) zone(path string, z *Zone, declare func(p, id, kind string))
 	if z.Geometry == nil {
 		return
 	}
-	raw, err := json.Marshal(z.Geometry)
-	if err != nil {
-		v.fail(path+".geometry", "%v", err)
-		return
-	}
-	g, err := geojson.UnmarshalGeometry(raw)
-	if err != nil {
-		v.fail(path+".geometry", "not a GeoJSON geometry: %v", err)
-		return
-	}
-	switch p := g.Geometry().(type) {
-	case orb.Polygon:
-		z.Polygon = orb.MultiPolygon{p}
-	case orb.MultiPolygon:
-		z.Polygon = p
-	default:
-		v.fail(path+".geometry", "want a Polygon or MultiPolygon, got %s", g.Type)
-		return
-	}
-	for i, poly := range z.Polygon {
-		for j, ring := range poly {
-			rp := fmt.Sprintf("%s.geometry.coordinates[%d][%d]", path, i, j)
-			if len(z.Polygon) == 1 {
-				rp = fmt.Sprintf("%s.geometry.coordinates[%d]", path, j)
-			}
-			if len(ring) < 4 {
-				v.fail(rp, "a ring needs at least 4 positions, has %d", len(ring))
-				continue
-			}
-			if !ring.Closed() {
-				v.fail(rp, "ring is not closed: first position %v differs from last %v", ring[0], ring[len(ring)-1])
-			}
-			for k, pt := range ring {
-				if pt.Lon() < -180 || pt.Lon() > 180 || pt.Lat() < -90 || pt.Lat() > 90 {
-					v.fail(fmt.Sprintf("%s[%d]", rp, k), "position %v is not [longitude, latitude]", pt)
-					break
-				}
-			}
+	mp, faults := area.Parse(z.Geometry)
+	for _, f := range faults {
+		at := path + ".geometry"
+		if f.Path != "" {
+			at += "." + f.Path
 		}
+		v.fail(at, "%s", f.Msg)
 	}
+	z.Polygon = mp
 }
 
 func (v *validator) clause(path string, ver *Version, c *Clause, declare func(p, id, kind string)) {

@@ -3,7 +3,6 @@ package control
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,10 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"gopkg.in/yaml.v3"
 
+	"github.com/truce-monitor/truce/internal/area"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/problem"
 	"github.com/truce-monitor/truce/internal/yamldoc"
@@ -392,46 +390,18 @@ func (d *loader) geometry(n *yaml.Node, path string, r *Row) {
 		d.fail(n, path, "not a GeoJSON geometry: %v", err)
 		return
 	}
-	raw, err := json.Marshal(m)
-	if err != nil {
-		d.fail(n, path, "%v", err)
-		return
-	}
-	g, err := geojson.UnmarshalGeometry(raw)
-	if err != nil {
-		d.fail(n, path, "not a GeoJSON geometry: %v", err)
-		return
-	}
-	switch p := g.Geometry().(type) {
-	case orb.Polygon:
-		r.Geometry = orb.MultiPolygon{p}
-	case orb.MultiPolygon:
-		r.Geometry = p
-	default:
-		d.fail(n, path, "want a Polygon or MultiPolygon, got %s", g.Type)
-		return
-	}
-	for i, poly := range r.Geometry {
-		for j, ring := range poly {
-			rp := fmt.Sprintf("%s.coordinates[%d][%d]", path, i, j)
-			if len(r.Geometry) == 1 {
-				rp = fmt.Sprintf("%s.coordinates[%d]", path, j)
-			}
-			if len(ring) < 4 {
-				d.fail(n, rp, "a ring needs at least 4 positions, has %d", len(ring))
-				continue
-			}
-			if !ring.Closed() {
-				d.fail(n, rp, "ring is not closed: first position %v differs from last %v", ring[0], ring[len(ring)-1])
-			}
-			for _, pt := range ring {
-				if pt.Lon() < -180 || pt.Lon() > 180 || pt.Lat() < -90 || pt.Lat() > 90 {
-					d.fail(n, rp, "position %v is not [longitude, latitude]", pt)
-					break
-				}
-			}
+	mp, faults := area.Parse(m)
+	for _, f := range faults {
+		at := path
+		if f.Path != "" {
+			at += "." + f.Path
 		}
+		d.fail(n, at, "%s", f.Msg)
 	}
+	if mp == nil {
+		return
+	}
+	r.Geometry = mp
 	r.bound = r.Geometry.Bound()
 }
 
