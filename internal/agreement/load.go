@@ -37,19 +37,13 @@ func Load(r io.Reader, file string, chk Checker) (*Agreement, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read agreement %s: %w", file, err)
 	}
-	doc, second, err := yamldoc.One(data)
-	if err != nil {
-		return nil, yamldoc.Problems(file, err)
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, Problems{{File: file, Msg: "file is empty"}}
-	}
-	if second > 0 {
-		return nil, Problems{{File: file, Line: second, Msg: "a second YAML document starts here; an agreement file holds one (its versions go under versions:)"}}
+	root, ps := yamldoc.Root(data, file, "an agreement file holds one (its versions go under versions:)")
+	if ps != nil {
+		return nil, ps
 	}
 	a := &Agreement{File: file, lines: map[string]int{}}
 	d := decoder{file: file, lines: a.lines}
-	d.decode(doc.Content[0], reflect.ValueOf(a).Elem(), "")
+	d.decode(root, reflect.ValueOf(a).Elem(), "")
 	if len(d.problems) > 0 {
 		return nil, d.problems
 	}

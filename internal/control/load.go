@@ -58,20 +58,14 @@ func Load(r io.Reader, file string, chk Checker) (*Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read control layer %s: %w", file, err)
 	}
-	doc, second, err := yamldoc.One(data)
-	if err != nil {
-		return nil, yamldoc.Problems(file, err)
-	}
-	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, problem.List{{File: file, Msg: "file is empty"}}
-	}
-	if second > 0 {
-		return nil, problem.List{{File: file, Line: second, Msg: "a second YAML document starts here; a layer file holds one (a new version is a new file)"}}
+	root, ps := yamldoc.Root(data, file, "a layer file holds one (a new version is a new file)")
+	if ps != nil {
+		return nil, ps
 	}
 	sum := sha256.Sum256(data)
 	l := &Layer{File: file, Source: data, Digest: hex.EncodeToString(sum[:]), Location: time.UTC}
 	d := &loader{file: file, chk: chk, layer: l}
-	d.decodeLayer(doc.Content[0])
+	d.decodeLayer(root)
 	if len(d.ps) > 0 {
 		slices.SortStableFunc(d.ps, func(a, b problem.Problem) int { return a.Line - b.Line })
 		return nil, d.ps

@@ -39,6 +39,23 @@ func One(data []byte) (doc yaml.Node, second int, err error) {
 	}
 }
 
+// Root reads a data file that holds one document and returns its root
+// node, or the problems that stop it being read: YAML errors with their
+// lines, an empty file, a second document (holds says what the file holds
+// instead, for the message).
+func Root(data []byte, file, holds string) (*yaml.Node, problem.List) {
+	doc, second, err := One(data)
+	switch {
+	case err != nil:
+		return nil, Problems(file, err)
+	case doc.Kind == 0 || len(doc.Content) == 0:
+		return nil, problem.List{{File: file, Msg: "file is empty"}}
+	case second > 0:
+		return nil, problem.List{{File: file, Line: second, Msg: "a second YAML document starts here; " + holds}}
+	}
+	return doc.Content[0], nil
+}
+
 // Problems turns yaml.v3's errors ("yaml: line 3: ..." or a list of them)
 // into problems with the file and line each names.
 func Problems(file string, err error) problem.List {
