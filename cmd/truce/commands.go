@@ -102,6 +102,21 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	return serve(ctx, a, *addr, out, web.Options{})
 }
 
+// errInvalid ends a command whose file had problems, printed already.
+var errInvalid = errors.New("validation failed")
+
+// problems prints a file's problems (file:line: field: what), one a line,
+// as the command's output, and returns errInvalid. Any other error, such as
+// a stored agreement the file would break (which wraps that one's
+// problems), says what it is about itself and is returned as it is.
+func problems(out io.Writer, err error) error {
+	if ps, ok := err.(problem.List); ok {
+		fmt.Fprintln(out, ps)
+		return errInvalid
+	}
+	return err
+}
+
 // demoReason is what the demo's sample review says of itself: the events
 // are UCDP's, and no mechanism reviewed them.
 const demoReason = "demo only: a UCDP GED event verified so that the public view shows something; no monitoring mechanism reviewed it"
@@ -473,7 +488,7 @@ func cmdAgreement(ctx context.Context, args []string, out io.Writer, log *slog.L
 				ag, err := agreement.Load(strings.NewReader(string(src)), name, a.Checker())
 				if err != nil {
 					fmt.Fprintln(out, err)
-					failed = errors.New("validation failed")
+					failed = errInvalid
 					continue
 				}
 				fmt.Fprintf(out, "%s: ok: %s, %d versions\n", name, ag.ID, len(ag.Versions))
@@ -549,16 +564,6 @@ func cmdActors(ctx context.Context, args []string, out io.Writer) error {
 	fs.Var(&aliases, "alias", "add: another name of the actor (repeatable)")
 	note := fs.String("note", "", "add: where the actor comes from: a source, a date")
 	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	// problems prints a file's problems (file:line: field: what), one a
-	// line, as the command's output. Any other error, such as a stored
-	// agreement the file would break, says what it is about itself.
-	problems := func(err error) error {
-		if ps, ok := err.(problem.List); ok {
-			fmt.Fprintln(out, ps)
-			return errors.New("validation failed")
-		}
 		return err
 	}
 	const restart = "(a running truce serve uses it once restarted)"
@@ -647,7 +652,7 @@ func cmdActors(ctx context.Context, args []string, out io.Writer) error {
 		defer a.Close()
 		added, reg, err := a.LoadActorsFile(ctx, fs.Arg(0), src)
 		if err != nil {
-			return problems(err)
+			return problems(out, err)
 		}
 		n, base := 0, filepath.Base(fs.Arg(0))
 		for _, x := range reg.All() {
@@ -672,7 +677,7 @@ func cmdActors(ctx context.Context, args []string, out io.Writer) error {
 		defer a.Close()
 		x := actor.Actor{ID: fs.Arg(0), Name: *name, Kind: actor.Kind(*kind), Aliases: aliases, Note: *note}
 		if _, err := a.AddActor(ctx, x); err != nil {
-			return problems(err)
+			return problems(out, err)
 		}
 		fmt.Fprintf(out, "added %s (%s, %s) to %s, stored as its latest version %s\n", x.ID, x.Name, x.Kind, app.OperatorActors, restart)
 		return nil

@@ -22,7 +22,6 @@ import (
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/incident"
-	"github.com/truce-monitor/truce/internal/problem"
 )
 
 const controlHelp = `usage:
@@ -87,13 +86,9 @@ func cmdControl(args []string, out io.Writer) error {
 		}
 		defer a.Close()
 		l, added, err := a.LoadControlFile(ctx, fs.Arg(0), src)
-		var ps problem.List
 		switch {
-		case errors.As(err, &ps):
-			fmt.Fprintln(out, ps)
-			return errors.New("validation failed")
 		case err != nil:
-			return err
+			return problems(out, err)
 		case !added:
 			fmt.Fprintf(out, "%s: ok: %s v%d, the same as stored: nothing to do\n", fs.Arg(0), l.ID, l.Version)
 		default:
@@ -142,11 +137,9 @@ func cmdControl(args []string, out io.Writer) error {
 		var failed error
 		for _, name := range fs.Args() {
 			l, err := loadControlFile(name, chk)
-			var ps problem.List
 			switch {
-			case errors.As(err, &ps):
-				fmt.Fprintln(out, ps)
-				failed = errors.New("validation failed")
+			case errors.Is(problems(out, err), errInvalid):
+				failed = errInvalid
 			case err != nil:
 				return err
 			default:
