@@ -272,7 +272,6 @@ func read(ctx context.Context, file string, src Source, opt Options, sum *Summar
 		}
 		sum.Rows++
 		if row.Err == nil && row.Report != nil {
-			row.Report.Place.KeepKnownLevels()
 			if fe := Check(row.Report, time.Now()); fe != nil {
 				row.Err, row.Report = row.reject(file, sum.Rows, fe), nil
 			}
