@@ -153,6 +153,13 @@ func (reg *Registry) add(src File, ps *Problems) {
 		*ps = append(*ps, yamldoc.Problems(name, err)...)
 		return
 	}
+	if line, err := yamldoc.Another(dec); err != nil {
+		*ps = append(*ps, yamldoc.Problems(name, err)...)
+		return
+	} else if line > 0 {
+		*ps = append(*ps, Problem{File: name, Line: line, Msg: "a second YAML document starts here; an actors file holds one (its actors go under actors:)"})
+		return
+	}
 	fail := func(line int, field, format string, args ...any) {
 		*ps = append(*ps, Problem{File: name, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 	}

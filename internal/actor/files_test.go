@@ -110,3 +110,14 @@ func TestAppend(t *testing.T) {
 		t.Error("appended to a file whose actors is not a list")
 	}
 }
+
+// TestSecondDocumentRefused: actors pasted after "---" were silently
+// ignored; like an agreement, mapping or control layer, an actors file
+// holds one document.
+func TestSecondDocumentRefused(t *testing.T) {
+	src := "actors:\n  - id: a-one\n    name: A One\n    kind: armed_group\n---\nactors:\n  - id: a-two\n    name: A Two\n    kind: armed_group\n"
+	_, err := actor.Load(strings.NewReader(src), "two.yaml")
+	if err == nil || !strings.Contains(err.Error(), "two.yaml:5") || !strings.Contains(err.Error(), "second YAML document") {
+		t.Errorf("got %v, want the second document refused at two.yaml:5", err)
+	}
+}

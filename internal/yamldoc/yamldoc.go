@@ -24,17 +24,26 @@ func One(data []byte) (doc yaml.Node, second int, err error) {
 	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		return doc, 0, err
 	}
+	second, err = Another(dec)
+	return doc, second, err
+}
+
+// Another reads on from a decoder that has read a file's first document,
+// and returns the line where a second, non-empty document starts (0 when
+// there is none): yaml.v3 reads the first and ignores the rest, so a
+// second one would be lost without a word.
+func Another(dec *yaml.Decoder) (int, error) {
 	for {
 		var next yaml.Node
 		err := dec.Decode(&next)
 		if errors.Is(err, io.EOF) {
-			return doc, 0, nil
+			return 0, nil
 		}
 		if err != nil {
-			return doc, 0, err
+			return 0, err
 		}
 		if len(next.Content) > 0 && !(next.Content[0].Tag == "!!null" && next.Content[0].Value == "") {
-			return doc, next.Line, nil
+			return next.Line, nil
 		}
 	}
 }
