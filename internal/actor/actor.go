@@ -22,7 +22,7 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/truce-monitor/truce/internal/problem"
 	"github.com/truce-monitor/truce/internal/yamldoc"

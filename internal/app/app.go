@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/agreement"

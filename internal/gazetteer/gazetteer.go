@@ -18,7 +18,7 @@ import (
 	"unicode"
 
 	"github.com/paulmach/orb/planar"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/truce-monitor/truce/internal/boundary"
 )

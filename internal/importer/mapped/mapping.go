@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/actor"
