@@ -83,7 +83,7 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	}
 	// A demo account, with a password made now and shown once, so that
 	// the browser interface can be tried as the Joint Group sees it.
-	if _, err := a.Store.User(ctx, "demo"); errors.Is(err, store.ErrNotFound) {
+	if _, err := a.User(ctx, "demo"); errors.Is(err, store.ErrNotFound) {
 		pw := auth.Token("")[:20]
 		token, err := a.AddUser(ctx, workflow.User{Name: "demo", Role: workflow.Admin}, pw)
 		if err != nil {

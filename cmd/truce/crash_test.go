@@ -116,7 +116,7 @@ func crash(t *testing.T, bin, db string) {
 	}
 	defer a.Close()
 	found := map[string]incident.Report{}
-	if err := a.Store.EachReport(ctx, func(r incident.Report) error { found[r.Source+"/"+r.SourceID] = r; return nil }); err != nil {
+	if err := a.EachReport(ctx, app.Operator(), func(r incident.Report) error { found[r.Source+"/"+r.SourceID] = r; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	missing := 0

@@ -36,7 +36,7 @@ func TestDemoSample(t *testing.T) {
 	if err != nil || n == 0 {
 		t.Fatalf("sample: %d, %v", n, err)
 	}
-	public, total, err := a.Store.Incidents(ctx, store.Filter{Agreement: ag.ID, Visible: app.Visibility(nil)})
+	public, total, err := a.Incidents(ctx, nil, store.Filter{Agreement: ag.ID})
 	if err != nil || total != n {
 		t.Fatalf("the public sees %d incidents (%v), want the %d reviewed", total, err, n)
 	}
@@ -49,7 +49,7 @@ func TestDemoSample(t *testing.T) {
 	if violations == 0 {
 		t.Error("no violation among what the public sees")
 	}
-	c, err := a.Case(ctx, public[0].ID)
+	c, err := a.CaseFor(ctx, app.Operator(), public[0].ID)
 	if err != nil || !strings.Contains(c.History[len(c.History)-1].Reason, "demo only") {
 		t.Errorf("the sample's review does not say it is the demo's: %v", err)
 	}

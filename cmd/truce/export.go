@@ -99,7 +99,7 @@ func export(ctx context.Context, a *app.App, format, what string, from, to time.
 	}
 	n := 0
 	if what == "reports" {
-		err := a.Store.EachReport(ctx, func(r incident.Report) error {
+		err := a.EachReport(ctx, app.Operator(), func(r incident.Report) error {
 			if !overlaps(r.Occurred, from, to) {
 				return nil
 			}
@@ -114,13 +114,13 @@ func export(ctx context.Context, a *app.App, format, what string, from, to time.
 	// The incidents first, then each one's rulings: a store may not be
 	// read again while it lists.
 	var ins []incident.Incident
-	if err := a.Store.EachIncident(ctx, from, to, func(in incident.Incident) error { ins = append(ins, in); return nil }); err != nil {
+	if err := a.EachIncident(ctx, app.Operator(), from, to, func(in incident.Incident) error { ins = append(ins, in); return nil }); err != nil {
 		return 0, fmt.Errorf("export %s %s: %w", what, format, err)
 	}
 	for i := range ins {
 		var rs []ruling.Ruling
 		if format != "acled" {
-			d, err := a.Store.Incident(ctx, ins[i].ID)
+			d, err := a.Incident(ctx, app.Operator(), ins[i].ID)
 			if err != nil {
 				return n, fmt.Errorf("export %s %s: incident %d: %w", what, format, ins[i].ID, err)
 			}

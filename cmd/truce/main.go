@@ -18,38 +18,71 @@ import (
 	_ "time/tzdata" // agreements name IANA zones; do not depend on the host's tzdata
 )
 
-const usage = `truce: a ceasefire monitoring mechanism's system
+// command is one of truce's commands: how it is called, what it does,
+// and the function that runs it with the arguments after its name.
+type command struct {
+	name, args, summary string
+	run                 func(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error
+}
 
-Usage:
-  truce demo       [-db FILE] [-addr HOST:PORT]     load the bundled agreement and UCDP events, rule them, serve
-  truce serve      [-db FILE] [-addr HOST:PORT]     serve the JSON API
-  truce import FORMAT [-db FILE] [flags] FILE      import acled, ucdp, geojson, jsonl, or csv with -mapping
-  truce export FORMAT [-db FILE] [-what W] [-o F]  export reports or incidents as acled, geojson or jsonl
-  truce places     [-in GOV] NAME... | -at LAT,LON find places in the gazetteer
-  truce control    validate|load|list|at ...       territorial control layers: who held a place, per claimant
-  truce backup     [-db FILE|URL] BACKUP-FILE      an online, consistent backup (SQLite or PostgreSQL)
-  truce restore    [-db FILE|URL] [-force] BACKUP  restore a backup
-  truce load       [-url URL] [-clients N] [-duration D]  submit reports from N clients; print throughput and latency
-  truce key generate -name NAME [-o FILE]          make the node's Ed25519 log key (FILE, FILE.pub)
-  truce checkpoint [-db ...] -key FILE             sign a checkpoint of the tamper-evident log
-  truce verify     [-db ...] -pub FILE[,FILE]      check every record against the log and every checkpoint
-  truce witness    -follow URL -pub F -key F ...   follow another node's log, cosign, alert on forks
-  truce bundle     [-db ...] -incident ID [-o F]   an incident's reports with log proofs, to check offline
-  truce verify-bundle -pub NODE.pub FILE           check a bundle offline with the node's public key
-  truce rule       [-db FILE] [flags]              rule incidents in a period and print the ruling table
-  truce cluster    [-evaluate] [thresholds]        cluster every report anew and score it (against incidents or ids)
-  truce incident   show ID | act ID -as U -action A  an incident's case; review, verify, reply, findings ...
-  truce user add|disable NAME -role R ... | list   add a user (prints their API token), end their access, list users
-  truce evidence add -as USER FILE                 store an evidence file; prints its SHA-256
-  truce notifications -party P                     what a party has been told (violations to reply to)
-  truce agreement  validate|load|show|diff ...     work with agreement files
-  truce actors     resolve|list|load|add ...       the actor registry: look names up, list, load a file, add one
-  truce version                                    the module version and VCS revision of this binary
+// commands is the command table: run dispatches through it, and the usage
+// is made from it, so that a command cannot be missing from either.
+func commands() []command {
+	return []command{
+		{"demo", "[-db FILE] [-addr HOST:PORT]", "load the bundled agreement and UCDP events, rule them, serve", cmdDemo},
+		{"serve", "[-db FILE] [-addr HOST:PORT]", "serve the web interface and the JSON API", cmdServe},
+		{"import", "FORMAT [flags] FILE", "import acled, ucdp, geojson, jsonl, or csv with -mapping", cmdImport},
+		{"export", "FORMAT [-what W] [-o F]", "export reports or incidents as acled, geojson or jsonl", cmdExport},
+		{"places", "[-in GOV] NAME... | -at LAT,LON", "find places in the gazetteer", noContext(cmdPlaces)},
+		{"control", "validate|load|list|at ...", "territorial control layers: who held a place, per claimant", noContext(cmdControl)},
+		{"backup", "BACKUP-FILE", "an online, consistent backup (SQLite or PostgreSQL)", cmdBackup},
+		{"restore", "[-force] BACKUP", "restore a backup", noLog(cmdRestore)},
+		{"load", "[-url URL] [-clients N] [-duration D]", "submit reports from N clients; print throughput and latency", noLog(cmdLoad)},
+		{"key", "generate -name NAME [-o FILE]", "make the node's Ed25519 log key (FILE, FILE.pub)", noContext(cmdKey)},
+		{"checkpoint", "-key FILE", "sign a checkpoint of the tamper-evident log", cmdCheckpoint},
+		{"verify", "-pub FILE[,FILE] [-deep]", "check every record against the log and every checkpoint", cmdVerify},
+		{"witness", "-follow URL -pub F -key F ...", "follow another node's log, cosign, alert on forks", cmdWitness},
+		{"bundle", "-incident ID [-o F]", "an incident's case with log proofs, to check offline", cmdBundle},
+		{"verify-bundle", "-pub NODE.pub FILE", "check a bundle offline with the node's public key", noContext(cmdVerifyBundle)},
+		{"rule", "[flags]", "rule incidents in a period and print the ruling table", cmdRule},
+		{"cluster", "[-evaluate] [thresholds]", "cluster every report anew and score it (against incidents or ids)", cmdCluster},
+		{"incident", "show ID | act ID -as U -action A", "an incident's case; review, verify, reply, findings ...", cmdIncident},
+		{"user", "add|disable NAME -role R ... | list", "add a user (prints their API token), end their access, list users", cmdUser},
+		{"evidence", "add -as USER FILE", "store an evidence file; prints its SHA-256", cmdEvidence},
+		{"notifications", "-party P", "what a party has been told (violations to reply to)", cmdNotifications},
+		{"agreement", "validate|load|show|diff ...", "work with agreement files", cmdAgreement},
+		{"actors", "resolve|list|load|add ...", "the actor registry: look names up, list, load a file, add one", noLog(cmdActors)},
+		{"version", "", "the module version and VCS revision of this binary", cmdVersion},
+	}
+}
 
-Every command takes -db: a SQLite file or a postgres:// URL (default $TRUCE_DB, or truce.db).
+func noLog(f func(context.Context, []string, io.Writer) error) func(context.Context, []string, io.Writer, *slog.Logger) error {
+	return func(ctx context.Context, args []string, out io.Writer, _ *slog.Logger) error { return f(ctx, args, out) }
+}
+
+func noContext(f func([]string, io.Writer) error) func(context.Context, []string, io.Writer, *slog.Logger) error {
+	return func(_ context.Context, args []string, out io.Writer, _ *slog.Logger) error { return f(args, out) }
+}
+
+// usage is truce's help, made from the command table.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("truce: a ceasefire monitoring mechanism's system\n\nUsage:\n")
+	for _, c := range commands() {
+		line := "  truce " + c.name
+		if c.args != "" {
+			line += " " + c.args
+		}
+		fmt.Fprintf(&b, "%-58s %s\n", line, c.summary)
+	}
+	b.WriteString(`
+Every command that opens a database takes -db: a SQLite file or a postgres:// URL (default $TRUCE_DB,
+or truce.db), before, between or after its other arguments.
 truce serve takes reports (POST /api/reports) with a user's token (truce user add), or $TRUCE_SUBMIT_TOKEN.
 Run "truce COMMAND -h" for its flags.
-`
+`)
+	return b.String()
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -76,69 +109,31 @@ func (e usageError) Error() string { return string(e) }
 
 func run(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	if len(args) == 0 {
-		return usageError(usage)
+		return usageError(usage())
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
-	case "demo":
-		return cmdDemo(ctx, rest, out, log)
-	case "serve":
-		return cmdServe(ctx, rest, out, log)
-	case "import":
-		return cmdImport(ctx, rest, out, log)
-	case "rule":
-		return cmdRule(ctx, rest, out, log)
-	case "agreement":
-		return cmdAgreement(ctx, rest, out, log)
-	case "export":
-		return cmdExport(ctx, rest, out, log)
-	case "actors":
-		return cmdActors(ctx, rest, out)
-	case "control":
-		return cmdControl(rest, out)
-	case "places":
-		return cmdPlaces(rest, out)
-	case "backup":
-		return cmdBackup(ctx, rest, out, log)
-	case "restore":
-		return cmdRestore(ctx, rest, out)
-	case "load":
-		return cmdLoad(ctx, rest, out)
-	case "key":
-		return cmdKey(rest, out)
-	case "checkpoint":
-		return cmdCheckpoint(ctx, rest, out, log)
-	case "verify":
-		return cmdVerify(ctx, rest, out, log)
-	case "witness":
-		return cmdWitness(ctx, rest, out, log)
-	case "bundle":
-		return cmdBundle(ctx, rest, out, log)
-	case "verify-bundle":
-		return cmdVerifyBundle(rest, out)
-	case "user":
-		return cmdUser(ctx, rest, out, log)
-	case "incident":
-		return cmdIncident(ctx, rest, out, log)
-	case "evidence":
-		return cmdEvidence(ctx, rest, out, log)
-	case "notifications":
-		return cmdNotifications(ctx, rest, out, log)
-	case "cluster":
-		return cmdCluster(ctx, rest, out, log)
-	case "version":
-		if len(rest) > 0 && isHelp(rest[0]) {
-			fmt.Fprintln(out, "usage: truce version     the module version and VCS revision this binary was built from")
-			return nil
-		}
-		fmt.Fprintln(out, version())
-		return nil
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(out, usage)
+		fmt.Fprint(out, usage())
 		return nil
 	}
-	return usageError(fmt.Sprintf("truce: unknown command %q\n\n%s", cmd, usage))
+	for _, c := range commands() {
+		if c.name == cmd {
+			return c.run(ctx, rest, out, log)
+		}
+	}
+	return usageError(fmt.Sprintf("truce: unknown command %q\n\n%s", cmd, usage()))
 }
+
+func cmdVersion(_ context.Context, args []string, out io.Writer, _ *slog.Logger) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(out, "usage: truce version     the module version and VCS revision this binary was built from")
+		return nil
+	}
+	fmt.Fprintln(out, version())
+	return nil
+}
+
 
 // flags makes a flag set for a command with the flags every command has.
 func flags(name string) (*flag.FlagSet, *string) {

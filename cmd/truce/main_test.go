@@ -308,15 +308,15 @@ func TestLogCommands(t *testing.T) {
 		t.Error("a bundle must not verify against another key")
 	}
 
-	a, err := app.Open(context.Background(), app.Config{DB: db})
+	st, err := app.OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls := a.Store.(interface{ DB() *sql.DB })
+	ls := st.(interface{ DB() *sql.DB })
 	if _, err := ls.DB().Exec(`UPDATE reports SET doc = replace(doc, '"best":4', '"best":40') WHERE source_id = 'SYR90001'`); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	st.Close()
 	out, err := truce(t, "verify", "-db", db, "-pub", key+".pub")
 	if err == nil || !regexp.MustCompile(`first: log entry 7: report r[0-9a-f]{24}: revision 1 differs`).MatchString(err.Error()) {
 		t.Errorf("verify after tampering: %v\n%s", err, out)
@@ -479,12 +479,12 @@ func TestWorkflow(t *testing.T) {
 // sqlExec changes the database behind truce's back.
 func sqlExec(t *testing.T, db, q string) {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DB: db})
+	st, err := app.OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	if _, err := a.Store.(interface{ DB() *sql.DB }).DB().Exec(q); err != nil {
+	defer st.Close()
+	if _, err := st.(interface{ DB() *sql.DB }).DB().Exec(q); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -208,16 +208,16 @@ func TestVerifyNamesEditedActorsFile(t *testing.T) {
 	mustTruce(t, "checkpoint", "-db", db, "-key", key)
 	wantIn(t, "verify", mustTruce(t, "verify", "-db", db, "-pub", key+".pub"), "verified:")
 
-	a, err := app.Open(context.Background(), app.Config{DB: db})
+	st, err := app.OpenStore(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := a.Store.(interface{ DB() *sql.DB }).DB()
+	raw := st.(interface{ DB() *sql.DB }).DB()
 	// An alias that makes another group's name resolve to this one.
 	if _, err := raw.Exec(`UPDATE reference_files SET source = CAST(replace(CAST(source AS TEXT), '[Qasioun Brigades]', '[Qasioun Brigades, Jaysh al-Islam]') AS BLOB) WHERE name = 'extra.yaml'`); err != nil {
 		t.Fatal(err)
 	}
-	a.Close()
+	st.Close()
 	out, err := truce(t, "verify", "-db", db, "-pub", key+".pub")
 	if err == nil || !strings.Contains(err.Error(), "reference_file actors/extra.yaml/1: revision 1 differs from what was logged") {
 		t.Errorf("verify after editing the actors file: %v\n%s", err, out)

@@ -170,7 +170,7 @@ func cmdIncident(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 	}
 	defer a.Close()
 	if args[0] == "show" {
-		c, err := a.Case(ctx, id)
+		c, err := a.CaseFor(ctx, app.Operator(), id)
 		if err != nil {
 			return err
 		}
@@ -185,7 +185,7 @@ func cmdIncident(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 	if *as == "" || *action == "" {
 		return usageError("truce incident act: -as and -action are required\n" + usage)
 	}
-	u, err := a.Store.User(ctx, *as)
+	u, err := a.User(ctx, *as)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func cmdEvidence(ctx context.Context, args []string, out io.Writer, log *slog.Lo
 		return err
 	}
 	defer a.Close()
-	if _, err := a.Store.User(ctx, *as); err != nil {
+	if _, err := a.User(ctx, *as); err != nil {
 		return err
 	}
 	sha, _, err := a.AddEvidence(ctx, data, *as, "cli", filepath.Base(fs.Arg(0)))
@@ -276,7 +276,7 @@ func cmdNotifications(ctx context.Context, args []string, out io.Writer, log *sl
 		return err
 	}
 	defer a.Close()
-	ns, err := a.Store.Notifications(ctx, *party)
+	ns, err := a.Notifications(ctx, app.Operator(), *party)
 	if err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Log
 	var facts []cluster.Facts
 	var truth []string
 	var stored []int64
-	err = a.Store.EachReport(ctx, func(r incident.Report) error {
+	err = a.EachReport(ctx, app.Operator(), func(r incident.Report) error {
 		facts = append(facts, cluster.ReportFacts(r))
 		stored = append(stored, r.IncidentID)
 		t := strconv.FormatInt(r.IncidentID, 10)

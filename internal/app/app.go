@@ -35,7 +35,6 @@ import (
 	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
-	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
 )
 
@@ -71,7 +70,7 @@ func OpenStore(ctx context.Context, db string) (store.Store, error) {
 
 // App is an open truce installation.
 type App struct {
-	Store      store.Store
+	store      store.Store
 	Actors     *actor.Registry
 	Boundaries *boundary.Set
 	Places     *gazetteer.Gazetteer
@@ -128,7 +127,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger.Error("stored reference file left out", "err", err)
 	}
 	a := &App{
-		Store:      st,
+		store:      st,
 		Actors:     ref.reg,
 		Boundaries: bounds,
 		Places:     places,
@@ -319,14 +318,8 @@ func storableLayer(l *control.Layer, shipped, stored []*control.Layer) error {
 // checkReferenceLogged checks that a stored reference file is the one its
 // log entry names.
 func checkReferenceLogged(ctx context.Context, st store.Store, f store.ReferenceFile) error {
-	ls, ok := st.(interface {
-		LogEntryFor(ctx context.Context, kind, key string, rev int) (int64, []byte, error)
-	})
-	if !ok {
-		return nil
-	}
-	key := sqldb.ReferenceFileKey(f.Kind, f.Name, f.Seq)
-	idx, data, err := ls.LogEntryFor(ctx, ledger.ReferenceFile, key, 1)
+	key := ledger.ReferenceFileKey(f.Kind, f.Name, f.Seq)
+	idx, data, err := st.LogEntryFor(ctx, ledger.ReferenceFile, key, 1)
 	if err != nil {
 		return fmt.Errorf("stored %s file %s left out: %w", f.Kind, f.Name, err)
 	}
@@ -367,7 +360,7 @@ func (a *App) LoadActorsFile(ctx context.Context, file string, src []byte) (bool
 // one, or a new file; the whole registry must then load. It returns the
 // file as stored.
 func (a *App) AddActor(ctx context.Context, x actor.Actor) ([]byte, error) {
-	files, err := a.Store.ReferenceFiles(ctx, store.ReferenceActors)
+	files, err := a.store.ReferenceFiles(ctx, store.ReferenceActors)
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +368,7 @@ func (a *App) AddActor(ctx context.Context, x actor.Actor) ([]byte, error) {
 	for _, f := range files {
 		if f.Name == OperatorActors {
 			// Never build on a file the log does not cover.
-			if err := checkReferenceLogged(ctx, a.Store, f); err != nil {
+			if err := checkReferenceLogged(ctx, a.store, f); err != nil {
 				return nil, err
 			}
 			prev = f.Source
@@ -405,7 +398,7 @@ func (a *App) storeActors(ctx context.Context, name, file string, src []byte) (b
 	if err := a.stillValid(ctx, reg); err != nil {
 		return false, nil, err
 	}
-	added, err := a.Store.PutReferenceFile(ctx, store.ReferenceActors, name, file, src)
+	added, err := a.store.PutReferenceFile(ctx, store.ReferenceActors, name, file, src)
 	if err != nil {
 		return false, nil, err
 	}
@@ -417,7 +410,7 @@ func (a *App) storeActors(ctx context.Context, name, file string, src []byte) (b
 // validate with reg: a new version of an actors file may not drop an
 // actor one of them names.
 func (a *App) stillValid(ctx context.Context, reg *actor.Registry) error {
-	srcs, err := a.Store.AgreementSources(ctx)
+	srcs, err := a.store.AgreementSources(ctx)
 	if err != nil {
 		return err
 	}
@@ -451,7 +444,7 @@ func (a *App) LoadControlFile(ctx context.Context, file string, src []byte) (*co
 	if err != nil {
 		return nil, false, err
 	}
-	stored, err := a.Store.ReferenceFiles(ctx, store.ReferenceControl)
+	stored, err := a.store.ReferenceFiles(ctx, store.ReferenceControl)
 	if err != nil {
 		return nil, false, err
 	}
@@ -462,7 +455,7 @@ func (a *App) LoadControlFile(ctx context.Context, file string, src []byte) (*co
 		}
 		// The stored version, as the log has it, whether or not it loads
 		// now: only its id, version and digest matter here.
-		if err := checkReferenceLogged(ctx, a.Store, f); err != nil {
+		if err := checkReferenceLogged(ctx, a.store, f); err != nil {
 			return nil, false, err
 		}
 		sum := sha256.Sum256(f.Source)
@@ -472,7 +465,7 @@ func (a *App) LoadControlFile(ctx context.Context, file string, src []byte) (*co
 	if err := storableLayer(l, a.ref.shipped, latest); err != nil {
 		return nil, false, err
 	}
-	added, err := a.Store.PutReferenceFile(ctx, store.ReferenceControl, l.ID, base, src)
+	added, err := a.store.PutReferenceFile(ctx, store.ReferenceControl, l.ID, base, src)
 	if err != nil {
 		return nil, false, err
 	}
@@ -495,7 +488,7 @@ func storedVersion(src []byte) int {
 func (a *App) Close() error {
 	close(a.submissions)
 	a.committers.Wait()
-	return a.Store.Close()
+	return a.store.Close()
 }
 
 // Checker validates agreements against the actor registry (shipped and
@@ -516,7 +509,7 @@ func agreementChecker(reg *actor.Registry, bounds *boundary.Set) agreement.Check
 // versions are not the logged ones, is left out (and named by Verify):
 // the engine rules only from what the log covers.
 func (a *App) reloadAgreements(ctx context.Context) error {
-	srcs, err := a.Store.AgreementSources(ctx)
+	srcs, err := a.store.AgreementSources(ctx)
 	if err != nil {
 		return err
 	}
@@ -547,12 +540,8 @@ func (a *App) reloadAgreements(ctx context.Context) error {
 // checkLogged checks that an agreement file as stored is the one logged,
 // and each of its versions the logged version.
 func (a *App) checkLogged(ctx context.Context, s store.AgreementSource, ag *agreement.Agreement) error {
-	bs, ok := a.Store.(bundleStore)
-	if !ok {
-		return nil
-	}
 	check := func(kind, key, digest string) error {
-		idx, data, err := bs.LogEntryFor(ctx, kind, key, 1)
+		idx, data, err := a.store.LogEntryFor(ctx, kind, key, 1)
 		if err != nil {
 			return fmt.Errorf("agreement %s: %w", s.AgreementID, err)
 		}
@@ -608,7 +597,7 @@ func (a *App) LoadAgreement(ctx context.Context, file string, src []byte) (*agre
 	for _, v := range ag.Versions {
 		versions = append(versions, versionRecord(ag.ID, v))
 	}
-	added, err := a.Store.PutAgreement(ctx, store.AgreementSource{AgreementID: ag.ID, File: file, Source: src}, versions)
+	added, err := a.store.PutAgreement(ctx, store.AgreementSource{AgreementID: ag.ID, File: file, Source: src}, versions)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -704,7 +693,7 @@ func (a *App) RuleWhere(ctx context.Context, agreementID string, from, to time.T
 	tally := ruling.NewTally()
 	var ruled []Ruled
 	var pending []store.IncidentRuling
-	err := a.Store.EachIncident(ctx, from, to, func(in incident.Incident) error {
+	err := a.store.EachIncident(ctx, from, to, func(in incident.Incident) error {
 		r := a.Engine.Rule(ag, in)
 		pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r})
 		if keep != nil && !keep(Ruled{Incident: in, Ruling: r}) {
@@ -717,7 +706,7 @@ func (a *App) RuleWhere(ctx context.Context, agreementID string, from, to time.T
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := a.Store.SaveRulings(ctx, pending); err != nil {
+	if err := a.store.SaveRulings(ctx, pending); err != nil {
 		return nil, nil, err
 	}
 	return tally, ruled, nil

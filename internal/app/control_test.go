@@ -114,7 +114,7 @@ func TestGuarantorForcesRecused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := a.Case(ctx, res.IncidentID)
+	c, err := a.CaseFor(ctx, app.Operator(), res.IncidentID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
-	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -30,18 +29,6 @@ type DerivedResult struct {
 	Problems []ledger.Problem
 }
 
-// derivedStore is what a deep verification reads: the rows as stored.
-type derivedStore interface {
-	EachIncidentRow(ctx context.Context, fn func(sqldb.IncidentRow) error) error
-	EachReportRow(ctx context.Context, fn func(sqldb.ReportRow) error) error
-	EachEventRow(ctx context.Context, fn func(sqldb.EventRow) error) error
-	VersionRows(ctx context.Context) ([]sqldb.VersionRow, error)
-	RulingRows(ctx context.Context) (map[int64]map[string]*sqldb.RulingRow, error)
-	Notified(ctx context.Context) (map[[3]string]bool, error)
-	EachEvidenceRow(ctx context.Context, fn func(sqldb.EvidenceRow) error) error
-	EachLogKey(ctx context.Context, fn func(index int64, kind, key string, data []byte) error) error
-}
-
 // VerifyDerived checks what the application derives from the logged
 // records against what is stored: it replays where each report stands
 // (its logged placement, then the logged merges and splits), makes every
@@ -52,10 +39,7 @@ type derivedStore interface {
 // It assumes the records themselves verified (Verify): together they
 // prove that what anyone is shown follows from the log.
 func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
-	ds, ok := a.Store.(derivedStore)
-	if !ok {
-		return nil, fmt.Errorf("the %T store cannot be checked deeply", a.Store)
-	}
+	ds := a.store
 	res := &DerivedResult{}
 	problem := func(record, format string, args ...any) {
 		res.Problems = append(res.Problems, ledger.Problem{Index: -1, Record: record, What: fmt.Sprintf(format, args...)})
@@ -70,7 +54,7 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 		report         incident.Report
 	}
 	reports := map[int64]*placed{}
-	err := ds.EachReportRow(ctx, func(r sqldb.ReportRow) error {
+	err := ds.EachReportRow(ctx, func(r store.ReportRow) error {
 		rec := fmt.Sprintf("report %d", r.ID)
 		for _, c := range []struct{ col, stored, logged string }{
 			{"source", r.Source, r.Report.Source},
@@ -108,12 +92,12 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 		from, to int64
 	}
 	lastMove.index = -2
-	err = ds.EachEventRow(ctx, func(r sqldb.EventRow) error {
+	err = ds.EachEventRow(ctx, func(r store.EventRow) error {
 		rec := fmt.Sprintf("incident %d event %d", r.Incident, r.Event.Seq)
 		if r.LogIndex < 0 {
 			problem(rec, "incident_events row is not in the log")
 		}
-		action, by, at := sqldb.EventColumns(r.Event)
+		action, by, at := ds.EventColumns(r.Event)
 		if r.Action != action || r.By != by || r.At != at {
 			problem(rec, "incident_events columns (action %q, by_user %q, at %s) differ from the logged event (%q, %q, %s)", r.Action, r.By, r.At, action, by, at)
 		}
@@ -199,7 +183,7 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = ds.EachIncidentRow(ctx, func(row sqldb.IncidentRow) error {
+	err = ds.EachIncidentRow(ctx, func(row store.IncidentRow) error {
 		res.Incidents++
 		rec := fmt.Sprintf("incident %d", row.ID)
 		if row.MergedInto != mergedInto[row.ID] {
@@ -226,7 +210,7 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 		if len(events[row.ID]) > 0 {
 			grade = a.Grade(reps, events[row.ID], rulings)
 		}
-		want, err := sqldb.ExpectedIncidentRow(in, grade, c.Assignee)
+		want, err := ds.ExpectedIncidentRow(in, grade, c.Assignee)
 		if err != nil {
 			return err
 		}
@@ -237,10 +221,10 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = ds.EachEvidenceRow(ctx, func(r sqldb.EvidenceRow) error {
+	err = ds.EachEvidenceRow(ctx, func(r store.EvidenceRow) error {
 		rec := "evidence " + r.SHA256
 		m := evidence.Inspect(r.Data)
-		if c, err := a.Store.Custody(ctx, r.SHA256); err != nil || len(c) == 0 || c[0].By != r.AddedBy {
+		if c, err := a.store.Custody(ctx, r.SHA256); err != nil || len(c) == 0 || c[0].By != r.AddedBy {
 			problem(rec, "evidence.added_by is %q but its logged receipt says otherwise", r.AddedBy)
 		}
 		if r.Size != int64(len(r.Data)) {
@@ -262,7 +246,7 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 
 // verifyVersions checks each agreement version's columns against its
 // logged canonical form.
-func (a *App) verifyVersions(ctx context.Context, ds derivedStore, problem func(string, string, ...any)) error {
+func (a *App) verifyVersions(ctx context.Context, ds store.Store, problem func(string, string, ...any)) error {
 	rows, err := ds.VersionRows(ctx)
 	if err != nil {
 		return err
@@ -282,7 +266,7 @@ func (a *App) verifyVersions(ctx context.Context, ds derivedStore, problem func(
 			problem(rec, "stored, but not in the agreement's logged file")
 			continue
 		}
-		label, from, to := sqldb.VersionColumns(versionRecord(ag.ID, v))
+		label, from, to := ds.VersionColumns(versionRecord(ag.ID, v))
 		if r.Label != label || r.From != from || r.To != to {
 			problem(rec, "agreement_versions columns (label %q, from %s, to %s) differ from the logged version (%q, %s, %s)", r.Label, r.From, r.To, label, from, to)
 		}
@@ -294,18 +278,12 @@ func (a *App) verifyVersions(ctx context.Context, ds derivedStore, problem func(
 // reports, with its ruling and grade: after an upgrade that changes how
 // reports combine, so that the stored state is what the rules now give.
 func (a *App) Recombine(ctx context.Context, from, to time.Time) (int, error) {
-	rs, ok := a.Store.(interface {
-		Recombine(ctx context.Context, from, to time.Time, in store.Intake) (int, error)
-	})
-	if !ok {
-		return 0, fmt.Errorf("the %T store cannot recombine incidents", a.Store)
-	}
-	return rs.Recombine(ctx, from, to, a.Intake())
+	return a.store.Recombine(ctx, from, to, a.Intake())
 }
 
 // compareIncident names each column of an incident's row that differs
 // from the row its logged reports and history make.
-func compareIncident(rec string, got, want sqldb.IncidentRow, problem func(string, string, ...any)) {
+func compareIncident(rec string, got, want store.IncidentRow, problem func(string, string, ...any)) {
 	for _, c := range []struct{ col, got, want string }{
 		{"occurred_start", got.Start, want.Start}, {"occurred_end", got.End, want.End},
 		{"admin1", got.Admin1, want.Admin1}, {"admin2", got.Admin2, want.Admin2}, {"admin3", got.Admin3, want.Admin3},
@@ -333,7 +311,7 @@ func compareIncident(rec string, got, want sqldb.IncidentRow, problem func(strin
 
 // compareRulings checks an incident's stored rulings, their indexed
 // parties and the accused parties' notifications against a fresh ruling.
-func compareRulings(rec string, id int64, stored map[string]*sqldb.RulingRow, fresh []ruling.Ruling, notified map[[3]string]bool, altered map[string]bool, problem func(string, string, ...any)) {
+func compareRulings(rec string, id int64, stored map[string]*store.RulingRow, fresh []ruling.Ruling, notified map[[3]string]bool, altered map[string]bool, problem func(string, string, ...any)) {
 	seen := map[string]bool{}
 	for _, r := range fresh {
 		seen[r.Agreement] = true

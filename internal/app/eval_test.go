@@ -107,7 +107,7 @@ func TestRulingEvaluation(t *testing.T) {
 	// Each report is its own incident (clustering is off); find it by the
 	// label's id: "ucdp-<GED id>" or the Wikipedia report's source_id.
 	incidentOf := map[string]int64{}
-	err = a.Store.EachReport(ctx, func(r incident.Report) error {
+	err = a.EachReport(ctx, app.Operator(), func(r incident.Report) error {
 		key := r.SourceID
 		if r.Source == "ucdp-ged" {
 			key = "ucdp-" + r.SourceID
@@ -122,7 +122,7 @@ func TestRulingEvaluation(t *testing.T) {
 		t.Fatal(err)
 	}
 	incidents := map[int64]incident.Incident{}
-	err = a.Store.EachIncident(ctx, time.Time{}, time.Time{}, func(in incident.Incident) error {
+	err = a.EachIncident(ctx, app.Operator(), time.Time{}, time.Time{}, func(in incident.Incident) error {
 		incidents[in.ID] = in
 		return nil
 	})

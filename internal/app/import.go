@@ -93,7 +93,7 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	if err != nil {
 		return nil, err
 	}
-	sum, err := importer.Run(ctx, a.Store, file, sealing{Source: src, a: a, ctx: ctx, evidence: opt.Evidence, count: opt.EvidenceCount}, importer.Options{
+	sum, err := importer.Run(ctx, a.store, file, sealing{Source: src, a: a, ctx: ctx, evidence: opt.Evidence, count: opt.EvidenceCount}, importer.Options{
 		OnReject: opt.OnReject,
 		Progress: opt.Progress,
 		Intake:   a.Intake(),
@@ -157,7 +157,7 @@ func (a *App) ExportEvidence(ctx context.Context, dir string) (int, []string, er
 	n := 0
 	var missing []string
 	for _, sha := range shas {
-		data, _, err := a.Store.Evidence(ctx, sha)
+		data, _, err := a.store.Evidence(ctx, sha)
 		if errors.Is(err, store.ErrNotFound) {
 			missing = append(missing, sha)
 			continue
@@ -177,7 +177,7 @@ func (a *App) ExportEvidence(ctx context.Context, dir string) (int, []string, er
 func (a *App) EvidenceRefs(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	var shas []string
-	err := a.Store.EachReport(ctx, func(r incident.Report) error {
+	err := a.store.EachReport(ctx, func(r incident.Report) error {
 		for _, sha := range r.Evidence {
 			if !seen[sha] {
 				seen[sha] = true
@@ -239,9 +239,9 @@ func (a *App) Export(ctx context.Context, format, what string, w io.Writer) (int
 	var err error
 	switch what {
 	case "reports":
-		err = a.Store.EachReport(ctx, func(r incident.Report) error { n++; return writeReport(&r) })
+		err = a.store.EachReport(ctx, func(r incident.Report) error { n++; return writeReport(&r) })
 	case "incidents":
-		err = a.Store.EachIncident(ctx, time.Time{}, time.Time{}, func(in incident.Incident) error { n++; return writeIncident(&in) })
+		err = a.store.EachIncident(ctx, time.Time{}, time.Time{}, func(in incident.Incident) error { n++; return writeIncident(&in) })
 	default:
 		return 0, fmt.Errorf("export: %q is neither reports nor incidents", what)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -13,23 +14,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/store"
-	"github.com/truce-monitor/truce/internal/store/sqldb"
 )
-
-// LogStore is a store with the tamper-evident log (both engines).
-type LogStore interface {
-	ledger.Source
-	tlog.HashReader
-	PutCheckpoint(ctx context.Context, size int64, signed []byte) error
-}
-
-func (a *App) logStore() (LogStore, error) {
-	ls, ok := a.Store.(LogStore)
-	if !ok {
-		return nil, fmt.Errorf("the %T store keeps no log", a.Store)
-	}
-	return ls, nil
-}
 
 // ReadSigner reads a node's private key file (made by "truce key
 // generate").
@@ -66,10 +51,7 @@ func ReadVerifiers(files ...string) (note.Verifiers, error) {
 
 // Checkpoint signs the log as it stands now and stores the checkpoint.
 func (a *App) Checkpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
-	ls, err := a.logStore()
-	if err != nil {
-		return nil, err
-	}
+	ls := a.store
 	n, err := ls.LogSize(ctx)
 	if err != nil {
 		return nil, err
@@ -91,10 +73,7 @@ func (a *App) Checkpoint(ctx context.Context, signer note.Signer) ([]byte, error
 // Verify checks the whole store against its log and checkpoints, and that
 // the agreements the engine rules with are the logged ones.
 func (a *App) Verify(ctx context.Context, known note.Verifiers) (*ledger.Result, error) {
-	ls, err := a.logStore()
-	if err != nil {
-		return nil, err
-	}
+	ls := a.store
 	res, err := ledger.Verify(ctx, ls, known)
 	if err != nil {
 		return nil, err
@@ -114,11 +93,7 @@ func (a *App) SignCheckpoints(ctx context.Context, signer note.Signer, interval 
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		ls, err := a.logStore()
-		if err != nil {
-			a.Log.Error("checkpoints", "err", err)
-			return
-		}
+		ls := a.store
 		if n, err := ls.LogSize(ctx); err == nil && n != last {
 			if _, err := a.Checkpoint(ctx, signer); err != nil {
 				a.Log.Error("sign checkpoint", "err", err)
@@ -134,22 +109,11 @@ func (a *App) SignCheckpoints(ctx context.Context, signer note.Signer, interval 
 	}
 }
 
-// bundleStore is what making a bundle reads.
-type bundleStore interface {
-	LogStore
-	Checkpoints(ctx context.Context) ([][]byte, error)
-	IncidentReports(ctx context.Context, incidentID int64) ([]sqldb.RawReport, error)
-	LogEntryFor(ctx context.Context, kind, key string, rev int) (int64, []byte, error)
-}
-
 // Bundle exports an incident's reports with their log entries, inclusion
 // proofs and the latest signed checkpoint, to be checked offline with
 // CheckBundle.
 func (a *App) Bundle(ctx context.Context, incidentID int64) (*ledger.Bundle, error) {
-	bs, ok := a.Store.(bundleStore)
-	if !ok {
-		return nil, fmt.Errorf("the %T store keeps no log", a.Store)
-	}
+	bs := a.store
 	cps, err := bs.Checkpoints(ctx)
 	if err != nil {
 		return nil, err
@@ -200,11 +164,11 @@ func checkpointText(msg []byte) string {
 // CheckBundle checks a bundle offline against the node's public key(s).
 func CheckBundle(b *ledger.Bundle, known note.Verifiers) (ledger.Checkpoint, error) {
 	return ledger.CheckBundle(b, known, func(content json.RawMessage) (string, string, int, string, error) {
-		var r sqldb.RawReport
+		var r ledger.RawReport
 		if err := json.Unmarshal(content, &r); err != nil {
 			return "", "", 0, "", err
 		}
-		return ledger.Report, r.Key, r.Revision, sqldb.ReportDigest(r), nil
+		return ledger.Report, r.Key, r.Revision, ledger.ReportDigest(r), nil
 	})
 }
 
@@ -225,10 +189,7 @@ type LogRef struct {
 // checkpoint: what a reader needs to ask the node (GET /log/proof/...)
 // for proofs, and to check them against a checkpoint they trust.
 func (a *App) LogRefs(ctx context.Context, c *Case) ([]LogRef, int64, error) {
-	bs, ok := a.Store.(bundleStore)
-	if !ok {
-		return nil, 0, nil
-	}
+	bs := a.store
 	var size int64
 	cps, err := bs.Checkpoints(ctx)
 	if err != nil {
@@ -263,4 +224,109 @@ func (a *App) LogRefs(ctx context.Context, c *Case) ([]LogRef, int64, error) {
 		}
 	}
 	return refs, size, nil
+}
+
+// The log is public: its entries hold digests, not records, so that
+// anyone may check it without seeing what it protects. These read it for
+// any viewer.
+
+// ErrNoCheckpoint is returned when no checkpoint has been signed yet.
+var ErrNoCheckpoint = fmt.Errorf("no checkpoint has been signed yet (truce checkpoint, or serve -key): %w", store.ErrNotFound)
+
+// LatestCheckpoint returns the latest signed checkpoint, as a signed note.
+func (a *App) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	cps, err := a.store.Checkpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(cps) == 0 {
+		return nil, ErrNoCheckpoint
+	}
+	return cps[len(cps)-1], nil
+}
+
+// Checkpoints returns every signed checkpoint, oldest first.
+func (a *App) Checkpoints(ctx context.Context) ([][]byte, error) {
+	return a.store.Checkpoints(ctx)
+}
+
+// LogSize returns the number of entries in the log.
+func (a *App) LogSize(ctx context.Context) (int64, error) {
+	return a.store.LogSize(ctx)
+}
+
+// LogEntry is one entry of the log, as its data reads.
+type LogEntry struct {
+	Index int64  `json:"index"`
+	Data  string `json:"data"`
+}
+
+// LogEntries returns up to max entries from index start on.
+func (a *App) LogEntries(ctx context.Context, start int64, max int) ([]LogEntry, error) {
+	var out []LogEntry
+	errFull := errors.New("page full")
+	err := a.store.EachLogEntry(ctx, start, func(i int64, data []byte) error {
+		if len(out) == max {
+			return errFull
+		}
+		out = append(out, LogEntry{Index: i, Data: string(data)})
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFull) {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ErrLogRange is returned for a proof asked of a tree size or an index
+// the log does not have.
+var ErrLogRange = errors.New("outside the log")
+
+// InclusionProof proves that entry index is in the tree of size size, and
+// returns that tree's root hash.
+func (a *App) InclusionProof(ctx context.Context, index, size int64) (tlog.RecordProof, tlog.Hash, error) {
+	if err := a.logHas(ctx, size); err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	if index < 0 || index >= size {
+		return nil, tlog.Hash{}, fmt.Errorf("index: %d is not an entry of a tree of size %d: %w", index, size, ErrLogRange)
+	}
+	p, err := tlog.ProveRecord(size, index, a.store)
+	if err != nil {
+		return nil, tlog.Hash{}, err
+	}
+	root, err := tlog.TreeHash(size, a.store)
+	return p, root, err
+}
+
+// ConsistencyProof proves that the tree of size old is a prefix of the
+// tree of size size.
+func (a *App) ConsistencyProof(ctx context.Context, old, size int64) (tlog.TreeProof, error) {
+	if err := a.logHas(ctx, size); err != nil {
+		return nil, err
+	}
+	if old < 1 || old > size {
+		return nil, fmt.Errorf("old: %d is not a size from 1 to %d: %w", old, size, ErrLogRange)
+	}
+	return tlog.ProveTree(size, old, a.store)
+}
+
+// TreeHash returns the root hash of the tree of size size.
+func (a *App) TreeHash(ctx context.Context, size int64) (tlog.Hash, error) {
+	if err := a.logHas(ctx, size); err != nil {
+		return tlog.Hash{}, err
+	}
+	return tlog.TreeHash(size, a.store)
+}
+
+// logHas checks that size is a size the log has reached.
+func (a *App) logHas(ctx context.Context, size int64) error {
+	n, err := a.store.LogSize(ctx)
+	if err != nil {
+		return err
+	}
+	if size < 1 || size > n {
+		return fmt.Errorf("size: %d is not a size from 1 to %d: %w", size, n, ErrLogRange)
+	}
+	return nil
 }

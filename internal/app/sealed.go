@@ -144,7 +144,7 @@ func (s sealing) Notes() []string {
 // that the report is kept and the gap is said.
 func (s sealing) bringEvidence(r *incident.Report) error {
 	for _, sha := range r.Evidence {
-		_, err := s.a.Store.EvidenceInfo(s.ctx, sha)
+		_, err := s.a.store.EvidenceInfo(s.ctx, sha)
 		if err == nil {
 			continue
 		}
@@ -204,6 +204,6 @@ func (a *App) AddEvidence(ctx context.Context, data []byte, by, via, name string
 	case !evidence.Accepted(m.MediaType):
 		return "", m, fmt.Errorf("%w: %s is %s, which is not taken as evidence (photos, videos, PDF or audio)", ErrEvidence, name, m.MediaType)
 	}
-	sha, err := a.Store.PutEvidence(ctx, data, store.Receipt{MediaType: m.MediaType, By: by, Via: via, FileName: name, Meta: m})
+	sha, err := a.store.PutEvidence(ctx, data, store.Receipt{MediaType: m.MediaType, By: by, Via: via, FileName: name, Meta: m})
 	return sha, m, err
 }

@@ -301,7 +301,7 @@ func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB
 		}
 		users[u.Name] = u
 	}
-	list, _, err := a.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation})
+	list, _, err := a.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation})
 	if err != nil || len(list) == 0 {
 		t.Fatalf("no violation among the fixture's events (%v)", err)
 	}
@@ -334,7 +334,7 @@ func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB
 	finding := act("ru", v.ID, workflow.Event{Action: workflow.Propose, Finding: &workflow.Finding{Agreement: "syria-coh-2016", Conclusion: workflow.IsViolation, Clauses: v.Ruling.Clauses, Parties: []string{party}, Text: "established"}})
 	act("tr", v.ID, workflow.Event{Action: workflow.Position, Of: finding.Seq, Position: workflow.AgreePosition})
 	// A merge of two other incidents, then a split of one report.
-	all, _, err := a.Store.Incidents(ctx, store.Filter{})
+	all, _, err := a.Incidents(ctx, app.Operator(), store.Filter{})
 	if err != nil || len(all) < 4 {
 		t.Fatalf("too few incidents: %d (%v)", len(all), err)
 	}
@@ -343,7 +343,7 @@ func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB
 		x, y = all[3].ID, all[4%len(all)].ID
 	}
 	act("rev", x, workflow.Event{Action: workflow.Merge, Other: y, Reason: "same shelling"})
-	merged, err := a.Store.Incident(ctx, x)
+	merged, err := a.Incident(ctx, app.Operator(), x)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func Published(s incident.State) bool {
 // CaseFor returns the case as u (nil: the public) may see it. An incident
 // u may not see is not found, so that its existence is not revealed.
 func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, error) {
-	c, err := a.Case(ctx, id)
+	c, err := a.caseOf(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (a *App) files(ctx context.Context, c *Case) error {
 		if _, ok := c.Files[sha]; ok {
 			continue
 		}
-		f, err := a.Store.EvidenceInfo(ctx, sha)
+		f, err := a.store.EvidenceInfo(ctx, sha)
 		if errors.Is(err, store.ErrNotFound) {
 			f, err = store.EvidenceFile{SHA256: sha, Missing: true}, nil
 		}

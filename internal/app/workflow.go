@@ -24,7 +24,7 @@ var ErrUserExists = errors.New("a user of that name exists (replace them explici
 // by browser. A name already taken is refused: replacing an account by
 // mistake would hand its history's name to someone else.
 func (a *App) AddUser(ctx context.Context, u workflow.User, password string) (string, error) {
-	if _, err := a.Store.User(ctx, u.Name); err == nil {
+	if _, err := a.store.User(ctx, u.Name); err == nil {
 		return "", fmt.Errorf("add user %s: %w", u.Name, ErrUserExists)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err
@@ -73,7 +73,7 @@ func (a *App) CheckAffiliation(u workflow.User) error {
 // Users lists the stored users by name: their role and affiliation, never
 // their tokens or password hashes.
 func (a *App) Users(ctx context.Context) ([]workflow.User, error) {
-	return a.Store.Users(ctx)
+	return a.store.Users(ctx)
 }
 
 // ReplaceUser gives an existing name a new role, token and password (none
@@ -83,7 +83,7 @@ func (a *App) ReplaceUser(ctx context.Context, u workflow.User, password string)
 	if err != nil || password != "" {
 		return token, err
 	}
-	return token, a.Store.SetPassword(ctx, u.Name, "")
+	return token, a.store.SetPassword(ctx, u.Name, "")
 }
 
 func (a *App) putUser(ctx context.Context, u workflow.User, password string) (string, error) {
@@ -91,7 +91,7 @@ func (a *App) putUser(ctx context.Context, u workflow.User, password string) (st
 		return "", err
 	}
 	token := auth.Token("truce_")
-	if err := a.Store.PutUser(ctx, u, auth.Hash(token)); err != nil {
+	if err := a.store.PutUser(ctx, u, auth.Hash(token)); err != nil {
 		return "", fmt.Errorf("add user %s: %w", u.Name, err)
 	}
 	if password != "" {
@@ -108,7 +108,7 @@ func (a *App) SetPassword(ctx context.Context, name, password string) error {
 	if err != nil {
 		return fmt.Errorf("user %s: %w", name, err)
 	}
-	return a.Store.SetPassword(ctx, name, h)
+	return a.store.SetPassword(ctx, name, h)
 }
 
 // ErrLogin is the one answer to a wrong name or password: which of the
@@ -121,7 +121,7 @@ const SessionTTL = 12 * time.Hour
 // Login checks a password and opens a session: the cookie's token and the
 // session's CSRF token.
 func (a *App) Login(ctx context.Context, name, password string) (token, csrf string, u workflow.User, err error) {
-	h, err := a.Store.PasswordHash(ctx, name)
+	h, err := a.store.PasswordHash(ctx, name)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return "", "", u, err
 	}
@@ -135,10 +135,10 @@ func (a *App) Login(ctx context.Context, name, password string) (token, csrf str
 		return "", "", u, ErrLogin
 	}
 	token, csrf = auth.Token("s_"), auth.Token("c_")
-	if err := a.Store.PutSession(ctx, auth.Hash(token), name, csrf, time.Now().Add(SessionTTL)); err != nil {
+	if err := a.store.PutSession(ctx, auth.Hash(token), name, csrf, time.Now().Add(SessionTTL)); err != nil {
 		return "", "", u, err
 	}
-	u, _, err = a.Store.Session(ctx, auth.Hash(token))
+	u, _, err = a.store.Session(ctx, auth.Hash(token))
 	return token, csrf, u, err
 }
 
@@ -200,11 +200,11 @@ func (a *App) subject(rulings []ruling.Ruling) workflow.Subject {
 // load reads what the workflow decides on: the incident, its history and
 // its subject.
 func (a *App) load(ctx context.Context, id int64) (store.IncidentDetail, []workflow.Event, workflow.Subject, error) {
-	d, err := a.Store.Incident(ctx, id)
+	d, err := a.store.Incident(ctx, id)
 	if err != nil {
 		return d, nil, workflow.Subject{}, err
 	}
-	events, err := a.Store.Events(ctx, id)
+	events, err := a.store.Events(ctx, id)
 	return d, events, a.subject(d.Rulings), err
 }
 
@@ -217,13 +217,14 @@ func (a *App) Grade(reports []incident.Report, events []workflow.Event, rulings 
 	return g
 }
 
-// Case returns an incident's case: its reports, rulings, history, grade.
-func (a *App) Case(ctx context.Context, id int64) (*Case, error) {
+// caseOf returns an incident's whole case (reports, rulings, history,
+// grade) as stored: CaseFor gives it as a viewer may see it.
+func (a *App) caseOf(ctx context.Context, id int64) (*Case, error) {
 	d, events, s, err := a.load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	links, err := a.Store.IncidentLinks(ctx, id)
+	links, err := a.store.IncidentLinks(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -276,12 +277,12 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 	ev.Seq, ev.At = len(events)+1, time.Now().UTC()
 	switch ev.Action {
 	case workflow.Assign:
-		if _, err := a.Store.User(ctx, ev.Assignee); err != nil {
+		if _, err := a.store.User(ctx, ev.Assignee); err != nil {
 			return ev, fmt.Errorf("assign: %w: %v", workflow.ErrInvalid, err)
 		}
 	case workflow.Reply:
 		for _, sha := range ev.Evidence {
-			if _, err := a.Store.EvidenceInfo(ctx, sha); err != nil {
+			if _, err := a.store.EvidenceInfo(ctx, sha); err != nil {
 				return ev, fmt.Errorf("reply: %w: %v (store it first)", workflow.ErrInvalid, err)
 			}
 		}
@@ -306,27 +307,27 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 		oev.Action = workflow.Merge
 		// The merged incident is closed under the other; its history
 		// says where its reports went.
-		_, err = a.Store.MoveReports(ctx, store.Move{From: ev.Other, To: id, Reports: other.ReportIDs, By: oev,
+		_, err = a.store.MoveReports(ctx, store.Move{From: ev.Other, To: id, Reports: other.ReportIDs, By: oev,
 			FromStatus: store.Status{State: oc.State, Assignee: oc.Assignee}, Grade: a.Grade}, a.RuleAll)
 		return oev, err
 	case workflow.Split:
 		ev.Other = 0
-		to, err := a.Store.MoveReports(ctx, store.Move{From: id, Reports: ev.Reports, By: ev, FromStatus: st, Grade: a.Grade}, a.RuleAll)
+		to, err := a.store.MoveReports(ctx, store.Move{From: id, Reports: ev.Reports, By: ev, FromStatus: st, Grade: a.Grade}, a.RuleAll)
 		ev.Other = to
 		return ev, err
 	}
-	return ev, a.Store.AppendEvent(ctx, id, ev, st)
+	return ev, a.store.AppendEvent(ctx, id, ev, st)
 }
 
 // DisableUser ends a user's access: a new token nobody holds, no
 // password, no session. Their history stays, under their name.
 func (a *App) DisableUser(ctx context.Context, name string) error {
-	u, err := a.Store.User(ctx, name)
+	u, err := a.store.User(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := a.Store.PutUser(ctx, u, auth.Hash(auth.Token("disabled_"))); err != nil {
+	if err := a.store.PutUser(ctx, u, auth.Hash(auth.Token("disabled_"))); err != nil {
 		return err
 	}
-	return a.Store.SetPassword(ctx, name, "")
+	return a.store.SetPassword(ctx, name, "")
 }

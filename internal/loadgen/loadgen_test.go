@@ -40,7 +40,7 @@ func TestRun(t *testing.T) {
 	// a handful of events over and over, and reports of one event join
 	// one incident.)
 	total := 0
-	if err := a.Store.EachReport(ctx, func(incident.Report) error { total++; return nil }); err != nil || total != res.OK {
+	if err := a.EachReport(ctx, app.Operator(), func(incident.Report) error { total++; return nil }); err != nil || total != res.OK {
 		t.Errorf("stored %d reports, acknowledged %d (%v)", total, res.OK, err)
 	}
 	bad, err := loadgen.Run(ctx, loadgen.Config{URL: srv.URL, Token: "wrong", Clients: 1, Duration: 100 * time.Millisecond, Run: "bad"})

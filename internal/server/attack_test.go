@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -32,7 +33,7 @@ func TestReportOwnership(t *testing.T) {
 
 	// A UCDP event ruled a violation by a party.
 	var target incident.Report
-	err := demoApp.Store.EachReport(ctx, func(r incident.Report) error {
+	err := demoApp.EachReport(ctx, app.Operator(), func(r incident.Report) error {
 		if target.ID == 0 && r.Source == "ucdp-ged" && len(r.Actors) > 0 && r.Actors[0].Role == incident.Perpetrator {
 			target = r
 		}
@@ -55,7 +56,7 @@ func TestReportOwnership(t *testing.T) {
 			t.Errorf("%s's report took the dataset's id %q", tt.who, id)
 		}
 	}
-	after, err := demoApp.Store.Incident(ctx, target.IncidentID)
+	after, err := demoApp.Incident(ctx, app.Operator(), target.IncidentID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"testing"
+
+	"github.com/truce-monitor/truce/internal/app"
 )
 
 // TestSubmitGeocodes: a report naming its place without coordinates goes
@@ -25,7 +27,7 @@ func TestSubmitGeocodes(t *testing.T) {
 		if status != http.StatusCreated {
 			t.Fatalf("%s: %d %v", tt.place, status, v)
 		}
-		d, err := demoApp.Store.Incident(context.Background(), int64(v["incident_id"].(float64)))
+		d, err := demoApp.Incident(context.Background(), app.Operator(), int64(v["incident_id"].(float64)))
 		if err != nil {
 			t.Fatal(err)
 		}

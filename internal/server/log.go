@@ -1,10 +1,8 @@
 package server
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -23,57 +21,26 @@ func (s *Server) logRoutes() {
 
 // logCheckpoint serves the latest signed checkpoint as a signed note.
 func (s *Server) logCheckpoint(w http.ResponseWriter, r *http.Request) {
-	ls, err := s.logStore()
+	cp, err := s.app.LatestCheckpoint(r.Context())
 	if err != nil {
 		s.reply(w, r, nil, err)
-		return
-	}
-	cps, err := ls.Checkpoints(r.Context())
-	if err != nil {
-		s.reply(w, r, nil, err)
-		return
-	}
-	if len(cps) == 0 {
-		s.reply(w, r, nil, notFound("no checkpoint has been signed yet"))
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write(cps[len(cps)-1])
-}
-
-type logEntry struct {
-	Index int64  `json:"index"`
-	Data  string `json:"data"`
+	w.Write(cp)
 }
 
 // maxEntries bounds one page of entries.
 const maxEntries = 1000
 
 func (s *Server) logEntries(w http.ResponseWriter, r *http.Request) {
-	ls, err := s.logStore()
-	if err != nil {
-		s.reply(w, r, nil, err)
-		return
-	}
 	start, err := logParam(r, "start", 0)
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return
 	}
-	var out []logEntry
-	errFull := errors.New("page full")
-	err = ls.EachLogEntry(r.Context(), start, func(i int64, data []byte) error {
-		if len(out) == maxEntries {
-			return errFull
-		}
-		out = append(out, logEntry{Index: i, Data: string(data)})
-		return nil
-	})
-	if err != nil && !errors.Is(err, errFull) {
-		s.reply(w, r, nil, err)
-		return
-	}
-	s.reply(w, r, map[string]any{"entries": out}, nil)
+	out, err := s.app.LogEntries(r.Context(), start, maxEntries)
+	s.reply(w, r, map[string]any{"entries": out}, err)
 }
 
 // logInclusion proves that entry index is in the tree of size size.
@@ -84,21 +51,12 @@ func (s *Server) logInclusion(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	ls, n, err := s.logSized(r.Context(), size)
+	p, root, err := s.app.InclusionProof(r.Context(), index, size)
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return
 	}
-	if index < 0 || index >= size {
-		s.reply(w, r, nil, badRequest("index: %d is not an entry of a tree of size %d", index, size))
-		return
-	}
-	p, err := tlog.ProveRecord(size, index, ls)
-	if err != nil {
-		s.reply(w, r, nil, err)
-		return
-	}
-	root, err := tlog.TreeHash(size, ls)
+	n, err := s.app.LogSize(r.Context())
 	s.reply(w, r, map[string]any{"index": index, "size": size, "log_size": n, "root": b64(root), "proof": hashes(p)}, err)
 }
 
@@ -111,52 +69,8 @@ func (s *Server) logConsistency(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	ls, _, err := s.logSized(r.Context(), size)
-	if err != nil {
-		s.reply(w, r, nil, err)
-		return
-	}
-	if old < 1 || old > size {
-		s.reply(w, r, nil, badRequest("old: %d is not a size from 1 to %d", old, size))
-		return
-	}
-	p, err := tlog.ProveTree(size, old, ls)
+	p, err := s.app.ConsistencyProof(r.Context(), old, size)
 	s.reply(w, r, map[string]any{"old": old, "new": size, "proof": hashes(p)}, err)
-}
-
-func (s *Server) logStore() (interface {
-	tlog.HashReader
-	LogSize(context.Context) (int64, error)
-	EachLogEntry(context.Context, int64, func(int64, []byte) error) error
-	Checkpoints(context.Context) ([][]byte, error)
-}, error) {
-	ls, ok := s.app.Store.(interface {
-		tlog.HashReader
-		LogSize(context.Context) (int64, error)
-		EachLogEntry(context.Context, int64, func(int64, []byte) error) error
-		Checkpoints(context.Context) ([][]byte, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("the store keeps no log")
-	}
-	return ls, nil
-}
-
-// logSized returns the log store, checking that size is a size the log
-// has reached.
-func (s *Server) logSized(ctx context.Context, size int64) (tlog.HashReader, int64, error) {
-	ls, err := s.logStore()
-	if err != nil {
-		return nil, 0, err
-	}
-	n, err := ls.LogSize(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	if size < 1 || size > n {
-		return nil, 0, badRequest("size: %d is not a size from 1 to %d", size, n)
-	}
-	return ls, n, nil
 }
 
 func logParam(r *http.Request, name string, def int64) (int64, error) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/httperr"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/period"
 	"github.com/truce-monitor/truce/internal/ruling"
@@ -96,15 +97,15 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 		status := http.StatusInternalServerError
 		msg := "internal error"
 		var ae *apiError
-		switch {
-		case errors.As(err, &ae):
+		if errors.As(err, &ae) {
 			status, msg = ae.status, ae.msg
-		case errors.Is(err, store.ErrNotFound):
-			status, msg = http.StatusNotFound, err.Error()
-		case errors.Is(err, store.ErrNotOwner):
-			status, msg = http.StatusForbidden, "this report was submitted by someone else: only they (or an administrator) may revise it"
-			s.log.Warn("revision refused", "path", r.URL.Path, "err", err)
-		default:
+		} else if st, known := httperr.Status(err); known {
+			status, msg = st, err.Error()
+			if errors.Is(err, store.ErrNotOwner) {
+				msg = "this report was submitted by someone else: only they (or an administrator) may revise it"
+				s.log.Warn("revision refused", "path", r.URL.Path, "err", err)
+			}
+		} else {
 			s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
 		w.WriteHeader(status)
@@ -300,9 +301,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	f.Visible = app.Visibility(u)
-	items, total, err := s.app.Store.Incidents(r.Context(), f)
-	app.RedactList(u, items)
+	items, total, err := s.app.Incidents(r.Context(), u, f)
 	if items == nil {
 		items = []store.IncidentSummary{}
 	}
@@ -333,13 +332,12 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, err)
 		return
 	}
-	f.Visible = app.Visibility(u)
 	if f.Agreement == "" {
 		s.reply(w, r, nil, badRequest("agreement: required"))
 		return
 	}
 	f.Limit, f.Offset = 0, 0
-	items, _, err := s.app.Store.Incidents(r.Context(), f)
+	items, _, err := s.app.Incidents(r.Context(), u, f)
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return

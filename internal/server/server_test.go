@@ -294,7 +294,13 @@ func TestSubmit(t *testing.T) {
 		{"no token", "", report, http.StatusUnauthorized, "bearer token"},
 		{"wrong token", "guess", report, http.StatusUnauthorized, "bearer token"},
 		{"bad act", testToken, strings.Replace(report, `"shelling"`, `"bombing"`, 1), http.StatusBadRequest, `act: "bombing" is not an act type`},
-		{"unknown field", testToken, strings.Replace(report, `"act"`, `"colour":"red","act"`, 1), http.StatusBadRequest, "colour: is not a report field"},
+		{"unknown field", testToken, strings.Replace(report, `"act"`, `"colour":"red","act"`, 1), http.StatusBadRequest, "colour: is not a field a submission may set"},
+		// What intake derives or keeps is not the client's to set: these
+		// fields of the stored report used to pass straight through.
+		{"sealed identities", testToken, strings.Replace(report, `"act"`, `"sealed":"forged","act"`, 1), http.StatusBadRequest, "sealed: is not a field a submission may set"},
+		{"intake flags", testToken, strings.Replace(report, `"act"`, `"flags":[],"act"`, 1), http.StatusBadRequest, "flags: is not a field a submission may set"},
+		{"original record", testToken, strings.Replace(report, `"act"`, `"original":"x","act"`, 1), http.StatusBadRequest, "original: is not a field a submission may set"},
+		{"incident id", testToken, strings.Replace(report, `"act"`, `"incident_id":1,"act"`, 1), http.StatusBadRequest, "incident_id: is not a field a submission may set"},
 		{"not json", testToken, "{", http.StatusBadRequest, "invalid report"},
 		{"too big", testToken, `{"description":"` + strings.Repeat("x", 2<<20) + `"}`, http.StatusRequestEntityTooLarge, "at most"},
 	} {
@@ -377,7 +383,7 @@ func unb64(t *testing.T, ss []string) []tlog.Hash {
 func TestWorkflowAPI(t *testing.T) {
 	demo(t)
 	ctx := context.Background()
-	list, _, err := demoApp.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "GOV", Limit: 1})
+	list, _, err := demoApp.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "GOV", Limit: 1})
 	if err != nil || len(list) == 0 {
 		t.Fatalf("no GOV violation in the demo data: %v", err)
 	}
@@ -465,7 +471,7 @@ func TestVisibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, total, err := demoApp.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "OPP", Limit: 1})
+	list, total, err := demoApp.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "OPP", Limit: 1})
 	if err != nil || total == 0 {
 		t.Fatalf("no OPP violation: %v", err)
 	}
@@ -511,7 +517,7 @@ func TestSubmitAsUser(t *testing.T) {
 	if status != http.StatusCreated {
 		t.Fatalf("submit: %d %v", status, v)
 	}
-	d, err := demoApp.Store.Incident(context.Background(), int64(v["incident_id"].(float64)))
+	d, err := demoApp.Incident(context.Background(), app.Operator(), int64(v["incident_id"].(float64)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
@@ -50,7 +52,7 @@ func summaryAs(t *testing.T, token string) reviewSummary {
 func TestSummaryByReview(t *testing.T) {
 	demo(t)
 	ctx := context.Background()
-	opp, total, err := demoApp.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "OPP"})
+	opp, total, err := demoApp.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Party: "OPP"})
 	if err != nil || total < 3 {
 		t.Fatalf("OPP violations: %d, %v", total, err)
 	}
@@ -102,13 +104,13 @@ func TestSummaryByReview(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := demoApp.Store.Incident(ctx, copyFrom.ID)
+	d, err := demoApp.Incident(ctx, app.Operator(), copyFrom.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep := d.Reports[0]
-	rep.ID, rep.Source, rep.SourceID, rep.Original, rep.OriginalFormat, rep.Outlet, rep.Citations = 0, "web", "issue14-1", "", "", "", nil
-	body, _ := json.Marshal(rep)
+	body, _ := json.Marshal(jsonl.Submission{Source: "web", SourceID: "issue14-1", Occurred: rep.Occurred, Place: rep.Place,
+		Actors: rep.Actors, Act: rep.Act, Casualties: rep.Casualties, SubEvent: rep.SubEvent, Initiator: rep.Initiator})
 	status, v := post(t, tok, string(body))
 	if status != http.StatusCreated {
 		t.Fatalf("web report: %d %v", status, v)
@@ -117,7 +119,7 @@ func TestSummaryByReview(t *testing.T) {
 	if _, _, err := demoApp.Rule(ctx, "syria-coh-2016", rep.Occurred.Start, rep.Occurred.End); err != nil {
 		t.Fatal(err)
 	}
-	list, _, err := demoApp.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation})
+	list, _, err := demoApp.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/truce-monitor/truce/internal/app"
-	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
@@ -20,7 +19,7 @@ import (
 func (s *Server) user(w http.ResponseWriter, r *http.Request) (workflow.User, bool) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if ok {
-		u, err := s.app.Store.UserByToken(r.Context(), auth.Hash(tok))
+		u, err := s.app.UserByToken(r.Context(), tok)
 		if err == nil {
 			return u, true
 		}
@@ -87,14 +86,6 @@ func (s *Server) postEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev, err := s.app.Act(r.Context(), u, id, e)
-	switch {
-	case errors.Is(err, workflow.ErrForbidden), errors.Is(err, workflow.ErrConflict):
-		err = &apiError{http.StatusForbidden, err.Error()}
-	case errors.Is(err, workflow.ErrState), errors.Is(err, store.ErrConflict):
-		err = &apiError{http.StatusConflict, err.Error()}
-	case errors.Is(err, workflow.ErrInvalid):
-		err = badRequest("%v", err)
-	}
 	if err == nil {
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 		w.WriteHeader(http.StatusCreated)
@@ -140,6 +131,6 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, &apiError{http.StatusForbidden, "notifications go to a party's users; this user has no party"})
 		return
 	}
-	ns, err := s.app.Store.Notifications(r.Context(), u.Party)
+	ns, err := s.app.Notifications(r.Context(), &u, u.Party)
 	s.reply(w, r, ns, err)
 }

@@ -137,6 +137,9 @@ type IncidentDetail struct {
 // Store is truce's persistence. Every method is safe for concurrent use.
 // A write has returned only once it is durable.
 type Store interface {
+	Log
+	Audit
+
 	// PutAgreement stores an agreement file and the versions it holds.
 	// Versions already stored with the same digest are kept; a stored
 	// version whose content differs fails with ErrVersionChanged. It

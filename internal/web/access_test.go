@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -25,7 +26,7 @@ func TestAccessMatrix(t *testing.T) {
 	ctx := context.Background()
 	// The accused party of the hidden incident, and a liaison of it and
 	// of another party.
-	c, err := s.app.Case(ctx, s.hidden)
+	c, err := s.app.CaseFor(ctx, app.Operator(), s.hidden)
 	if err != nil || len(c.Accused) == 0 {
 		t.Fatalf("hidden incident: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
@@ -34,7 +35,7 @@ func dashboardCounts(t *testing.T, c *client) map[string]int {
 func TestDashboardByReview(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
-	list, total, err := s.app.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Limit: 3})
+	list, total, err := s.app.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Limit: 3})
 	if err != nil || len(list) < 3 {
 		t.Fatalf("demo data: %v", err)
 	}

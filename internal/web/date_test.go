@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/incident"
 )
 
@@ -26,7 +27,7 @@ func TestFormDateIsTheAgreementsDay(t *testing.T) {
 	}
 	ctx := context.Background()
 	var r incident.Report
-	if err := s.app.Store.EachReport(ctx, func(x incident.Report) error {
+	if err := s.app.EachReport(ctx, app.Operator(), func(x incident.Report) error {
 		if x.Description == "shells on the market" {
 			r = x
 		}
@@ -34,7 +35,7 @@ func TestFormDateIsTheAgreementsDay(t *testing.T) {
 	}); err != nil || r.ID == 0 {
 		t.Fatalf("the report is not stored (%v)", err)
 	}
-	d, err := s.app.Store.Incident(ctx, r.IncidentID)
+	d, err := s.app.Incident(ctx, app.Operator(), r.IncidentID)
 	if err != nil {
 		t.Fatal(err)
 	}

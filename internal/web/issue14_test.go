@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/truce-monitor/truce/internal/app"
 )
 
 // TestMapFilters: the map page hands its filters to the map's data and
@@ -127,7 +129,7 @@ func TestBidiIsolation(t *testing.T) {
 	s := newSite(t)
 	c := s.client(t)
 	_, body := c.get(fmt.Sprintf("/incidents/%d?lang=ar", s.public))
-	in, err := s.app.Store.Incident(t.Context(), s.public)
+	in, err := s.app.Incident(t.Context(), app.Operator(), s.public)
 	if err != nil || in.Title == "" {
 		t.Fatalf("demo incident %d: %v, title %q", s.public, err, in.Title)
 	}

@@ -107,7 +107,7 @@ func (u *UI) postLogin(q *req) error {
 
 func (u *UI) logout(q *req) error {
 	if c, err := q.r.Cookie(sessionCookie); err == nil {
-		if err := u.app.Store.DeleteSession(q.ctx, auth.Hash(c.Value)); err != nil {
+		if err := u.app.Logout(q.ctx, c.Value); err != nil {
 			return err
 		}
 	}
@@ -145,14 +145,13 @@ func (u *UI) postAccount(q *req) error {
 	}
 	// The slot covers both hashes: the check and the new password's.
 	defer release()
-	h, err := u.app.Store.PasswordHash(q.ctx, q.user.Name)
-	if err != nil {
-		u.login.Refund(time.Now(), key)
-		return err
-	}
-	if !auth.CheckPassword(h, f.Get("current")) {
+	switch err := u.app.CheckPassword(q.ctx, q.user.Name, f.Get("current")); {
+	case errors.Is(err, app.ErrLogin):
 		q.w.WriteHeader(http.StatusForbidden)
 		return u.render(q, "account", "nav.account", map[string]any{"Error": q.t("error.login_failed")})
+	case err != nil:
+		u.login.Refund(time.Now(), key)
+		return err
 	}
 	u.login.Refund(time.Now(), key)
 	if f.Get("new") != f.Get("confirm") {

@@ -86,7 +86,7 @@ func (u *UI) dashboard(q *req) error {
 	}
 	var total, verified, underReview, dismissed int
 	if ag != "" {
-		list, _, err := u.app.Store.Incidents(q.ctx, store.Filter{Agreement: ag, Verdict: ruling.Violation, Visible: app.Visibility(q.user)})
+		list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Agreement: ag, Verdict: ruling.Violation})
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ var (
 func (q *req) filter() (store.Filter, url.Values, error) {
 	v := q.r.URL.Query()
 	f := store.Filter{Agreement: q.agreement(), Party: v.Get("party"), Verdict: ruling.Verdict(v.Get("verdict")),
-		State: incident.State(v.Get("state")), Text: strings.TrimSpace(v.Get("q")), Visible: app.Visibility(q.user), Limit: 50}
+		State: incident.State(v.Get("state")), Text: strings.TrimSpace(v.Get("q")), Limit: 50}
 	// A value the filter does not know is an error, not a filter quietly
 	// dropped (or a list quietly empty).
 	if f.Verdict != "" && !slices.Contains(verdicts, f.Verdict) {
@@ -199,11 +199,10 @@ func (u *UI) incidents(q *req) error {
 	}
 	newest := v.Get("sort") != "oldest"
 	f.Newest = newest
-	list, total, err := u.app.Store.Incidents(q.ctx, f)
+	list, total, err := u.app.Incidents(q.ctx, q.user, f)
 	if err != nil {
 		return err
 	}
-	app.RedactList(q.user, list)
 	page := f.Offset/f.Limit + 1
 	link := func(key, val string) string {
 		w := url.Values{}
@@ -402,15 +401,8 @@ func (q *req) storeFile(f *formFile) (string, error) {
 // evidence serves a stored file to those who see everything, and to a
 // party its own.
 func (u *UI) evidence(q *req) error {
-	if !app.SeesAll(q.user) {
-		return fail(http.StatusNotFound, "error.not_found")
-	}
-	sha := q.r.PathValue("sha")
-	data, mt, err := u.app.Store.Evidence(q.ctx, sha)
+	data, mt, err := u.app.Download(q.ctx, q.user, q.r.PathValue("sha"), "web")
 	if err != nil {
-		return err
-	}
-	if err := u.app.Store.AddCustody(q.ctx, sha, store.CustodyEntry{Action: "downloaded", By: q.user.Name, At: time.Now().UTC(), Note: "web"}); err != nil {
 		return err
 	}
 	q.w.Header().Set("Content-Type", mt)
@@ -446,11 +438,10 @@ func (u *UI) mapIncidents(q *req) error {
 		return err
 	}
 	f.Limit, f.Offset = 5000, 0
-	list, _, err := u.app.Store.Incidents(q.ctx, f)
+	list, _, err := u.app.Incidents(q.ctx, q.user, f)
 	if err != nil {
 		return err
 	}
-	app.RedactList(q.user, list)
 	type feature struct {
 		Type       string         `json:"type"`
 		Geometry   map[string]any `json:"geometry"`

@@ -294,9 +294,7 @@ func TestRefusedReportStoresNothing(t *testing.T) {
 	ctx := context.Background()
 	logSize := func() int64 {
 		t.Helper()
-		n, err := s.app.Store.(interface {
-			LogSize(context.Context) (int64, error)
-		}).LogSize(ctx)
+		n, err := s.app.LogSize(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +316,7 @@ func TestRefusedReportStoresNothing(t *testing.T) {
 		if status, _ := c.upload("/submit", form, "photo.png", photo); status != http.StatusBadRequest {
 			t.Errorf("%s %q: %d, want 400", field, bad, status)
 		}
-		if _, err := s.app.Store.EvidenceInfo(ctx, sha); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.app.Download(ctx, app.Operator(), sha, "test"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s %q: the refused report's file was stored (%v)", field, bad, err)
 		}
 		if after := logSize(); after != before {
@@ -329,7 +327,7 @@ func TestRefusedReportStoresNothing(t *testing.T) {
 	if status, _ := c.upload("/submit", good, "photo.png", photo); status != http.StatusSeeOther {
 		t.Fatalf("good report: %d", status)
 	}
-	if _, err := s.app.Store.EvidenceInfo(ctx, sha); err != nil {
+	if _, _, err := s.app.Download(ctx, app.Operator(), sha, "test"); err != nil {
 		t.Errorf("the accepted report's file: %v", err)
 	}
 }
@@ -341,9 +339,7 @@ func TestRefusedReplyStoresNothing(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
-	ls := s.app.Store.(interface {
-		LogSize(context.Context) (int64, error)
-	})
+	ls := s.app
 	photo := append(append([]byte{}, png...), "a photo sent with a refused reply"...)
 	sum := sha256.Sum256(photo)
 	sha := hex.EncodeToString(sum[:])
@@ -353,7 +349,7 @@ func TestRefusedReplyStoresNothing(t *testing.T) {
 	if status, _ := c.upload("/incidents/1/events", map[string]string{"action": "reply", "stance": "deny", "reason": "not us"}, "photo.png", photo); status < 400 {
 		t.Fatalf("a monitor's reply: %d, want it refused", status)
 	}
-	if _, err := s.app.Store.EvidenceInfo(ctx, sha); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := s.app.Download(ctx, app.Operator(), sha, "test"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the refused reply's file was stored (%v)", err)
 	}
 	if after, _ := ls.LogSize(ctx); after != before {

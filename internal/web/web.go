@@ -25,9 +25,9 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/evidence"
+	"github.com/truce-monitor/truce/internal/httperr"
 	"github.com/truce-monitor/truce/internal/i18n"
 	"github.com/truce-monitor/truce/internal/incident"
-	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -221,7 +221,7 @@ func (u *UI) begin(w http.ResponseWriter, r *http.Request) *req {
 	}
 	q.lang = u.cat.Match(chosen, r.Header.Get("Accept-Language"))
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		usr, csrf, err := u.app.Store.Session(ctx, auth.Hash(c.Value))
+		usr, csrf, err := u.app.Session(ctx, c.Value)
 		if err == nil {
 			q.user, q.csrf = &usr, csrf
 		}
@@ -300,19 +300,16 @@ func (u *UI) explain(q *req, err error) (status int, msg string, known bool) {
 	status, key, args := http.StatusInternalServerError, "error.internal", []any(nil)
 	known = true
 	var he *httpError
+	if errors.As(err, &he) {
+		return he.status, q.t(he.key, he.args...), true
+	}
+	status, known = httperr.Status(err)
 	switch {
-	case errors.As(err, &he):
-		status, key, args = he.status, he.key, he.args
-	case errors.Is(err, store.ErrNotFound):
-		status, key = http.StatusNotFound, "error.not_found"
-	case errors.Is(err, workflow.ErrForbidden), errors.Is(err, workflow.ErrConflict):
-		status, key, args = http.StatusForbidden, "error.workflow", []any{err.Error()}
-	case errors.Is(err, workflow.ErrState):
-		status, key, args = http.StatusConflict, "error.workflow", []any{err.Error()}
-	case errors.Is(err, workflow.ErrInvalid), errors.Is(err, app.ErrInvalidReport):
-		status, key, args = http.StatusBadRequest, "error.workflow", []any{err.Error()}
+	case !known:
+	case status == http.StatusNotFound:
+		key = "error.not_found"
 	default:
-		known = false
+		key, args = "error.workflow", []any{err.Error()}
 	}
 	return status, q.t(key, args...), known
 }

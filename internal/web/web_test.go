@@ -38,6 +38,19 @@ type site struct {
 	// is verified.
 	hidden, public int64
 	tokens         map[string]string
+	db             string // the SQLite file
+}
+
+// raw opens the site's database apart from the app, as someone with the
+// file would: for checks of what is stored, and for tampering.
+func (s *site) raw(t *testing.T) *sql.DB {
+	t.Helper()
+	st, err := app.OpenStore(context.Background(), s.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st.(interface{ DB() *sql.DB }).DB()
 }
 
 var users = []workflow.User{
@@ -60,7 +73,8 @@ func newSiteSecure(t *testing.T) *site { return newSiteWith(t, false) }
 func newSiteWith(t *testing.T, insecureCookies bool) *site {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "web.db")})
+	db := filepath.Join(t.TempDir(), "web.db")
+	a, err := app.Open(ctx, app.Config{DB: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,13 +85,13 @@ func newSiteWith(t *testing.T, insecureCookies bool) *site {
 	if _, err := a.ImportDemoEvents(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s := &site{app: a, tokens: map[string]string{}}
+	s := &site{app: a, tokens: map[string]string{}, db: db}
 	for _, u := range users {
 		if s.tokens[u.Name], err = a.AddUser(ctx, u, password); err != nil {
 			t.Fatal(err)
 		}
 	}
-	list, _, err := a.Store.Incidents(ctx, store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Limit: 2})
+	list, _, err := a.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Limit: 2})
 	if err != nil || len(list) < 2 {
 		t.Fatalf("demo data: %v", err)
 	}
@@ -247,14 +261,14 @@ func TestUploads(t *testing.T) {
 		t.Fatalf("second upload: %d", status2)
 	}
 	var n int
-	s.app.Store.(interface{ DB() *sql.DB }).DB().QueryRow(`SELECT count(*) FROM evidence`).Scan(&n)
+	s.raw(t).QueryRow(`SELECT count(*) FROM evidence`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d evidence rows for one file sent twice", n)
 	}
 	// Both receipts are in the file's chain of custody, and a photo's
 	// capture metadata is read.
 	var id int64
-	db := s.app.Store.(interface{ DB() *sql.DB }).DB()
+	db := s.raw(t)
 	db.QueryRow(`SELECT incident_id FROM reports WHERE source = 'web-monitor' ORDER BY id LIMIT 1`).Scan(&id)
 	_, body := c.get(fmt.Sprintf("/incidents/%d", id))
 	if strings.Count(body, "received · mon — <bdi>via web as &#34;") != 2 || !strings.Contains(body, "the same file was already held") {
@@ -316,7 +330,7 @@ func TestIdentitiesSealed(t *testing.T) {
 	if status != http.StatusSeeOther {
 		t.Fatalf("submit: %d", status)
 	}
-	db := s.app.Store.(interface{ DB() *sql.DB }).DB()
+	db := s.raw(t)
 	var id int64
 	var doc, original string
 	if err := db.QueryRow(`SELECT incident_id, doc, original FROM reports WHERE source = 'web-monitor' ORDER BY id DESC LIMIT 1`).Scan(&id, &doc, &original); err != nil {
@@ -431,7 +445,7 @@ func TestSubmitErrors(t *testing.T) {
 		}
 	}
 	var n int
-	s.app.Store.(interface{ DB() *sql.DB }).DB().QueryRow(`SELECT count(*) FROM reports WHERE source = 'web-monitor'`).Scan(&n)
+	s.raw(t).QueryRow(`SELECT count(*) FROM reports WHERE source = 'web-monitor'`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d refused reports were stored", n)
 	}

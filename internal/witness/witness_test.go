@@ -3,6 +3,7 @@ package witness_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +21,6 @@ import (
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/server"
-	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/storetest"
 	"github.com/truce-monitor/truce/internal/witness"
 )
@@ -48,11 +48,15 @@ func newNode(t *testing.T, prefix string, n int, signer note.Signer) *node {
 
 func (nd *node) add(t *testing.T, prefix string, from, to int, signer note.Signer) {
 	t.Helper()
-	var reps []incident.Report
+	var lines bytes.Buffer
 	for i := from; i < to; i++ {
-		reps = append(reps, storetest.Report(fmt.Sprintf("%s-%d", prefix, i), incident.Day(2017, 1, 1+i%28, time.UTC), "SY070000"))
+		b, err := json.Marshal(storetest.Report(fmt.Sprintf("%s-%d", prefix, i), incident.Day(2017, 1, 1+i%28, time.UTC), "SY070000"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines.Write(append(b, '\n'))
 	}
-	if _, err := nd.app.Store.ImportReports(context.Background(), reps, store.Intake{}); err != nil {
+	if _, err := nd.app.Import(context.Background(), "jsonl", &lines, prefix+".jsonl", app.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := nd.app.Checkpoint(context.Background(), signer); err != nil {

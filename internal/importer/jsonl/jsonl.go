@@ -96,6 +96,16 @@ type FieldError = importer.FieldError
 // or the body of an API submission. A nil report with a nil error is a
 // report outside cfg's period.
 func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
+	return parse(raw, cfg, false)
+}
+
+// ParseSubmission is Parse for a client's submission: the body is a
+// Submission, so that a field the client may not set is refused by name.
+func ParseSubmission(raw []byte, cfg Config) (*incident.Report, *FieldError) {
+	return parse(raw, cfg, true)
+}
+
+func parse(raw []byte, cfg Config, submission bool) (*incident.Report, *FieldError) {
 	bad := func(field, format string, args ...any) (*incident.Report, *FieldError) {
 		return nil, &FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
@@ -103,9 +113,14 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 		return bad(importer.JSONField(raw, i), "is not UTF-8 text (byte %d); convert the file to UTF-8", i+1)
 	}
 	var rep incident.Report
+	var sub Submission
+	into, what := any(&rep), "a report field (see docs/formats.md)"
+	if submission {
+		into, what = &sub, "a field a submission may set (see docs/formats.md, Submissions)"
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&rep); err != nil {
+	if err := dec.Decode(into); err != nil {
 		field := ""
 		var te *json.UnmarshalTypeError
 		var pe *time.ParseError
@@ -117,12 +132,15 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 		}
 		if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
 			field = strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
-			return bad(field, "is not a report field (see docs/formats.md)")
+			return bad(field, "is not %s", what)
 		}
 		return bad(field, "%v", err)
 	}
 	if dec.More() {
 		return bad("", "holds more than one JSON value; put one report on each line")
+	}
+	if submission {
+		rep = sub.Report()
 	}
 	switch {
 	case rep.Source == "":
@@ -192,6 +210,47 @@ func Parse(raw []byte, cfg Config) (*incident.Report, *FieldError) {
 	// (source, source_id).
 	rep.ID, rep.IncidentID = 0, 0
 	return &rep, nil
+}
+
+// Submission is a report as a client sends it (the API, the web form):
+// the claim only. What truce itself derives or keeps about a report (its
+// ids, its sealed identities, the doubts raised at intake, the original
+// record) is not the client's to set, so
+// that no field of the stored report can be written around the intake.
+type Submission struct {
+	Source      string              `json:"source"`
+	SourceID    string              `json:"source_id"`
+	Kind        incident.SourceKind `json:"kind"`
+	ReportedAt  time.Time           `json:"reported_at"`
+	Occurred    incident.TimeSpan   `json:"occurred"`
+	Place       incident.Place      `json:"place"`
+	Actors      []incident.ActorRef `json:"actors"`
+	Act         act.Type            `json:"act"`
+	Casualties  incident.Casualties `json:"casualties"`
+	Description string              `json:"description,omitempty"`
+	Citations   []string            `json:"citations,omitempty"`
+	Evidence    []string            `json:"evidence,omitempty"`
+	Reporter    *incident.Person    `json:"reporter,omitempty"`
+	Witnesses   []incident.Person   `json:"witnesses,omitempty"`
+	Outlet      string              `json:"outlet,omitempty"`
+	// Party is the party whose claim the report is, for the trusted
+	// machine client relaying one; a user's role decides it otherwise.
+	Party       string              `json:"party,omitempty"`
+	Language    string              `json:"language,omitempty"`
+	SubEvent    string              `json:"sub_event,omitempty"`
+	Initiator   *incident.Initiator `json:"initiator,omitempty"`
+	SourceGrade string              `json:"source_grade,omitempty"`
+}
+
+// Report is the report a submission makes, before intake.
+func (s Submission) Report() incident.Report {
+	return incident.Report{
+		Source: s.Source, SourceID: s.SourceID, Kind: s.Kind, ReportedAt: s.ReportedAt,
+		Occurred: s.Occurred, Place: s.Place, Actors: s.Actors, Act: s.Act, Casualties: s.Casualties,
+		Description: s.Description, Citations: s.Citations, Evidence: s.Evidence,
+		Reporter: s.Reporter, Witnesses: s.Witnesses, Outlet: s.Outlet, Party: s.Party, Language: s.Language,
+		SubEvent: s.SubEvent, Initiator: s.Initiator, SourceGrade: s.SourceGrade,
+	}
 }
 
 // Writer writes reports as JSON lines.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -21,21 +22,16 @@ import (
 // reads it raw with the functions here and compares it with what the
 // logged records give when the rules are run again.
 
-// IncidentRow is an incident's row as stored.
-type IncidentRow struct {
-	ID                                    int64
-	Start, End                            string
-	Admin1, Admin2, Admin3, Area, Act     string
-	State, Doc, Grade, Assignee, Datasets string
-	Cell, MergedInto                      int64
-}
-
 // ExpectedIncidentRow is the row putIncident stores for in, with its
 // workflow status: the one rule for what an incident's row holds.
-func ExpectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee string) (IncidentRow, error) {
+func (s *Store) ExpectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee string) (store.IncidentRow, error) {
+	return expectedIncidentRow(in, grade, assignee)
+}
+
+func expectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee string) (store.IncidentRow, error) {
 	doc, err := incidentDoc(in)
 	if err != nil {
-		return IncidentRow{}, err
+		return store.IncidentRow{}, err
 	}
 	var cell int64
 	if in.Place.HasPoint && in.Place.Precision.PointMeaningful() {
@@ -45,7 +41,7 @@ func ExpectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee st
 	if len(in.Datasets) > 0 {
 		datasets = "|" + strings.Join(in.Datasets, "|") + "|"
 	}
-	return IncidentRow{
+	return store.IncidentRow{
 		ID: in.ID, Start: ts(in.Occurred.Start), End: ts(in.Occurred.End),
 		Admin1: in.Place.Admin1, Admin2: in.Place.Admin2, Admin3: in.Place.Admin3, Area: in.Place.Area,
 		Act: string(in.Act), State: string(in.State), Doc: doc, Grade: string(grade), Assignee: assignee,
@@ -54,7 +50,7 @@ func ExpectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee st
 }
 
 // EachIncidentRow calls fn with every incident's row, by id.
-func (s *Store) EachIncidentRow(ctx context.Context, fn func(IncidentRow) error) error {
+func (s *Store) EachIncidentRow(ctx context.Context, fn func(store.IncidentRow) error) error {
 	rows, err := s.query(ctx, `SELECT id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, grade, assignee, datasets, cell, merged_into
 		FROM incidents ORDER BY id`)
 	if err != nil {
@@ -62,7 +58,7 @@ func (s *Store) EachIncidentRow(ctx context.Context, fn func(IncidentRow) error)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r IncidentRow
+		var r store.IncidentRow
 		if err := rows.Scan(&r.ID, &r.Start, &r.End, &r.Admin1, &r.Admin2, &r.Admin3, &r.Area, &r.Act, &r.State, &r.Doc, &r.Grade, &r.Assignee, &r.Datasets, &r.Cell, &r.MergedInto); err != nil {
 			return err
 		}
@@ -73,20 +69,8 @@ func (s *Store) EachIncidentRow(ctx context.Context, fn func(IncidentRow) error)
 	return rows.Err()
 }
 
-// ReportRow is a report's row as stored, but for its original record
-// (which the log binds with the rest of the revision).
-type ReportRow struct {
-	ID, IncidentID, PlacedIn       int64
-	Source, SourceID, Party, Owner string
-	Doc, Joined, PlacedWhy, LogKey string
-	// OriginalDigest is the column; Digest the digest of what is stored.
-	OriginalDigest, Digest string
-	Pinned                 bool
-	Report                 incident.Report // Doc, read
-}
-
 // EachReportRow calls fn with every report's row, by id.
-func (s *Store) EachReportRow(ctx context.Context, fn func(ReportRow) error) error {
+func (s *Store) EachReportRow(ctx context.Context, fn func(store.ReportRow) error) error {
 	rows, err := s.query(ctx, `SELECT r.id, r.incident_id, r.placed_in, r.source, r.source_id, r.party, r.owner, r.doc, r.joined, r.placed_why, r.log_key, r.pinned,
 		r.original_digest, r.original, coalesce(f.format, '') FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id ORDER BY r.id`)
 	if err != nil {
@@ -94,14 +78,14 @@ func (s *Store) EachReportRow(ctx context.Context, fn func(ReportRow) error) err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r ReportRow
+		var r store.ReportRow
 		var pinned int
 		var original, format sql.RawBytes
 		if err := rows.Scan(&r.ID, &r.IncidentID, &r.PlacedIn, &r.Source, &r.SourceID, &r.Party, &r.Owner, &r.Doc, &r.Joined, &r.PlacedWhy, &r.LogKey, &pinned,
 			&r.OriginalDigest, &original, &format); err != nil {
 			return err
 		}
-		sum := reportSum(original, format, []byte(r.Doc), placement{r.PlacedIn, r.PlacedWhy})
+		sum := ledger.ReportSum(original, format, []byte(r.Doc), r.PlacedIn, r.PlacedWhy)
 		r.Digest = hex.EncodeToString(sum[:])
 		r.Pinned = pinned != 0
 		if err := json.Unmarshal([]byte(r.Doc), &r.Report); err != nil {
@@ -115,17 +99,8 @@ func (s *Store) EachReportRow(ctx context.Context, fn func(ReportRow) error) err
 	return rows.Err()
 }
 
-// EventRow is an incident event as stored: its columns beside the logged
-// document, and where it stands in the log (-1 when it is not there).
-type EventRow struct {
-	Incident       int64
-	LogIndex       int64
-	Action, By, At string
-	Event          workflow.Event
-}
-
 // EachEventRow calls fn with every incident event, in log order.
-func (s *Store) EachEventRow(ctx context.Context, fn func(EventRow) error) error {
+func (s *Store) EachEventRow(ctx context.Context, fn func(store.EventRow) error) error {
 	rows, err := s.query(ctx, `SELECT e.incident_id, coalesce(l.idx, -1), e.action, e.by_user, e.at, e.doc FROM incident_events e
 		LEFT JOIN log_entries l ON l.kind = 'incident_event' AND l.record_key = CAST(e.incident_id AS TEXT) || '/' || CAST(e.seq AS TEXT)
 		ORDER BY coalesce(l.idx, -1), e.incident_id, e.seq`)
@@ -134,7 +109,7 @@ func (s *Store) EachEventRow(ctx context.Context, fn func(EventRow) error) error
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r EventRow
+		var r store.EventRow
 		var doc string
 		if err := rows.Scan(&r.Incident, &r.LogIndex, &r.Action, &r.By, &r.At, &doc); err != nil {
 			return err
@@ -151,35 +126,25 @@ func (s *Store) EachEventRow(ctx context.Context, fn func(EventRow) error) error
 
 // EventColumns are the columns an event's row holds beside its document,
 // as appendEvent writes them.
-func EventColumns(e workflow.Event) (action, by, at string) {
+func (s *Store) EventColumns(e workflow.Event) (action, by, at string) {
 	return string(e.Action), e.By, ts(e.At)
 }
 
-// RulingRow is a stored ruling with the parties indexed for it.
-type RulingRow struct {
-	Incident         int64
-	Agreement        string
-	Version          int
-	Verdict, Outcome string
-	Doc              string
-	Parties          []string
-}
-
 // Rulings returns every stored ruling, by incident and agreement.
-func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*RulingRow, error) {
-	out := map[int64]map[string]*RulingRow{}
+func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.RulingRow, error) {
+	out := map[int64]map[string]*store.RulingRow{}
 	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc FROM rulings`)
 	if err != nil {
 		return nil, fmt.Errorf("ruling rows: %w", err)
 	}
 	for rows.Next() {
-		r := &RulingRow{}
+		r := &store.RulingRow{}
 		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, &r.Doc); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if out[r.Incident] == nil {
-			out[r.Incident] = map[string]*RulingRow{}
+			out[r.Incident] = map[string]*store.RulingRow{}
 		}
 		out[r.Incident][r.Agreement] = r
 	}
@@ -200,9 +165,9 @@ func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*RulingRow
 		}
 		r := out[id][ag]
 		if r == nil {
-			r = &RulingRow{Incident: id, Agreement: ag}
+			r = &store.RulingRow{Incident: id, Agreement: ag}
 			if out[id] == nil {
-				out[id] = map[string]*RulingRow{}
+				out[id] = map[string]*store.RulingRow{}
 			}
 			out[id][ag] = r
 		}
@@ -229,22 +194,15 @@ func (s *Store) Notified(ctx context.Context) (map[[3]string]bool, error) {
 	return out, rows.Err()
 }
 
-// EvidenceRow is an evidence file's row as stored.
-type EvidenceRow struct {
-	SHA256, MediaType, Meta, AddedBy string
-	Size                             int64
-	Data                             []byte
-}
-
 // EachEvidenceRow calls fn with every evidence file, one at a time.
-func (s *Store) EachEvidenceRow(ctx context.Context, fn func(EvidenceRow) error) error {
+func (s *Store) EachEvidenceRow(ctx context.Context, fn func(store.EvidenceRow) error) error {
 	rows, err := s.query(ctx, `SELECT sha256, media_type, meta, added_by, size, data FROM evidence ORDER BY sha256`)
 	if err != nil {
 		return fmt.Errorf("evidence rows: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r EvidenceRow
+		var r store.EvidenceRow
 		var data sql.RawBytes
 		if err := rows.Scan(&r.SHA256, &r.MediaType, &r.Meta, &r.AddedBy, &r.Size, &data); err != nil {
 			return err
@@ -257,24 +215,16 @@ func (s *Store) EachEvidenceRow(ctx context.Context, fn func(EvidenceRow) error)
 	return rows.Err()
 }
 
-// VersionRow is an agreement version's row as stored.
-type VersionRow struct {
-	Agreement               string
-	Version                 int
-	Label, From, To, Digest string
-	Canonical               []byte
-}
-
 // VersionRows returns every stored agreement version.
-func (s *Store) VersionRows(ctx context.Context) ([]VersionRow, error) {
+func (s *Store) VersionRows(ctx context.Context) ([]store.VersionRow, error) {
 	rows, err := s.query(ctx, `SELECT agreement_id, version, label, effective_from, effective_to, digest, canonical FROM agreement_versions ORDER BY agreement_id, version`)
 	if err != nil {
 		return nil, fmt.Errorf("version rows: %w", err)
 	}
 	defer rows.Close()
-	var out []VersionRow
+	var out []store.VersionRow
 	for rows.Next() {
-		var v VersionRow
+		var v store.VersionRow
 		if err := rows.Scan(&v.Agreement, &v.Version, &v.Label, &v.From, &v.To, &v.Digest, &v.Canonical); err != nil {
 			return nil, err
 		}
@@ -285,7 +235,7 @@ func (s *Store) VersionRows(ctx context.Context) ([]VersionRow, error) {
 
 // VersionColumns are the columns PutAgreement stores beside a version's
 // canonical form.
-func VersionColumns(v store.VersionRecord) (label, from, to string) {
+func (s *Store) VersionColumns(v store.VersionRecord) (label, from, to string) {
 	return v.Label, ts(v.EffectiveFrom), ts(v.EffectiveTo)
 }
 

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -65,12 +64,14 @@ func logAgreementSource(ctx context.Context, w *txw, agreementID string, id int6
 // cover it.
 func logReferenceFile(ctx context.Context, w *txw, kind, name string, id int64, source []byte) error {
 	sum := sha256.Sum256(source)
-	return appendLog(ctx, w, ledger.Entry{Kind: ledger.ReferenceFile, Key: ReferenceFileKey(kind, name, id), Rev: 1, Digest: hex.EncodeToString(sum[:])})
+	return appendLog(ctx, w, ledger.Entry{Kind: ledger.ReferenceFile, Key: ledger.ReferenceFileKey(kind, name, id), Rev: 1, Digest: hex.EncodeToString(sum[:])})
 }
 
-// ReferenceFileKey is a reference file's key in the log: kind/name/id.
-func ReferenceFileKey(kind, name string, id int64) string {
-	return kind + "/" + name + "/" + strconv.FormatInt(id, 10)
+// placement is where a report was first placed, and why (see
+// ledger.RawReport).
+type placement struct {
+	in  int64
+	why string
 }
 
 // txHashes reads stored hashes inside a transaction.
@@ -269,7 +270,7 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 		if err := rows.Scan(&key, &rev, &original, &format, &doc, &pl.in, &pl.why); err != nil {
 			return err
 		}
-		if err := fn(ledger.Report, key, rev, reportSum(original, format, doc, pl)); err != nil {
+		if err := fn(ledger.Report, key, rev, ledger.ReportSum(original, format, doc, pl.in, pl.why)); err != nil {
 			return err
 		}
 	}
@@ -284,65 +285,18 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 	})
 }
 
-// placement is where a report was first placed, and why it joined that
-// incident (empty when it opened it). It is part of the report's digest
-// (from migration 0008 on; 0 before), so that where each report stands
-// can be replayed from the log: its placement, then the logged merges
-// and splits that moved it.
-type placement struct {
-	in  int64
-	why string
-}
-
-// reportSum is a report revision's digest: its original record, the
-// format that reads it, truce's reading of it, and its placement.
-func reportSum(original, format, doc []byte, pl placement) [32]byte {
-	h := sha256.New()
-	h.Write(original)
-	h.Write([]byte{0})
-	h.Write(format)
-	h.Write([]byte{0})
-	h.Write(doc)
-	if pl.in != 0 {
-		h.Write([]byte{0})
-		h.Write(strconv.AppendInt(nil, pl.in, 10))
-		h.Write([]byte{0})
-		h.Write([]byte(pl.why))
-	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
-}
-
-func reportDigest(original, format, doc string, pl placement) string {
-	sum := reportSum([]byte(original), []byte(format), []byte(doc), pl)
-	return hex.EncodeToString(sum[:])
-}
-
-// RawReport is a report revision exactly as stored: what its digest is
-// computed over.
-type RawReport struct {
-	Key       string `json:"key"`
-	Revision  int    `json:"rev"`
-	Original  string `json:"original"`
-	Format    string `json:"format"`
-	Doc       string `json:"doc"`
-	PlacedIn  int64  `json:"placed_in,omitempty"`
-	PlacedWhy string `json:"placed_why,omitempty"`
-}
-
 // IncidentReports returns the current revision of every report of an
 // incident as stored.
-func (s *Store) IncidentReports(ctx context.Context, incidentID int64) ([]RawReport, error) {
+func (s *Store) IncidentReports(ctx context.Context, incidentID int64) ([]ledger.RawReport, error) {
 	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
 		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.incident_id = ? ORDER BY r.id`, incidentID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []RawReport
+	var out []ledger.RawReport
 	for rows.Next() {
-		var r RawReport
+		var r ledger.RawReport
 		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy); err != nil {
 			return nil, err
 		}
@@ -374,9 +328,4 @@ func (s *Store) LogEntryFor(ctx context.Context, kind, key string, rev int) (int
 		return 0, nil, err
 	}
 	return 0, nil, fmt.Errorf("%s %s revision %d: not in the log", kind, key, rev)
-}
-
-// ReportDigest is the digest a report revision is logged under.
-func ReportDigest(r RawReport) string {
-	return reportDigest(r.Original, r.Format, r.Doc, placement{r.PlacedIn, r.PlacedWhy})
 }

@@ -573,7 +573,7 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 			}
 		}
 		pl = placement{in: incidentID, why: joined}
-		dg := reportDigest(r.Original, r.OriginalFormat, doc, pl)
+		dg := ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: pl.in, PlacedWhy: pl.why})
 		logKey = newLogKey()
 		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why}, &r.ID); err != nil {
@@ -597,7 +597,7 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 		return store.Imported{}, err
 	}
 	r.ID, r.IncidentID = id, incidentID
-	dg := reportDigest(r.Original, r.OriginalFormat, doc, pl)
+	dg := ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: pl.in, PlacedWhy: pl.why})
 	if oldDigest == dg {
 		return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Unchanged}, nil
 	}
@@ -783,7 +783,7 @@ func (im *importer) putIncident(ctx context.Context, id int64, in incident.Incid
 }
 
 func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, rule store.RuleFunc, now string) (int64, error) {
-	row, err := ExpectedIncidentRow(in, "", "")
+	row, err := expectedIncidentRow(in, "", "")
 	if err != nil {
 		return 0, err
 	}

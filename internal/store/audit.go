@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// Log is the tamper-evident log every store keeps: each record is
+// appended to it in the transaction that stores the record (see ledger).
+type Log interface {
+	tlog.HashReader
+	// LogSize returns the number of entries in the log.
+	LogSize(ctx context.Context) (int64, error)
+	// EachLogEntry calls fn with every entry from index start on.
+	EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error
+	// EachStoredHash calls fn with every stored hash of the tree.
+	EachStoredHash(ctx context.Context, fn func(index int64, h tlog.Hash) error) error
+	// RecordDigests calls fn with the digest of every record revision as
+	// stored now, to compare with what the log says.
+	RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error
+	// PutCheckpoint stores a signed checkpoint of the tree of size size;
+	// Checkpoints returns them, oldest first.
+	PutCheckpoint(ctx context.Context, size int64, signed []byte) error
+	Checkpoints(ctx context.Context) ([][]byte, error)
+	// LogEntryFor finds the log entry of a record revision.
+	LogEntryFor(ctx context.Context, kind, key string, rev int) (int64, []byte, error)
+	// IncidentReports returns the current revision of every report of an
+	// incident exactly as stored: what its log digest is computed over.
+	IncidentReports(ctx context.Context, incidentID int64) ([]ledger.RawReport, error)
+}
+
+// Audit reads the state the store derives from the logged records (where
+// each report stands, an incident's facts, state and rulings), kept beside
+// them for listings and filters, raw: a deep verification (truce verify
+// -deep) compares it with what the logged records give when the rules run
+// again. The Expected and Columns methods say what the engine stores for a
+// record, the one rule both the writer and the check use.
+type Audit interface {
+	EachIncidentRow(ctx context.Context, fn func(IncidentRow) error) error
+	EachReportRow(ctx context.Context, fn func(ReportRow) error) error
+	EachEventRow(ctx context.Context, fn func(EventRow) error) error
+	VersionRows(ctx context.Context) ([]VersionRow, error)
+	RulingRows(ctx context.Context) (map[int64]map[string]*RulingRow, error)
+	Notified(ctx context.Context) (map[[3]string]bool, error)
+	EachEvidenceRow(ctx context.Context, fn func(EvidenceRow) error) error
+	EachLogKey(ctx context.Context, fn func(index int64, kind, key string, data []byte) error) error
+
+	ExpectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee string) (IncidentRow, error)
+	EventColumns(e workflow.Event) (action, by, at string)
+	VersionColumns(v VersionRecord) (label, from, to string)
+
+	// Recombine makes every incident's facts of [from, to) again from
+	// its reports, with its rulings and grade (after an upgrade that
+	// changes how reports combine), and returns how many changed.
+	Recombine(ctx context.Context, from, to time.Time, in Intake) (int, error)
+}
+
+// IncidentRow is an incident's row as stored.
+type IncidentRow struct {
+	ID                                    int64
+	Start, End                            string
+	Admin1, Admin2, Admin3, Area, Act     string
+	State, Doc, Grade, Assignee, Datasets string
+	Cell, MergedInto                      int64
+}
+
+// ReportRow is a report's row as stored, but for its original record
+// (which the log binds with the rest of the revision).
+type ReportRow struct {
+	ID, IncidentID, PlacedIn       int64
+	Source, SourceID, Party, Owner string
+	Doc, Joined, PlacedWhy, LogKey string
+	// OriginalDigest is the column; Digest the digest of what is stored.
+	OriginalDigest, Digest string
+	Pinned                 bool
+	Report                 incident.Report // Doc, read
+}
+
+// EventRow is an incident event as stored: its columns beside the logged
+// document, and where it stands in the log (-1 when it is not there).
+type EventRow struct {
+	Incident       int64
+	LogIndex       int64
+	Action, By, At string
+	Event          workflow.Event
+}
+
+// RulingRow is a stored ruling with the parties indexed for it.
+type RulingRow struct {
+	Incident         int64
+	Agreement        string
+	Version          int
+	Verdict, Outcome string
+	Doc              string
+	Parties          []string
+}
+
+// EvidenceRow is an evidence file's row as stored.
+type EvidenceRow struct {
+	SHA256, MediaType, Meta, AddedBy string
+	Size                             int64
+	Data                             []byte
+}
+
+// VersionRow is an agreement version's row as stored.
+type VersionRow struct {
+	Agreement               string
+	Version                 int
+	Label, From, To, Digest string
+	Canonical               []byte
+}
