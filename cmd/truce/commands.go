@@ -1145,6 +1145,36 @@ func cmdVerifyBundle(args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	fmt.Fprintf(out, "%s: %d record(s) verified against the checkpoint of %s at size %d\n", fs.Arg(0), len(b.Records), c.Origin, c.Size)
+	var reports int
+	var history []string
+	for _, r := range b.Records {
+		if r.Kind != ledger.IncidentEvent {
+			reports++
+			continue
+		}
+		var raw ledger.RawEvent
+		var e workflow.Event
+		if json.Unmarshal(r.Content, &raw) == nil && json.Unmarshal([]byte(raw.Doc), &e) == nil {
+			line := fmt.Sprintf("  %s  %-10s %s (%s)", e.At.UTC().Format("2006-01-02 15:04Z"), e.Action, e.By, e.Role)
+			if e.Stance != "" {
+				line += " " + string(e.Stance)
+			}
+			if e.Finding != nil {
+				line += " finding: " + string(e.Finding.Conclusion)
+			}
+			if e.Position != "" {
+				line += fmt.Sprintf(" %s on finding %d", e.Position, e.Of)
+			}
+			if e.State != "" {
+				line += " → " + string(e.State)
+			}
+			history = append(history, line)
+		}
+	}
+	fmt.Fprintf(out, "%s: %d record(s) verified against the checkpoint of %s at size %d: %d report(s), %d step(s) of the case's history\n",
+		fs.Arg(0), len(b.Records), c.Origin, c.Size, reports, len(history))
+	for _, h := range history {
+		fmt.Fprintln(out, h)
+	}
 	return nil
 }

@@ -292,6 +292,26 @@ func TestLogCommands(t *testing.T) {
 	if _, err := truce(t, "verify-bundle", "-pub", key+".pub", forged); err == nil || !strings.Contains(err.Error(), "content differs from log entry 7: altered") {
 		t.Errorf("forged bundle: %v", err)
 	}
+	// Issue 14: the bundle carries the case's history (the review, replies
+	// and findings), each step proved like the reports; it held the
+	// reports alone.
+	mustTruce(t, "user", "add", "rev", "-db", db, "-role", "reviewer")
+	mustTruce(t, "incident", "act", "1", "-db", db, "-as", "rev", "-action", "review")
+	mustTruce(t, "incident", "act", "1", "-db", db, "-as", "rev", "-action", "verify", "-reason", "two independent sources and a photo")
+	mustTruce(t, "checkpoint", "-db", db, "-key", key)
+	cased := filepath.Join(dir, "incident-1-case.json")
+	mustTruce(t, "bundle", "-db", db, "-incident", "1", "-o", cased)
+	out := mustTruce(t, "verify-bundle", "-pub", key+".pub", cased)
+	for _, want := range []string{"3 record(s) verified", "1 report(s), 2 step(s) of the case's history", "review     rev (reviewer) → under_review", "verify     rev (reviewer) → verified"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("verify-bundle of a reviewed case: no %q in\n%s", want, out)
+		}
+	}
+	cb, _ := os.ReadFile(cased)
+	os.WriteFile(forged, bytes.Replace(cb, []byte(`two independent sources`), []byte(`one doubtful source`), 1), 0o644)
+	if _, err := truce(t, "verify-bundle", "-pub", key+".pub", forged); err == nil || !strings.Contains(err.Error(), "incident_event 1/2 rev 1): content differs") {
+		t.Errorf("a bundle with an altered review: %v", err)
+	}
 	// A bundle with no record proves nothing (issue 12).
 	var empty map[string]any
 	json.Unmarshal(b, &empty)
@@ -317,7 +337,7 @@ func TestLogCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	out, err := truce(t, "verify", "-db", db, "-pub", key+".pub")
+	out, err = truce(t, "verify", "-db", db, "-pub", key+".pub")
 	if err == nil || !regexp.MustCompile(`first: log entry 7: report r[0-9a-f]{24}: revision 1 differs`).MatchString(err.Error()) {
 		t.Errorf("verify after tampering: %v\n%s", err, out)
 	}

@@ -109,48 +109,62 @@ func (a *App) SignCheckpoints(ctx context.Context, signer note.Signer, interval 
 	}
 }
 
-// Bundle exports an incident's reports with their log entries, inclusion
-// proofs and the latest signed checkpoint, to be checked offline with
-// CheckBundle.
+// Bundle exports an incident's case: its reports and its whole history
+// (review, replies, findings and positions), each with its log entry and
+// an inclusion proof in the latest signed checkpoint, to be checked
+// offline with CheckBundle by anyone holding the node's public key.
 func (a *App) Bundle(ctx context.Context, incidentID int64) (*ledger.Bundle, error) {
-	bs := a.store
-	cps, err := bs.Checkpoints(ctx)
+	latest, err := a.LatestCheckpoint(ctx)
+	if errors.Is(err, ErrNoCheckpoint) {
+		return nil, fmt.Errorf("bundle: no checkpoint signed yet (truce checkpoint)")
+	}
 	if err != nil {
 		return nil, err
 	}
-	if len(cps) == 0 {
-		return nil, fmt.Errorf("bundle: no checkpoint signed yet (truce checkpoint)")
-	}
-	latest := cps[len(cps)-1]
 	c, err := ledger.ParseCheckpoint(checkpointText(latest))
 	if err != nil {
 		return nil, err
 	}
-	reps, err := bs.IncidentReports(ctx, incidentID)
+	reps, err := a.store.IncidentReports(ctx, incidentID)
 	if err != nil {
 		return nil, err
 	}
 	if len(reps) == 0 {
 		return nil, fmt.Errorf("bundle: incident %d: %w", incidentID, store.ErrNotFound)
 	}
+	events, err := a.store.IncidentEventDocs(ctx, incidentID)
+	if err != nil {
+		return nil, err
+	}
 	b := &ledger.Bundle{Checkpoint: string(latest)}
-	for _, r := range reps {
-		idx, entry, err := bs.LogEntryFor(ctx, ledger.Report, r.Key, r.Revision)
+	add := func(kind, key string, rev int, content any) error {
+		idx, entry, err := a.store.LogEntryFor(ctx, kind, key, rev)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if idx >= c.Size {
-			return nil, fmt.Errorf("bundle: report %s was logged after the latest checkpoint (size %d): sign a new one first", r.Key, c.Size)
+			return fmt.Errorf("bundle: %s %s was logged after the latest checkpoint (size %d): sign a new one first", kind, key, c.Size)
 		}
-		p, err := tlog.ProveRecord(c.Size, idx, bs)
+		p, err := tlog.ProveRecord(c.Size, idx, a.store)
 		if err != nil {
+			return err
+		}
+		data, err := json.Marshal(content)
+		if err != nil {
+			return err
+		}
+		b.Records = append(b.Records, ledger.BundledRecord{Kind: kind, Content: data, Index: idx, Entry: string(entry), Proof: ledger.NewProof(p)})
+		return nil
+	}
+	for _, r := range reps {
+		if err := add(ledger.Report, r.Key, r.Revision, r); err != nil {
 			return nil, err
 		}
-		content, err := json.Marshal(r)
-		if err != nil {
+	}
+	for _, e := range events {
+		if err := add(ledger.IncidentEvent, e.Key, 1, e); err != nil {
 			return nil, err
 		}
-		b.Records = append(b.Records, ledger.BundledRecord{Content: content, Index: idx, Entry: string(entry), Proof: ledger.NewProof(p)})
 	}
 	return b, nil
 }
@@ -163,13 +177,7 @@ func checkpointText(msg []byte) string {
 
 // CheckBundle checks a bundle offline against the node's public key(s).
 func CheckBundle(b *ledger.Bundle, known note.Verifiers) (ledger.Checkpoint, error) {
-	return ledger.CheckBundle(b, known, func(content json.RawMessage) (string, string, int, string, error) {
-		var r ledger.RawReport
-		if err := json.Unmarshal(content, &r); err != nil {
-			return "", "", 0, "", err
-		}
-		return ledger.Report, r.Key, r.Revision, ledger.ReportDigest(r), nil
-	})
+	return ledger.CheckBundle(b, known)
 }
 
 // LogRef is where one record of an incident stands in the log.

@@ -56,3 +56,17 @@ func ReportDigest(r RawReport) string {
 func ReferenceFileKey(kind, name string, id int64) string {
 	return kind + "/" + name + "/" + strconv.FormatInt(id, 10)
 }
+
+// RawEvent is a step of an incident's history (a review, a reply, a
+// finding, a position) exactly as a store keeps it: its digest is the
+// SHA-256 of Doc.
+type RawEvent struct {
+	Key string `json:"key"` // incident/seq
+	Doc string `json:"doc"`
+}
+
+// EventDigest is the digest an incident event is logged under, in hex.
+func EventDigest(e RawEvent) string {
+	sum := sha256.Sum256([]byte(e.Doc))
+	return hex.EncodeToString(sum[:])
+}

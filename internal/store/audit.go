@@ -33,6 +33,9 @@ type Log interface {
 	// IncidentReports returns the current revision of every report of an
 	// incident exactly as stored: what its log digest is computed over.
 	IncidentReports(ctx context.Context, incidentID int64) ([]ledger.RawReport, error)
+	// IncidentEventDocs returns an incident's history exactly as stored,
+	// oldest first.
+	IncidentEventDocs(ctx context.Context, incidentID int64) ([]ledger.RawEvent, error)
 }
 
 // Audit reads the state the store derives from the logged records (where

@@ -305,6 +305,26 @@ func (s *Store) IncidentReports(ctx context.Context, incidentID int64) ([]ledger
 	return out, rows.Err()
 }
 
+// IncidentEventDocs returns an incident's history as stored.
+func (s *Store) IncidentEventDocs(ctx context.Context, incidentID int64) ([]ledger.RawEvent, error) {
+	rows, err := s.query(ctx, `SELECT seq, doc FROM incident_events WHERE incident_id = ? ORDER BY seq`, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledger.RawEvent
+	for rows.Next() {
+		var seq int64
+		var e ledger.RawEvent
+		if err := rows.Scan(&seq, &e.Doc); err != nil {
+			return nil, err
+		}
+		e.Key = fmt.Sprintf("%d/%d", incidentID, seq)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 // LogEntryFor finds the log entry of a record revision.
 func (s *Store) LogEntryFor(ctx context.Context, kind, key string, rev int) (int64, []byte, error) {
 	rows, err := s.query(ctx, `SELECT idx, data FROM log_entries WHERE kind = ? AND record_key = ? ORDER BY idx`, kind, key)
