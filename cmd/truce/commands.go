@@ -781,7 +781,7 @@ parties, clauses, guarantors); ACLED's columns have no place for rulings, so an 
 		defer f.Close()
 		w = f
 	}
-	n, err := export(ctx, a, format, *what, from, to, w)
+	n, err := a.Export(ctx, app.Operator(), format, *what, from, to, w)
 	if err != nil {
 		return err
 	}

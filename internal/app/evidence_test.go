@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/workflow"
@@ -42,7 +43,7 @@ func TestEvidenceTravels(t *testing.T) {
 		t.Fatal(err)
 	}
 	var export bytes.Buffer
-	if _, err := a.Export(ctx, "jsonl", "reports", &export); err != nil {
+	if _, err := a.Export(ctx, app.Operator(), "jsonl", "reports", time.Time{}, time.Time{}, &export); err != nil {
 		t.Fatal(err)
 	}
 	folder := filepath.Join(dir, "out.jsonl.evidence")

@@ -121,7 +121,7 @@ func (a *App) Bundle(ctx context.Context, incidentID int64) (*ledger.Bundle, err
 	if err != nil {
 		return nil, err
 	}
-	c, err := ledger.ParseCheckpoint(checkpointText(latest))
+	c, _, err := ledger.Unverified(latest)
 	if err != nil {
 		return nil, err
 	}
@@ -169,12 +169,6 @@ func (a *App) Bundle(ctx context.Context, incidentID int64) (*ledger.Bundle, err
 	return b, nil
 }
 
-// checkpointText is the body of a signed note (before its blank line).
-func checkpointText(msg []byte) string {
-	text, _, _ := strings.Cut(string(msg), "\n\n")
-	return text + "\n"
-}
-
 // CheckBundle checks a bundle offline against the node's public key(s).
 func CheckBundle(b *ledger.Bundle, known note.Verifiers) (ledger.Checkpoint, error) {
 	return ledger.CheckBundle(b, known)
@@ -204,7 +198,7 @@ func (a *App) LogRefs(ctx context.Context, c *Case) ([]LogRef, int64, error) {
 		return nil, 0, err
 	}
 	if len(cps) > 0 {
-		if cp, err := ledger.ParseCheckpoint(checkpointText(cps[len(cps)-1])); err == nil {
+		if cp, _, err := ledger.Unverified(cps[len(cps)-1]); err == nil {
 			size = cp.Size
 		}
 	}

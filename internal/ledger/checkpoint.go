@@ -85,3 +85,24 @@ func Cosign(msg []byte, known note.Verifiers, signer note.Signer) ([]byte, error
 	}
 	return bytes.Clone(out), nil
 }
+
+// Unverified reads the checkpoint a signed note holds, and the names on
+// its signature lines, without checking any signature: for showing a
+// checkpoint, or finding its size, never for trusting it (Open).
+func Unverified(msg []byte) (Checkpoint, []string, error) {
+	text, sigs, _ := strings.Cut(string(msg), "\n\n")
+	c, err := ParseCheckpoint(text + "\n")
+	if err != nil {
+		return c, nil, err
+	}
+	var signers []string
+	for _, line := range strings.Split(sigs, "\n") {
+		// A signature line is "— NAME BASE64" (an em dash, as in note).
+		if rest, ok := strings.CutPrefix(line, "\u2014 "); ok {
+			if name, _, ok := strings.Cut(rest, " "); ok {
+				signers = append(signers, name)
+			}
+		}
+	}
+	return c, signers, nil
+}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/importer/acled"
 	"github.com/truce-monitor/truce/internal/importer/geojson"
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 // exportedRuling is what an exported incident says of each of its stored
@@ -48,13 +48,18 @@ func overlaps(s incident.TimeSpan, from, to time.Time) bool {
 	return (from.IsZero() || end.After(from)) && (to.IsZero() || s.Start.Before(to))
 }
 
-// export writes the reports or incidents overlapping [from, to) (zero
-// bounds are open) to w. Incidents carry their stored rulings in jsonl
-// and geojson; ACLED's columns have no place for them. Without a period
-// and for reports, it is the application's export.
-func export(ctx context.Context, a *app.App, format, what string, from, to time.Time, w io.Writer) (int, error) {
-	if what == "reports" && from.IsZero() && to.IsZero() {
-		return a.Export(ctx, format, what, w)
+// ExportFormats are the formats truce exports to.
+var ExportFormats = []string{"acled", "geojson", "jsonl"}
+
+// Export writes the reports (what "reports") or incidents (what
+// "incidents") overlapping [from, to) (zero bounds are open) to w in
+// format, for a viewer who sees everything. Reports read from a format
+// are written back in it from their original records. Incidents carry
+// their stored rulings in jsonl and geojson; ACLED's columns have no place
+// for them.
+func (a *App) Export(ctx context.Context, u *workflow.User, format, what string, from, to time.Time, w io.Writer) (int, error) {
+	if !SeesAll(u) {
+		return 0, fmt.Errorf("export: %w", workflow.ErrForbidden)
 	}
 	if what != "reports" && what != "incidents" {
 		return 0, fmt.Errorf("export: %q is neither reports nor incidents", what)
@@ -95,11 +100,11 @@ func export(ctx context.Context, a *app.App, format, what string, from, to time.
 		}
 		finish = jw.Flush
 	default:
-		return 0, fmt.Errorf("unknown export format %q (known: %v)", format, app.ExportFormats)
+		return 0, fmt.Errorf("unknown export format %q (known: %v)", format, ExportFormats)
 	}
 	n := 0
 	if what == "reports" {
-		err := a.EachReport(ctx, app.Operator(), func(r incident.Report) error {
+		err := a.store.EachReport(ctx, func(r incident.Report) error {
 			if !overlaps(r.Occurred, from, to) {
 				return nil
 			}
@@ -114,13 +119,13 @@ func export(ctx context.Context, a *app.App, format, what string, from, to time.
 	// The incidents first, then each one's rulings: a store may not be
 	// read again while it lists.
 	var ins []incident.Incident
-	if err := a.EachIncident(ctx, app.Operator(), from, to, func(in incident.Incident) error { ins = append(ins, in); return nil }); err != nil {
+	if err := a.store.EachIncident(ctx, from, to, func(in incident.Incident) error { ins = append(ins, in); return nil }); err != nil {
 		return 0, fmt.Errorf("export %s %s: %w", what, format, err)
 	}
 	for i := range ins {
 		var rs []ruling.Ruling
 		if format != "acled" {
-			d, err := a.Incident(ctx, app.Operator(), ins[i].ID)
+			d, err := a.store.Incident(ctx, ins[i].ID)
 			if err != nil {
 				return n, fmt.Errorf("export %s %s: incident %d: %w", what, format, ins[i].ID, err)
 			}
