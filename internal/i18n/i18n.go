@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+	"golang.org/x/text/number"
 )
 
 //go:embed messages/*.json
@@ -113,7 +114,8 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return s
 	}
-	return message.NewPrinter(language.MustParse(lang)).Sprintf(s, args...)
+	// The printer writes numbers among args in lang's digits.
+	return printer(lang).Sprintf(s, args...)
 }
 
 // RTL reports whether lang is written right to left.
@@ -122,21 +124,71 @@ func RTL(lang string) bool {
 	return i >= 0 && Languages[i].RTL
 }
 
-// Number writes n as the locale does.
+// Digits and direction. One rule for every page, in every language:
+//
+//   - What a reader reads as a quantity is written in the page's own
+//     digits: counts, sizes, version numbers, dates, times and
+//     percentages shown as text. Which digits those are comes from CLDR
+//     through golang.org/x/text (the language's default numbering system):
+//     Arabic-Indic (٠١٢٣…) for ar, Extended Arabic-Indic (۰۱۲۳…) for fa,
+//     Latin for en, ru and tr. Number and Percent group and mark as the
+//     locale does (x/text's number package); Date and Clock write a fixed
+//     pattern and then Digits.
+//   - What a reader copies somewhere else stays Latin, exactly as the rest
+//     of truce (the API, the command line, the URLs) writes it:
+//     identifiers (incident numbers, log indexes, agreement, clause,
+//     party, zone and actor ids), hashes, P-codes, coordinates, commands,
+//     and the ISO dates inside form fields (<input type="date"> is read
+//     and shown by the browser). In a right-to-left page these are
+//     isolated (<bdi>, <code>, dir="ltr") so that they keep their order.
+//
+// internal/web applies it (internal/web/locale.go); docs/web.md, "Digits
+// and direction", says the same for readers of the docs.
+
+// Number writes n as the locale does: its digits, its grouping.
 func Number(lang string, n int) string {
-	return message.NewPrinter(language.MustParse(lang)).Sprint(n)
+	return printer(lang).Sprint(n)
 }
 
-// digits are the digits Arabic and Persian text uses.
-var digits = map[string][]rune{
-	"ar": []rune("٠١٢٣٤٥٦٧٨٩"),
-	"fa": []rune("۰۱۲۳۴۵۶۷۸۹"),
+// Percent writes the fraction f (0.25) as a percentage the way the locale
+// does (25%, ٪٢٥, %25, 25 %).
+func Percent(lang string, f float64) string {
+	return printer(lang).Sprint(number.Percent(f))
 }
 
-// Date writes a date as year-month-day, which every locale here reads
-// the same way, in the locale's digits.
-func Date(lang string, t time.Time) string {
-	s := t.Format("2006-01-02")
+func printer(lang string) *message.Printer {
+	tag, err := language.Parse(lang)
+	if err != nil {
+		tag = language.English
+	}
+	return message.NewPrinter(tag)
+}
+
+// digits are the ten digits of each interface language that does not
+// write Latin ones, as x/text's CLDR data gives them: ar ٠…٩, fa ۰…۹.
+var digits = func() map[string][]rune {
+	out := map[string][]rune{}
+	for _, l := range Languages {
+		p := printer(l.Code)
+		var ds []rune
+		for d := range 10 {
+			r := []rune(p.Sprint(number.Decimal(d)))
+			if len(r) != 1 {
+				panic(fmt.Sprintf("i18n: %s writes the digit %d as %q", l.Code, d, string(r)))
+			}
+			ds = append(ds, r[0])
+		}
+		if ds[0] != '0' {
+			out[l.Code] = ds
+		}
+	}
+	return out
+}()
+
+// Digits writes the Latin digits of s in lang's digits, leaving every
+// other character as it is: for text made of numbers that must not be
+// grouped (years, times).
+func Digits(lang, s string) string {
 	d, ok := digits[lang]
 	if !ok {
 		return s
@@ -149,4 +201,15 @@ func Date(lang string, t time.Time) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// Date writes a date as year-month-day, which every locale here reads
+// the same way, in the locale's digits.
+func Date(lang string, t time.Time) string {
+	return Digits(lang, t.Format("2006-01-02"))
+}
+
+// Clock writes the time of day, 24-hour, in the locale's digits.
+func Clock(lang string, t time.Time) string {
+	return Digits(lang, t.Format("15:04"))
 }

@@ -85,6 +85,7 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET /api/rulings/summary", s.api("GET", "/api/rulings/summary?agreement=syria-coh-2016", tokens)},
 		{"POST /api/reports (body {}, no submit token configured)", s.apiBody("POST", "/api/reports", "{}", tokens)},
 		{"GET /healthz", s.api("GET", "/healthz", tokens)},
+		{"GET /log (page)", s.page("/log")},
 		{"GET /log/checkpoint (none signed)", s.api("GET", "/log/checkpoint", tokens)},
 		{"GET /log/entries", s.api("GET", "/log/entries?start=0", tokens)},
 		{"GET /log/proof/inclusion", s.api("GET", "/log/proof/inclusion?index=0&size=2", tokens)},

@@ -107,6 +107,7 @@ func New(a *app.App, opt Options) (*UI, error) {
 	u.mux.HandleFunc("GET /map", u.page(u.mapPage))
 	u.mux.HandleFunc("GET /map/incidents.geojson", u.page(u.mapIncidents))
 	u.mux.HandleFunc("GET /map/boundaries.geojson", u.boundaries)
+	u.mux.HandleFunc("GET /log", u.page(u.logPage))
 	u.mux.HandleFunc("GET /agreements", u.page(u.agreements))
 	u.mux.HandleFunc("GET /agreements/{id}", u.page(u.agreement))
 	u.mux.HandleFunc("GET /agreements/{id}/zones.geojson", u.page(u.zones))
@@ -372,7 +373,7 @@ func (u *UI) parse() error {
 		if name == "layout" {
 			continue
 		}
-		t := template.New(name).Funcs(u.funcs())
+		t := template.New(name).Funcs(u.funcs()).Funcs(u.localeFuncs())
 		if _, err := t.ParseFS(templateFS, "templates/layout.html", p); err != nil {
 			return fmt.Errorf("template %s: %w", name, err)
 		}
@@ -412,7 +413,6 @@ func (u *UI) funcs() template.FuncMap {
 			return u.app.Actors.DisplayName(a.ID, lang)
 		},
 		"place": u.placeLabel,
-		"join":  func(s []string) string { return strings.Join(s, ", ") },
 		"kib": func(lang string, n int64) string {
 			return u.cat.T(lang, "file.kib", i18n.Number(lang, int((n+1023)/1024)))
 		},
@@ -422,13 +422,6 @@ func (u *UI) funcs() template.FuncMap {
 				return nil
 			}
 			return &m
-		},
-		"reason": func(lang string, r workflow.Reason) string {
-			args := make([]any, len(r.Args))
-			for i, a := range r.Args {
-				args[i] = a
-			}
-			return u.cat.T(lang, "reason."+r.Code, args...)
 		},
 		"date": i18n.Date,
 		"pct": func(n, total int) int {
