@@ -16,6 +16,11 @@ import (
 
 // chromium finds the browser: $TRUCE_CHROMIUM, else Debian's.
 func chromium(t *testing.T) string {
+	// A browser run takes seconds of both cores: the quick loop (-short)
+	// leaves it to CI, which runs without -short.
+	if testing.Short() {
+		t.Skip("browser test: runs without -short")
+	}
 	for _, p := range []string{os.Getenv("TRUCE_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"} {
 		if p == "" {
 			continue
