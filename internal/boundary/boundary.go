@@ -15,14 +15,18 @@ package boundary
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math"
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -47,9 +51,11 @@ type Admin struct {
 	Admin1, Admin2, Admin3 string
 }
 
-// Set holds the units and their geometries with a spatial index. It is
-// never modified after Load, so a single Set can serve all goroutines
-// without locking.
+// Set holds the units and their geometries with a spatial index. Its
+// units and geometries are never modified after Load; the spatial index of
+// a layer is built on the first Locate that needs it, once (sync.Once), so
+// a single Set can serve all goroutines without locking by the caller, and
+// a command that never locates a point never pays for the index.
 type Set struct {
 	units map[string]Unit
 	geoms map[string]orb.Geometry
@@ -57,7 +63,33 @@ type Set struct {
 	// so that polygon indices found by a grid translate directly.
 	byLevel [4][]Unit
 	admins  [4][]Admin
-	grids   [4]*grid
+	indexes [4]layerIndex
+	// digest identifies the GeoJSON files the Set was loaded from.
+	digest [sha256.Size]byte
+}
+
+// layerIndex is the spatial index of a layer, built on first use.
+type layerIndex struct {
+	once sync.Once
+	grid *grid
+	// bounds are the units' bounding boxes, in byLevel order.
+	bounds []orb.Bound
+}
+
+// index returns the spatial index of a layer, building it on first use.
+func (s *Set) index(level int) *layerIndex {
+	x := &s.indexes[level]
+	x.once.Do(func() {
+		units := s.byLevel[level]
+		geoms := make([]orb.Geometry, len(units))
+		x.bounds = make([]orb.Bound, len(units))
+		for i, u := range units {
+			geoms[i] = s.geoms[u.PCode]
+			x.bounds[i] = geoms[i].Bound()
+		}
+		x.grid = buildGrid(geoms, cellSize)
+	})
+	return x
 }
 
 // cellSize is the grid spacing in degrees. About 0.05° (~5 km) keeps most
@@ -76,14 +108,58 @@ func fileName(level int) string {
 // index. It takes an fs.FS so the application can use the embedded copy
 // while tests and tools can point at a directory or an in-memory map.
 // Errors name the file and, for bad features, the feature's index.
+//
+// Decoding the GeoJSON takes most of half a second, which every command
+// would pay at start-up; so when dir also holds CompiledName, written from
+// these very files by Compile (go generate ./internal/bundled), Load reads
+// that instead, in a few milliseconds. The compiled form records a SHA-256
+// of the GeoJSON files it was made from: when they differ (or the compiled
+// form is missing or unreadable) Load decodes the GeoJSON as before, so the
+// result never depends on which of the two was read.
 func Load(fsys fs.FS, dir string) (*Set, error) {
+	if digest, err := sourceDigest(fsys, dir); err == nil {
+		if s, err := loadCompiled(fsys, dir, digest); err == nil {
+			return s, nil
+		}
+	}
+	return loadGeoJSON(fsys, dir)
+}
+
+// sourceDigest is the SHA-256 over the three GeoJSON files as stored
+// (compressed), each preceded by its name and length.
+func sourceDigest(fsys fs.FS, dir string) ([sha256.Size]byte, error) {
+	h := sha256.New()
+	for level := 1; level <= 3; level++ {
+		raw, err := fs.ReadFile(fsys, path.Join(dir, fileName(level)))
+		if err != nil {
+			return [sha256.Size]byte{}, err
+		}
+		digestFile(h, fileName(level), raw)
+	}
+	return [sha256.Size]byte(h.Sum(nil)), nil
+}
+
+func digestFile(h hash.Hash, name string, raw []byte) {
+	h.Write([]byte(name))
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(raw))))
+	h.Write(raw)
+}
+
+// loadGeoJSON reads the GeoJSON files, never the compiled form.
+func loadGeoJSON(fsys fs.FS, dir string) (*Set, error) {
 	s := &Set{
 		units: make(map[string]Unit, 400),
 		geoms: make(map[string]orb.Geometry, 400),
 	}
+	h := sha256.New()
 	for level := 1; level <= 3; level++ {
 		name := path.Join(dir, fileName(level))
-		fc, err := readCollection(fsys, name)
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("boundary %s: %w", name, err)
+		}
+		digestFile(h, fileName(level), raw)
+		fc, err := readCollection(raw)
 		if err != nil {
 			return nil, fmt.Errorf("boundary %s: %w", name, err)
 		}
@@ -101,24 +177,30 @@ func Load(fsys fs.FS, dir string) (*Set, error) {
 		}
 		units := s.byLevel[level]
 		sort.Slice(units, func(i, j int) bool { return units[i].PCode < units[j].PCode })
-
-		geoms := make([]orb.Geometry, len(units))
-		admins := make([]Admin, len(units))
-		for i, u := range units {
-			geoms[i] = s.geoms[u.PCode]
-			admins[i] = s.adminOf(u)
-		}
-		s.admins[level] = admins
-		s.grids[level] = buildGrid(geoms, cellSize)
+		s.setAdmins(level)
 	}
+	s.digest = [sha256.Size]byte(h.Sum(nil))
 	return s, nil
 }
 
-func readCollection(fsys fs.FS, name string) (*geojson.FeatureCollection, error) {
-	raw, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		return nil, err
+// setAdmins fills the admin chains of a layer, once its units and those of
+// the levels above are in place.
+func (s *Set) setAdmins(level int) {
+	units := s.byLevel[level]
+	admins := make([]Admin, len(units))
+	for i, u := range units {
+		admins[i] = s.adminOf(u)
 	}
+	s.admins[level] = admins
+}
+
+// Digest identifies the GeoJSON files the Set was loaded from (a SHA-256
+// over them, whether they or their compiled form were read): Sets with the
+// same Digest hold the same units and geometries and give the same answers.
+// The gazetteer keys its own compiled form on it.
+func (s *Set) Digest() [sha256.Size]byte { return s.digest }
+
+func readCollection(raw []byte) (*geojson.FeatureCollection, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, err
@@ -237,7 +319,7 @@ func pcodeLen(level int) int { return 2 + 2*level }
 // sub-district layer. ok is false outside Syria.
 func (s *Set) Locate(lat, lon float64) (Admin, bool) {
 	for level := 3; level >= 1; level-- {
-		if i := s.grids[level].locate(lon, lat); i >= 0 {
+		if i := s.index(level).grid.locate(lon, lat); i >= 0 {
 			return s.admins[level][i], true
 		}
 	}
@@ -266,9 +348,10 @@ func (s *Set) nearest(lat, lon float64) (Admin, bool) {
 	pad := orb.Point{CoastToleranceKM / kmLon, CoastToleranceKM / kmLat}
 	p := orb.Point{lon, lat}
 	best, bestKM := -1, math.Inf(1)
+	bounds := s.index(3).bounds
 	for i, u := range s.byLevel[3] {
 		g := s.geoms[u.PCode]
-		b := g.Bound()
+		b := bounds[i]
 		b = orb.Bound{Min: orb.Point{b.Min[0] - pad[0], b.Min[1] - pad[1]}, Max: orb.Point{b.Max[0] + pad[0], b.Max[1] + pad[1]}}
 		if !b.Contains(p) {
 			continue

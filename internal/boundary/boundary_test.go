@@ -3,6 +3,7 @@ package boundary_test
 import (
 	"bytes"
 	"compress/gzip"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -430,6 +431,7 @@ func benchPoints(n int) [][2]float64 {
 func BenchmarkLocate(b *testing.B) {
 	s := loadShipped(b)
 	pts := benchPoints(1 << 16)
+	s.Locate(0, 0) // the spatial index is built on first use, not timed here
 	b.ResetTimer()
 	hits := 0
 	for i := 0; i < b.N; i++ {
@@ -473,4 +475,48 @@ func TestLocateCoast(t *testing.T) {
 	if a, ok := s.Locate(34.889, 35.5); ok {
 		t.Errorf("35 km at sea: %+v, want outside", a)
 	}
+}
+
+// BenchmarkLoad measures loading the shipped boundaries, which every CLI
+// command that opens a database pays at start-up (docs/benchmarks.md, "CLI
+// start"): "compiled" as Load does, from the compiled form; "geojson" with
+// the compiled form hidden, decoding the GeoJSON as before it existed.
+// Neither builds the spatial index, which the first Locate does:
+// "first-locate" is Load and one Locate.
+func BenchmarkLoad(b *testing.B) {
+	shipped := os.DirFS("../bundled")
+	for _, bm := range []struct {
+		name   string
+		fsys   fs.FS
+		locate bool
+	}{
+		{"compiled", shipped, false},
+		{"geojson", hideFS{shipped, "data/boundaries/" + boundary.CompiledName}, false},
+		{"first-locate", shipped, true},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				s, err := boundary.Load(bm.fsys, "data/boundaries")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if bm.locate {
+					s.Locate(33.57175, 36.4027)
+				}
+			}
+		})
+	}
+}
+
+// hideFS is fsys without the file hidden.
+type hideFS struct {
+	fsys   fs.FS
+	hidden string
+}
+
+func (h hideFS) Open(name string) (fs.File, error) {
+	if name == h.hidden {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return h.fsys.Open(name)
 }

@@ -8,8 +8,24 @@ import "embed"
 
 // FS holds the shipped data under "data/".
 //
+// Besides the source files it holds two generated ones, the compiled forms
+// of the boundaries (data/boundaries/syr_admin.compiled) and of the
+// gazetteer's index (data/gazetteer/gazetteer.compiled): what loading the
+// sources yields, in a form read in milliseconds rather than the half
+// second decoding the boundary GeoJSON takes, which every command opening
+// a database would pay. Each records a SHA-256 of the sources it was made
+// from, and is used only while they match; after changing a source (or
+// the code that loads it), regenerate them with
+//
+//	go generate ./internal/bundled
+//
+// The boundary and gazetteer tests fail while they are stale.
+//
 //go:embed data
 var FS embed.FS
+
+//go:generate go run ../boundary/internal/compile data/boundaries
+//go:generate go run ../gazetteer/internal/compile data/gazetteer data/boundaries
 
 // Paths of the shipped files within FS.
 const (

@@ -119,10 +119,14 @@ func vowelWord(w string) string {
 	return squeeze(string(b))
 }
 
+// squeezeFold spells vowels alike (see squeeze). It is built once: a
+// Replacer is costly to build and is safe for concurrent use.
+var squeezeFold = strings.NewReplacer("ow", "u", "aw", "u", "ei", "i", "ey", "i", "e", "i", "o", "u")
+
 // squeeze spells vowels alike, drops doubled letters and a final h after
 // a vowel (the ta marbuta).
 func squeeze(r string) string {
-	r = strings.NewReplacer("ow", "u", "aw", "u", "ei", "i", "ey", "i", "e", "i", "o", "u").Replace(r)
+	r = squeezeFold.Replace(r)
 	var b []byte
 	for i := 0; i < len(r); i++ {
 		if len(b) > 0 && b[len(b)-1] == r[i] {

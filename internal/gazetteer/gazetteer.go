@@ -7,6 +7,7 @@ package gazetteer
 import (
 	"bufio"
 	"compress/gzip"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -95,26 +96,50 @@ type Gazetteer struct {
 	// anything.
 	tiers  [4]map[string][]int
 	bounds *boundary.Set
+	// key identifies the sources the gazetteer was built from (sourceKey).
+	key [sha256.Size]byte
+}
+
+// sourceFiles are the gazetteer's files in dir, in the order Load reads
+// them. A function rather than a table, so the package keeps no mutable
+// globals of its own.
+func sourceFiles() [3]string {
+	return [3]string{"geonames-sy.tsv.gz", "neighbourhoods.tsv.gz", "regions.yaml"}
 }
 
 // Load reads the gazetteer files in dir and the units of bounds.
+//
+// Building the index folds every name of every place in every tier and
+// places every town in its sub-district, which takes tens of milliseconds
+// and the boundaries' spatial index; so when dir also holds CompiledName,
+// written by Compile from these very files and boundaries (go generate
+// ./internal/bundled), Load reads the index from it instead. The compiled
+// form records a SHA-256 of the files and of the boundaries' Digest: when
+// they differ (or it is missing or unreadable) Load builds the index as
+// before, so the result never depends on which way was taken.
 func Load(fsys fs.FS, dir string, bounds *boundary.Set) (*Gazetteer, error) {
+	if key, err := sourceKey(fsys, dir, bounds); err == nil {
+		if g, err := loadCompiled(fsys, dir, key, bounds); err == nil {
+			return g, nil
+		}
+	}
+	return build(fsys, dir, bounds)
+}
+
+// build reads the gazetteer files, never their compiled form.
+func build(fsys fs.FS, dir string, bounds *boundary.Set) (*Gazetteer, error) {
 	g := &Gazetteer{bounds: bounds}
+	// A missing file is reported below, as it is met.
+	g.key, _ = sourceKey(fsys, dir, bounds)
 	for i := range g.tiers {
 		g.tiers[i] = map[string][]int{}
 	}
 	if err := g.loadUnits(); err != nil {
 		return nil, err
 	}
-	for _, f := range []struct {
-		name string
-		load func(io.Reader, string) error
-	}{
-		{"geonames-sy.tsv.gz", g.loadGeoNames},
-		{"neighbourhoods.tsv.gz", g.loadNeighbourhoods},
-		{"regions.yaml", g.loadRegions},
-	} {
-		if err := readFile(fsys, path.Join(dir, f.name), f.load); err != nil {
+	loaders := [...]func(io.Reader, string) error{g.loadGeoNames, g.loadNeighbourhoods, g.loadRegions}
+	for i, name := range sourceFiles() {
+		if err := readFile(fsys, path.Join(dir, name), loaders[i]); err != nil {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package gazetteer_test
 
 import (
 	"errors"
+	"io/fs"
 	"math"
 	"strings"
 	"sync"
@@ -414,4 +415,45 @@ func TestWeakMatchNotPicked(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 		}
 	}
+}
+
+// BenchmarkLoad measures loading the gazetteer on the shipped boundaries
+// (loaded once, outside the timing), as every CLI command that opens a
+// database does at start-up (docs/benchmarks.md, "CLI start"): "compiled"
+// as Load does, from the compiled index; "built" with the compiled index
+// hidden, building it from the files as before it existed.
+func BenchmarkLoad(b *testing.B) {
+	bounds, err := boundary.Load(bundled.FS, bundled.Boundaries)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bounds.Locate(0, 0) // build the spatial index outside the timing
+	for _, bm := range []struct {
+		name string
+		fsys fs.FS
+	}{
+		{"compiled", bundled.FS},
+		{"built", hideFS{bundled.FS, bundled.Gazetteer + "/" + gazetteer.CompiledName}},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := gazetteer.Load(bm.fsys, bundled.Gazetteer, bounds); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// hideFS is fsys without the file hidden.
+type hideFS struct {
+	fsys   fs.FS
+	hidden string
+}
+
+func (h hideFS) Open(name string) (fs.File, error) {
+	if name == h.hidden {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return h.fsys.Open(name)
 }
