@@ -276,6 +276,11 @@ type Report struct {
 	// SourceGrade is the source's own grade of the claim, as written
 	// (Airwars: Confirmed, Fair, Weak, Contested, Discounted).
 	SourceGrade string `json:"source_grade,omitempty"`
+	// Read are the facts read from the report's words (a news article, a
+	// dataset's notes or headline, a description) by the extractor: each
+	// with the quote it rests on, whether it completed a fact the
+	// structured fields left missing, or disagrees with one.
+	Read []TextFact `json:"read,omitempty"`
 	// Flags are data-quality doubts raised at intake about a record that was
 	// still taken in, such as casualty estimates out of order.
 	Flags []string `json:"flags,omitempty"`
@@ -286,6 +291,36 @@ type Report struct {
 	// Owner is who may revise the report (see store.Owner*); it is the
 	// store's to keep, not part of the claim.
 	Owner string `json:"-"`
+}
+
+// TextFact is a fact read from a report's text, never guessed: it carries
+// the quote (and its byte span in the text) it was read from. A
+// structured field always wins over a fact read from text: Used says the
+// fact completed a field the record left empty; Conflict, that the record
+// says otherwise (and what), which is flagged, not resolved.
+type TextFact struct {
+	// Field is what the fact is about: "date", "place", "actor", "act",
+	// "killed", "wounded", "civilians", "children", "initiator".
+	Field string `json:"field"`
+	// Value is the fact, normalised: an ISO date, a P-code or place name,
+	// an actor id, an act type, a number.
+	Value string `json:"value"`
+	// Role is an actor's role (perpetrator, target, side_a, side_b);
+	// Precision a date's (day, week, month) or a place's admin level.
+	Role      string `json:"role,omitempty"`
+	Precision string `json:"precision,omitempty"`
+	// Text names the text the fact was read from ("notes",
+	// "source_headline", "description", "title", "body").
+	Text  string `json:"text"`
+	Quote string `json:"quote"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	// Confidence is how far the words settle it, from 0 to 1.
+	Confidence float64 `json:"confidence"`
+	// Rule is the lexicon entry or pattern that read it.
+	Rule     string `json:"rule,omitempty"`
+	Used     bool   `json:"used,omitempty"`
+	Conflict string `json:"conflict,omitempty"`
 }
 
 // Person is someone a report names who must be protected.
