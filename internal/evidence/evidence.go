@@ -8,9 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	exif "github.com/dsoprea/go-exif/v3"
-	exifcommon "github.com/dsoprea/go-exif/v3/common"
 )
 
 // MaxSize bounds an evidence file.
@@ -48,45 +45,18 @@ func Inspect(data []byte) Meta {
 	if m.MediaType != "image/jpeg" && m.MediaType != "image/webp" && m.MediaType != "image/png" {
 		return m
 	}
-	raw, err := exif.SearchAndExtractExif(data)
+	x, err := readEXIF(data)
 	if err != nil {
 		return m
 	}
-	tags, _, err := exif.GetFlatExifData(raw, nil)
-	if err == nil {
-		var make_, model string
-		for _, t := range tags {
-			switch t.TagName {
-			case "DateTimeOriginal":
-				if s, ok := t.Value.(string); ok {
-					if c, err := time.Parse("2006:01:02 15:04:05", strings.TrimRight(s, "\x00")); err == nil {
-						m.Captured = c
-					}
-				}
-			case "Make":
-				make_, _ = t.Value.(string)
-			case "Model":
-				model, _ = t.Value.(string)
-			}
-		}
-		m.Camera = strings.TrimSpace(strings.TrimRight(make_+" "+model, "\x00"))
+	if x.TagsErr == nil {
+		m.Captured = x.Original
+		m.Camera = strings.TrimSpace(strings.TrimRight(x.Make+" "+x.Model, "\x00"))
 	}
-	im, err := exifcommon.NewIfdMappingWithStandard()
-	if err != nil {
-		return m
-	}
-	_, index, err := exif.Collect(im, exif.NewTagIndex(), raw)
-	if err != nil {
-		return m
-	}
-	ifd, err := index.RootIfd.ChildWithIfdPath(exifcommon.IfdGpsInfoStandardIfdIdentity)
-	if err != nil {
-		return m
-	}
-	if gi, err := ifd.GpsInfo(); err == nil {
-		m.Lat, m.Lon, m.HasPoint = gi.Latitude.Decimal(), gi.Longitude.Decimal(), true
-		if m.Captured.IsZero() && !gi.Timestamp.IsZero() {
-			m.Captured = gi.Timestamp
+	if x.GPSErr == nil {
+		m.Lat, m.Lon, m.HasPoint = x.Lat, x.Lon, true
+		if m.Captured.IsZero() && !x.GPSTime.IsZero() {
+			m.Captured = x.GPSTime
 		}
 	}
 	return m
