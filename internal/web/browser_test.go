@@ -65,7 +65,10 @@ func TestBrowser(t *testing.T) {
 	// No sandbox: CI runs as root in a container, where Chromium's
 	// sandbox cannot start.
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.Flag("window-size", "1280,900"),
-		chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true))
+		chromedp.NoSandbox, chromedp.Flag("disable-dev-shm-usage", true),
+		// A name other than localhost for this server, as a user on a
+		// private network reaches it: not a secure context over HTTP.
+		chromedp.Flag("host-resolver-rules", "MAP truce.test 127.0.0.1"))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(actx)
@@ -299,6 +302,23 @@ func TestBrowser(t *testing.T) {
 	}
 	if dir != "rtl" {
 		t.Errorf("Arabic page dir=%q", dir)
+	}
+
+	// Issue 14: over plain HTTP under another name than localhost, the
+	// browser drops the Secure cookies; the login used to fail with "This
+	// form has expired". It says what is wrong, and what to do.
+	_, port, _ := strings.Cut(strings.TrimPrefix(s.URL, "http://"), ":")
+	var msg string
+	run("log in over plain HTTP",
+		chromedp.Navigate("http://truce.test:"+port+"/login?lang=en"),
+		chromedp.SendKeys(chromedp.CSS("#name"), "rev"),
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.Submit(chromedp.CSS("#password")),
+		chromedp.WaitVisible(chromedp.CSS("main [role=alert], main .error")),
+		into(&msg, chromedp.Text(chromedp.CSS("main"))),
+		shot("9-login-over-http-en"))
+	if !strings.Contains(msg, "HTTPS") || !strings.Contains(msg, "-insecure-cookies") {
+		t.Errorf("login over plain HTTP: %.600s", msg)
 	}
 	t.Logf("screenshots in %s", shots)
 }
