@@ -49,19 +49,18 @@ func (p Params) Run(reports []Facts, fixed Fixed) []Link {
 			ix.open(i, r)
 			continue
 		}
-		best, bm := int32(-1), Match{}
+		var c chooser
 		ix.candidates(r, func(g int32) {
-			if m := p.test(&r, ix.facts[g], false); m.OK && (best < 0 || m.Score > bm.Score) {
-				best, bm = g, m
-			}
+			f := ix.facts[g]
+			c.offer(&r, g, f, p.test(&r, f, false))
 		})
-		if best < 0 {
+		if !c.found {
 			links[i] = Link{Group: i}
 			ix.open(i, r)
 			continue
 		}
-		links[i] = Link{Group: best, Match: p.test(&r, ix.facts[best], true)}
-		ix.absorb(best, r)
+		links[i] = Link{Group: c.best, Match: p.test(&r, ix.facts[c.best], true)}
+		ix.absorb(c.best, r)
 	}
 	return links
 }

@@ -1,9 +1,13 @@
 // Package cluster decides which reports describe the same event. A report
 // joins an incident when the two are close in time and space (each as
 // precise as its source says), name compatible actors and act types, and
-// score high enough overall; headline similarity adds to the score but
-// never takes from it, since two articles about one shelling rarely share
-// a headline. Every decision comes with its reasons, in words.
+// score high enough overall. Texts are compared through a signature that
+// holds across scripts and transliterations (numbers and the consonant
+// skeletons of words, see Sign): among incidents that match equally well
+// a report joins the one whose text is most like its own, and, when the
+// thresholds ask for it (MinText, TextBoost), text similarity can rule a
+// merge out or add to its score. Every decision comes with its reasons,
+// in words.
 //
 // The same test serves intake (one new report against the incidents near
 // it) and batch clustering (every report, in time order, against the
@@ -12,12 +16,10 @@ package cluster
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/truce-monitor/truce/internal/act"
 	"github.com/truce-monitor/truce/internal/gazetteer"
@@ -40,14 +42,18 @@ type Params struct {
 	NearKm float64 `yaml:"near_km"`
 	// MinScore is the score needed to merge, from 0 to 1.
 	MinScore float64 `yaml:"min_score"`
-	// TextBoost is the most headline similarity adds: the score moves
-	// this fraction of the way to 1 at similarity 1.
+	// TextBoost is the most text similarity (TextSimilarity) adds: the
+	// score moves this fraction of the way to 1 at similarity 1. It is 0
+	// by default (docs/clustering.md says why).
 	TextBoost float64 `yaml:"text_boost"`
+	// MinText is the text similarity needed to merge when both texts say
+	// enough to be judged; 0, the default, requires none.
+	MinText float64 `yaml:"min_text"`
 }
 
 // Defaults are the thresholds truce ships with.
 func Defaults() Params {
-	return Params{Slack: 0, MaxSpan: 8 * 24 * time.Hour, MaxKm: 5, NearKm: 25, MinScore: 0.75, TextBoost: 0.5}
+	return Params{Slack: 0, MaxSpan: 8 * 24 * time.Hour, MaxKm: 5, NearKm: 25, MinScore: 0.75}
 }
 
 // Validate names the first threshold out of range.
@@ -61,6 +67,8 @@ func (p Params) Validate() error {
 		return fmt.Errorf("cluster: min_score must be in (0, 1]")
 	case p.TextBoost < 0 || p.TextBoost > 1:
 		return fmt.Errorf("cluster: text_boost must be in [0, 1]")
+	case p.MinText < 0 || p.MinText > 1:
+		return fmt.Errorf("cluster: min_text must be in [0, 1]")
 	}
 	return nil
 }
@@ -86,7 +94,9 @@ type Facts struct {
 	// Actors are registry ids, or folded names when unresolved.
 	Actors []string
 	Act    act.Type
-	Words  []uint64 // hashed folded words of the headline, sorted, distinct
+	// Text is the signature of the report's description or the
+	// incident's title (see Sign).
+	Text Signature
 	// Datasets are the curated datasets (ACLED, UCDP) the records come
 	// from: a dataset never records one event twice, so two of its
 	// records are two events by its own account.
@@ -111,7 +121,7 @@ func IncidentFacts(in incident.Incident) Facts {
 }
 
 func facts(span incident.TimeSpan, pl incident.Place, actors []incident.ActorRef, a act.Type, text string) Facts {
-	f := Facts{Start: span.Start.Unix(), End: span.End.Unix(), Act: a, Words: Words(text)}
+	f := Facts{Start: span.Start.Unix(), End: span.End.Unix(), Act: a, Text: Sign(text)}
 	if pl.HasPoint && pl.Precision.PointMeaningful() {
 		f.Point, f.Near, f.Lat, f.Lon = true, pl.Precision == incident.PlaceNear, pl.Lat, pl.Lon
 	}
@@ -150,55 +160,6 @@ func areas(pl incident.Place) []string {
 		}
 	}
 	return out
-}
-
-// stop words carry nothing about which event a headline is about.
-var stop = map[string]bool{
-	"the": true, "and": true, "for": true, "with": true, "from": true, "into": true, "after": true, "near": true,
-	"reported": true, "report": true, "reports": true, "according": true, "sources": true, "source": true, "local": true,
-	"on": true, "in": true, "of": true, "by": true, "at": true, "to": true, "a": true, "an": true, "was": true, "were": true,
-	"is": true, "are": true, "its": true, "their": true, "has": true, "have": true, "been": true, "this": true, "that": true,
-}
-
-// Words hashes the distinct folded words of a text, for similarity.
-func Words(text string) []uint64 {
-	if text == "" {
-		return nil
-	}
-	folded := gazetteer.Fold(text)
-	var out []uint64
-	for _, w := range strings.FieldsFunc(folded, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if len(w) < 2 || stop[w] {
-			continue
-		}
-		h := fnv.New64a()
-		h.Write([]byte(w))
-		out = append(out, h.Sum64())
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// Similarity is the Dice coefficient of two word sets: 1 for the same
-// words, 0 for none in common.
-func Similarity(a, b []uint64) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	common := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] == b[j]:
-			common++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return 2 * float64(common) / float64(len(a)+len(b))
 }
 
 // Match is the test of one report against one incident.
@@ -367,11 +328,18 @@ func (p Params) test(r, in *Facts, explain bool) Match {
 		return no("different acts (%s, %s)", r.Act, in.Act)
 	}
 
+	// Text, when read at all: two texts that say enough to be judged
+	// must share at least MinText, and what they share adds to the score.
 	score := (wTime*tScore + wPlace*pScore + wActors*aScore + wAct*cScore)
-	if sim := Similarity(r.Words, in.Words); sim > 0 {
-		boost := (1 - score) * p.TextBoost * sim
-		score += boost
-		say("headline similarity %.2f", sim)
+	if p.MinText > 0 || p.TextBoost > 0 {
+		sim := TextSimilarity(r.Text, in.Text)
+		if sim >= 0 && sim < p.MinText {
+			return no("texts too different (similarity %.2f below %.2f)", sim, p.MinText)
+		}
+		if sim >= 0 {
+			score += (1 - score) * p.TextBoost * sim
+			say("text similarity %.2f", sim)
+		}
 	}
 	m := Match{Score: score, OK: score >= p.MinScore}
 	if !explain {
@@ -404,15 +372,50 @@ func Km(lat1, lon1, lat2, lon2 float64) float64 {
 // Best returns the index of the candidate that r matches best, and the
 // match; -1 when none matches.
 func (p Params) Best(r Facts, candidates []Facts) (int, Match) {
-	best, bm := -1, Match{}
+	var c chooser
 	for i := range candidates {
-		m := p.test(&r, &candidates[i], false)
-		if m.OK && (best < 0 || m.Score > bm.Score) {
-			best, bm = i, m
-		}
+		c.offer(&r, int32(i), &candidates[i], p.test(&r, &candidates[i], false))
 	}
-	if best >= 0 {
-		bm = p.test(&r, &candidates[best], true)
+	if !c.found {
+		return -1, Match{}
 	}
-	return best, bm
+	return int(c.best), p.test(&r, &candidates[c.best], true)
+}
+
+// chooser keeps the best of the candidates a report matches: the highest
+// score and, among candidates that score alike (several incidents with the
+// same facts), the one whose text is most like the report's.
+type chooser struct {
+	best  int32
+	score float64
+	sim   float64 // the best's text similarity, once needed
+	facts *Facts
+	found bool
+}
+
+// tie is how close two scores are to count as alike; notYet marks a
+// text similarity not computed yet.
+const (
+	tie    = 1e-9
+	notYet = -2
+)
+
+func (c *chooser) offer(r *Facts, g int32, f *Facts, m Match) {
+	if !m.OK {
+		return
+	}
+	if !c.found || m.Score > c.score+tie {
+		*c = chooser{best: g, score: m.Score, sim: notYet, facts: f, found: true}
+		return
+	}
+	if m.Score < c.score-tie || len(r.Text) == 0 {
+		return
+	}
+	// A text too short to judge (-1) ranks as one sharing nothing.
+	if c.sim == notYet {
+		c.sim = max(TextSimilarity(r.Text, c.facts.Text), 0)
+	}
+	if s := max(TextSimilarity(r.Text, f.Text), 0); s > c.sim {
+		*c = chooser{best: g, score: m.Score, sim: s, facts: f, found: true}
+	}
 }
