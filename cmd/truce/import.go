@@ -19,10 +19,14 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/importer"
 	"github.com/truce-monitor/truce/internal/importer/mapped"
+	"github.com/truce-monitor/truce/internal/incident"
 )
 
 func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
-	help := fmt.Sprintf("usage: truce import FORMAT [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] [-mapping FILE] FILE\nformats: %s (csv needs -mapping; see docs/formats.md)", strings.Join(app.Formats, ", "))
+	help := fmt.Sprintf("usage: truce import FORMAT [-db FILE] [-tz ZONE] [-from DATE] [-to DATE] [-errors FILE] [-mapping FILE] FILE\nformats: %s (csv needs -mapping; see docs/formats.md)\n"+
+		"  text: an article (.html, .md, .txt) or JSON lines of articles; -source NAME names the outlet of articles without a URL\n"+
+		"  mail: one message (.eml) or a mailbox (mbox); -kind public|monitor|party, -party CODE say who sent them\n"+
+		"  telegram: the result.json of a chat's exported history, its photos/ and files/ beside it", strings.Join(app.Formats, ", "))
 	if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
 		return helpOrUsage(args, out, help)
 	}
@@ -35,6 +39,9 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
 	perSource := fs.Bool("per-source", false, "ucdp: one report per source article of each event (see docs/clustering.md)")
 	evidenceDir := fs.String("evidence", "", "folder of the reports' evidence files by SHA-256, as truce export writes it (default FILE.evidence when it exists)")
+	source := fs.String("source", "", "text: the outlet of articles that carry no URL (default \"text\")")
+	kind := fs.String("kind", "", "mail: who sent the messages: public (default), monitor or party")
+	party := fs.String("party", "", "mail: the code of the party that sent the messages (with -kind party, which it implies)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -44,6 +51,27 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	if (format == "csv") != (*mappingPath != "") {
 		return usageError("truce import: -mapping goes with format csv, and csv needs it\n" + help)
 	}
+	if *source != "" && format != "text" {
+		return usageError("truce import: -source goes with format text\n" + help)
+	}
+	if (*kind != "" || *party != "") && format != "mail" {
+		return usageError("truce import: -kind and -party go with format mail\n" + help)
+	}
+	if *party != "" && *kind == "" {
+		*kind = "party"
+	}
+	switch *kind {
+	case "", "public", "monitor":
+		if *party != "" {
+			return usageError("truce import: -party goes with -kind party\n" + help)
+		}
+	case "party":
+		if *party == "" {
+			return usageError("truce import: -kind party needs -party CODE\n" + help)
+		}
+	default:
+		return usageError(fmt.Sprintf("truce import: -kind %q: want public, monitor or party\n%s", *kind, help))
+	}
 	name := fs.Arg(0)
 	a, err := open(ctx, *db, log)
 	if err != nil {
@@ -51,7 +79,8 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	}
 	defer a.Close()
 	var evidence app.EvidenceCount
-	opt := app.ImportOptions{PerSource: *perSource, Evidence: *evidenceDir, EvidenceCount: &evidence}
+	opt := app.ImportOptions{PerSource: *perSource, Evidence: *evidenceDir, EvidenceCount: &evidence,
+		Source: *source, Kind: incident.SourceKind(*kind), Party: *party}
 	if opt.Evidence == "" {
 		if st, err := os.Stat(name + ".evidence"); err == nil && st.IsDir() {
 			opt.Evidence = name + ".evidence"

@@ -55,6 +55,18 @@ type Row struct {
 	// may name ("occurred.start": "event_date"), so that the message names
 	// what the user can fix; a field not in it is named as truce names it.
 	Columns map[string]string
+	// Files are the files the record carries (an e-mail's attachments, a
+	// channel post's photos), to be stored as evidence and referred to by
+	// the report (by their SHA-256, in its Evidence). They travel beside
+	// the report, never in it, so that a batch of reports holds no file.
+	Files []File
+}
+
+// File is a file a record carries: its name as the record gives it (never
+// trusted, kept for the chain of custody) and its bytes.
+type File struct {
+	Name string
+	Data []byte
 }
 
 // reject turns a report Check refused into a rejected row.

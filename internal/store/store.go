@@ -139,6 +139,7 @@ type IncidentDetail struct {
 type Store interface {
 	Log
 	Audit
+	Feeds
 
 	// PutAgreement stores an agreement file and the versions it holds.
 	// Versions already stored with the same digest are kept; a stored
@@ -328,4 +329,37 @@ type RuleFunc func(incident.Incident) []ruling.Ruling
 type IncidentRuling struct {
 	IncidentID int64
 	Ruling     ruling.Ruling
+}
+
+// Feed is a news feed the node polls (RSS or Atom), with what the poller
+// keeps between polls. A feed's state is the poller's bookkeeping, not a
+// record: it is not in the log. The reports its items make are imported
+// and logged as any others.
+type Feed struct {
+	URL  string `json:"url"`
+	Name string `json:"name"`
+	// ETag and LastModified are the server's validators, sent back for a
+	// conditional GET.
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	// LastPolled is when the feed was last polled; LastError, why that
+	// poll failed ("" when it did not).
+	LastPolled time.Time `json:"last_polled,omitzero"`
+	LastError  string    `json:"last_error,omitempty"`
+	// Seen are the keys of the items already taken (by link and by the
+	// hash of their words), oldest first, bounded by the poller.
+	Seen    []string  `json:"-"`
+	AddedAt time.Time `json:"added_at,omitzero"`
+}
+
+// Feeds keeps the news feeds the node polls.
+type Feeds interface {
+	// PutFeed adds a feed, or renames one already kept; its state is
+	// kept.
+	PutFeed(ctx context.Context, url, name string) error
+	// Feeds lists the feeds, by name.
+	Feeds(ctx context.Context) ([]Feed, error)
+	// SaveFeedState stores a feed's state (validators, last poll and its
+	// error, items seen); ErrNotFound when the feed is not kept.
+	SaveFeedState(ctx context.Context, f Feed) error
 }

@@ -1,14 +1,19 @@
 package postgres_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/storetest"
@@ -54,4 +59,66 @@ func TestStore(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// TestRestoreOlderBackup: a backup made before the feeds table existed
+// (it ends after the table before) restores, the feeds empty; one cut
+// short at an earlier table is refused.
+func TestRestoreOlderBackup(t *testing.T) {
+	ctx := context.Background()
+	src, err := postgres.Open(ctx, freshDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	if _, err := src.ImportReports(ctx, []incident.Report{storetest.Report("old-1", incident.Day(2017, 1, 2, time.UTC), "SY030200")}, store.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := src.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := gunzip(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := func(table string) []byte {
+		i := bytes.Index(plain, []byte("-- table "+table+"\n"))
+		if i < 0 {
+			t.Fatalf("no %s section", table)
+		}
+		return gzipped(plain[:i])
+	}
+	dst, err := postgres.Open(ctx, freshDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	if err := dst.Restore(ctx, bytes.NewReader(cut("feeds")), false); err != nil {
+		t.Fatalf("a backup from before the feeds table: %v", err)
+	}
+	n := 0
+	dst.EachReport(ctx, func(incident.Report) error { n++; return nil })
+	if n != 1 {
+		t.Errorf("restored %d reports, want 1", n)
+	}
+	if err := dst.Restore(ctx, bytes.NewReader(cut("reports")), true); err == nil {
+		t.Error("a backup cut short at the reports must be refused")
+	}
+}
+
+func gunzip(b []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
 }

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"WorkflowEvents", testEvents},
 		{"Accounts", testAccounts},
 		{"EvidenceAndNotifications", testEvidence},
+		{"Feeds", testFeeds},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
