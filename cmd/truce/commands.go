@@ -175,6 +175,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	fs, db := flags("serve")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
 	every := fs.Duration("checkpoint-every", 10*time.Second, "how often to sign a checkpoint of the log while it grows (with $TRUCE_LOG_KEY)")
+	feedEvery := fs.Duration("feed-every", 15*time.Minute, "how often to poll the news feeds (truce feed add); 0 polls none")
 	insecure := fs.Bool("insecure-cookies", false, "send session cookies over plain HTTP (development on a private network only; put TLS in front in production)")
 	proxies := fs.String("trusted-proxy", os.Getenv("TRUCE_TRUSTED_PROXY"), "the reverse proxies whose X-Forwarded-For names the client (CIDRs or addresses, comma-separated; env TRUCE_TRUSTED_PROXY)")
 	if err := parse(fs, args); err != nil {
@@ -195,6 +196,9 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 			return err
 		}
 		go a.SignCheckpoints(ctx, signer, *every)
+	}
+	if *feedEvery > 0 {
+		go a.WatchFeeds(ctx, *feedEvery)
 	}
 	return serve(ctx, a, *addr, out, web.Options{InsecureCookies: *insecure, TrustedProxies: trusted})
 }

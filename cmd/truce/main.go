@@ -32,6 +32,8 @@ func commands() []command {
 		{"demo", "[-db FILE] [-addr HOST:PORT]", "load the bundled agreement and UCDP events, rule them, serve", cmdDemo},
 		{"serve", "[-db FILE] [-addr HOST:PORT]", "serve the web interface and the JSON API", cmdServe},
 		{"import", "FORMAT [flags] FILE", "import acled, ucdp, geojson, jsonl, or csv with -mapping", cmdImport},
+		{"extract", "[-lang L] [-published D] [FILE|-] | -evaluate ... | -reviews", "facts read from a text, each with its words; the extractor's evaluation; reviewers' verdicts as test data", cmdExtract},
+		{"feed", "add URL [-name N] | list | poll", "news feeds (RSS, Atom): keep, list, poll once into reports", cmdFeed},
 		{"export", "FORMAT [-what W] [-o F]", "export reports or incidents as acled, geojson or jsonl", cmdExport},
 		{"places", "[-in GOV] NAME... | -at LAT,LON", "find places in the gazetteer", noContext(cmdPlaces)},
 		{"control", "validate|load|list|at ...", "territorial control layers: who held a place, per claimant", noContext(cmdControl)},
@@ -57,7 +59,9 @@ func commands() []command {
 }
 
 func noLog(f func(context.Context, []string, io.Writer) error) func(context.Context, []string, io.Writer, *slog.Logger) error {
-	return func(ctx context.Context, args []string, out io.Writer, _ *slog.Logger) error { return f(ctx, args, out) }
+	return func(ctx context.Context, args []string, out io.Writer, _ *slog.Logger) error {
+		return f(ctx, args, out)
+	}
 }
 
 func noContext(f func([]string, io.Writer) error) func(context.Context, []string, io.Writer, *slog.Logger) error {
@@ -133,7 +137,6 @@ func cmdVersion(_ context.Context, args []string, out io.Writer, _ *slog.Logger)
 	fmt.Fprintln(out, version())
 	return nil
 }
-
 
 // flags makes a flag set for a command with the flags every command has.
 func flags(name string) (*flag.FlagSet, *string) {

@@ -299,7 +299,8 @@ func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Log
 	fs.Float64Var(&p.MaxKm, "max-km", p.MaxKm, "greatest distance between exact points")
 	fs.Float64Var(&p.NearKm, "near-km", p.NearKm, "added for each point known only near a place")
 	fs.Float64Var(&p.MinScore, "min-score", p.MinScore, "score needed to merge")
-	fs.Float64Var(&p.TextBoost, "text-boost", p.TextBoost, "the most headline similarity adds")
+	fs.Float64Var(&p.TextBoost, "text-boost", p.TextBoost, "the most text similarity adds")
+	fs.Float64Var(&p.MinText, "min-text", p.MinText, "text similarity needed to merge when both texts can be judged (0: none)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -312,10 +313,11 @@ func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Log
 	}
 	defer a.Close()
 	var facts []cluster.Facts
-	var truth []string
+	var truth, texts []string
 	var stored []int64
 	err = a.EachReport(ctx, app.Operator(), func(r incident.Report) error {
 		facts = append(facts, cluster.ReportFacts(r))
+		texts = append(texts, r.Description)
 		stored = append(stored, r.IncidentID)
 		t := strconv.FormatInt(r.IncidentID, 10)
 		if *evaluate {
@@ -349,6 +351,20 @@ func cmdCluster(ctx context.Context, args []string, out io.Writer, log *slog.Log
 		st := cluster.Evaluate(stored, truth)
 		fmt.Fprintf(out, "as stored (joined at intake), against %s: pairs predicted %d, true %d, correct %d: precision %.3f, recall %.3f\n",
 			against, st.Predicted, st.True, st.Correct, st.Precision(), st.Recall())
+		// What is reachable: the oracle merges exactly the reports with
+		// identical date, point and sides; no text method can part
+		// reports of one article cited by several events.
+		or := cluster.Evaluate(cluster.Oracle(facts), truth)
+		fmt.Fprintf(out, "oracle (identical date, point and sides): pairs predicted %d, correct %d: precision %.3f, recall %.3f\n",
+			or.Predicted, or.Correct, or.Precision(), or.Recall())
+		bd := cluster.Evaluate(cluster.SharedText(facts, texts, truth), truth)
+		fmt.Fprintf(out, "bound (the events, and the oracle's reports with one text together): pairs predicted %d, correct %d: precision %.3f, recall %.3f\n",
+			bd.Predicted, bd.Correct, bd.Precision(), bd.Recall())
+		fmt.Fprint(out, "text similarity among the oracle's pairs with different texts, share kept at each threshold (of one event / not):")
+		for _, s := range cluster.Separate(facts, texts, truth, []float64{0.05, 0.1, 0.2, 0.3, 0.5}) {
+			fmt.Fprintf(out, " ≥%.2f %.2f/%.2f;", s.Threshold, float64(s.TrueKept)/float64(max(s.True, 1)), float64(s.FalseKept)/float64(max(s.False, 1)))
+		}
+		fmt.Fprintln(out)
 	}
 	return nil
 }

@@ -19,10 +19,10 @@ import (
 	"strings"
 	"unicode"
 
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/truce-monitor/truce/internal/problem"
 	"github.com/truce-monitor/truce/internal/yamldoc"

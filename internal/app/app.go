@@ -28,6 +28,7 @@ import (
 	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/control"
+	"github.com/truce-monitor/truce/internal/extract"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
@@ -88,6 +89,10 @@ type App struct {
 	boxOnce sync.Once
 	sealBox *sealed.Box
 	boxErr  error
+
+	readOnce sync.Once
+	reader   *extract.Extractor
+	readErr  error
 
 	submissions chan submission
 	committers  sync.WaitGroup

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/bundled"
@@ -16,16 +17,20 @@ import (
 	"github.com/truce-monitor/truce/internal/importer/acled"
 	"github.com/truce-monitor/truce/internal/importer/geojson"
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
+	"github.com/truce-monitor/truce/internal/importer/mail"
 	"github.com/truce-monitor/truce/internal/importer/mapped"
+	"github.com/truce-monitor/truce/internal/importer/telegram"
+	"github.com/truce-monitor/truce/internal/importer/text"
 	"github.com/truce-monitor/truce/internal/importer/ucdp"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
 )
 
 // Formats are the bulk formats truce imports; "csv" is any CSV file read
 // through a mapping.
-var Formats = []string{"acled", "ucdp", "geojson", "jsonl", "csv"}
+var Formats = []string{"acled", "ucdp", "geojson", "jsonl", "csv", "text", "mail", "telegram"}
 
 // ImportOptions tune an import.
 type ImportOptions struct {
@@ -46,6 +51,12 @@ type ImportOptions struct {
 	// "truce export -evidence" writes it): a report's file this node does
 	// not hold is taken from there.
 	Evidence string
+	// Source names the outlet of "text" articles that carry no URL.
+	Source string
+	// Kind and Party say who "mail" messages come from: the public (the
+	// default), a monitor, or a party (with its code).
+	Kind  incident.SourceKind
+	Party string
 }
 
 // Evidence counts what an import did with the evidence files its reports
@@ -82,6 +93,20 @@ func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions)
 			return nil, fmt.Errorf("import %s: a csv file needs a mapping file (see docs/formats.md)", file)
 		}
 		return mapped.NewReader(r, file, opt.Mapping, mapped.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
+	case "text":
+		return text.NewReader(r, file, text.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To, Source: opt.Source})
+	case "mail":
+		if opt.Party != "" {
+			// A party's code is one a stored agreement defines, as a
+			// liaison's is.
+			if err := a.CheckAffiliation(workflow.User{Name: "of the messages", Party: opt.Party}); err != nil {
+				return nil, fmt.Errorf("import %s: %s", file, strings.TrimPrefix(err.Error(), "user of the messages: "))
+			}
+		}
+		return mail.NewReader(r, file, mail.Config{Config: importer.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To}, Kind: opt.Kind, Party: opt.Party})
+	case "telegram":
+		// The export's photos and files are named relative to its folder.
+		return telegram.NewReader(r, file, telegram.Config{Config: importer.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To}, Folder: filepath.Dir(file)})
 	}
 	return nil, fmt.Errorf("unknown import format %q (known: %v)", format, Formats)
 }
@@ -93,7 +118,7 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	if err != nil {
 		return nil, err
 	}
-	sum, err := importer.Run(ctx, a.store, file, sealing{Source: src, a: a, ctx: ctx, evidence: opt.Evidence, count: opt.EvidenceCount}, importer.Options{
+	sum, err := importer.Run(ctx, a.store, file, sealing{Source: reading{Source: src, a: a}, a: a, ctx: ctx, evidence: opt.Evidence, count: opt.EvidenceCount}, importer.Options{
 		OnReject: opt.OnReject,
 		Progress: opt.Progress,
 		Intake:   a.Intake(),

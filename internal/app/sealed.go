@@ -9,6 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/importer"
@@ -125,7 +128,29 @@ func (s sealing) Next() (importer.Row, bool, error) {
 		if eerr := s.bringEvidence(row.Report); eerr != nil {
 			return row, ok, eerr
 		}
+		// The files the record carries (an e-mail's attachments, a
+		// channel post's photos) are stored as evidence, received by the
+		// import through the channel the report's source names, and the
+		// report refers to them; a file evidence does not take (its type,
+		// its size) is named in the report's flags, and the report kept.
+		// A report the import will refuse keeps no file.
+		if len(row.Files) > 0 && importer.Check(row.Report, time.Now()) == nil {
+			via, _, _ := strings.Cut(row.Report.Source, ":")
+			for _, f := range row.Files {
+				sha, _, ferr := s.a.AddEvidence(s.ctx, f.Data, "import", via, f.Name)
+				switch {
+				case errors.Is(ferr, ErrEvidence):
+					why := strings.TrimPrefix(ferr.Error(), ErrEvidence.Error()+": ")
+					row.Report.Flags = append(row.Report.Flags, fmt.Sprintf("attachment %s not kept: %s", f.Name, why))
+				case ferr != nil:
+					return row, ok, fmt.Errorf("evidence %s: %w", f.Name, ferr)
+				case !slices.Contains(row.Report.Evidence, sha):
+					row.Report.Evidence = append(row.Report.Evidence, sha)
+				}
+			}
+		}
 	}
+	row.Files = nil
 	return row, ok, err
 }
 

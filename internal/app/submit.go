@@ -83,6 +83,9 @@ func (a *App) submit(ctx context.Context, body []byte, fix func(*incident.Report
 			return store.Imported{}, nil, fmt.Errorf("%w: evidence %s: not stored (send the file first)", ErrInvalidReport, sha)
 		}
 	}
+	if err := a.read(rep); err != nil {
+		return store.Imported{}, nil, err
+	}
 	// The submission as received is the original record.
 	rep.Original, rep.OriginalFormat = string(body), "application/json; truce-report"
 	if err := a.seal(rep); err != nil {

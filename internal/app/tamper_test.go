@@ -32,6 +32,7 @@ var uncovered = map[string]string{
 	"schema_migrations.*":          "bookkeeping of the schema's own version",
 	"users.*":                      "accounts decide who may log in, not what the record says; whoever can write the database can read it all anyway",
 	"sessions.*":                   "browser sessions: access, not record",
+	"feeds.*":                      "the feed poller's bookkeeping (validators, last poll, items seen), not a record; the reports its items make are logged",
 	"reports.owner":                "decides who may revise a report; every revision is itself logged with the digest it replaces",
 	"reports.imported_at":          "when this node stored the row: the node's bookkeeping",
 	"report_revisions.replaced_at": "when this node stored the revision: the node's bookkeeping",

@@ -117,6 +117,7 @@ func Redact(c *Case, party string) {
 		r.Original, r.OriginalFormat = "", ""
 		if protected(*r) {
 			r.Description, r.Citations, r.SourceID, r.Outlet = Withheld, nil, Withheld, ""
+			r.Read = nil // quotes of the withheld words
 		}
 	}
 	c.Comments = nil

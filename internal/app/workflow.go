@@ -280,6 +280,10 @@ func (a *App) act(ctx context.Context, u workflow.User, id int64, e workflow.Eve
 		if _, err := a.store.User(ctx, ev.Assignee); err != nil {
 			return ev, fmt.Errorf("assign: %w: %v", workflow.ErrInvalid, err)
 		}
+	case workflow.Fact:
+		if err := a.reviewFact(ctx, u, d, ev.FactReview); err != nil {
+			return ev, err
+		}
 	case workflow.Reply:
 		for _, sha := range ev.Evidence {
 			if _, err := a.store.EvidenceInfo(ctx, sha); err != nil {

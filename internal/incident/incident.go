@@ -204,6 +204,9 @@ type Initiator struct {
 	// source's codebook defines the direction, lower when the coding
 	// leaves room (a landmine may have been laid long before).
 	Confidence string `json:"confidence"`
+	// Read is set when the words of the source (its text, not its coding)
+	// establish it: Field then quotes them.
+	Read bool `json:"read,omitempty"`
 }
 
 // Confidence levels for Initiator and source grades.
@@ -321,6 +324,11 @@ type TextFact struct {
 	Rule     string `json:"rule,omitempty"`
 	Used     bool   `json:"used,omitempty"`
 	Conflict string `json:"conflict,omitempty"`
+	// Review is a reviewer's verdict on the fact (accept, correct,
+	// reject), by ReviewedBy; Corrected the right value of a correction.
+	Review     string `json:"review,omitempty"`
+	ReviewedBy string `json:"reviewed_by,omitempty"`
+	Corrected  string `json:"corrected,omitempty"`
 }
 
 // Person is someone a report names who must be protected.

@@ -134,6 +134,13 @@ func directed(in incident.Incident) (incident.Incident, []string, []string, stri
 	}
 	fact := fmt.Sprintf("initiator: %q, established by %s", init.Actor, basis)
 	note := fmt.Sprintf("Who acted is established by the source's coding: %s means that %s, here %q (confidence %s).", init.Field, init.Means, init.Actor, init.Confidence)
+	how := fmt.Sprintf("the source's coding establishes which acted: %s means that %s", init.Field, init.Means)
+	if init.Read {
+		// Read from the words, not coded: the quote is the ground.
+		fact = fmt.Sprintf("initiator: %q, read from %s (confidence %s)", init.Actor, init.Field, init.Confidence)
+		note = fmt.Sprintf("Who acted is read from the source's words, not from its coding: %s, so %s (confidence %s).", init.Field, init.Means, init.Confidence)
+		how = fmt.Sprintf("the source's words say which acted: %s", init.Field)
+	}
 	switch roles[0] {
 	case incident.SideA, incident.SideB:
 		first := roles[0]
@@ -148,8 +155,8 @@ func directed(in incident.Incident) (incident.Incident, []string, []string, stri
 			}
 			out.Actors[i] = ref
 		}
-		note = fmt.Sprintf("The sources name the sides, and the source's coding establishes which acted: %s means that %s, so the side of %q is judged as having acted against the other (confidence %s).",
-			init.Field, init.Means, init.Actor, init.Confidence)
+		note = fmt.Sprintf("The sources name the sides, and %s, so the side of %q is judged as having acted against the other (confidence %s).",
+			how, init.Actor, init.Confidence)
 		return out, []string{note}, []string{fact}, init.Confidence
 	}
 	return in, []string{note}, []string{fact}, init.Confidence

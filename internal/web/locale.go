@@ -3,11 +3,13 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/i18n"
+	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -58,6 +60,8 @@ func (u *UI) localeFuncs() template.FuncMap {
 		"effective": u.effective,
 		"window":    u.window,
 		"protects":  u.protects,
+		"marked":    u.marked,
+		"factValue": u.factValue,
 	}
 }
 
@@ -234,4 +238,55 @@ func (u *UI) barLabel(lang, label string) template.HTML {
 		return template.HTML(template.HTMLEscapeString(u.week(lang, jan4.AddDate(0, 0, 7*(w-1)))))
 	}
 	return bdi(label)
+}
+
+// marked is a report's text with the facts read from it marked where they
+// were read, for a reviewer to check them against the words: each mark
+// names its field and links to the fact's row. Facts whose spans overlap
+// an earlier one are listed but not marked again.
+func (u *UI) marked(lang string, r incident.Report) template.HTML {
+	text := r.Description
+	facts := slices.Clone(r.Read)
+	slices.SortStableFunc(facts, func(a, b incident.TextFact) int { return a.Start - b.Start })
+	var b strings.Builder
+	at := 0
+	for _, f := range facts {
+		if f.Start < at || f.End > len(text) || f.Start >= f.End || text[f.Start:f.End] != f.Quote {
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(text[at:f.Start]))
+		fmt.Fprintf(&b, `<mark class="fact %s" title="%s"><a href="#fact-%d-%s-%d">%s</a></mark>`,
+			template.HTMLEscapeString(f.Field), template.HTMLEscapeString(u.cat.T(lang, "fact.field."+f.Field)),
+			r.ID, template.HTMLEscapeString(f.Field), f.Start, template.HTMLEscapeString(f.Quote))
+		at = f.End
+	}
+	b.WriteString(template.HTMLEscapeString(text[at:]))
+	return template.HTML(b.String())
+}
+
+// factValue is a fact's value as a reader reads it: an act's name, an
+// actor's, a place's, a date in the locale's digits.
+func (u *UI) factValue(lang string, f incident.TextFact, v string) string {
+	switch f.Field {
+	case "act":
+		return u.cat.T(lang, "act."+v)
+	case "actor", "initiator":
+		return u.app.Actors.DisplayName(v, lang)
+	case "place":
+		if unit, ok := u.app.Boundaries.Unit(v); ok {
+			if i18n.RTL(lang) && unit.NameAR != "" {
+				return unit.NameAR
+			}
+			return unit.Name
+		}
+	case "date":
+		if t, err := time.Parse("2006-01-02", v); err == nil {
+			return i18n.Date(lang, t)
+		}
+	default:
+		if n, err := strconv.Atoi(v); err == nil {
+			return i18n.Number(lang, n)
+		}
+	}
+	return v
 }

@@ -250,8 +250,14 @@ func (u *UI) incidentPage(q *req, id int64, form url.Values, msg string) error {
 	if err != nil {
 		return err
 	}
+	var reviewFacts bool
+	if q.user != nil {
+		probe := workflow.Event{Action: workflow.Fact, FactReview: &workflow.FactReview{Report: 1, Field: "act", Verdict: workflow.FactAccept}}
+		_, err := c.Case.Check(*q.user, probe, workflow.Subject{Accused: c.Accused})
+		reviewFacts = err == nil
+	}
 	return u.render(q, "incident", "incident.title", map[string]any{
-		"Case": c, "Actions": q.actions(c), "LogRefs": refs, "LogSize": size, "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
+		"Case": c, "Actions": q.actions(c), "ReviewFacts": reviewFacts, "LogRefs": refs, "LogSize": size, "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
 		"Forms": refills(form), "Error": msg, "Grades": workflow.Grades, "Conclusions": []workflow.Conclusion{workflow.IsViolation, workflow.NoViolation, workflow.Inconclusive},
 	})
 }
@@ -303,6 +309,11 @@ func (u *UI) postEvent(q *req) error {
 	e := workflow.Event{Action: workflow.Action(f.Get("action")), Reason: f.Get("reason"), Stance: workflow.Stance(f.Get("stance")),
 		Grade: workflow.Grade(f.Get("grade")), Position: f.Get("position"), Assignee: f.Get("assignee")}
 	e.Of, _ = strconv.Atoi(f.Get("of"))
+	if e.Action == workflow.Fact {
+		report, _ := strconv.ParseInt(f.Get("report"), 10, 64)
+		start, _ := strconv.Atoi(f.Get("start"))
+		e.FactReview = &workflow.FactReview{Report: report, Field: f.Get("field"), Start: start, Verdict: f.Get("verdict"), Value: strings.TrimSpace(f.Get("value"))}
+	}
 	if e.Action == workflow.Propose {
 		e.Finding = &workflow.Finding{Agreement: f.Get("agreement"), Conclusion: workflow.Conclusion(f.Get("conclusion")), Text: f.Get("text"),
 			Clauses: fields(f.Get("clauses")), Parties: fields(f.Get("parties"))}

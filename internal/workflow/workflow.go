@@ -99,6 +99,26 @@ const (
 	Reply    Action = "reply"    // the accused party's answer
 	Propose  Action = "finding"  // a guarantor's proposed finding
 	Position Action = "position" // a guarantor's agreement with or dissent from a finding
+	Fact     Action = "fact"     // a reviewer's verdict on a fact read from a report's words
+)
+
+// FactReview is a reviewer's verdict on a fact the extractor read from a
+// report's text (incident.TextFact), which it names by report, field and
+// the start of its span.
+type FactReview struct {
+	Report  int64  `json:"report"`
+	Field   string `json:"field"`
+	Start   int    `json:"start"`
+	Verdict string `json:"verdict"` // FactAccept, FactCorrect or FactReject
+	// Value is the right value, for FactCorrect.
+	Value string `json:"value,omitempty"`
+}
+
+// Verdicts on a fact read from text.
+const (
+	FactAccept  = "accept"
+	FactCorrect = "correct"
+	FactReject  = "reject"
 )
 
 // Stance is how the accused party replies.
@@ -155,6 +175,8 @@ type Event struct {
 	Stance   Stance   `json:"stance,omitempty"`
 	Evidence []string `json:"evidence,omitempty"` // SHA-256 of stored evidence
 	Finding  *Finding `json:"finding,omitempty"`
+	// FactReview is a fact event's verdict.
+	FactReview *FactReview `json:"fact_review,omitempty"`
 	// Of is the finding (its event's Seq) a position is on.
 	Of       int    `json:"of,omitempty"`
 	Position string `json:"position,omitempty"`
@@ -383,6 +405,25 @@ func (c Case) Check(u User, e Event, s Subject) (Event, error) {
 		}
 		if len(e.Reports) == 0 && e.Other == 0 {
 			return deny(ErrInvalid, "reports or another incident are required")
+		}
+	case Fact:
+		if !staff(u.Role) {
+			return deny(ErrForbidden, "the %s role cannot review what was read from a report", u.Role)
+		}
+		if conflicted {
+			return deny(ErrConflict, "a party cannot review the facts of an incident it is accused in")
+		}
+		if c.State != incident.Reported && c.State != incident.UnderReview {
+			return deny(ErrState, "the incident is %s; its facts are settled (reopen it first)", c.State)
+		}
+		fr := e.FactReview
+		switch {
+		case fr == nil || fr.Report == 0 || fr.Field == "":
+			return deny(ErrInvalid, "name the report and the fact (field and start)")
+		case fr.Verdict == FactCorrect && strings.TrimSpace(fr.Value) == "":
+			return deny(ErrInvalid, "a correction needs the right value")
+		case fr.Verdict != FactAccept && fr.Verdict != FactCorrect && fr.Verdict != FactReject:
+			return deny(ErrInvalid, "verdict must be accept, correct or reject, not %q", fr.Verdict)
 		}
 	case Reply:
 		if u.Role != Liaison {
