@@ -37,6 +37,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	toS := fs.String("to", "", "skip events after this date (YYYY-MM-DD, inclusive)")
 	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
 	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
+	noRead := fs.Bool("no-read", false, "do not read the records' words (notes, headlines, descriptions) for facts their fields lack: faster, for a dataset whose coding is complete (docs/extraction.md)")
 	perSource := fs.Bool("per-source", false, "ucdp: one report per source article of each event (see docs/clustering.md)")
 	evidenceDir := fs.String("evidence", "", "folder of the reports' evidence files by SHA-256, as truce export writes it (default FILE.evidence when it exists)")
 	source := fs.String("source", "", "text: the outlet of articles that carry no URL (default \"text\")")
@@ -79,7 +80,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	}
 	defer a.Close()
 	var evidence app.EvidenceCount
-	opt := app.ImportOptions{PerSource: *perSource, Evidence: *evidenceDir, EvidenceCount: &evidence,
+	opt := app.ImportOptions{PerSource: *perSource, NoRead: *noRead, Evidence: *evidenceDir, EvidenceCount: &evidence,
 		Source: *source, Kind: incident.SourceKind(*kind), Party: *party}
 	if opt.Evidence == "" {
 		if st, err := os.Stat(name + ".evidence"); err == nil && st.IsDir() {

@@ -162,19 +162,37 @@ func (c *completion) place() {
 		}
 		return
 	}
-	// The record's place holds the fact's unit, or the fact's unit holds
-	// the record's place (a governorate named for a town in it): both
-	// agree. Anything else is a conflict.
-	if unit := f.Value; unit != "" {
-		have := []string{p.Admin3, p.Admin2, p.Admin1, p.Area}
-		for _, h := range have {
-			if h != "" && (strings.HasPrefix(h, unit) || strings.HasPrefix(unit, h)) {
-				return
+	// The record's place holds a unit read, or a unit read holds the
+	// record's place (a governorate named for a town in it): they agree.
+	// A text naming several places (a daily digest: "shelling on Douma,
+	// clashes in Hama countryside") says nothing against the record by
+	// naming others; one naming a single other place does.
+	agrees := func(unit string) bool {
+		for _, h := range []string{p.Admin3, p.Admin2, p.Admin1, p.Area} {
+			if h != "" && unit != "" && (strings.HasPrefix(h, unit) || strings.HasPrefix(unit, h)) {
+				return true
 			}
 		}
-		if p.Admin1 != "" || p.Area != "" {
-			c.conflict(f, "places it in "+firstNonEmpty(p.Admin3, p.Admin2, p.Admin1, p.Area))
+		return false
+	}
+	units := map[string]bool{}
+	for _, g := range c.facts {
+		if g.Field != extract.FieldPlace {
+			continue
 		}
+		if agrees(g.Value) {
+			return
+		}
+		units[g.Value] = true
+	}
+	if p.Admin1 == "" && p.Area == "" {
+		return
+	}
+	where := "places it in " + firstNonEmpty(p.Admin3, p.Admin2, p.Admin1, p.Area)
+	if len(units) == 1 {
+		c.conflict(f, where)
+	} else {
+		f.Conflict = where
 	}
 }
 
@@ -241,13 +259,16 @@ func (c *completion) actors() {
 					continue
 				}
 				named = true
-				if f.Role != "" && string(ref.Role) != f.Role && (ref.Role == incident.Target) != (f.Role == extract.RoleTarget) {
+				// Only a directed coding can be contradicted: the sides of
+				// a clash say nothing of who struck whom.
+				directed := ref.Role == incident.Perpetrator || ref.Role == incident.Target
+				if directed && f.Role != "" && (ref.Role == incident.Target) != (f.Role == extract.RoleTarget) {
 					c.conflict(f, fmt.Sprintf("has %s as %s", ref.Name, ref.Role))
 				}
 			}
 			// The words name another perpetrator than the coding ("HTS
 			// executed…" coded as Syrian insurgents).
-			if !named && f.Role == extract.RolePerpetrator {
+			if !named && f.Role == extract.RolePerpetrator && !c.a.sameSide(f.Value, c.r.Actors) {
 				c.conflict(f, "codes "+actorList(c.r.Actors))
 			}
 		}
@@ -347,6 +368,32 @@ func (s reading) Notes() []string {
 		return n.Notes()
 	}
 	return nil
+}
+
+// sameSide reports whether an agreement places an actor on the side of
+// one of refs (its party, the party a guarantor's forces fight beside, or
+// its excluded group): "Russian warplanes" read where the coding names the
+// Syrian government (sources code supporters under the side they
+// support) is no disagreement.
+func (a *App) sameSide(id string, refs []incident.ActorRef) bool {
+	for _, ag := range a.Agreements() {
+		for _, v := range ag.Versions {
+			side := func(id string) string {
+				af := v.Affiliation(id)
+				return firstNonEmpty(af.Party, af.Side, af.Excluded)
+			}
+			s := side(id)
+			if s == "" {
+				continue
+			}
+			for _, ref := range refs {
+				if ref.ID != "" && side(ref.ID) == s {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // actorList names a record's actors with their roles.
