@@ -209,20 +209,8 @@ func (c *completion) placeOf(f *incident.TextFact) (incident.Place, bool) {
 	if !ok {
 		return incident.Place{}, false
 	}
-	p := incident.Place{Name: f.Quote, Area: unit.PCode}
-	for u, ok := unit, true; ok; u, ok = c.a.Boundaries.Unit(u.Parent) {
-		switch u.Level {
-		case 1:
-			p.Admin1 = u.PCode
-		case 2:
-			p.Admin2 = u.PCode
-		case 3:
-			p.Admin3 = u.PCode
-		}
-		if u.Parent == "" {
-			break
-		}
-	}
+	ad, _ := c.a.Boundaries.AdminOf(unit.PCode)
+	p := incident.Place{Name: f.Quote, Area: unit.PCode, Admin1: ad.Admin1, Admin2: ad.Admin2, Admin3: ad.Admin3}
 	p.Precision = [...]incident.PlacePrecision{incident.PlaceCountry, incident.PlaceAdmin1, incident.PlaceAdmin2, incident.PlaceAdmin3}[unit.Level]
 	return p, true
 }

@@ -293,6 +293,16 @@ func checkGeometry(g orb.Geometry) (orb.Geometry, error) {
 	return g, nil
 }
 
+// AdminOf is the chain of units from the governorate down to the unit
+// pcode names (its own level and those above it).
+func (s *Set) AdminOf(pcode string) (Admin, bool) {
+	u, ok := s.units[pcode]
+	if !ok {
+		return Admin{}, false
+	}
+	return s.adminOf(u), true
+}
+
 func (s *Set) adminOf(u Unit) Admin {
 	var a Admin
 	for cur, ok := u, true; ok; cur, ok = s.units[cur.Parent] {

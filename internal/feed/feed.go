@@ -140,24 +140,6 @@ func lang(attrs []xml.Attr) string {
 	return ""
 }
 
-// language is the primary subtag of a language tag ("ar" of "ar-SY").
-func language(tag string) string {
-	tag = strings.TrimSpace(tag)
-	if i := strings.IndexAny(tag, "-_,; "); i >= 0 {
-		tag = tag[:i]
-	}
-	tag = strings.ToLower(tag)
-	if len(tag) < 2 || len(tag) > 3 {
-		return ""
-	}
-	for _, r := range tag {
-		if r < 'a' || r > 'z' {
-			return ""
-		}
-	}
-	return tag
-}
-
 type rssLink struct {
 	XMLName xml.Name
 	Text    string `xml:",chardata"`
@@ -251,14 +233,14 @@ func parseRSS(d *xml.Decoder, data []byte, base *url.URL, rdf bool) (*Parsed, er
 	}
 	for i := range p.Items {
 		if p.Items[i].Language == "" {
-			p.Items[i].Language = language(chanLang)
+			p.Items[i].Language = importer.Language(chanLang)
 		}
 	}
 	return p, nil
 }
 
 func (it rssItem) article(base *url.URL, raw string) Article {
-	a := Article{Title: text.HTMLToText(rssText(it.Titles)), Original: raw, OriginalFormat: FormatRSS, Language: language(it.DCLanguage)}
+	a := Article{Title: text.HTMLToText(rssText(it.Titles)), Original: raw, OriginalFormat: FormatRSS, Language: importer.Language(it.DCLanguage)}
 	for _, l := range it.Links {
 		if l.XMLName.Space == "" && strings.TrimSpace(l.Text) != "" {
 			a.URL = resolve(base, l.Text)
@@ -349,7 +331,7 @@ func parseAtom(d *xml.Decoder, data []byte, base *url.URL, feedLang string) (*Pa
 			raw := strings.TrimSpace(string(data[off:d.InputOffset()]))
 			a := e.article(base, raw)
 			if a.Language == "" {
-				a.Language = language(feedLang)
+				a.Language = importer.Language(feedLang)
 			}
 			p.Items = append(p.Items, a)
 		case t.Name.Local == "title" && t.Name.Space == atomNS:
@@ -363,12 +345,12 @@ func parseAtom(d *xml.Decoder, data []byte, base *url.URL, feedLang string) (*Pa
 			}
 		}
 	}
-	p.Language = language(feedLang)
+	p.Language = importer.Language(feedLang)
 	return p, nil
 }
 
 func (e atomEntry) article(base *url.URL, raw string) Article {
-	a := Article{Title: e.Title.plain(), Original: raw, OriginalFormat: FormatAtom, Language: language(e.Lang)}
+	a := Article{Title: e.Title.plain(), Original: raw, OriginalFormat: FormatAtom, Language: importer.Language(e.Lang)}
 	for _, l := range e.Links {
 		if (l.Rel == "" || l.Rel == "alternate") && strings.TrimSpace(l.Href) != "" {
 			a.URL = resolve(base, l.Href)

@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/store"
+	"golang.org/x/text/language"
 )
 
 // RowError is a rejected row: where it is and what was wrong with it.
@@ -325,4 +326,22 @@ func read(ctx context.Context, file string, src Source, opt Options, sum *Summar
 // Errorf makes a RowError.
 func Errorf(file string, row, line int, column, original, format string, args ...any) *RowError {
 	return &RowError{File: file, Row: row, Line: line, Column: column, Original: strings.TrimRight(original, "\r\n"), Reason: fmt.Sprintf(format, args...)}
+}
+
+// Language is the primary language subtag of a language tag or a
+// Content-Language header ("ar" of "ar-SY", "en" of "en, fr"), or "" when
+// it names none.
+func Language(tag string) string {
+	if i := strings.IndexAny(tag, ",;"); i >= 0 {
+		tag = tag[:i]
+	}
+	t, err := language.Parse(strings.TrimSpace(strings.ReplaceAll(tag, "_", "-")))
+	if err != nil {
+		return ""
+	}
+	b, conf := t.Base()
+	if conf == language.No {
+		return ""
+	}
+	return b.String()
 }

@@ -325,7 +325,7 @@ func Parse(raw []byte, cfg Config) (*incident.Report, []importer.File, *importer
 		Act:            act.Unknown,
 		Description:    desc,
 		Reporter:       reporter,
-		Language:       language(h.Get("Content-Language")),
+		Language:       importer.Language(h.Get("Content-Language")),
 		Flags:          append([]string{SentDay}, flags...),
 		Original:       original,
 		OriginalFormat: format,
@@ -553,22 +553,4 @@ func tidy(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
-}
-
-// language is the primary subtag of a Content-Language header.
-func language(tag string) string {
-	tag = strings.TrimSpace(tag)
-	if i := strings.IndexAny(tag, "-_,; "); i >= 0 {
-		tag = tag[:i]
-	}
-	tag = strings.ToLower(tag)
-	if len(tag) < 2 || len(tag) > 3 {
-		return ""
-	}
-	for _, r := range tag {
-		if r < 'a' || r > 'z' {
-			return ""
-		}
-	}
-	return tag
 }
