@@ -5,7 +5,10 @@
 package importer
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -344,4 +347,22 @@ func Language(tag string) string {
 		return ""
 	}
 	return b.String()
+}
+
+// ReadLine reads one line of a JSON-lines file, without its line ending,
+// refusing a line longer than max bytes so that a file without newlines
+// cannot take all memory.
+func ReadLine(br *bufio.Reader, max int) ([]byte, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		buf = append(buf, chunk...)
+		if len(buf) > max {
+			return nil, fmt.Errorf("line longer than %d bytes", max)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return bytes.TrimRight(buf, "\r\n"), err
+	}
 }

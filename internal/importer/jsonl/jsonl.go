@@ -64,18 +64,7 @@ func (r *Reader) Next() (importer.Row, bool, error) {
 
 func (r *Reader) readLine() ([]byte, error) {
 	r.line++
-	var buf []byte
-	for {
-		chunk, err := r.r.ReadSlice('\n')
-		buf = append(buf, chunk...)
-		if len(buf) > maxLine {
-			return nil, fmt.Errorf("line longer than %d bytes", maxLine)
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		return bytes.TrimRight(buf, "\r\n"), err
-	}
+	return importer.ReadLine(r.r, maxLine)
 }
 
 func (r *Reader) convert(raw []byte) (*incident.Report, *importer.RowError) {

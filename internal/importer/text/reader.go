@@ -259,18 +259,7 @@ func (r *Reader) nextLine() (importer.Row, bool, error) {
 
 func (r *Reader) readLine() ([]byte, error) {
 	r.line++
-	var buf []byte
-	for {
-		chunk, err := r.br.ReadSlice('\n')
-		buf = append(buf, chunk...)
-		if len(buf) > MaxArticle {
-			return nil, fmt.Errorf("line longer than %d bytes", MaxArticle)
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		return bytes.TrimRight(buf, "\r\n"), err
-	}
+	return importer.ReadLine(r.br, MaxArticle)
 }
 
 // ParseLine reads one article of JSON lines: {url, published, language,
