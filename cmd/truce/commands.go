@@ -21,9 +21,11 @@ import (
 
 	"github.com/truce-monitor/truce/internal/actor"
 	"github.com/truce-monitor/truce/internal/agreement"
+	"github.com/truce-monitor/truce/internal/alert"
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/delivery"
 	"github.com/truce-monitor/truce/internal/gazetteer"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
@@ -99,7 +101,7 @@ func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	} else {
 		fmt.Fprintf(out, "\nWeb interface: http://%s/ (the demo account was made on the first run)\n", *addr)
 	}
-	return serve(ctx, a, *addr, out, web.Options{})
+	return serve(ctx, a, *addr, out, web.Options{}, "")
 }
 
 // errInvalid ends a command whose file had problems, printed already.
@@ -178,12 +180,38 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	feedEvery := fs.Duration("feed-every", 15*time.Minute, "how often to poll the news feeds (truce feed add); 0 polls none")
 	insecure := fs.Bool("insecure-cookies", false, "send session cookies over plain HTTP (development on a private network only; put TLS in front in production)")
 	proxies := fs.String("trusted-proxy", os.Getenv("TRUCE_TRUSTED_PROXY"), "the reverse proxies whose X-Forwarded-For names the client (CIDRs or addresses, comma-separated; env TRUCE_TRUSTED_PROXY)")
+	// Issue 16: metrics apart, and the level of the log (one line per request at info).
+	metricsAddr := fs.String("metrics-addr", "", "also serve the Prometheus metrics at http://ADDR/metrics, without a token (a monitoring network's address; on -addr, /metrics needs an administrator's token)")
+	logLevel := fs.String("log-level", "", "least level logged: debug, info (one line per request), warn or error (default $TRUCE_LOG_LEVEL, or info)")
+	deliveryCfg := delivery.Flags(fs) // e-mail, webhooks, retries (docs/delivery.md)
+	alertsEvery := fs.Duration("alerts-every", time.Hour, "how often to look for escalations and enqueue them for the subscriptions (docs/alerts.md); 0: never")
+	alertsConfig := fs.String("alerts-config", "", "the escalation detector's thresholds (YAML; default the shipped ones: docs/alerts.md)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if err := deliveryCfg.Check(); err != nil {
+		return usageError("truce serve: " + err.Error())
+	}
+	alertsCfg := alert.Defaults()
+	if *alertsConfig != "" {
+		data, err := os.ReadFile(*alertsConfig)
+		if err != nil {
+			return err
+		}
+		if alertsCfg, err = alert.LoadConfig(data, *alertsConfig); err != nil {
+			return err
+		}
 	}
 	trusted, err := auth.ParseProxies(*proxies)
 	if err != nil {
 		return usageError(fmt.Sprintf("-trusted-proxy: %v", err))
+	}
+	if *logLevel != "" {
+		level, err := server.ParseLevel(*logLevel)
+		if err != nil {
+			return usageError(fmt.Sprintf("-log-level: %v", err))
+		}
+		log = server.WithLevel(log, level)
 	}
 	a, err := open(ctx, *db, log)
 	if err != nil {
@@ -200,10 +228,16 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	if *feedEvery > 0 {
 		go a.WatchFeeds(ctx, *feedEvery)
 	}
-	return serve(ctx, a, *addr, out, web.Options{InsecureCookies: *insecure, TrustedProxies: trusted})
+	go a.RunDelivery(ctx, *deliveryCfg)
+	if *alertsEvery > 0 {
+		go a.WatchAlerts(ctx, *alertsEvery, alertsCfg)
+	}
+	return serve(ctx, a, *addr, out, web.Options{InsecureCookies: *insecure, TrustedProxies: trusted}, *metricsAddr)
 }
 
-func serve(ctx context.Context, a *app.App, addr string, out io.Writer, opt web.Options) error {
+// serve serves the web interface and the API on addr, and the metrics
+// alone on metricsAddr when it is set.
+func serve(ctx context.Context, a *app.App, addr string, out io.Writer, opt web.Options, metricsAddr string) error {
 	opt.Log = a.Log
 	ui, err := web.New(a, opt)
 	if err != nil {
@@ -213,12 +247,24 @@ func serve(ctx context.Context, a *app.App, addr string, out io.Writer, opt web.
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	api := server.New(a, server.Options{SubmitToken: os.Getenv("TRUCE_SUBMIT_TOKEN"), UI: ui})
 	srv := &http.Server{
-		Handler:           server.New(a, server.Options{SubmitToken: os.Getenv("TRUCE_SUBMIT_TOKEN"), UI: ui}),
+		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+	}
+	if metricsAddr != "" {
+		mln, err := net.Listen("tcp", metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (-metrics-addr): %w", metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: api.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		fmt.Fprintf(out, "metrics on http://%s/metrics\n", mln.Addr())
 	}
 	fmt.Fprintf(out, "serving on http://%s/ (API under /api/; Ctrl-C to stop)\n", ln.Addr())
 	errc := make(chan error, 1)

@@ -53,6 +53,9 @@ func commands() []command {
 		{"evidence", "add -as USER FILE", "store an evidence file; prints its SHA-256", cmdEvidence},
 		{"notifications", "-party P", "what a party has been told (violations to reply to)", cmdNotifications},
 		{"agreement", "validate|load|show|diff ...", "work with agreement files", cmdAgreement},
+		{"bulletin", "-period day|week|month -date D [-lang L] [-public] -o FILE | -verify FILE", "a bulletin of a period's violations (HTML, PDF, Markdown), or check one against the log", cmdBulletin},
+		{"alerts", "-from D -to D | -backtest -ucdp FILE", "escalation alerts per district and zone; -backtest scores them on a UCDP GED file", cmdAlerts},
+		{"subscribe", "add|list|log|remove|deliver ...", "subscriptions to alerts and notifications (e-mail, webhook, Atom); deliver once", cmdSubscribe},
 		{"actors", "resolve|list|load|add ...", "the actor registry: look names up, list, load a file, add one", noLog(cmdActors)},
 		{"version", "", "the module version and VCS revision of this binary", cmdVersion},
 	}
@@ -91,7 +94,14 @@ Run "truce COMMAND -h" for its flags.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	level := slog.LevelInfo // TRUCE_LOG_LEVEL: debug, info, warn or error (truce serve -log-level too)
+	if v := os.Getenv("TRUCE_LOG_LEVEL"); v != "" {
+		if err := level.UnmarshalText([]byte(strings.TrimSpace(v))); err != nil {
+			fmt.Fprintf(os.Stderr, "truce: TRUCE_LOG_LEVEL: %q is not debug, info, warn or error\n", v)
+			os.Exit(2)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	err := run(ctx, os.Args[1:], os.Stdout, log)
 	var ue usageError
 	switch {

@@ -127,6 +127,7 @@ func Redact(c *Case, party string) {
 			continue
 		}
 		e.By = string(e.Role) // institutions speak, not named staff
+		e.Assignee = ""       // nor do they name whom a case was given to
 		history = append(history, e)
 	}
 	c.History = history

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/httperr"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/metrics"
 	"github.com/truce-monitor/truce/internal/period"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
@@ -27,9 +29,38 @@ import (
 type Server struct {
 	app   *app.App
 	log   *slog.Logger
-	mux   *http.ServeMux
+	mux   *routeMux
 	token []byte
+	// metrics count what the server does (metrics.go);
+	// metricsHandler serves them.
+	metrics        *metrics.Metrics
+	metricsHandler http.Handler
+	// modified is when the server first saw the log at its size, the
+	// open data's Last-Modified (opendata.go).
+	modified lastModified
 }
+
+// routeMux is the server's mux, which keeps the patterns registered on
+// it: the one list of the routes, whoever registers them, that the
+// OpenAPI document is checked against (Routes).
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.HandleFunc(pattern, h)
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+// Routes are the patterns of every route registered, in order (the web
+// interface's "/" last, when it is served).
+func (s *Server) Routes() []string { return slices.Clone(s.mux.patterns) }
 
 // Options configure the API.
 type Options struct {
@@ -40,6 +71,9 @@ type Options struct {
 	// UI, when set, serves every path the API does not: the browser
 	// interface.
 	UI http.Handler
+	// Metrics, when set, are the metrics the server counts in (shared
+	// with what else counts in the process); by default it makes its own.
+	Metrics *metrics.Metrics
 }
 
 // maxReport bounds a submitted report's body.
@@ -47,7 +81,11 @@ const maxReport = 1 << 20
 
 // New returns the API handler for a.
 func New(a *app.App, opt Options) *Server {
-	s := &Server{app: a, log: a.Log, mux: http.NewServeMux(), token: []byte(opt.SubmitToken)}
+	s := &Server{app: a, log: a.Log, mux: &routeMux{ServeMux: http.NewServeMux()}, token: []byte(opt.SubmitToken), metrics: opt.Metrics}
+	if s.metrics == nil {
+		s.metrics = metrics.New(metrics.Options{LogSize: a.LogSize})
+	}
+	s.metricsHandler = s.metrics.Handler()
 	s.mux.HandleFunc("POST /api/reports", s.submit)
 	s.mux.HandleFunc("GET /healthz", s.health)
 	s.mux.HandleFunc("GET /api/agreements", s.listAgreements)
@@ -61,7 +99,11 @@ func New(a *app.App, opt Options) *Server {
 	s.mux.HandleFunc("POST /api/incidents/{id}/events", s.postEvent)
 	s.mux.HandleFunc("POST /api/evidence", s.postEvidence)
 	s.mux.HandleFunc("GET /api/notifications", s.notifications)
+	s.mux.HandleFunc("GET /api/openapi.json", s.openAPI)
 	s.logRoutes()
+	s.subscriptionRoutes()
+	s.dataRoutes()
+	s.mux.HandleFunc("GET /metrics", s.metricsRoute)
 	if opt.UI != nil {
 		s.mux.Handle("/", opt.UI)
 	}
@@ -71,7 +113,7 @@ func New(a *app.App, opt Options) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "no-store")
-	s.mux.ServeHTTP(w, r)
+	s.instrument(w, r) // counted and logged (metrics.go), through the mux
 }
 
 // apiError is an error answer: the status and a message naming the
@@ -220,17 +262,29 @@ func (s *Server) diffVersions(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, changes, nil)
 }
 
+// listParams are the parameters of the incident list and the summary:
+// the filters, and the page. The open data takes the filters
+// (filterParams).
+var (
+	filterParams = []string{"agreement", "from", "to", "party", "ruling", "verdict", "admin", "state", "q"}
+	listParams   = append(slices.Clip(filterParams), "limit", "offset")
+)
+
 // filter reads the incident filters shared by listing and the summary.
 func (s *Server) filter(r *http.Request) (store.Filter, *agreement.Agreement, error) {
+	return s.filterOf(r, listParams)
+}
+
+// filterOf reads the incident filters and the page, of the parameters
+// known (any other is refused by name).
+func (s *Server) filterOf(r *http.Request, known []string) (store.Filter, *agreement.Agreement, error) {
 	q := r.URL.Query()
 	for k := range q {
-		switch k {
-		case "agreement", "from", "to", "party", "ruling", "admin", "limit", "offset":
-		default:
-			return store.Filter{}, nil, badRequest("unknown parameter %q (known: agreement, from, to, party, ruling, admin, limit, offset)", k)
+		if !slices.Contains(known, k) {
+			return store.Filter{}, nil, badRequest("unknown parameter %q (known: %s)", k, strings.Join(known, ", "))
 		}
 	}
-	f := store.Filter{Agreement: q.Get("agreement"), Party: q.Get("party"), Admin: strings.ToUpper(q.Get("admin"))}
+	f := store.Filter{Agreement: q.Get("agreement"), Party: q.Get("party"), Admin: strings.ToUpper(q.Get("admin")), Text: strings.TrimSpace(q.Get("q"))}
 	var ag *agreement.Agreement
 	if f.Agreement == "" {
 		if all := s.app.Agreements(); len(all) == 1 {
@@ -251,12 +305,28 @@ func (s *Server) filter(r *http.Request) (store.Filter, *agreement.Agreement, er
 	if f.From, f.To, err = period.Range("from", q.Get("from"), "to", q.Get("to"), loc); err != nil {
 		return f, nil, badRequest("%v", err)
 	}
-	if v := q.Get("ruling"); v != "" {
+	// verdict is the web interface's name of ruling.
+	v, param := q.Get("ruling"), "ruling"
+	if w := q.Get("verdict"); w != "" {
+		if v != "" && v != w {
+			return f, nil, badRequest("verdict: %q differs from ruling %q (they are the same filter)", w, v)
+		}
+		v, param = w, "verdict"
+	}
+	if v != "" {
 		switch ruling.Verdict(v) {
 		case ruling.Violation, ruling.NotViolation, ruling.Undetermined:
 			f.Verdict = ruling.Verdict(v)
 		default:
-			return f, nil, badRequest("ruling: %q is not violation, not_violation or undetermined", v)
+			return f, nil, badRequest("%s: %q is not violation, not_violation or undetermined", param, v)
+		}
+	}
+	if st := incident.State(q.Get("state")); st != "" {
+		switch st {
+		case incident.Reported, incident.UnderReview, incident.Verified, incident.Disputed, incident.Dismissed:
+			f.State = st
+		default:
+			return f, nil, badRequest("state: %q is not reported, under_review, verified, disputed or dismissed", st)
 		}
 	}
 	if (f.Party != "" || f.Verdict != "") && ag == nil {
@@ -270,6 +340,9 @@ func (s *Server) filter(r *http.Request) (store.Filter, *agreement.Agreement, er
 		if !known {
 			return f, nil, badRequest("party: %q is not a party to %s", f.Party, ag.ID)
 		}
+	}
+	if !slices.Contains(known, "limit") {
+		return f, ag, nil
 	}
 	if f.Limit, err = intParam(q.Get("limit"), "limit", 100, 1000); err != nil {
 		return f, nil, err
@@ -388,6 +461,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 	} else {
 		res, rep, err = s.app.Submit(r.Context(), body, incident.FromMonitor)
 	}
+	s.countSubmission(res, err)
 	if errors.Is(err, app.ErrInvalidReport) {
 		s.reply(w, r, nil, badRequest("%v", err))
 		return
@@ -405,4 +479,17 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		"report_id": res.ReportID, "incident_id": res.IncidentID, "outcome": res.Outcome.String(),
 		"source": rep.Source, "source_id": rep.SourceID,
 	}, nil)
+}
+
+// countSubmission counts a submitted report as an imported row of the
+// "api" channel: stored, unchanged, or rejected (invalid, or refused).
+func (s *Server) countSubmission(res store.Imported, err error) {
+	switch {
+	case err != nil:
+		s.metrics.CountImport("api", 1, 0, 0, 1)
+	case res.Outcome == store.Unchanged:
+		s.metrics.CountImport("api", 1, 0, 1, 0)
+	default:
+		s.metrics.CountImport("api", 1, 1, 0, 0)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/evidence"
+	"github.com/truce-monitor/truce/internal/metrics"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -21,6 +22,7 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) (workflow.User, bo
 	if ok {
 		u, err := s.app.UserByToken(r.Context(), tok)
 		if err == nil {
+			metrics.SetUser(r.Context(), u.Name) // for the request log
 			return u, true
 		}
 		if !errors.Is(err, store.ErrNotFound) {

@@ -140,6 +140,7 @@ type Store interface {
 	Log
 	Audit
 	Feeds
+	Delivery
 
 	// PutAgreement stores an agreement file and the versions it holds.
 	// Versions already stored with the same digest are kept; a stored
@@ -362,4 +363,149 @@ type Feeds interface {
 	// SaveFeedState stores a feed's state (validators, last poll and its
 	// error, items seen); ErrNotFound when the feed is not kept.
 	SaveFeedState(ctx context.Context, f Feed) error
+}
+
+// Channels a subscription is delivered through (Subscription.Channel).
+const (
+	ChannelEmail   = "email"   // a message by SMTP to Address
+	ChannelWebhook = "webhook" // a signed POST to Address
+	ChannelAtom    = "atom"    // an Atom feed, read at /feeds/TOKEN.atom: public messages only
+)
+
+// States of an outbox item (OutboxItem.State).
+const (
+	OutboxPending   = "pending"   // to be sent, at NextAt
+	OutboxDelivered = "delivered" // the receiver accepted it
+	OutboxFailed    = "failed"    // given up after the worker's last attempt
+	OutboxFeed      = "feed"      // on an Atom subscription's feed: read, never sent
+)
+
+// Outcomes of a delivery attempt (DeliveryAttempt.Status).
+const (
+	AttemptDelivered = "delivered"
+	AttemptFailed    = "failed"  // tried again at the next time given
+	AttemptGaveUp    = "gave_up" // the last attempt failed: the item is failed
+)
+
+// ErrNotPublic is returned when a message not marked public would go to
+// an Atom subscription (the public edition).
+var ErrNotPublic = errors.New("only messages marked public go to an Atom feed")
+
+// Subscription says who is sent which messages, through which channel
+// (docs/delivery.md). A filter left empty does not filter.
+type Subscription struct {
+	ID string `json:"id"`
+	// User owns the subscription; what they may see bounds what it is
+	// sent.
+	User    string `json:"user"`
+	Channel string `json:"channel"`
+	// Address is the e-mail address or the webhook's URL.
+	Address string `json:"address,omitempty"`
+	// Secret signs a webhook's requests; it is never listed.
+	Secret string `json:"-"`
+	// TokenHash is the SHA-256 of an Atom feed's token (the token, in
+	// the feed's URL, is shown once).
+	TokenHash string `json:"-"`
+	Kind      string `json:"kind,omitempty"`     // "alert" or "violation"
+	Party     string `json:"party,omitempty"`    // a party's id
+	Zone      string `json:"zone,omitempty"`     // an agreement's zone id
+	Area      string `json:"area,omitempty"`     // a P-code: messages in that unit (by prefix)
+	Verdict   string `json:"verdict,omitempty"`  // a ruling's verdict
+	Severity  string `json:"severity,omitempty"` // the least severity sent
+	// PublicOnly limits the subscription to messages marked public (an
+	// Atom subscription always is).
+	PublicOnly bool      `json:"public_only"`
+	CreatedAt  time.Time `json:"created_at"`
+	// Stats, filled in by Subscriptions, is where its outbox stands.
+	Stats *DeliveryStats `json:"stats,omitempty"`
+}
+
+// DeliveryStats counts a subscription's outbox by state.
+type DeliveryStats struct {
+	Pending   int `json:"pending"`
+	Delivered int `json:"delivered"`
+	Failed    int `json:"failed"`
+	Feed      int `json:"feed,omitempty"`
+	// LastError is the latest error among the items still pending or
+	// failed.
+	LastError string `json:"last_error,omitempty"`
+}
+
+// OutboxItem is one message to one subscription.
+type OutboxItem struct {
+	Subscription string `json:"subscription"`
+	// MessageID is the message's idempotency key: an item is enqueued
+	// once per subscription, however often the message is.
+	MessageID string `json:"message_id"`
+	// Payload is the message as JSON, as it is sent.
+	Payload []byte `json:"-"`
+	// Public is set for a message the public may see; only those go to
+	// an Atom subscription.
+	Public bool `json:"public"`
+	// At is the message's time (the order of a feed).
+	At         time.Time `json:"at"`
+	State      string    `json:"state"`
+	Attempts   int       `json:"attempts"`
+	NextAt     time.Time `json:"next_at,omitzero"`
+	LastError  string    `json:"last_error,omitempty"`
+	EnqueuedAt time.Time `json:"enqueued_at"`
+	// DeliveredAt is when the receiver accepted it.
+	DeliveredAt time.Time `json:"delivered_at,omitzero"`
+}
+
+// DeliveryAttempt is one attempt to deliver an outbox item: the delivery
+// log.
+type DeliveryAttempt struct {
+	Subscription string `json:"subscription"`
+	MessageID    string `json:"message_id"`
+	// Attempt numbers the item's attempts from 1 (set by the store).
+	Attempt int       `json:"attempt"`
+	Status  string    `json:"status"`
+	Error   string    `json:"error,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Delivery keeps who is sent which messages (subscriptions), what is to
+// be sent (the outbox) and what each attempt did (the delivery log): the
+// delivery layer's bookkeeping (internal/delivery), not records; none of
+// it is in the log.
+type Delivery interface {
+	// PutSubscription stores a new subscription; ErrConflict when its
+	// id, or its feed token, is taken.
+	PutSubscription(ctx context.Context, s Subscription) error
+	// Subscription returns one subscription (ErrNotFound).
+	Subscription(ctx context.Context, id string) (Subscription, error)
+	// SubscriptionByToken returns the Atom subscription whose feed token
+	// has this SHA-256 (ErrNotFound).
+	SubscriptionByToken(ctx context.Context, tokenHash string) (Subscription, error)
+	// Subscriptions lists a user's subscriptions (every user's for ""),
+	// oldest first, with their Stats.
+	Subscriptions(ctx context.Context, user string) ([]Subscription, error)
+	// DeleteSubscription removes a subscription with its outbox and its
+	// delivery log (ErrNotFound).
+	DeleteSubscription(ctx context.Context, id string) error
+
+	// PendingNotifications lists, oldest first, at most limit party
+	// notifications not yet handed to Enqueue.
+	PendingNotifications(ctx context.Context, limit int) ([]Notification, error)
+	// Enqueue stores outbox items in one transaction, once per
+	// subscription and message (an item already there is left as it is),
+	// and marks the notifications named as handed over in the same
+	// transaction. An item for a subscription removed meanwhile is
+	// dropped; a message not public, for an Atom subscription, is
+	// refused. It returns how many items were added.
+	Enqueue(ctx context.Context, items []OutboxItem, notified []int64) (int, error)
+	// ClaimDue leases to the caller until until at most limit pending
+	// items due at now and not leased to another, soonest due first.
+	ClaimDue(ctx context.Context, now, until time.Time, limit int) ([]OutboxItem, error)
+	// RecordAttempt logs an attempt (numbering it) and applies its
+	// outcome to the item: delivered; failed, due again at next; or
+	// given up. The lease ends. ErrNotFound when the item is gone.
+	RecordAttempt(ctx context.Context, a DeliveryAttempt, next time.Time) error
+	// Outbox lists a subscription's items, the latest message first, at
+	// most limit (publicOnly: only the public ones).
+	Outbox(ctx context.Context, subscription string, publicOnly bool, limit int) ([]OutboxItem, error)
+	// DeliveryLog lists the attempts to deliver a message to a
+	// subscription (every message's for ""), in order.
+	DeliveryLog(ctx context.Context, subscription, messageID string) ([]DeliveryAttempt, error)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,6 +23,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/auth"
 	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/chart"
 	"github.com/truce-monitor/truce/internal/evidence"
 	"github.com/truce-monitor/truce/internal/i18n"
 	"github.com/truce-monitor/truce/internal/importer/jsonl"
@@ -52,8 +54,11 @@ func (q *req) location() *time.Location {
 	return q.u.app.DefaultLocation()
 }
 
-// dashboard: violations by party, guarantor, clause and week, over what
-// the viewer may see.
+// dashboard: violations by party, guarantor, clause, zone and week, over
+// what the viewer may see, with charts drawn on the server
+// (internal/chart): each party's violations week by week, stacked by
+// where the review stands, with the undetermined incidents it is at stake
+// in, and a calendar of the last weeks' violations.
 func (u *UI) dashboard(q *req) error {
 	// A bar counts the violations of its row: verified (verified or
 	// disputed) and under review (reported or under review), by the one
@@ -63,14 +68,14 @@ func (u *UI) dashboard(q *req) error {
 		Label                 string
 		N, Verified, UnderRev int
 	}
-	type chart struct {
+	type table struct {
 		Title string
 		Bars  []bar
 		Max   int
 	}
 	type counts map[string]*bar
 	ag := q.agreement()
-	byParty, byGuarantor, byClause, byWeek := counts{}, counts{}, counts{}, counts{}
+	byParty, byGuarantor, byClause, byZone, byWeek := counts{}, counts{}, counts{}, counts{}, counts{}
 	add := func(m counts, k string, rv ruling.Review) {
 		b := m[k]
 		if b == nil {
@@ -84,14 +89,54 @@ func (u *UI) dashboard(q *req) error {
 			b.UnderRev++
 		}
 	}
+	// For the charts: each party's week (its Monday, in the agreement's
+	// days) by layer, and each day's violations.
+	type layered struct{ verified, underRev, undetermined int }
+	partyWeeks := map[string]map[time.Time]*layered{}
+	days := map[time.Time]int{}
+	var first, last time.Time
+	loc := q.location()
+	dayOf := func(t time.Time) time.Time {
+		t = t.In(loc)
+		return time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, time.UTC)
+	}
+	mondayOf := func(t time.Time) time.Time { d := dayOf(t); return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) }
+	layer := func(party string, t time.Time) *layered {
+		if partyWeeks[party] == nil {
+			partyWeeks[party] = map[time.Time]*layered{}
+		}
+		w := mondayOf(t)
+		if partyWeeks[party][w] == nil {
+			partyWeeks[party][w] = &layered{}
+		}
+		if first.IsZero() || w.Before(first) {
+			first = w
+		}
+		if w.After(last) {
+			last = w
+		}
+		return partyWeeks[party][w]
+	}
 	var total, verified, underReview, dismissed int
-	if ag != "" {
-		list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Agreement: ag, Verdict: ruling.Violation})
+	if a, ok := u.app.Agreement(ag); ok {
+		list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Agreement: ag})
 		if err != nil {
 			return err
 		}
 		for _, in := range list {
+			if in.Ruling == nil {
+				continue
+			}
 			rv := ruling.ReviewOf(in.State)
+			if in.Ruling.Verdict == ruling.Undetermined && rv != ruling.Dismissed {
+				for _, p := range in.Ruling.Parties {
+					layer(p, in.Occurred.Start).undetermined++
+				}
+				continue
+			}
+			if in.Ruling.Verdict != ruling.Violation {
+				continue
+			}
 			switch rv {
 			case ruling.Dismissed:
 				dismissed++
@@ -104,6 +149,12 @@ func (u *UI) dashboard(q *req) error {
 			total++
 			for _, p := range in.Ruling.Parties {
 				add(byParty, p, rv)
+				l := layer(p, in.Occurred.Start)
+				if rv == ruling.Reviewed {
+					l.verified++
+				} else {
+					l.underRev++
+				}
 			}
 			for _, g := range in.Ruling.Guarantors {
 				add(byGuarantor, g, rv)
@@ -111,12 +162,22 @@ func (u *UI) dashboard(q *req) error {
 			for _, c := range in.Ruling.Clauses {
 				add(byClause, c, rv)
 			}
+			if v := a.Version(in.Ruling.Version); v != nil {
+				for _, z := range v.Zones {
+					if ruling.InZone(z, in.Place) == 1 {
+						add(byZone, z.ID, rv)
+					}
+				}
+			}
 			y, w := in.Occurred.Start.ISOWeek()
 			add(byWeek, fmt.Sprintf("%d-W%02d", y, w), rv)
+			if d := dayOf(in.Occurred.Start); in.Occurred.End.Sub(in.Occurred.Start) <= 25*time.Hour {
+				days[d]++
+			}
 		}
 	}
-	mk := func(title string, m counts, byLabel bool) chart {
-		c := chart{Title: q.t(title)}
+	mk := func(title string, m counts, byLabel bool) table {
+		c := table{Title: q.t(title)}
 		for _, b := range m {
 			c.Bars = append(c.Bars, *b)
 			c.Max = max(c.Max, b.N)
@@ -129,13 +190,80 @@ func (u *UI) dashboard(q *req) error {
 		})
 		return c
 	}
+	tables := []table{mk("dash.by_party", byParty, false), mk("dash.by_guarantor", byGuarantor, false), mk("dash.by_clause", byClause, false)}
+	if len(byZone) > 0 {
+		tables = append(tables, mk("dash.by_zone", byZone, false))
+	}
+	tables = append(tables, mk("dash.by_week", byWeek, true))
+
+	// Each party's weeks: the last 26 at most, up to the last with data.
+	layers := []chart.Layer{{Label: q.t("bulletin.layer.verified"), Style: chart.Solid}}
+	if q.user != nil {
+		layers = append(layers, chart.Layer{Label: q.t("bulletin.layer.under_review"), Style: chart.Hatch})
+	}
+	layers = append(layers, chart.Layer{Label: q.t("bulletin.layer.undetermined"), Style: chart.Dots})
+	if !first.IsZero() && last.Sub(first) > 25*7*24*time.Hour {
+		first = last.AddDate(0, 0, -25*7)
+	}
+	type partyChart struct {
+		Party string
+		SVG   template.HTML
+	}
+	var partyCharts []partyChart
+	top := 0
+	for _, weeks := range partyWeeks {
+		for w, l := range weeks {
+			if !w.Before(first) {
+				top = max(top, l.verified+l.underRev+l.undetermined)
+			}
+		}
+	}
+	for i, p := range slices.Sorted(maps.Keys(partyWeeks)) {
+		var bars []chart.Bar
+		for w := first; !w.After(last); w = w.AddDate(0, 0, 7) {
+			l := partyWeeks[p][w]
+			if l == nil {
+				l = &layered{}
+			}
+			vals := []int{l.verified}
+			if q.user != nil {
+				vals = append(vals, l.underRev)
+			}
+			vals = append(vals, l.undetermined)
+			sun := w.AddDate(0, 0, 6)
+			bars = append(bars, chart.Bar{Label: i18n.Digits(q.lang, w.Format("01-02")), Values: vals, Title: u.week(q.lang, w),
+				Href: "/incidents?" + url.Values{"party": {p}, "from": {w.Format("2006-01-02")}, "to": {sun.Format("2006-01-02")}}.Encode()})
+		}
+		partyCharts = append(partyCharts, partyChart{Party: p, SVG: chart.Stacked(chart.Options{ID: fmt.Sprintf("dash-party-%d", i), Lang: q.lang, Width: 460,
+			Title: q.t("dash.chart.party_title"), Desc: q.t("dash.chart.party_desc")}, layers, bars, top)})
+	}
+	// The calendar: the last 13 weeks up to the last violation's.
+	var calendar template.HTML
+	if len(days) > 0 {
+		end := slices.MaxFunc(slices.Collect(maps.Keys(days)), func(a, b time.Time) int { return a.Compare(b) })
+		start := mondayOf(end).AddDate(0, 0, -12*7)
+		var cells []chart.Cell
+		for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
+			iso := d.Format("2006-01-02")
+			cells = append(cells, chart.Cell{Day: d, N: days[d], Title: q.t("bulletin.calendar.cell", i18n.Date(q.lang, d), i18n.Number(q.lang, days[d])),
+				Href: "/incidents?" + url.Values{"verdict": {"violation"}, "from": {iso}, "to": {iso}}.Encode()})
+		}
+		var wd [7]string
+		for i := range wd {
+			wd[i] = q.t("bulletin.weekday." + strconv.Itoa(i+1))
+		}
+		calendar = chart.Calendar(chart.Options{ID: "dash-calendar", Lang: q.lang, Title: q.t("dash.calendar"), Desc: q.t("bulletin.calendar.desc")},
+			cells, wd, func(m time.Time) string { return i18n.Digits(q.lang, m.Format("01-02")) })
+	}
 	return u.render(q, "dashboard", "nav.dashboard", map[string]any{
 		"Agreement": ag, "Total": total, "Verified": verified, "UnderReview": underReview, "Dismissed": dismissed,
 		// Only a signed-in viewer may see incidents still under review
 		// (staff all, a party those it is accused in); the public's
 		// counts are of published incidents only.
 		"ShowUnderReview": q.user != nil,
-		"Charts":          []chart{mk("dash.by_party", byParty, false), mk("dash.by_guarantor", byGuarantor, false), mk("dash.by_clause", byClause, false), mk("dash.by_week", byWeek, true)},
+		"Charts":          tables,
+		"PartyCharts":     partyCharts,
+		"Calendar":        calendar,
 	})
 }
 

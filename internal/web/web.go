@@ -111,6 +111,8 @@ func New(a *app.App, opt Options) (*UI, error) {
 	u.mux.HandleFunc("GET /agreements", u.page(u.agreements))
 	u.mux.HandleFunc("GET /agreements/{id}", u.page(u.agreement))
 	u.mux.HandleFunc("GET /agreements/{id}/zones.geojson", u.page(u.zones))
+	u.mux.HandleFunc("GET /bulletins", u.page(u.bulletins))
+	u.mux.HandleFunc("GET /bulletins/{period}/{date}", u.page(u.bulletin))
 	u.mux.HandleFunc("GET /submit", u.page(u.submitForm))
 	u.mux.HandleFunc("POST /submit", u.form(u.submit))
 	u.mux.HandleFunc("GET /login", u.page(u.loginForm))

@@ -102,6 +102,9 @@ func TestRestoreOlderBackup(t *testing.T) {
 	if n != 1 {
 		t.Errorf("restored %d reports, want 1", n)
 	}
+	if err := dst.Restore(ctx, bytes.NewReader(cut("delivery_subscriptions")), true); err != nil {
+		t.Fatalf("a backup from before the delivery tables: %v", err)
+	}
 	if err := dst.Restore(ctx, bytes.NewReader(cut("reports")), true); err == nil {
 		t.Error("a backup cut short at the reports must be refused")
 	}
