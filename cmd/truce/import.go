@@ -37,6 +37,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	toS := fs.String("to", "", "skip events after this date (YYYY-MM-DD, inclusive)")
 	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
 	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
 	noRead := fs.Bool("no-read", false, "do not read the records' words (notes, headlines, descriptions) for facts their fields lack: faster, for a dataset whose coding is complete (docs/extraction.md)")
 	perSource := fs.Bool("per-source", false, "ucdp: one report per source article of each event (see docs/clustering.md)")
 	evidenceDir := fs.String("evidence", "", "folder of the reports' evidence files by SHA-256, as truce export writes it (default FILE.evidence when it exists)")
@@ -49,6 +50,11 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	if fs.NArg() != 1 {
 		return usageError(help)
 	}
+	stop, err := cpuProfile(*profile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if (format == "csv") != (*mappingPath != "") {
 		return usageError("truce import: -mapping goes with format csv, and csv needs it\n" + help)
 	}
