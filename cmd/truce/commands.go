@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -185,6 +187,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	logLevel := fs.String("log-level", "", "least level logged: debug, info (one line per request), warn or error (default $TRUCE_LOG_LEVEL, or info)")
 	deliveryCfg := delivery.Flags(fs) // e-mail, webhooks, retries (docs/delivery.md)
 	alertsEvery := fs.Duration("alerts-every", time.Hour, "how often to look for escalations and enqueue them for the subscriptions (docs/alerts.md); 0: never")
+	serveProfile := fs.String("cpuprofile", "", "write a CPU profile of the server, until it stops, to this file (go tool pprof FILE)")
 	alertsConfig := fs.String("alerts-config", "", "the escalation detector's thresholds (YAML; default the shipped ones: docs/alerts.md)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -192,6 +195,11 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	if err := deliveryCfg.Check(); err != nil {
 		return usageError("truce serve: " + err.Error())
 	}
+	stop, err := cpuProfile(*serveProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	alertsCfg := alert.Defaults()
 	if *alertsConfig != "" {
 		data, err := os.ReadFile(*alertsConfig)
@@ -300,9 +308,15 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	party := fs.String("party", "", "only incidents whose ruling names this party")
 	actorName := fs.String("actor", "", "only incidents naming this actor (a name or registry id)")
 	refresh := fs.Bool("refresh", false, "first make each incident's facts again from its reports (after an upgrade that changes how reports combine)")
+	cpuProfileFile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof FILE)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	stop, err := cpuProfile(*cpuProfileFile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	a, err := open(ctx, *db, log)
 	if err != nil {
 		return err
@@ -341,37 +355,82 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	// The tally counts each incident with its review state
 	// (ruling.ReviewOf): a dismissed incident is not a violation, an
 	// unreviewed one is under review.
-	tally, ruled, err := a.RuleWhere(ctx, ag.ID, from, to, keep)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		if *perIncident {
-			return enc.Encode(map[string]any{"tally": tally, "incidents": ruled})
+	// Incidents are ruled as they are read and written only when their
+	// ruling changed (app.RuleEach): nothing holds the period. With
+	// -incidents, JSON streams (its "incidents" come before "tally", as
+	// encoding/json orders a map's keys; a failure midway leaves it
+	// cut short); the table, which ends with them, keeps each incident's
+	// few printed lines until the tally is printed.
+	var each func(app.Ruled) error
+	var listed bytes.Buffer
+	bw := bufio.NewWriter(out)
+	n := 0
+	switch {
+	case *perIncident && *asJSON:
+		each = func(r app.Ruled) error {
+			b, err := json.MarshalIndent(r, "    ", "  ")
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				bw.WriteString("{\n  \"incidents\": [\n    ")
+			} else {
+				bw.WriteString(",\n    ")
+			}
+			n++
+			_, err = bw.Write(b)
+			return err
 		}
-		return enc.Encode(tally)
-	}
-	printTally(out, ag, tally, from, to)
-	if *perIncident {
-		fmt.Fprintln(out, "\nIncidents")
-		for _, r := range ruled {
-			fmt.Fprintf(out, "\n#%d  %s  %s\n  %s", r.Incident.ID, r.Incident.Occurred.Start.In(ag.Location).Format("2006-01-02"), r.Incident.Place.Label(), r.Ruling.Outcome())
+	case *perIncident:
+		each = func(r app.Ruled) error {
+			fmt.Fprintf(&listed, "\n#%d  %s  %s\n  %s", r.Incident.ID, r.Incident.Occurred.Start.In(ag.Location).Format("2006-01-02"), r.Incident.Place.Label(), r.Ruling.Outcome())
 			if len(r.Ruling.Parties) > 0 {
-				fmt.Fprintf(out, "  parties %s", strings.Join(r.Ruling.Parties, ","))
+				fmt.Fprintf(&listed, "  parties %s", strings.Join(r.Ruling.Parties, ","))
 			}
 			if len(r.Ruling.Clauses) > 0 {
-				fmt.Fprintf(out, "  clauses %s", strings.Join(r.Ruling.Clauses, ","))
+				fmt.Fprintf(&listed, "  clauses %s", strings.Join(r.Ruling.Clauses, ","))
 			}
-			fmt.Fprintf(out, "\n  %s\n", r.Ruling.Explanation)
+			fmt.Fprintf(&listed, "\n  %s\n", r.Ruling.Explanation)
+			return nil
 		}
 	}
-	return nil
+	tally, written, err := a.RuleEach(ctx, ag.ID, from, to, keep, each)
+	if err != nil {
+		bw.Flush()
+		return err
+	}
+	log.Info("rulings written", "changed", written)
+	if *asJSON {
+		if *perIncident {
+			if n == 0 {
+				bw.WriteString("{\n  \"incidents\": null")
+			} else {
+				bw.WriteString("\n  ]")
+			}
+			b, err := json.MarshalIndent(tally, "  ", "  ")
+			if err != nil {
+				return err
+			}
+			bw.WriteString(",\n  \"tally\": ")
+			bw.Write(b)
+			bw.WriteString("\n}\n")
+			return bw.Flush()
+		}
+		enc := json.NewEncoder(bw)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(tally); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	printTally(bw, ag, tally, from, to)
+	if *perIncident {
+		fmt.Fprintln(bw, "\nIncidents")
+		bw.Write(listed.Bytes())
+	}
+	return bw.Flush()
 }
 
-// ruleFilter selects the rulings of truce rule's filters (nil: all), each
-// checked before anything is ruled.
 func ruleFilter(a *app.App, ag *agreement.Agreement, zone, admin, party, actorName string) (func(app.Ruled) bool, error) {
 	var tests []func(app.Ruled) bool
 	if zone != "" {

@@ -683,38 +683,76 @@ type Ruled struct {
 }
 
 // Rule rules every incident overlapping [from, to) under one agreement,
-// stores the rulings and returns them with their tally.
+// stores the rulings that changed and returns them with their tally.
 func (a *App) Rule(ctx context.Context, agreementID string, from, to time.Time) (*ruling.Tally, []Ruled, error) {
 	return a.RuleWhere(ctx, agreementID, from, to, nil)
 }
 
 // RuleWhere is Rule whose tally and list hold only the incidents keep
 // selects (nil: all); every incident of the period is ruled and stored.
+// It holds the list in memory: RuleEach does not.
 func (a *App) RuleWhere(ctx context.Context, agreementID string, from, to time.Time, keep func(Ruled) bool) (*ruling.Tally, []Ruled, error) {
-	ag, ok := a.Agreement(agreementID)
-	if !ok {
-		return nil, nil, fmt.Errorf("rule: no agreement %q (stored: %v)", agreementID, a.agreementIDs())
-	}
-	tally := ruling.NewTally()
 	var ruled []Ruled
-	var pending []store.IncidentRuling
-	err := a.store.EachIncident(ctx, from, to, func(in incident.Incident) error {
-		r := a.Engine.Rule(ag, in)
-		pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r})
-		if keep != nil && !keep(Ruled{Incident: in, Ruling: r}) {
-			return nil
-		}
-		tally.AddIn(r, in.State)
-		ruled = append(ruled, Ruled{Incident: in, Ruling: r})
+	tally, _, err := a.RuleEach(ctx, agreementID, from, to, keep, func(r Ruled) error {
+		ruled = append(ruled, r)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := a.store.SaveRulings(ctx, pending); err != nil {
-		return nil, nil, err
-	}
 	return tally, ruled, nil
+}
+
+// ruleBatch is how many incidents' rulings RuleEach compares with the
+// stored ones, and writes if changed, at a time.
+const ruleBatch = 256
+
+// RuleEach rules every incident overlapping [from, to) under one
+// agreement as it is read, oldest first, and calls each (when not nil)
+// with every one keep selects (nil: all), which the tally counts. Every
+// incident of the period is ruled; its ruling is written only when it
+// differs from the stored one (store.Store.SaveRulings), in batches, so
+// that memory does not grow with the period. It returns the tally and
+// how many rulings were written. When it fails, the batches before have
+// been stored: ruling again completes the work.
+func (a *App) RuleEach(ctx context.Context, agreementID string, from, to time.Time, keep func(Ruled) bool, each func(Ruled) error) (*ruling.Tally, int, error) {
+	ag, ok := a.Agreement(agreementID)
+	if !ok {
+		return nil, 0, fmt.Errorf("rule: no agreement %q (stored: %v)", agreementID, a.agreementIDs())
+	}
+	tally := ruling.NewTally()
+	written := 0
+	pending := make([]store.IncidentRuling, 0, ruleBatch)
+	flush := func() error {
+		n, err := a.store.SaveRulings(ctx, pending)
+		written += n
+		pending = pending[:0]
+		return err
+	}
+	err := a.store.EachIncident(ctx, from, to, func(in incident.Incident) error {
+		r := a.Engine.Rule(ag, in)
+		pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r})
+		if len(pending) == ruleBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if keep != nil && !keep(Ruled{Incident: in, Ruling: r}) {
+			return nil
+		}
+		tally.AddIn(r, in.State)
+		if each != nil {
+			return each(Ruled{Incident: in, Ruling: r})
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return nil, written, err
+	}
+	return tally, written, nil
 }
 
 func (a *App) agreementIDs() []string {

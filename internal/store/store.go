@@ -173,8 +173,12 @@ type Store interface {
 	ImportReports(ctx context.Context, reports []incident.Report, in Intake) ([]Imported, error)
 
 	// SaveRulings replaces the rulings of the given incidents under their
-	// agreements.
-	SaveRulings(ctx context.Context, rulings []IncidentRuling) error
+	// agreements, writing only those that differ from the stored ones
+	// (the ruling, its indexed parties, a violation's notifications): a
+	// ruling unchanged is not written (its time of ruling stays). It
+	// returns how many it wrote. Of two rulings of one incident under one
+	// agreement, the last counts.
+	SaveRulings(ctx context.Context, rulings []IncidentRuling) (int, error)
 
 	// Incidents lists incidents matching f, oldest first, and the total
 	// number matching without Limit and Offset.

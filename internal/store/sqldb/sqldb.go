@@ -809,21 +809,29 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 	return id, nil
 }
 
-// SaveRulings implements store.Store.
-func (s *Store) SaveRulings(ctx context.Context, rulings []store.IncidentRuling) error {
-	err := s.tx(ctx, func(w *txw) error {
+// SaveRulings implements store.Store: it writes only the rulings that
+// differ from the stored ones (rulings.go).
+func (s *Store) SaveRulings(ctx context.Context, rulings []store.IncidentRuling) (int, error) {
+	changed, err := s.changedRulings(ctx, rulings)
+	if err != nil {
+		return 0, fmt.Errorf("save rulings: %w", err)
+	}
+	if len(changed) == 0 {
+		return 0, nil
+	}
+	err = s.tx(ctx, func(w *txw) error {
 		now := ts(time.Now())
-		for _, ir := range rulings {
-			if err := saveRuling(ctx, w, ir.IncidentID, ir.Ruling, now); err != nil {
+		for _, c := range changed {
+			if err := saveRulingDoc(ctx, w, c.IncidentID, c.Ruling, c.doc, now); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("save rulings: %w", err)
+		return 0, fmt.Errorf("save rulings: %w", err)
 	}
-	return nil
+	return len(changed), nil
 }
 
 func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, now string) error {
@@ -831,6 +839,12 @@ func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, 
 	if err != nil {
 		return err
 	}
+	return saveRulingDoc(ctx, w, incidentID, r, doc, now)
+}
+
+// saveRulingDoc stores r, whose document is doc, its parties and the
+// accused parties' notifications.
+func saveRulingDoc(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, doc []byte, now string) error {
 	if _, err := w.exec(ctx, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at`,
 		incidentID, r.Agreement, r.Version, string(r.Verdict), r.Outcome(), string(doc), now); err != nil {

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Filters", testFilters},
 		{"SearchOnlyWhatIsVisible", testSearch},
 		{"RulingsReplace", testRulingsReplace},
+		{"UnchangedRulingsAreNotWritten", testRulingsUnchanged},
 		{"EachIncident", testEachIncident},
 		{"EachReportKeepsOriginal", testEachReport},
 		{"ImportRulesInSameTransaction", testImportRules},
@@ -305,7 +306,7 @@ func testFilters(t *testing.T, s store.Store) {
 		{IncidentID: res[1].IncidentID, Ruling: ruling.Ruling{Verdict: ruling.NotViolation, Agreement: "ag", Version: 1, Reason: ruling.ExcludedGroup}},
 		{IncidentID: res[2].IncidentID, Ruling: ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 2, Parties: []string{"OPP"}, Clauses: []string{"C1"}}},
 	}
-	if err := s.SaveRulings(ctx, rulings); err != nil {
+	if _, err := s.SaveRulings(ctx, rulings); err != nil {
 		t.Fatal(err)
 	}
 	date := func(m time.Month, d int) time.Time { return time.Date(2017, m, d, 0, 0, 0, 0, damascus) }
@@ -370,10 +371,10 @@ func testRulingsReplace(t *testing.T, s store.Store) {
 	id := res[0].IncidentID
 	first := ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Explanation: "first"}
 	second := ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag", Version: 1, Missing: ruling.MissingInitiator, Parties: []string{"OPP"}, Explanation: "second"}
-	if err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: id, Ruling: first}}); err != nil {
+	if _, err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: id, Ruling: first}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: id, Ruling: second}}); err != nil {
+	if _, err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: id, Ruling: second}}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := s.Incident(ctx, id)
@@ -413,7 +414,8 @@ func testEachIncident(t *testing.T, s store.Store) {
 			t.Errorf("incident %d: report ids %v, want its one report", in.ID, in.ReportIDs)
 		}
 		// Writing while iterating must not deadlock.
-		return s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: in.ID, Ruling: ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag"}}})
+		_, err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: in.ID, Ruling: ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag"}}})
+		return err
 	})
 	if err != nil || n != 50 {
 		t.Fatalf("EachIncident: n=%d err=%v", n, err)

@@ -152,7 +152,7 @@ func testEvidence(t *testing.T, s store.Store) {
 	if _, err := s.ImportReports(ctx, []incident.Report{Report("n1", day(2017, 1, 5), "SY070000")}, store.Intake{Rule: rule}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: 1, Ruling: rule(incident.Incident{})[0]}}); err != nil {
+	if _, err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: 1, Ruling: rule(incident.Incident{})[0]}}); err != nil {
 		t.Fatal(err)
 	}
 	ns, err := s.Notifications(ctx, "GOV")
