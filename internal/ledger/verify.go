@@ -68,7 +68,23 @@ func (r *Result) First() Problem {
 // the stored hashes, every record revision against its entry, every entry
 // against a record revision, each record's chain of revisions, and every
 // checkpoint's signature (against known) and root.
+//
+// It first runs the streaming check (verifyStream), which holds no more
+// than a few hashes of the tree, the chain state of each record and
+// fixed-size sums of the records and the entries. Only when that finds
+// something wrong does it run verifyExact, which holds everything in
+// memory so as to name every problem at its log index.
 func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, error) {
+	res, ok, err := verifyStream(ctx, src, known)
+	if err != nil || ok {
+		return res, err
+	}
+	return verifyExact(ctx, src, known)
+}
+
+// verifyExact is Verify holding the whole tree, every revision and every
+// record digest in memory, to name each problem it finds.
+func verifyExact(ctx context.Context, src Source, known note.Verifiers) (*Result, error) {
 	res := &Result{}
 	size, err := src.LogSize(ctx)
 	if err != nil {

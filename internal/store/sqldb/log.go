@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -121,16 +122,17 @@ func (s *Store) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 }
 
 // EachLogEntry calls fn with the raw data of every entry from start on,
-// in order.
+// in order. data is the driver's buffer, valid only until fn returns (a
+// verifier reads every entry once and keeps none).
 func (s *Store) EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error {
 	rows, err := s.query(ctx, `SELECT idx, data FROM log_entries WHERE idx >= ? ORDER BY idx`, start)
 	if err != nil {
 		return fmt.Errorf("log entries: %w", err)
 	}
 	defer rows.Close()
+	var i int64
+	var data sql.RawBytes
 	for rows.Next() {
-		var i int64
-		var data []byte
 		if err := rows.Scan(&i, &data); err != nil {
 			return err
 		}
@@ -148,9 +150,9 @@ func (s *Store) EachStoredHash(ctx context.Context, fn func(index int64, h tlog.
 		return fmt.Errorf("log hashes: %w", err)
 	}
 	defer rows.Close()
+	var i int64
+	var b sql.RawBytes
 	for rows.Next() {
-		var i int64
-		var b []byte
 		if err := rows.Scan(&i, &b); err != nil {
 			return err
 		}
@@ -242,20 +244,44 @@ func blobDigests(ctx context.Context, s *Store, fn func(kind, key string, rev in
 // stored record revision, current and replaced, so that a verifier can
 // check each against the log.
 func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error {
+	return s.RecordDigestsPart(ctx, 0, 1, fn)
+}
+
+// RecordDigestsPart is RecordDigests for part of parts (from 0) of the
+// records: the reports are split by id into ranges of about equal size,
+// and the last part has the other records too. The parts can be read at
+// once, on as many connections.
+func (s *Store) RecordDigestsPart(ctx context.Context, part, parts int, fn func(kind, key string, rev int, digest [32]byte) error) error {
 	// Digests are recomputed from what is stored, never read from a
 	// digest column, so that an edit to the record itself is caught.
-	if err := blobDigests(ctx, s, fn, []blobKind{
-		{ledger.AgreementVersion, `SELECT agreement_id || '/' || CAST(version AS TEXT), canonical FROM agreement_versions`},
-		{ledger.AgreementSource, `SELECT agreement_id || '/' || CAST(id AS TEXT), source FROM agreement_sources`},
-		{ledger.ReferenceFile, `SELECT kind || '/' || name || '/' || CAST(id AS TEXT), source FROM reference_files`},
-	}); err != nil {
-		return err
+	if part == parts-1 {
+		if err := blobDigests(ctx, s, fn, []blobKind{
+			{ledger.AgreementVersion, `SELECT agreement_id || '/' || CAST(version AS TEXT), canonical FROM agreement_versions`},
+			{ledger.AgreementSource, `SELECT agreement_id || '/' || CAST(id AS TEXT), source FROM agreement_sources`},
+			{ledger.ReferenceFile, `SELECT kind || '/' || name || '/' || CAST(id AS TEXT), source FROM reference_files`},
+		}); err != nil {
+			return err
+		}
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if parts > 1 {
+		var first, last int64
+		if err := s.queryRow(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM reports`).Scan(&first, &last); err != nil {
+			return err
+		}
+		span := (last - first + int64(parts)) / int64(parts)
+		if part > 0 {
+			lo = first + int64(part)*span
+		}
+		if part < parts-1 {
+			hi = first + int64(part+1)*span - 1
+		}
 	}
 	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
-		LEFT JOIN original_formats f ON f.id = r.format_id
+		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.id BETWEEN ? AND ?
 		UNION ALL
 		SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
-		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id`)
+		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id WHERE v.report_id BETWEEN ? AND ?`, lo, hi, lo, hi)
 	if err != nil {
 		return err
 	}
@@ -276,6 +302,9 @@ func (s *Store) RecordDigests(ctx context.Context, fn func(kind, key string, rev
 	}
 	if err := rows.Err(); err != nil {
 		return err
+	}
+	if part != parts-1 {
+		return nil
 	}
 	// Workflow events, chain-of-custody steps and evidence files.
 	return blobDigests(ctx, s, fn, []blobKind{
