@@ -207,20 +207,7 @@ func (s *Store) PendingNotifications(ctx context.Context, limit int) ([]store.No
 	if err != nil {
 		return nil, fmt.Errorf("notifications to deliver: %w", err)
 	}
-	defer rows.Close()
-	var out []store.Notification
-	for rows.Next() {
-		var n store.Notification
-		var at string
-		if err := rows.Scan(&n.ID, &n.Party, &n.IncidentID, &n.Agreement, &n.Message, &at); err != nil {
-			return nil, err
-		}
-		if n.At, err = parseTS(at); err != nil {
-			return nil, fmt.Errorf("notification %d: %w", n.ID, err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return scanNotifications(rows)
 }
 
 // Enqueue implements store.Delivery.

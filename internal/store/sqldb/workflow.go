@@ -389,6 +389,12 @@ func (s *Store) Notifications(ctx context.Context, party string) ([]store.Notifi
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}
+	return scanNotifications(rows)
+}
+
+// scanNotifications reads rows of (id, party, incident_id, agreement_id,
+// message, created_at).
+func scanNotifications(rows *sql.Rows) ([]store.Notification, error) {
 	defer rows.Close()
 	var out []store.Notification
 	for rows.Next() {
@@ -397,7 +403,10 @@ func (s *Store) Notifications(ctx context.Context, party string) ([]store.Notifi
 		if err := rows.Scan(&n.ID, &n.Party, &n.IncidentID, &n.Agreement, &n.Message, &at); err != nil {
 			return nil, err
 		}
-		n.At, _ = parseTS(at)
+		var err error
+		if n.At, err = parseTS(at); err != nil {
+			return nil, fmt.Errorf("notification %d: %w", n.ID, err)
+		}
 		out = append(out, n)
 	}
 	return out, rows.Err()
