@@ -892,7 +892,9 @@ func (s *Store) where(f store.Filter) (string, []any) {
 		args = append(args, string(f.Verdict))
 	}
 	if f.Party != "" {
-		conds = append(conds, "EXISTS (SELECT 1 FROM ruling_parties p WHERE p.incident_id = i.id AND p.agreement_id = ? AND p.party = ?)")
+		// IN rather than EXISTS: SQLite then reads the party's rulings
+		// from ruling_parties_party instead of probing every incident.
+		conds = append(conds, "i.id IN (SELECT p.incident_id FROM ruling_parties p WHERE p.agreement_id = ? AND p.party = ?)")
 		args = append(args, f.Agreement, f.Party)
 	}
 	if f.State != "" {
@@ -921,25 +923,34 @@ func (s *Store) where(f store.Filter) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// incidentsQuery is what Incidents runs for f: the query counting the
+// incidents matching, the query listing them (ordered, and paged when f
+// has a Limit), and the arguments of both, in "?" placeholders (see
+// rebind). TestFilterIndexes explains these very queries.
+func (s *Store) incidentsQuery(f store.Filter) (count, list string, args []any) {
+	join := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
+	w, args := s.where(f)
+	args = append([]any{f.Agreement}, args...)
+	order := " ORDER BY i.occurred_start, i.id"
+	if f.Newest {
+		order = " ORDER BY i.occurred_start DESC, i.id DESC"
+	}
+	list = "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + join + w + order
+	if f.Limit > 0 {
+		list += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
+	}
+	return "SELECT count(*)" + join + w, list, args
+}
+
 // Incidents implements store.Store.
 func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
 	if (f.Party != "" || f.Verdict != "") && f.Agreement == "" {
 		return nil, 0, fmt.Errorf("list incidents: filtering by party or verdict needs an agreement")
 	}
-	join := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
-	w, args := s.where(f)
-	args = append([]any{f.Agreement}, args...)
+	count, q, args := s.incidentsQuery(f)
 	var total int
-	if err := s.queryRow(ctx, "SELECT count(*)"+join+w, args...).Scan(&total); err != nil {
+	if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count incidents: %w", err)
-	}
-	order := " ORDER BY i.occurred_start, i.id"
-	if f.Newest {
-		order = " ORDER BY i.occurred_start DESC, i.id DESC"
-	}
-	q := "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + join + w + order
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {

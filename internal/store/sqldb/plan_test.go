@@ -1,0 +1,436 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/storetest"
+)
+
+// planIncidents is how many incidents TestFilterIndexes stores: enough
+// that a planner with statistics prefers an index to reading the table
+// whenever the filter is selective.
+const planIncidents = 20000
+
+// A filter case of TestFilterIndexes: the listing must use want, and
+// neither query may read incidents, rulings or ruling_parties whole but
+// where a field below allows it, for the reason given in why.
+type planCase struct {
+	name string
+	f    store.Filter
+	// want is the index the listing must use (named the same on both
+	// engines), or indexes separated by "|" of which it must use one.
+	want string
+	// scan: tables read whole by both queries, by design (see why);
+	// countScan: the count reads incidents whole, by design; pgHash:
+	// tables PostgreSQL may read whole to hash-join to what want found,
+	// when that is a tenth of the table or more.
+	scan      []string
+	countScan bool
+	pgHash    []string
+	// ordered accepts the listing reading incidents whole through want,
+	// in its order, for a page (Limit): it stops at the limit.
+	ordered bool
+	why     string
+}
+
+// TestFilterIndexes explains the very queries Incidents runs
+// (incidentsQuery) for each filter alone and in the combinations the web
+// interface and the API use, on a store filled with planIncidents
+// incidents and analyzed (no planner setting forced), and fails naming
+// the filter and the plan when a query reads incidents, rulings or
+// ruling_parties whole where an index should be used, or when the
+// listing does not use the index its filter has. It runs on SQLite, and
+// on PostgreSQL when TRUCE_TEST_POSTGRES is set:
+//
+//	TRUCE_TEST_POSTGRES=postgres://truce_ci:truce_ci@127.0.0.1:5432/postgres go test -run TestFilterIndexes -v ./internal/store/sqldb
+//
+// With -v it logs the table of filter and indexes the listing uses on
+// each engine (docs/benchmarks.md, "Filters and their indexes");
+// PLANDEBUG=1 logs every plan.
+func TestFilterIndexes(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		checkFilterPlans(t, openSQLite(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		checkFilterPlans(t, openPostgres(t))
+	})
+}
+
+func planCases() []planCase {
+	from := time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)
+	all := "the whole list (or its count) reads every incident"
+	verdict := "a verdict selects a tenth of the incidents or more: PostgreSQL finds the rulings by rulings_verdict and joins the incidents by hashing them, cheaper at that share than a lookup each"
+	return []planCase{
+		{name: "none", scan: []string{"incidents"}, why: all},
+		{name: "agreement", f: store.Filter{Agreement: "ag"}, scan: []string{"incidents", "rulings"}, why: "the agreement only selects which ruling is shown: " + all},
+		{name: "agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
+		{name: "agreement+party", f: store.Filter{Agreement: "ag", Party: "GOV"}, want: "ruling_parties_party"},
+		{name: "agreement+verdict+party", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "GOV"}, want: "ruling_parties_party"},
+		{name: "admin (admin1)", f: store.Filter{Admin: "SY07"}, want: "incidents_admin3"},
+		{name: "admin (admin3)", f: store.Filter{Admin: "SY070302"}, want: "incidents_admin3"},
+		{name: "from", f: store.Filter{From: from}, want: "incidents_end"},
+		{name: "to", f: store.Filter{To: time.Date(2015, 3, 1, 0, 0, 0, 0, time.UTC)}, want: "incidents_start|incidents_time"},
+		{name: "from+to", f: store.Filter{From: from, To: to}, want: "incidents_end"},
+		{name: "agreement+from+to", f: store.Filter{Agreement: "ag", From: from, To: to}, want: "incidents_end", pgHash: []string{"rulings"},
+			why: "PostgreSQL takes the period's two bounds as independent (a month is estimated at some 1,500 of the 20,000 incidents, found by incidents_end) and, at that estimate, hashes the agreement's rulings (every incident has one) rather than look each up"},
+		{name: "state", f: store.Filter{State: incident.UnderReview}, want: "incidents_state"},
+		{name: "state+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, State: incident.Disputed}, want: "incidents_state"},
+		{name: "newest, limit", f: store.Filter{Newest: true, Limit: 50}, want: "incidents_start", countScan: true, ordered: true,
+			why: "the count reads every incident; the page reads incidents_start backwards and stops at the limit"},
+		{name: "oldest, limit+offset", f: store.Filter{Limit: 50, Offset: 100}, want: "incidents_start", countScan: true, ordered: true,
+			why: "the count reads every incident; the page reads incidents_start and stops at the limit"},
+		{name: "agreement+verdict, newest, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Newest: true, Limit: 50}, want: "rulings_verdict|incidents_start", pgHash: []string{"incidents"}, ordered: true,
+			why: verdict + "; for a page PostgreSQL reads incidents_start backwards, looking up each ruling, and stops at the limit"},
+		{name: "agreement+verdict, public", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
+		{name: "text", f: store.Filter{Text: "town 123"}, scan: []string{"incidents"},
+			why: "a text search matches words anywhere in the incident's JSON document and its reports, which no B-tree index answers (a substring search)"},
+		{name: "text+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Text: "town"}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
+	}
+}
+
+func checkFilterPlans(t *testing.T, s *Store) {
+	ctx := context.Background()
+	fillForPlans(t, s)
+	var table strings.Builder
+	for _, c := range planCases() {
+		count, list, args := s.incidentsQuery(c.f)
+		var wants []string
+		if c.want != "" {
+			wants = strings.Split(c.want, "|")
+		}
+		used := map[string]bool{}
+		var plans strings.Builder
+		for _, q := range []struct {
+			kind, sql string
+		}{{"count", count}, {"list", list}} {
+			plan, scans, idx := s.explain(ctx, t, q.sql, args)
+			fmt.Fprintf(&plans, "%s: %s\n%s", q.kind, s.rebind(q.sql), plan)
+			if os.Getenv("PLANDEBUG") != "" {
+				t.Logf("%s %s:\n%s", c.name, q.kind, plan)
+			}
+			for _, i := range idx {
+				if q.kind == "list" {
+					used[i] = true
+				}
+			}
+			for _, sc := range scans {
+				switch {
+				case contains(c.scan, sc.table),
+					c.countScan && q.kind == "count" && sc.table == "incidents",
+					s.d.Name == "postgres" && contains(c.pgHash, sc.table) && containsAny(idx, wants),
+					c.ordered && q.kind == "list" && sc.table == "incidents" && contains(wants, sc.index):
+					continue
+				}
+				t.Errorf("%s, filter %s: %s query reads %s whole (%s) where an index should be used\nquery: %s\nplan:\n%s",
+					s.d.Name, c.name, q.kind, sc.table, sc.how, s.rebind(q.sql), plan)
+			}
+		}
+		if c.want != "" && !containsAny(wants, slicesOf(used)) {
+			t.Errorf("%s, filter %s: the listing does not use index %s\n%s", s.d.Name, c.name, c.want, plans.String())
+		}
+		var names []string
+		for n := range used {
+			names = append(names, n)
+		}
+		sortStrings(names)
+		fmt.Fprintf(&table, "| %s | %s |\n", c.name, strings.Join(names, ", "))
+	}
+	t.Logf("%s: filter and indexes used:\n%s", s.d.Name, table.String())
+}
+
+// A full read of a table in a plan, and the index it reads in order, if
+// any.
+type fullScan struct {
+	table, index, how string
+}
+
+// watched are the tables whose full reads the test looks for, by the
+// aliases the queries give them.
+var watched = map[string]string{
+	"i": "incidents", "incidents": "incidents",
+	"r": "rulings", "rulings": "rulings",
+	"p": "ruling_parties", "ruling_parties": "ruling_parties",
+}
+
+// explain returns the plan of q as text, the full reads of the watched
+// tables in it, and the indexes it uses.
+func (s *Store) explain(ctx context.Context, t *testing.T, q string, args []any) (string, []fullScan, []string) {
+	t.Helper()
+	if s.d.Name == "postgres" {
+		var doc string
+		if err := s.r.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+s.rebind(q), args...).Scan(&doc); err != nil {
+			t.Fatalf("explain %s: %v", q, err)
+		}
+		var plans []struct{ Plan pgNode }
+		if err := json.Unmarshal([]byte(doc), &plans); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		var scans []fullScan
+		var idx []string
+		plans[0].Plan.walk(&b, 0, &scans, &idx)
+		return b.String(), scans, idx
+	}
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	var scans []fullScan
+	var idx []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(&b, detail)
+		f := strings.Fields(detail)
+		if len(f) >= 2 && (f[0] == "SCAN" || f[0] == "SEARCH") && !strings.Contains(detail, "VIRTUAL TABLE") {
+			if i := strings.Index(detail, " INDEX "); i >= 0 {
+				idx = append(idx, strings.Fields(detail[i+len(" INDEX "):])[0])
+			} else if strings.Contains(detail, "INTEGER PRIMARY KEY") {
+				idx = append(idx, "(primary key)")
+			}
+		}
+		if len(f) >= 2 && f[0] == "SCAN" {
+			if tbl, ok := watched[f[1]]; ok {
+				sc := fullScan{table: tbl, how: detail}
+				if i := strings.Index(detail, " INDEX "); i >= 0 {
+					sc.index = strings.Fields(detail[i+len(" INDEX "):])[0]
+				}
+				scans = append(scans, sc)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), scans, idx
+}
+
+// pgNode is a node of a PostgreSQL plan in JSON.
+type pgNode struct {
+	NodeType  string   `json:"Node Type"`
+	Relation  string   `json:"Relation Name"`
+	Alias     string   `json:"Alias"`
+	Index     string   `json:"Index Name"`
+	IndexCond string   `json:"Index Cond"`
+	Filter    string   `json:"Filter"`
+	Plans     []pgNode `json:"Plans"`
+}
+
+func (n pgNode) walk(b *strings.Builder, depth int, scans *[]fullScan, idx *[]string) {
+	fmt.Fprintf(b, "%s%s", strings.Repeat("  ", depth), n.NodeType)
+	if n.Index != "" {
+		fmt.Fprintf(b, " using %s", n.Index)
+		*idx = append(*idx, n.Index)
+	}
+	if n.Relation != "" {
+		fmt.Fprintf(b, " on %s %s", n.Relation, n.Alias)
+	}
+	if n.IndexCond != "" {
+		fmt.Fprintf(b, " [%s]", n.IndexCond)
+	}
+	if n.Filter != "" {
+		fmt.Fprintf(b, " filter %s", n.Filter)
+	}
+	b.WriteByte('\n')
+	if tbl, ok := watched[n.Relation]; ok {
+		switch {
+		case n.NodeType == "Seq Scan":
+			*scans = append(*scans, fullScan{table: tbl, how: "Seq Scan on " + n.Relation})
+		case (n.NodeType == "Index Scan" || n.NodeType == "Index Only Scan") && n.IndexCond == "":
+			*scans = append(*scans, fullScan{table: tbl, index: n.Index, how: n.NodeType + " using " + n.Index + " with no condition"})
+		}
+	}
+	for _, c := range n.Plans {
+		c.walk(b, depth+1, scans, idx)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(list, of []string) bool {
+	for _, x := range of {
+		if contains(list, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func slicesOf(set map[string]bool) []string {
+	var out []string
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// fillForPlans stores planIncidents incidents over nine years, each with
+// one report, a ruling under "ag" (and half of them under "ag2"), and the
+// accused party of each violation, then has the engine gather statistics.
+// The shares are those of a monitored conflict: most incidents are
+// verified and ruled not a violation, a tenth are violations, a few are
+// under review or disputed; 14 governorates; one incident in twenty is
+// known by its area only; one in a hundred was merged into another.
+func fillForPlans(t *testing.T, s *Store) {
+	ctx := context.Background()
+	start := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	parties := []string{"GOV", "OPP", "SDF", "ISIS", "HTS", "RU"}
+	var inc, rep, rul, par []string
+	pad := strings.Repeat("x", 800)
+	flush := func(force bool) {
+		if !force && len(inc) < 500 {
+			return
+		}
+		for _, b := range []struct {
+			head string
+			rows *[]string
+		}{
+			{"INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, merged_into, grade) VALUES ", &inc},
+			{"INSERT INTO reports (id, source, source_id, incident_id, original, original_digest, doc, imported_at) VALUES ", &rep},
+			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES ", &rul},
+			{"INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES ", &par},
+		} {
+			if len(*b.rows) == 0 {
+				continue
+			}
+			if _, err := s.w.ExecContext(ctx, b.head+strings.Join(*b.rows, ", ")); err != nil {
+				t.Fatal(err)
+			}
+			*b.rows = (*b.rows)[:0]
+		}
+	}
+	for id := 1; id <= planIncidents; id++ {
+		at := start.Add(time.Duration(id) * 4 * time.Hour)
+		admin1 := fmt.Sprintf("SY%02d", id%14+1)
+		admin3 := fmt.Sprintf("%s%02d%02d", admin1, id/14%6+1, id/84%8+1)
+		area := ""
+		if id%20 == 0 {
+			area, admin3 = admin1+"00", ""
+		}
+		state := "verified"
+		switch {
+		case id%50 == 1:
+			state = "under_review"
+		case id%50 == 2:
+			state = "disputed"
+		case id%10 == 3:
+			state = "reported"
+		case id%20 == 4:
+			state = "dismissed"
+		}
+		merged := 0
+		if id%100 == 5 {
+			merged = id - 1
+		}
+		// A stored incident's document is about a kilobyte (its place,
+		// actors, sources and account); the padding stands for them, so
+		// that reading the table costs what it does.
+		doc := fmt.Sprintf(`{"title":"Shelling near town %d","place":{"name":"Town %d"},"actors":[{"name":"%s"}],"summary":"%s"}`, id, id%500, parties[id%len(parties)], pad)
+		inc = append(inc, fmt.Sprintf("(%d, '%s', '%s', '%s', '', '%s', '%s', 'shelling', '%s', '%s', '%s', %d, %d, '')",
+			id, ts(at), ts(at.Add(time.Hour)), admin1, admin3, area, state, doc, ts(at), id%1000, merged))
+		rep = append(rep, fmt.Sprintf("(%d, 'plan', '%d', %d, '{}', 'x', '{\"description\":\"report %d\"}', '%s')", id, id, id, id, ts(at)))
+		for _, ag := range []string{"ag", "ag2"} {
+			if ag == "ag2" && id%2 == 0 {
+				continue
+			}
+			verdict := "not_violation"
+			switch {
+			case id%10 == 7:
+				verdict = "violation"
+			case id%5 == 1:
+				verdict = "undetermined"
+			}
+			// A ruling's document (clauses, explanation) is about half a
+			// kilobyte.
+			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s')`, id, ag, verdict, pad[:400], ts(at)))
+			if verdict == "violation" {
+				par = append(par, fmt.Sprintf("(%d, '%s', '%s')", id, ag, parties[id/10%len(parties)]))
+			}
+		}
+		flush(false)
+	}
+	flush(true)
+	if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openPostgres opens a store on a fresh database of the server the
+// tests use (storetest.PostgresURL), dropped afterwards, as the postgres
+// package does (that package imports this one).
+func openPostgres(t *testing.T) *Store {
+	u := storetest.PostgresURL(t)
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	name := fmt.Sprintf("truce_plan_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if a, err := sql.Open("pgx", u); err == nil {
+			a.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			a.Close()
+		}
+	})
+	db, err := sql.Open("pgx", replaceDB(t, u, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, db, db, Dialect{Name: "postgres", Numbered: true})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// replaceDB is the URL u naming database name instead.
+func replaceDB(t *testing.T, u, name string) string {
+	i := strings.LastIndex(u, "/")
+	if i < len("postgres://") {
+		t.Fatalf("TRUCE_TEST_POSTGRES %q names no database", u)
+	}
+	rest := ""
+	if q := strings.IndexByte(u[i:], '?'); q >= 0 {
+		rest = u[i+q:]
+	}
+	return u[:i+1] + name + rest
+}
