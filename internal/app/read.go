@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -188,7 +189,7 @@ func (c *completion) place() {
 	if p.Admin1 == "" && p.Area == "" {
 		return
 	}
-	where := "places it in " + firstNonEmpty(p.Admin3, p.Admin2, p.Admin1, p.Area)
+	where := "places it in " + cmp.Or(p.Admin3, p.Admin2, p.Admin1, p.Area)
 	if len(units) == 1 {
 		c.conflict(f, where)
 	} else {
@@ -325,15 +326,6 @@ func (c *completion) casualties() {
 	}
 }
 
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 // reading reads the words of each report of a bulk source as it comes.
 type reading struct {
 	importer.Source
@@ -351,12 +343,7 @@ func (s reading) Next() (importer.Row, bool, error) {
 }
 
 // Notes passes on what the wrapped source noted about its file.
-func (s reading) Notes() []string {
-	if n, ok := s.Source.(importer.Noter); ok {
-		return n.Notes()
-	}
-	return nil
-}
+func (s reading) Notes() []string { return importer.NotesOf(s.Source) }
 
 // sameSide reports whether an agreement places an actor on the side of
 // one of refs (its party, the party a guarantor's forces fight beside, or
@@ -368,7 +355,7 @@ func (a *App) sameSide(id string, refs []incident.ActorRef) bool {
 		for _, v := range ag.Versions {
 			side := func(id string) string {
 				af := v.Affiliation(id)
-				return firstNonEmpty(af.Party, af.Side, af.Excluded)
+				return cmp.Or(af.Party, af.Side, af.Excluded)
 			}
 			s := side(id)
 			if s == "" {

@@ -156,12 +156,7 @@ func (s sealing) Next() (importer.Row, bool, error) {
 
 // Notes passes on what the wrapped source noted about its file (unknown
 // columns, a missing id column), which embedding the interface would hide.
-func (s sealing) Notes() []string {
-	if n, ok := s.Source.(importer.Noter); ok {
-		return n.Notes()
-	}
-	return nil
-}
+func (s sealing) Notes() []string { return importer.NotesOf(s.Source) }
 
 // bringEvidence makes sure the node holds each file a report refers to:
 // from the evidence folder when it is there, checked against its digest;

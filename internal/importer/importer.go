@@ -257,9 +257,7 @@ func Run(ctx context.Context, st store.Store, file string, src Source, opt Optio
 	if err != nil {
 		return sum, err
 	}
-	if n, ok := src.(Noter); ok {
-		sum.Notes = n.Notes()
-	}
+	sum.Notes = NotesOf(src)
 	return sum, nil
 }
 
@@ -365,4 +363,14 @@ func ReadLine(br *bufio.Reader, max int) ([]byte, error) {
 		}
 		return bytes.TrimRight(buf, "\r\n"), err
 	}
+}
+
+// NotesOf is what a source noted about its file, if it notes anything: a
+// source that wraps another passes its Notes on through this, since
+// embedding the Source interface hides the wrapped one's methods.
+func NotesOf(src Source) []string {
+	if n, ok := src.(Noter); ok {
+		return n.Notes()
+	}
+	return nil
 }

@@ -32,10 +32,17 @@ type BundledRecord struct {
 }
 
 // NewProof encodes an inclusion proof for a bundle.
-func NewProof(p tlog.RecordProof) []string {
-	out := make([]string, len(p))
-	for i, h := range p {
-		out[i] = base64.StdEncoding.EncodeToString(h[:])
+func NewProof(p tlog.RecordProof) []string { return EncodeHashes(p) }
+
+// EncodeHash writes a tree hash as checkpoints and proofs carry it:
+// standard base64.
+func EncodeHash(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
+
+// EncodeHashes writes the hashes of a proof, each as EncodeHash does.
+func EncodeHashes(hs []tlog.Hash) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = EncodeHash(h)
 	}
 	return out
 }

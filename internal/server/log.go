@@ -1,12 +1,11 @@
 package server
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
 
-	"golang.org/x/mod/sumdb/tlog"
+	"github.com/truce-monitor/truce/internal/ledger"
 )
 
 // The log routes are public: entries hold digests, not records, so that
@@ -57,7 +56,7 @@ func (s *Server) logInclusion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n, err := s.app.LogSize(r.Context())
-	s.reply(w, r, map[string]any{"index": index, "size": size, "log_size": n, "root": b64(root), "proof": hashes(p)}, err)
+	s.reply(w, r, map[string]any{"index": index, "size": size, "log_size": n, "root": ledger.EncodeHash(root), "proof": ledger.EncodeHashes(p)}, err)
 }
 
 // logConsistency proves that the tree of size old is a prefix of the tree
@@ -70,7 +69,7 @@ func (s *Server) logConsistency(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := s.app.ConsistencyProof(r.Context(), old, size)
-	s.reply(w, r, map[string]any{"old": old, "new": size, "proof": hashes(p)}, err)
+	s.reply(w, r, map[string]any{"old": old, "new": size, "proof": ledger.EncodeHashes(p)}, err)
 }
 
 func logParam(r *http.Request, name string, def int64) (int64, error) {
@@ -86,14 +85,4 @@ func logParam(r *http.Request, name string, def int64) (int64, error) {
 		return 0, badRequest("%s: %q is not a whole number", name, v)
 	}
 	return n, nil
-}
-
-func b64(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
-
-func hashes(hs []tlog.Hash) []string {
-	out := make([]string, len(hs))
-	for i, h := range hs {
-		out[i] = b64(h)
-	}
-	return out
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
@@ -69,7 +68,7 @@ func (u *UI) logPage(q *req) error {
 		if i == len(notes)-1 {
 			signed = c.Size
 		}
-		cps = append(cps, checkpointView{Origin: c.Origin, Size: c.Size, Root: b64(c.Root), Signers: signers, Note: string(notes[i])})
+		cps = append(cps, checkpointView{Origin: c.Origin, Size: c.Size, Root: ledger.EncodeHash(c.Root), Signers: signers, Note: string(notes[i])})
 	}
 	v := q.r.URL.Query()
 	start := max(size-logPageSize, 0)
@@ -117,7 +116,7 @@ func (u *UI) logPage(q *req) error {
 		if err != nil {
 			return badLog(err)
 		}
-		data["Consistency"] = proofView{Old: old, Size: signed, Hashes: hashStrings(tp)}
+		data["Consistency"] = proofView{Old: old, Size: signed, Hashes: ledger.EncodeHashes(tp)}
 	}
 	return u.render(q, "log", "nav.log", data)
 }
@@ -136,7 +135,7 @@ func (u *UI) inclusion(q *req, index, signed int64) (*proofView, error) {
 		return nil, err
 	}
 	leaf := tlog.RecordHash([]byte(list[0].Data))
-	return &proofView{Index: index, Size: signed, Entry: list[0].Data, LeafHash: b64(leaf), Root: b64(root), Hashes: hashStrings(p)}, nil
+	return &proofView{Index: index, Size: signed, Entry: list[0].Data, LeafHash: ledger.EncodeHash(leaf), Root: ledger.EncodeHash(root), Hashes: ledger.EncodeHashes(p)}, nil
 }
 
 // badLog shows a proof asked outside the log as the reader's mistake.
@@ -145,14 +144,4 @@ func badLog(err error) error {
 		return fail(http.StatusBadRequest, "log.out_of_range", err.Error())
 	}
 	return err
-}
-
-func b64(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
-
-func hashStrings(hs []tlog.Hash) []string {
-	out := make([]string, len(hs))
-	for i, h := range hs {
-		out[i] = b64(h)
-	}
-	return out
 }
