@@ -39,6 +39,7 @@ var (
 		{"date", 0.95, 0.2},
 		{"date (events)", 0.95, 0.2},
 		{"place admin2", 0.58, 0.24},
+		{"place admin2 (one place)", 0.6, 0.6},
 		{"place admin2 (named)", 0.95, 0.58},
 		{"place admin1", 0.7, 0.6},
 		{"actor (events)", 0.75, 0.4},

@@ -214,6 +214,7 @@ func EvaluateUCDP(r io.Reader, x *Extractor, bounds *boundary.Set) (Report, erro
 	sDateEv := sc.score("date (events)", "events", "events with a day read: one of them right")
 	sAdm2 := sc.score("place admin2", "facts", "district of UCDP's point, or within 10 km (where_prec 1-3)")
 	sAdm2Ev := sc.score("place admin2 (events)", "events", "the most confident place read is right")
+	sOne := sc.score("place admin2 (one place)", "events", "headlines naming one place (district or finer): it is right")
 	sNamed := sc.score("place admin2 (named)", "facts", "places read from the words naming UCDP's place (where_coordinates)")
 	sAdm1 := sc.score("place admin1", "facts", "governorate of UCDP's point (where_prec 1-4)")
 	sActor := sc.score("actor", "facts", "an actor read is one of the event's sides")
@@ -341,6 +342,18 @@ func EvaluateUCDP(r io.Reader, x *Extractor, bounds *boundary.Set) (Report, erro
 					sNamed.Found++
 				} else {
 					sc.miss("place admin2 (named) missed", headline, "", truth.Admin2+" "+field(rec, col, "where_coordinates"))
+				}
+			}
+			// A headline naming a single place is about one place; a digest's
+			// several places are mostly other events' (see docs/extraction.md).
+			if one, ok := onePlace(facts); ok {
+				sOne.Expected++
+				sOne.Proposed++
+				if placeRight(one, truth.Admin2, lat, lon) {
+					sOne.Correct++
+					sOne.Found++
+				} else {
+					sc.miss("place admin2 (one place)", headline, one.Value+" "+one.Precision+" ("+one.Quote+")", truth.Admin2+" "+field(rec, col, "where_coordinates"))
 				}
 			}
 			if best, ok := bestPlace(facts); ok && fineEnough(best.Precision) {
@@ -507,6 +520,23 @@ func fineEnough(p string) bool {
 
 // placeRight: the place read lies in the district, or its point within
 // 10 km of (lat, lon).
+// onePlace is the headline's place when every place read at district
+// precision or finer names the same unit.
+func onePlace(facts []read) (read, bool) {
+	var one read
+	n := 0
+	for _, f := range facts {
+		if f.Field != FieldPlace || !fineEnough(f.Precision) {
+			continue
+		}
+		if n > 0 && f.Value != one.Value {
+			return read{}, false
+		}
+		one, n = f, n+1
+	}
+	return one, n > 0
+}
+
 func placeRight(f read, admin2 string, lat, lon float64) bool {
 	if strings.HasPrefix(f.Value, admin2) {
 		return true
