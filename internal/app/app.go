@@ -148,12 +148,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	// SQLite has one writer, so one committer; a PostgreSQL server takes
-	// several transactions at once, each waiting on the network.
+	// One committer: SQLite has one writer, and on PostgreSQL concurrent
+	// group commits deadlock on the incidents their reports join (the
+	// same few places at once); a group's statements are batched instead.
 	committers := 1
-	if IsPostgres(cfg.DB) {
-		committers = 4
-	}
 	for range committers {
 		a.committers.Go(a.commitSubmissions)
 	}

@@ -17,39 +17,56 @@ import (
 	"github.com/truce-monitor/truce/internal/ledger"
 )
 
-// appendLog appends e to the log inside the record's own transaction, so
-// that a record and its log entry are committed together or not at all.
-// The first append of a transaction locks the one log_state row (an
-// update, which serialises concurrent appenders on both engines); the
-// transaction writes the new size back when it commits.
+// appendLog adds e to the entries the record's own transaction appends to
+// the log when it commits (flushLog), so that a record and its log entry
+// are committed together or not at all.
 func appendLog(ctx context.Context, w *txw, e ledger.Entry) error {
-	if w.s.noLog {
+	if !w.s.noLog {
+		w.pending = append(w.pending, e)
+	}
+	return nil
+}
+
+// flushLog appends the transaction's pending entries, last before commit.
+// It locks the one log_state row (an update, which serialises concurrent
+// appenders on both engines) and writes the new size back: the lock is
+// held only for the log's own writes and the commit, not while the
+// transaction stores its records, so that concurrent writers on
+// PostgreSQL overlap everything but this.
+func flushLog(ctx context.Context, w *txw) error {
+	if len(w.pending) == 0 {
 		return nil
 	}
-	if !w.logLocked {
-		if err := w.scan(ctx, `UPDATE log_state SET size = size WHERE id = 1 RETURNING size`, nil, &w.logNext); err != nil {
-			return fmt.Errorf("log: %w", err)
-		}
-		w.logLocked = true
+	var n int64
+	if err := w.scan(ctx, `UPDATE log_state SET size = size WHERE id = 1 RETURNING size`, nil, &n); err != nil {
+		return fmt.Errorf("log: %w", err)
 	}
-	n := w.logNext
-	w.logNext++
-	data := e.Data()
-	hashes, err := tlog.StoredHashes(n, data, txHashes{ctx, w})
-	if err != nil {
-		return fmt.Errorf("log entry %d: %w", n, err)
-	}
-	if _, err := w.exec(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at) VALUES (?, ?, ?, ?, ?)`,
-		n, e.Kind, e.Key, data, ts(time.Now())); err != nil {
-		return fmt.Errorf("log entry %d: %w", n, err)
-	}
-	first := tlog.StoredHashCount(n)
-	for i, h := range hashes {
-		if _, err := w.exec(ctx, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`, first+int64(i), h[:]); err != nil {
+	now := ts(time.Now())
+	var entries, hashes []any
+	for _, e := range w.pending {
+		data := e.Data()
+		hs, err := tlog.StoredHashes(n, data, txHashes{ctx, w})
+		if err != nil {
 			return fmt.Errorf("log entry %d: %w", n, err)
 		}
-		w.hashes[first+int64(i)] = h
+		entries = append(entries, n, e.Kind, e.Key, data, now)
+		first := tlog.StoredHashCount(n)
+		for i, h := range hs {
+			hashes = append(hashes, first+int64(i), h[:])
+			w.hashes[first+int64(i)] = h
+		}
+		n++
 	}
+	if err := insertRows(ctx, w, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at) VALUES `, 5, entries, ""); err != nil {
+		return fmt.Errorf("log entries: %w", err)
+	}
+	if err := insertRows(ctx, w, `INSERT INTO log_hashes (idx, hash) VALUES `, 2, hashes, ""); err != nil {
+		return fmt.Errorf("log hashes: %w", err)
+	}
+	if _, err := w.exec(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, n); err != nil {
+		return fmt.Errorf("log: %w", err)
+	}
+	w.pending = w.pending[:0]
 	return nil
 }
 

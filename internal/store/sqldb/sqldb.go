@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -53,6 +54,9 @@ type Store struct {
 	// noLog skips the log, for measuring what the log costs; only this
 	// package's benchmarks set it.
 	noLog bool
+	// rebound caches rebind's answers, buffered touchesBuffered's: the
+	// queries are a fixed set.
+	rebound, buffered sync.Map
 }
 
 var _ store.Store = (*Store)(nil)
@@ -84,6 +88,9 @@ func (s *Store) rebind(q string) string {
 	if !s.d.Numbered {
 		return q
 	}
+	if r, ok := s.rebound.Load(q); ok {
+		return r.(string)
+	}
 	var b strings.Builder
 	n := 0
 	for _, r := range q {
@@ -94,6 +101,7 @@ func (s *Store) rebind(q string) string {
 		}
 		b.WriteRune(r)
 	}
+	s.rebound.Store(q, b.String())
 	return b.String()
 }
 
@@ -195,9 +203,12 @@ var afterMigration = map[int]func(context.Context, *txw) error{
 	},
 }
 
-// txw is a transaction that prepares each distinct statement once: an
-// import runs the same few statements thousands of times, and parsing the
-// SQL each time would cost more than running it.
+// txw is a transaction that prepares each distinct statement once on
+// SQLite: an import runs the same few statements thousands of times, and
+// parsing the SQL each time would cost more than running it. PostgreSQL's
+// driver keeps its own cache of prepared statements per connection, so
+// there a statement is sent as it is: preparing it again in every
+// transaction would cost two more round trips each.
 type txw struct {
 	*sql.Tx
 	s     *Store
@@ -205,10 +216,10 @@ type txw struct {
 	// hashes caches log hashes read or written in this transaction: a
 	// group of appends reads mostly what the previous append wrote.
 	hashes map[int64]tlog.Hash
-	// logNext is the next log index, once an append has locked the log
-	// in this transaction (logLocked); it is written back at commit.
-	logNext   int64
-	logLocked bool
+	// pending are the log entries the transaction appends at commit.
+	pending []ledger.Entry
+	// b holds rows written at commit or before a read of their table.
+	b *batch
 }
 
 func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -223,8 +234,14 @@ func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// exec runs a prepared statement.
+// exec runs a statement.
 func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := w.before(ctx, query); err != nil {
+		return nil, err
+	}
+	if w.s.d.Numbered {
+		return w.ExecContext(ctx, w.s.rebind(query), args...)
+	}
 	st, err := w.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -232,8 +249,29 @@ func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return st.ExecContext(ctx, args...)
 }
 
-// scan runs a prepared query for one row into dest.
+// query runs a query.
+func (w *txw) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := w.before(ctx, query); err != nil {
+		return nil, err
+	}
+	if w.s.d.Numbered {
+		return w.QueryContext(ctx, w.s.rebind(query), args...)
+	}
+	st, err := w.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// scan runs a query for one row into dest.
 func (w *txw) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	if err := w.before(ctx, query); err != nil {
+		return err
+	}
+	if w.s.d.Numbered {
+		return w.QueryRowContext(ctx, w.s.rebind(query), args...).Scan(dest...)
+	}
 	st, err := w.stmt(ctx, query)
 	if err != nil {
 		return err
@@ -268,11 +306,13 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 		tx.Rollback()
 		return err
 	}
-	if w.logLocked {
-		if _, err := w.exec(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, w.logNext); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("log: %w", err)
-		}
+	if err := w.flush(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := flushLog(ctx, w); err != nil {
+		tx.Rollback()
+		return err
 	}
 	return tx.Commit()
 }
@@ -482,6 +522,13 @@ type importer struct {
 	in      store.Intake
 	formats map[string]int64
 	now     string
+	// stored holds the keys (source, source_id) of the reports being
+	// imported that are already stored, or met earlier in the
+	// transaction: the others are new without a look-up each.
+	stored map[[2]string]bool
+	// history[id] says whether an incident a report may join has a
+	// history (incident_events), read with the candidates.
+	history map[int64]bool
 	// lonely[d] is set once the transaction knows that every incident
 	// holds a record of dataset d, so that d's records need not look for
 	// one to join (a bulk import of one dataset).
@@ -512,7 +559,11 @@ func (im *importer) formatID(ctx context.Context, format string) (int64, error) 
 func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in store.Intake) ([]store.Imported, error) {
 	out := make([]store.Imported, len(reports))
 	err := s.tx(ctx, func(w *txw) error {
-		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now()), lonely: map[string]bool{}}
+		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now()), lonely: map[string]bool{}, history: map[int64]bool{}}
+		var err error
+		if im.stored, err = storedKeys(ctx, w, reports); err != nil {
+			return err
+		}
 		for i := range reports {
 			r := &reports[i]
 			res, err := im.importOne(ctx, r)
@@ -521,10 +572,49 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in
 			}
 			out[i] = res
 		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		for i := range out {
+			out[i].ReportID = reports[i].ID
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import reports: %w", err)
+	}
+	return out, nil
+}
+
+// storedKeys finds which of reports are already stored, many at a time.
+func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]string]bool, error) {
+	bySource := map[string][]any{}
+	for _, r := range reports {
+		bySource[r.Source] = append(bySource[r.Source], r.SourceID)
+	}
+	out := make(map[[2]string]bool, len(reports))
+	for src, ids := range bySource {
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			q := `SELECT source_id FROM reports WHERE source = ? AND source_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+			rows, err := w.query(ctx, q, append([]any{src}, ids[:n]...)...)
+			if err != nil {
+				return nil, fmt.Errorf("stored reports: %w", err)
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("stored reports: %w", err)
+				}
+				out[[2]string{src, id}] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("stored reports: %w", err)
+			}
+			ids = ids[n:]
+		}
 	}
 	return out, nil
 }
@@ -551,8 +641,15 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 		oldOwner, logKey          string
 		pl                        placement
 	)
-	err = im.w.scan(ctx, `SELECT id, incident_id, original_digest, original, doc, revision, format_id, owner, log_key, placed_in, placed_why FROM reports WHERE source = ? AND source_id = ?`,
-		[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat, &oldOwner, &logKey, &pl.in, &pl.why)
+	key := [2]string{r.Source, r.SourceID}
+	if im.stored[key] {
+		err = im.w.scan(ctx, `SELECT id, incident_id, original_digest, original, doc, revision, format_id, owner, log_key, placed_in, placed_why FROM reports WHERE source = ? AND source_id = ?`,
+			[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat, &oldOwner, &logKey, &pl.in, &pl.why)
+	} else {
+		// A later record with the same id finds this one.
+		im.stored[key] = true
+		err = sql.ErrNoRows
+	}
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		var joined string
@@ -575,10 +672,8 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 		pl = placement{in: incidentID, why: joined}
 		dg := ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: pl.in, PlacedWhy: pl.why})
 		logKey = newLogKey()
-		if err := im.w.scan(ctx, `INSERT INTO reports (source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			[]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why}, &r.ID); err != nil {
-			return store.Imported{}, err
-		}
+		im.w.addReport([]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why},
+			func(id int64) { r.ID = id })
 		r.IncidentID = incidentID
 		if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: logKey, Rev: 1, Digest: dg}); err != nil {
 			return store.Imported{}, err
@@ -588,11 +683,15 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 			if _, err := im.putIncident(ctx, incidentID, into); err != nil {
 				return store.Imported{}, err
 			}
-			if err := regrade(ctx, im.w, incidentID, im.in.Grade); err != nil {
-				return store.Imported{}, err
+			// Only an incident with a history has a grade to revise.
+			if im.history[incidentID] {
+				if err := regrade(ctx, im.w, incidentID, im.in.Grade); err != nil {
+					return store.Imported{}, err
+				}
 			}
 		}
-		return store.Imported{ReportID: r.ID, IncidentID: incidentID, Outcome: store.Created, Joined: joined}, nil
+		// ReportID is set when the report is written (ImportReports).
+		return store.Imported{IncidentID: incidentID, Outcome: store.Created, Joined: joined}, nil
 	case err != nil:
 		return store.Imported{}, err
 	}
@@ -679,8 +778,8 @@ func (im *importer) join(ctx context.Context, r *incident.Report) (int64, incide
 	var args []any
 	if f.Point {
 		cells := cluster.NearCells(f.Lat, f.Lon)
-		q = `SELECT id, doc FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND occurred_start >= ? AND occurred_start < ?` + open +
-			` UNION ALL SELECT id, doc FROM incidents WHERE cell = 0 AND admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
+		q = `SELECT id, doc, EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = incidents.id) FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND occurred_start >= ? AND occurred_start < ?` + open +
+			` UNION ALL SELECT id, doc, EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = incidents.id) FROM incidents WHERE cell = 0 AND admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
 		for _, c := range cells {
 			args = append(args, c)
 		}
@@ -690,14 +789,10 @@ func (im *importer) join(ctx context.Context, r *incident.Report) (int64, incide
 		}
 		args = append(args, from, to, after, notDataset, admin1, from, to, after, notDataset)
 	} else {
-		q = `SELECT id, doc FROM incidents WHERE admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
+		q = `SELECT id, doc, EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = incidents.id) FROM incidents WHERE admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
 		args = []any{f.Areas[0], from, to, after, notDataset}
 	}
-	st, err := im.w.stmt(ctx, q)
-	if err != nil {
-		return 0, none, "", err
-	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := im.w.query(ctx, q, args...)
 	if err != nil {
 		return 0, none, "", fmt.Errorf("incidents near: %w", err)
 	}
@@ -708,9 +803,11 @@ func (im *importer) join(ctx context.Context, r *incident.Report) (int64, incide
 	for rows.Next() {
 		var id int64
 		var doc string
-		if err := rows.Scan(&id, &doc); err != nil {
+		var history bool
+		if err := rows.Scan(&id, &doc, &history); err != nil {
 			return 0, none, "", err
 		}
+		im.history[id] = history
 		var in incident.Incident
 		if err := json.Unmarshal([]byte(doc), &in); err != nil {
 			return 0, none, "", fmt.Errorf("incident %d: %w", id, err)
@@ -736,11 +833,7 @@ func (im *importer) recombine(ctx context.Context, id int64) error {
 }
 
 func recombine(ctx context.Context, w *txw, id int64, rule store.RuleFunc, now string) error {
-	st, err := w.stmt(ctx, `SELECT id, doc FROM reports WHERE incident_id = ? ORDER BY id`)
-	if err != nil {
-		return err
-	}
-	rows, err := st.QueryContext(ctx, id)
+	rows, err := w.query(ctx, `SELECT id, doc FROM reports WHERE incident_id = ? ORDER BY id`, id)
 	if err != nil {
 		return err
 	}
@@ -793,6 +886,7 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 			row.Act, row.State, row.Doc, now, row.Cell, row.Datasets}, &id); err != nil {
 			return 0, err
 		}
+		w.batch().fresh[id] = true
 	} else if _, err := w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ?, cell = ?, datasets = ? WHERE id = ?`,
 		row.Start, row.End, row.Admin1, row.Admin2, row.Admin3, row.Area, row.Act, row.Doc, now, row.Cell, row.Datasets, id); err != nil {
 		return 0, err
@@ -843,30 +937,19 @@ func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, 
 }
 
 // saveRulingDoc stores r, whose document is doc, its parties and the
-// accused parties' notifications.
+// accused parties' notifications (buffered: see batch.go).
 func saveRulingDoc(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, doc []byte, now string) error {
-	if _, err := w.exec(ctx, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at`,
-		incidentID, r.Agreement, r.Version, string(r.Verdict), r.Outcome(), string(doc), now); err != nil {
-		return fmt.Errorf("incident %d: %w", incidentID, err)
-	}
-	if _, err := w.exec(ctx, `DELETE FROM ruling_parties WHERE incident_id = ? AND agreement_id = ?`, incidentID, r.Agreement); err != nil {
-		return err
-	}
+	var parties, notified []any
 	for _, p := range r.Parties {
-		if _, err := w.exec(ctx, `INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES (?, ?, ?)`, incidentID, r.Agreement, p); err != nil {
-			return err
-		}
+		parties = append(parties, incidentID, r.Agreement, p)
 		// The accused party's liaisons are told once, and may reply.
 		if r.Verdict == ruling.Violation {
 			msg := fmt.Sprintf("Incident %d is ruled a violation of %s (%s) by %s. You may reply: deny, accept or explain, with evidence.",
 				incidentID, r.Agreement, strings.Join(r.Clauses, ", "), p)
-			if _, err := w.exec(ctx, `INSERT INTO notifications (party, incident_id, agreement_id, message, created_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (party, incident_id, agreement_id) DO NOTHING`, p, incidentID, r.Agreement, msg, now); err != nil {
-				return err
-			}
+			notified = append(notified, p, incidentID, r.Agreement, msg, now)
 		}
 	}
+	w.setRuling(rulingKey{incidentID, r.Agreement}, pendingRuling{version: r.Version, verdict: string(r.Verdict), outcome: r.Outcome(), doc: string(doc), t: now}, parties, notified)
 	return nil
 }
 

@@ -125,11 +125,7 @@ func regrade(ctx context.Context, w *txw, id int64, grade store.GradeFunc) error
 			return err
 		}},
 	} {
-		st, err := w.stmt(ctx, q.query)
-		if err != nil {
-			return err
-		}
-		rows, err := st.QueryContext(ctx, id)
+		rows, err := w.query(ctx, q.query, id)
 		if err != nil {
 			return err
 		}
