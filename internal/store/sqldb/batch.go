@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/truce-monitor/truce/internal/store"
 )
 
 // Rows that nothing in a transaction reads back before it commits are
@@ -20,6 +22,9 @@ const batchRows = 64
 
 // batch holds a transaction's buffered rows.
 type batch struct {
+	// incidents are changed incidents' rows, the last one of each.
+	incidents map[int64]pendingIncident
+	incOrder  []int64
 	// reports are new reports; their ids are learnt when they are written,
 	// and given to each one's done.
 	reports []pendingReport
@@ -37,6 +42,20 @@ type batch struct {
 	fresh   map[int64]bool
 }
 
+type pendingIncident struct {
+	row store.IncidentRow
+	now string
+}
+
+// The buffered tables, as flush masks: a statement naming one of a
+// group's tables flushes that group.
+const (
+	bufIncidents = 1 << iota
+	bufReports
+	bufRulings // rulings, ruling_parties, notifications
+	bufAll     = bufIncidents | bufReports | bufRulings
+)
+
 type pendingRuling struct {
 	version                  int
 	verdict, outcome, doc, t string
@@ -50,32 +69,53 @@ type pendingReport struct {
 const reportCols = `source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why`
 
 // bufferedTables names the tables that may hold buffered rows.
-var bufferedTables = regexp.MustCompile(`\b(reports|rulings|ruling_parties|notifications)\b`)
+var bufferedTables = regexp.MustCompile(`\b(incidents|reports|rulings|ruling_parties|notifications)\b`)
 
-// touchesBuffered reports whether a statement names a table that may hold
-// buffered rows.
-func (s *Store) touchesBuffered(query string) bool {
+// touchesBuffered says which buffered tables a statement names.
+func (s *Store) touchesBuffered(query string) int {
 	if v, ok := s.buffered.Load(query); ok {
-		return v.(bool)
+		return v.(int)
 	}
-	t := bufferedTables.MatchString(query)
-	s.buffered.Store(query, t)
-	return t
+	mask := 0
+	for _, t := range bufferedTables.FindAllString(query, -1) {
+		switch t {
+		case "incidents":
+			mask |= bufIncidents
+		case "reports":
+			mask |= bufReports
+		default:
+			mask |= bufRulings
+		}
+	}
+	s.buffered.Store(query, mask)
+	return mask
 }
 
-// before flushes the buffered rows when query may read or change them.
+// before flushes the buffered rows that query may read or change.
 func (w *txw) before(ctx context.Context, query string) error {
-	if w.b == nil || !w.s.touchesBuffered(query) {
+	if w.b == nil {
 		return nil
 	}
-	return w.flush(ctx)
+	if mask := w.s.touchesBuffered(query); mask != 0 {
+		return w.flush(ctx, mask)
+	}
+	return nil
 }
 
 func (w *txw) batch() *batch {
 	if w.b == nil {
-		w.b = &batch{rulings: map[rulingKey]pendingRuling{}, seen: map[string]bool{}, fresh: map[int64]bool{}}
+		w.b = &batch{incidents: map[int64]pendingIncident{}, rulings: map[rulingKey]pendingRuling{}, seen: map[string]bool{}, fresh: map[int64]bool{}}
 	}
 	return w.b
+}
+
+// setIncident buffers an incident's changed row (its state aside).
+func (w *txw) setIncident(id int64, row store.IncidentRow, now string) {
+	b := w.batch()
+	if _, ok := b.incidents[id]; !ok {
+		b.incOrder = append(b.incOrder, id)
+	}
+	b.incidents[id] = pendingIncident{row: row, now: now}
 }
 
 // addReport buffers a new report; done receives its id once written.
@@ -119,20 +159,50 @@ func dropRows(rows []any, cols int, drop func([]any) bool) []any {
 	return out
 }
 
-// flush writes the buffered rows.
-func (w *txw) flush(ctx context.Context) error {
+// flush writes the buffered rows of the groups in mask, incidents first
+// (the others refer to them).
+func (w *txw) flush(ctx context.Context, mask int) error {
 	b := w.b
 	if b == nil {
 		return nil
 	}
-	w.b = nil // the statements below read nothing buffered
-	for len(b.reports) > 0 {
-		n := min(len(b.reports), batchRows)
-		if err := w.insertReports(ctx, b.reports[:n]); err != nil {
+	// The statements below must not flush again.
+	w.b = nil
+	defer func() { w.b = b }()
+	if mask&bufIncidents != 0 && len(b.incOrder) > 0 {
+		var rows []any
+		for _, id := range b.incOrder {
+			p := b.incidents[id]
+			r := p.row
+			rows = append(rows, id, r.Start, r.End, r.Admin1, r.Admin2, r.Admin3, r.Area, r.Act, r.State, r.Doc, p.now, r.Cell, r.Datasets)
+		}
+		// An upsert on the key is an UPDATE of many rows in one statement,
+		// on both engines; every incident here exists, and keeps its state.
+		if err := insertRows(ctx, w, `INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets) VALUES `, 13, rows,
+			` ON CONFLICT (id) DO UPDATE SET occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, admin1 = excluded.admin1, admin2 = excluded.admin2, admin3 = excluded.admin3, area = excluded.area, act = excluded.act, doc = excluded.doc, updated_at = excluded.updated_at, cell = excluded.cell, datasets = excluded.datasets`); err != nil {
+			return fmt.Errorf("incidents: %w", err)
+		}
+		clear(b.incidents)
+		b.incOrder = b.incOrder[:0]
+	}
+	if mask&bufReports != 0 {
+		for len(b.reports) > 0 {
+			n := min(len(b.reports), batchRows)
+			if err := w.insertReports(ctx, b.reports[:n]); err != nil {
+				return err
+			}
+			b.reports = b.reports[n:]
+		}
+	}
+	if mask&bufRulings != 0 {
+		if err := w.flushRulings(ctx, b); err != nil {
 			return err
 		}
-		b.reports = b.reports[n:]
 	}
+	return nil
+}
+
+func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 	for len(b.cleared) > 0 {
 		n := min(len(b.cleared), batchRows)
 		var args []any
@@ -161,6 +231,9 @@ func (w *txw) flush(ctx context.Context) error {
 		` ON CONFLICT (party, incident_id, agreement_id) DO NOTHING`); err != nil {
 		return fmt.Errorf("notifications: %w", err)
 	}
+	clear(b.rulings)
+	b.order, b.parties, b.notified = b.order[:0], b.parties[:0], b.notified[:0]
+	clear(b.seen)
 	return nil
 }
 

@@ -25,7 +25,6 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"github.com/truce-monitor/truce/internal/cluster"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
@@ -306,7 +305,7 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 		tx.Rollback()
 		return err
 	}
-	if err := w.flush(ctx); err != nil {
+	if err := w.flush(ctx, bufAll); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -525,14 +524,19 @@ type importer struct {
 	// stored holds the keys (source, source_id) of the reports being
 	// imported that are already stored, or met earlier in the
 	// transaction: the others are new without a look-up each.
-	stored map[[2]string]bool
+	stored map[[2]string]*storedReport
 	// history[id] says whether an incident a report may join has a
 	// history (incident_events), read with the candidates.
 	history map[int64]bool
-	// lonely[d] is set once the transaction knows that every incident
+	// near[k] are the incidents report k may join, read for the whole
+	// group at its start (prefetch); touched are the incidents the
+	// transaction created or changed since, as they now are.
+	near    map[int][]candidate
+	touched map[int64]touchedIncident
+	// alone[d] is set once the transaction knows that every incident
 	// holds a record of dataset d, so that d's records need not look for
 	// one to join (a bulk import of one dataset).
-	lonely map[string]bool
+	alone map[string]bool
 }
 
 // formatID returns the id of an original format, storing it if new.
@@ -559,20 +563,23 @@ func (im *importer) formatID(ctx context.Context, format string) (int64, error) 
 func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in store.Intake) ([]store.Imported, error) {
 	out := make([]store.Imported, len(reports))
 	err := s.tx(ctx, func(w *txw) error {
-		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now()), lonely: map[string]bool{}, history: map[int64]bool{}}
+		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now()), alone: map[string]bool{}, history: map[int64]bool{}, touched: map[int64]touchedIncident{}}
 		var err error
 		if im.stored, err = storedKeys(ctx, w, reports); err != nil {
 			return err
 		}
+		if err := im.prefetch(ctx, reports); err != nil {
+			return err
+		}
 		for i := range reports {
 			r := &reports[i]
-			res, err := im.importOne(ctx, r)
+			res, err := im.importOne(ctx, i, r)
 			if err != nil {
 				return fmt.Errorf("report %s/%s: %w", r.Source, r.SourceID, err)
 			}
 			out[i] = res
 		}
-		if err := w.flush(ctx); err != nil {
+		if err := w.flush(ctx, bufAll); err != nil {
 			return err
 		}
 		for i := range out {
@@ -586,28 +593,37 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in
 	return out, nil
 }
 
+// storedReport is what an import needs first of a stored report: enough to
+// tell that it is unchanged without reading it.
+type storedReport struct {
+	id, incident int64
+	digest       string
+	pl           placement
+}
+
 // storedKeys finds which of reports are already stored, many at a time.
-func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]string]bool, error) {
+func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]string]*storedReport, error) {
 	bySource := map[string][]any{}
 	for _, r := range reports {
 		bySource[r.Source] = append(bySource[r.Source], r.SourceID)
 	}
-	out := make(map[[2]string]bool, len(reports))
+	out := make(map[[2]string]*storedReport, len(reports))
 	for src, ids := range bySource {
 		for len(ids) > 0 {
 			n := min(len(ids), 500)
-			q := `SELECT source_id FROM reports WHERE source = ? AND source_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+			q := `SELECT source_id, id, incident_id, original_digest, placed_in, placed_why FROM reports WHERE source = ? AND source_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
 			rows, err := w.query(ctx, q, append([]any{src}, ids[:n]...)...)
 			if err != nil {
 				return nil, fmt.Errorf("stored reports: %w", err)
 			}
 			for rows.Next() {
 				var id string
-				if err := rows.Scan(&id); err != nil {
+				var sr storedReport
+				if err := rows.Scan(&id, &sr.id, &sr.incident, &sr.digest, &sr.pl.in, &sr.pl.why); err != nil {
 					rows.Close()
 					return nil, fmt.Errorf("stored reports: %w", err)
 				}
-				out[[2]string{src, id}] = true
+				out[[2]string{src, id}] = &sr
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -619,7 +635,7 @@ func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]
 	return out, nil
 }
 
-func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Imported, error) {
+func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (store.Imported, error) {
 	doc, err := reportDoc(*r)
 	if err != nil {
 		return store.Imported{}, err
@@ -642,12 +658,18 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 		pl                        placement
 	)
 	key := [2]string{r.Source, r.SourceID}
-	if im.stored[key] {
+	if sr := im.stored[key]; sr != nil && sr.digest != "" &&
+		sr.digest == ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: sr.pl.in, PlacedWhy: sr.pl.why}) {
+		// The daily sync's common case: nothing to read or write.
+		r.ID, r.IncidentID = sr.id, sr.incident
+		return store.Imported{ReportID: sr.id, IncidentID: sr.incident, Outcome: store.Unchanged}, nil
+	}
+	if _, ok := im.stored[key]; ok {
 		err = im.w.scan(ctx, `SELECT id, incident_id, original_digest, original, doc, revision, format_id, owner, log_key, placed_in, placed_why FROM reports WHERE source = ? AND source_id = ?`,
 			[]any{r.Source, r.SourceID}, &id, &incidentID, &oldDigest, &oldOriginal, &oldDoc, &revision, &oldFormat, &oldOwner, &logKey, &pl.in, &pl.why)
 	} else {
 		// A later record with the same id finds this one.
-		im.stored[key] = true
+		im.stored[key] = nil
 		err = sql.ErrNoRows
 	}
 	switch {
@@ -655,18 +677,20 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 		var joined string
 		var into incident.Incident
 		if im.in.Cluster != nil {
-			if incidentID, into, joined, err = im.join(ctx, r); err != nil {
+			if incidentID, into, joined, err = im.join(ctx, k, r); err != nil {
 				return store.Imported{}, err
 			}
 		}
 		if incidentID == 0 {
-			if incidentID, err = im.putIncident(ctx, 0, incident.FromReport(*r)); err != nil {
+			in := incident.FromReport(*r)
+			if incidentID, err = im.putIncident(ctx, 0, in); err != nil {
 				return store.Imported{}, err
 			}
+			im.touch(incidentID, in)
 			// An incident of another source: records of any dataset may
 			// now have one to join.
-			if r.Kind != incident.FromDataset || !im.lonely[r.Source] {
-				clear(im.lonely)
+			if r.Kind != incident.FromDataset || !im.alone[r.Source] {
+				clear(im.alone)
 			}
 		}
 		pl = placement{in: incidentID, why: joined}
@@ -683,6 +707,7 @@ func (im *importer) importOne(ctx context.Context, r *incident.Report) (store.Im
 			if _, err := im.putIncident(ctx, incidentID, into); err != nil {
 				return store.Imported{}, err
 			}
+			im.touch(incidentID, into)
 			// Only an incident with a history has a grade to revise.
 			if im.history[incidentID] {
 				if err := regrade(ctx, im.w, incidentID, im.in.Grade); err != nil {
@@ -737,98 +762,12 @@ func newLogKey() string {
 	return "r" + hex.EncodeToString(b[:])
 }
 
-// join finds the incident a new report describes among those near it in
-// time and space that are still open to new reports (reported or under
-// review), and says why; 0 when none matches.
-func (im *importer) join(ctx context.Context, r *incident.Report) (int64, incident.Incident, string, error) {
-	var none incident.Incident
-	p := im.in.Cluster
-	if r.Kind == incident.FromDataset {
-		lonely, ok := im.lonely[r.Source]
-		if !ok {
-			own := "|" + r.Source + "|"
-			var other bool
-			if err := im.w.scan(ctx, `SELECT EXISTS (SELECT 1 FROM incidents WHERE datasets < ? OR datasets > ?)`, []any{own, own}, &other); err != nil {
-				return 0, none, "", err
-			}
-			lonely = !other
-			im.lonely[r.Source] = lonely
-		}
-		if lonely {
-			return 0, none, "", nil
-		}
-	}
-	f := cluster.ReportFacts(*r)
-	if !f.Point && len(f.Areas) == 0 {
-		return 0, none, "", nil
-	}
-	// Incidents overlapping the report's span (widened by the slack):
-	// the index finds those starting in the window, the end filters.
-	from := ts(r.Occurred.Start.Add(-2*p.Slack - p.MaxSpan))
-	to := ts(r.Occurred.End.Add(2 * p.Slack))
-	after := ts(r.Occurred.Start.Add(-2 * p.Slack))
-	open := ` AND occurred_end > ? AND merged_into = 0 AND state IN ('reported', 'under_review') AND datasets NOT LIKE ?`
-	// A dataset's record never joins an incident holding another record of
-	// the same dataset; the pattern matches nothing for other reports.
-	notDataset := "|"
-	if r.Kind == incident.FromDataset {
-		notDataset = "%|" + r.Source + "|%"
-	}
-	var q string
-	var args []any
-	if f.Point {
-		cells := cluster.NearCells(f.Lat, f.Lon)
-		q = `SELECT id, doc, EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = incidents.id) FROM incidents WHERE cell IN (?, ?, ?, ?, ?, ?, ?, ?, ?) AND occurred_start >= ? AND occurred_start < ?` + open +
-			` UNION ALL SELECT id, doc, EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = incidents.id) FROM incidents WHERE cell = 0 AND admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
-		for _, c := range cells {
-			args = append(args, c)
-		}
-		admin1 := ""
-		if len(f.Areas) > 0 {
-			admin1 = f.Areas[0]
-		}
-		args = append(args, from, to, after, notDataset, admin1, from, to, after, notDataset)
-	} else {
-		q = `SELECT id, doc, EXISTS (SELECT 1 FROM incident_events e WHERE e.incident_id = incidents.id) FROM incidents WHERE admin1 = ? AND occurred_start >= ? AND occurred_start < ?` + open
-		args = []any{f.Areas[0], from, to, after, notDataset}
-	}
-	rows, err := im.w.query(ctx, q, args...)
-	if err != nil {
-		return 0, none, "", fmt.Errorf("incidents near: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	var incs []incident.Incident
-	var cands []cluster.Facts
-	for rows.Next() {
-		var id int64
-		var doc string
-		var history bool
-		if err := rows.Scan(&id, &doc, &history); err != nil {
-			return 0, none, "", err
-		}
-		im.history[id] = history
-		var in incident.Incident
-		if err := json.Unmarshal([]byte(doc), &in); err != nil {
-			return 0, none, "", fmt.Errorf("incident %d: %w", id, err)
-		}
-		ids = append(ids, id)
-		incs = append(incs, in)
-		cands = append(cands, cluster.IncidentFacts(in))
-	}
-	if err := rows.Err(); err != nil {
-		return 0, none, "", err
-	}
-	best, m := p.Best(f, cands)
-	if best < 0 {
-		return 0, none, "", nil
-	}
-	return ids[best], incs[best], m.Why, nil
-}
-
 // recombine makes an incident's facts again from its reports, and rules
 // it.
 func (im *importer) recombine(ctx context.Context, id int64) error {
+	// The incident changes under the candidates read ahead: read them
+	// anew.
+	im.near = nil
 	return recombine(ctx, im.w, id, im.in.Rule, im.now)
 }
 
@@ -887,9 +826,8 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 			return 0, err
 		}
 		w.batch().fresh[id] = true
-	} else if _, err := w.exec(ctx, `UPDATE incidents SET occurred_start = ?, occurred_end = ?, admin1 = ?, admin2 = ?, admin3 = ?, area = ?, act = ?, doc = ?, updated_at = ?, cell = ?, datasets = ? WHERE id = ?`,
-		row.Start, row.End, row.Admin1, row.Admin2, row.Admin3, row.Area, row.Act, row.Doc, now, row.Cell, row.Datasets, id); err != nil {
-		return 0, err
+	} else {
+		w.setIncident(id, row, now)
 	}
 	if rule == nil {
 		return id, nil

@@ -8,12 +8,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/truce-monitor/truce/internal/store/sqldb"
 )
@@ -25,13 +22,17 @@ type Store struct {
 	*sqldb.Store
 }
 
-func dsn(path string, pragmas ...string) string {
-	q := url.Values{}
-	for _, p := range append([]string{"busy_timeout(10000)"}, pragmas...) {
-		q.Add("_pragma", p)
-	}
-	return "file:" + path + "?" + q.Encode()
-}
+// The driver is chosen at build time (docs/deployment.md, "Building with
+// another SQLite driver"):
+//
+//	(no tag)           modernc.org/sqlite, pure Go: the default, needs only Go
+//	-tags sqlite_cgo   github.com/mattn/go-sqlite3, cgo (needs a C compiler)
+//	-tags sqlite_wasm  github.com/ncruces/go-sqlite3, pure Go (SQLite compiled to Wasm, then to Go)
+//
+// Each driver_*.go file provides driverName and dsn(path, immediate,
+// pragmas...), which opens path with busy_timeout(10000), the pragmas
+// (each "name(value)") and, if immediate, BEGIN IMMEDIATE transactions, in
+// that driver's DSN syntax. Every driver gets the same pragmas.
 
 // Open opens (creating if needed) the database at path and brings its
 // schema up to date.
@@ -46,12 +47,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// failing on upgrade. The writer's page cache holds the indexes an
 	// import walks for every row (16 MiB; the default 2 MiB makes it read
 	// them from disk).
-	w, err := sql.Open("sqlite", dsn(path, "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-16384)")+"&_txlock=immediate")
+	w, err := sql.Open(driverName, dsn(path, true, "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-16384)"))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", dsn(path, "query_only(1)"))
+	r, err := sql.Open(driverName, dsn(path, false, "query_only(1)"))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -119,7 +120,7 @@ func Restore(ctx context.Context, backup, path string, force bool) error {
 	}
 	// Not query_only: VACUUM INTO counts as a write, though it writes
 	// only its target.
-	src, err := sql.Open("sqlite", dsn(backup))
+	src, err := sql.Open(driverName, dsn(backup, false))
 	if err != nil {
 		return err
 	}
