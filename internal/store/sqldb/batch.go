@@ -109,7 +109,8 @@ func (w *txw) batch() *batch {
 	return w.b
 }
 
-// setIncident buffers an incident's changed row (its state aside).
+// setIncident buffers an incident's new or changed row (a stored
+// incident's state aside).
 func (w *txw) setIncident(id int64, row store.IncidentRow, now string) {
 	b := w.batch()
 	if _, ok := b.incidents[id]; !ok {
@@ -166,6 +167,10 @@ func (w *txw) flush(ctx context.Context, mask int) error {
 	if b == nil {
 		return nil
 	}
+	// Reports and rulings refer to incidents, which go first.
+	if mask&(bufReports|bufRulings) != 0 {
+		mask |= bufIncidents
+	}
 	// The statements below must not flush again.
 	w.b = nil
 	defer func() { w.b = b }()
@@ -176,8 +181,8 @@ func (w *txw) flush(ctx context.Context, mask int) error {
 			r := p.row
 			rows = append(rows, id, r.Start, r.End, r.Admin1, r.Admin2, r.Admin3, r.Area, r.Act, r.State, r.Doc, p.now, r.Cell, r.Datasets)
 		}
-		// An upsert on the key is an UPDATE of many rows in one statement,
-		// on both engines; every incident here exists, and keeps its state.
+		// An upsert on the key is an INSERT or UPDATE of many rows in one
+		// statement, on both engines; a stored incident keeps its state.
 		if err := insertRows(ctx, w, `INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets) VALUES `, 13, rows,
 			` ON CONFLICT (id) DO UPDATE SET occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, admin1 = excluded.admin1, admin2 = excluded.admin2, admin3 = excluded.admin3, area = excluded.area, act = excluded.act, doc = excluded.doc, updated_at = excluded.updated_at, cell = excluded.cell, datasets = excluded.datasets`); err != nil {
 			return fmt.Errorf("incidents: %w", err)
