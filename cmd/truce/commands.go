@@ -983,15 +983,25 @@ func cmdLoad(ctx context.Context, args []string, out io.Writer) error {
 	target := fs.String("url", "http://127.0.0.1:8080", "the truce server")
 	clients := fs.Int("clients", 32, "concurrent clients")
 	duration := fs.Duration("duration", 10*time.Second, "how long to run")
+	var paths []string
+	fs.Func("get", "read this path instead of submitting (repeat for several; each client reads them in turn) with TRUCE_TOKEN, a user's API token, or as the public", func(p string) error {
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%q: a path on the server, starting with /", p)
+		}
+		paths = append(paths, p)
+		return nil
+	})
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	token := os.Getenv("TRUCE_SUBMIT_TOKEN")
-	if token == "" {
+	if len(paths) > 0 {
+		token = os.Getenv("TRUCE_TOKEN")
+	} else if token == "" {
 		return usageError("truce load: set TRUCE_SUBMIT_TOKEN to the server's submit token")
 	}
 	res, err := loadgen.Run(ctx, loadgen.Config{URL: strings.TrimRight(*target, "/"), Token: token, Clients: *clients, Duration: *duration,
-		Run: strconv.FormatInt(time.Now().UnixNano(), 36)})
+		Run: strconv.FormatInt(time.Now().UnixNano(), 36), Get: paths})
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func commands() []command {
 		{"control", "validate|load|list|at ...", "territorial control layers: who held a place, per claimant", noContext(cmdControl)},
 		{"backup", "BACKUP-FILE", "an online, consistent backup (SQLite or PostgreSQL)", cmdBackup},
 		{"restore", "[-force] BACKUP", "restore a backup", noLog(cmdRestore)},
-		{"load", "[-url URL] [-clients N] [-duration D]", "submit reports from N clients; print throughput and latency", noLog(cmdLoad)},
+		{"load", "[-url URL] [-clients N] [-duration D] [-get PATH]...", "submit reports (or read paths) from N clients; print throughput and latency", noLog(cmdLoad)},
 		{"key", "generate -name NAME [-o FILE]", "make the node's Ed25519 log key (FILE, FILE.pub)", noContext(cmdKey)},
 		{"checkpoint", "-key FILE", "sign a checkpoint of the tamper-evident log", cmdCheckpoint},
 		{"verify", "-pub FILE[,FILE] [-deep]", "check every record against the log and every checkpoint", cmdVerify},

@@ -1,6 +1,6 @@
-// Package loadgen drives report submissions at a truce server from many
-// concurrent clients and measures what it gets: throughput and latency
-// percentiles of acknowledged submissions.
+// Package loadgen drives report submissions, or reads, at a truce server
+// from many concurrent clients and measures what it gets: throughput and
+// latency percentiles of acknowledged submissions, or of each path read.
 package loadgen
 
 import (
@@ -22,6 +22,9 @@ type Config struct {
 	Duration time.Duration
 	// Run names this run's reports, so that runs do not collide.
 	Run string
+	// Get, when set, makes the run read instead: each client GETs these
+	// paths in turn, with Token as a user's API token.
+	Get []string
 }
 
 // Result is what a run measured.
@@ -32,21 +35,41 @@ type Result struct {
 	Failed    int
 	FirstErr  string
 	Latencies []time.Duration // of acknowledged submissions, sorted
+	// ByPath are the latencies of each path of a read run, sorted.
+	ByPath map[string][]time.Duration
 }
 
 // PerSecond is acknowledged submissions per second.
 func (r *Result) PerSecond() float64 { return float64(r.OK) / r.Duration.Seconds() }
 
 // Percentile returns the latency at p (0–100).
-func (r *Result) Percentile(p float64) time.Duration {
-	if len(r.Latencies) == 0 {
+func (r *Result) Percentile(p float64) time.Duration { return at(r.Latencies, p) }
+
+// at is the latency at p (0–100) of sorted latencies.
+func at(l []time.Duration, p float64) time.Duration {
+	if len(l) == 0 {
 		return 0
 	}
-	i := int(float64(len(r.Latencies)-1) * p / 100)
-	return r.Latencies[i]
+	return l[int(float64(len(l)-1)*p/100)]
 }
 
 func (r *Result) String() string {
+	if r.ByPath != nil {
+		s := fmt.Sprintf("%d clients, %s: %d reads (%.0f/s), %d failed", r.Clients, r.Duration.Round(time.Millisecond), r.OK, r.PerSecond(), r.Failed)
+		paths := make([]string, 0, len(r.ByPath))
+		for p := range r.ByPath {
+			paths = append(paths, p)
+		}
+		slices.Sort(paths)
+		for _, p := range paths {
+			l := r.ByPath[p]
+			s += fmt.Sprintf("\n  %s: %d, p50 %s, p90 %s, p99 %s, max %s", p, len(l), ms(at(l, 50)), ms(at(l, 90)), ms(at(l, 99)), ms(at(l, 100)))
+		}
+		if r.FirstErr != "" {
+			s += "\nfirst failure: " + r.FirstErr
+		}
+		return s
+	}
 	s := fmt.Sprintf("%d clients, %s: %d submissions acknowledged (%.0f/s), %d failed; latency p50 %s, p90 %s, p99 %s, max %s",
 		r.Clients, r.Duration.Round(time.Millisecond), r.OK, r.PerSecond(), r.Failed,
 		ms(r.Percentile(50)), ms(r.Percentile(90)), ms(r.Percentile(99)), ms(r.Percentile(100)))
@@ -102,10 +125,18 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
+			byPath := map[string][]time.Duration{}
 			ok, failed, first := 0, 0, ""
 			for n := 0; n == 0 || end.Err() == nil; n++ { // one submission at least, however short the run
 				t0 := time.Now()
-				err := submit(ctx, client, cfg, Report(cfg.Run, c, n))
+				var err error
+				path := ""
+				if len(cfg.Get) > 0 {
+					path = cfg.Get[(c+n)%len(cfg.Get)]
+					err = get(ctx, client, cfg, path)
+				} else {
+					err = submit(ctx, client, cfg, Report(cfg.Run, c, n))
+				}
 				if ctx.Err() != nil {
 					break // interrupted, not a failure of the server
 				}
@@ -118,8 +149,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				}
 				ok++
 				lat = append(lat, time.Since(t0))
+				if path != "" {
+					byPath[path] = append(byPath[path], lat[len(lat)-1])
+				}
 			}
 			mu.Lock()
+			if len(cfg.Get) > 0 {
+				if res.ByPath == nil {
+					res.ByPath = map[string][]time.Duration{}
+				}
+				for p, l := range byPath {
+					res.ByPath[p] = append(res.ByPath[p], l...)
+				}
+			}
 			res.OK += ok
 			res.Failed += failed
 			res.Latencies = append(res.Latencies, lat...)
@@ -132,6 +174,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	wg.Wait()
 	res.Duration = time.Since(start)
 	slices.Sort(res.Latencies)
+	for _, l := range res.ByPath {
+		slices.Sort(l)
+	}
 	return res, nil
 }
 
@@ -150,6 +195,30 @@ func submit(ctx context.Context, client *http.Client, cfg Config, body []byte) e
 	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+// get reads path whole, as a user of the token.
+func get(ctx context.Context, client *http.Client, cfg Config, path string) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", cfg.URL+path, nil)
+	if err != nil {
+		return err
+	}
+	if cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.Token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s (%d bytes)", path, resp.Status, n)
 	}
 	return nil
 }

@@ -69,3 +69,37 @@ func TestRunSlowerThanDuration(t *testing.T) {
 		t.Errorf("duration %s leaves out the submissions waited for", res.Duration)
 	}
 }
+
+// TestRunReads reads paths in turn from a real server: each path's
+// latencies are counted apart, and a path the server refuses fails.
+func TestRunReads(t *testing.T) {
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "r.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(a, server.Options{}))
+	defer func() { srv.Close(); a.Close() }()
+	paths := []string{"/api/incidents?limit=5", "/api/agreements", "/healthz"}
+	res, err := loadgen.Run(ctx, loadgen.Config{URL: srv.URL, Clients: 3, Duration: 300 * time.Millisecond, Get: paths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Failed != 0 || len(res.ByPath) != len(paths) {
+		t.Fatalf("%v", res)
+	}
+	n := 0
+	for _, p := range paths {
+		n += len(res.ByPath[p])
+		if !strings.Contains(res.String(), p+": ") {
+			t.Errorf("no line for %s in %q", p, res)
+		}
+	}
+	if n != res.OK {
+		t.Errorf("%d reads by path, %d in all", n, res.OK)
+	}
+	bad, err := loadgen.Run(ctx, loadgen.Config{URL: srv.URL, Clients: 1, Duration: 50 * time.Millisecond, Get: []string{"/api/incidents/999999"}})
+	if err != nil || bad.OK != 0 || bad.Failed == 0 || !strings.Contains(bad.FirstErr, "404") {
+		t.Errorf("a missing incident: %v", bad)
+	}
+}
