@@ -59,7 +59,7 @@ func (a *App) Alerts(ctx context.Context, u *workflow.User, from, to time.Time, 
 		}
 	} else {
 		for off := 0; ; off += alertPage {
-			list, _, err := a.Incidents(ctx, u, store.Filter{From: since, To: to, Limit: alertPage, Offset: off})
+			list, _, err := a.Incidents(ctx, u, store.Filter{From: since, To: to, Limit: alertPage, Offset: off, NoCount: true})
 			if err != nil {
 				return nil, fmt.Errorf("alerts: %w", err)
 			}

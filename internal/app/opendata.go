@@ -73,7 +73,7 @@ func (a *App) EachIncidentFor(ctx context.Context, u *workflow.User, f store.Fil
 	}
 	prev := map[int64]bool{}
 	for offset := 0; ; offset += pageSize {
-		f.Limit, f.Offset = pageSize, offset
+		f.Limit, f.Offset, f.NoCount = pageSize, offset, true
 		page, _, err := a.store.Incidents(ctx, f)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (a *App) pageRulings(ctx context.Context, f store.Filter, agreements []stri
 	}
 	for _, ag := range agreements {
 		g := f
-		g.Agreement = ag
+		g.Agreement, g.NoCount = ag, true
 		list, _, err := a.store.Incidents(ctx, g)
 		if err != nil {
 			return nil, err

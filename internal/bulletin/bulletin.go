@@ -328,7 +328,7 @@ func Compute(ctx context.Context, a *app.App, r Request, at app.LogAt) (*Bulleti
 		b.Log.Checkpoint = string(at.Checkpoint)
 		_, b.Log.Signers, _ = ledger.Unverified(at.Checkpoint)
 	}
-	list, _, err := a.Incidents(ctx, r.Viewer, store.Filter{Agreement: ag.ID, From: b.prevFrom, To: b.to})
+	list, _, err := a.Incidents(ctx, r.Viewer, store.Filter{Agreement: ag.ID, From: b.prevFrom, To: b.to, NoCount: true})
 	if err != nil {
 		return nil, err
 	}

@@ -378,7 +378,12 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	if items == nil {
 		items = []store.IncidentSummary{}
 	}
-	s.reply(w, r, map[string]any{"total": total, "limit": f.Limit, "offset": f.Offset, "incidents": items}, err)
+	// Past store.CountCap the total is a floor: "total_more" says so.
+	more := total > store.CountCap
+	if more {
+		total = store.CountCap
+	}
+	s.reply(w, r, map[string]any{"total": total, "total_more": more, "limit": f.Limit, "offset": f.Offset, "incidents": items}, err)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -409,7 +414,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, badRequest("agreement: required"))
 		return
 	}
-	f.Limit, f.Offset = 0, 0
+	f.Limit, f.Offset, f.NoCount = 0, 0, true
 	items, _, err := s.app.Incidents(r.Context(), u, f)
 	if err != nil {
 		s.reply(w, r, nil, err)

@@ -107,7 +107,16 @@ type Filter struct {
 	Newest bool
 	Limit  int
 	Offset int
+	// NoCount skips counting the incidents matching (the total is 0): for
+	// callers that only read the list.
+	NoCount bool
 }
+
+// CountCap bounds what Incidents counts: a total of CountCap+1 means "more
+// than CountCap". Counting every match of a broad filter over a million
+// incidents takes longer than listing a page of them; past a few thousand,
+// nobody pages through them one by one.
+const CountCap = 10000
 
 // Visibility is a restricted viewer: the public (no party) sees published
 // incidents (verified, disputed or dismissed); a party's users also see
@@ -181,7 +190,8 @@ type Store interface {
 	SaveRulings(ctx context.Context, rulings []IncidentRuling) (int, error)
 
 	// Incidents lists incidents matching f, oldest first, and the total
-	// number matching without Limit and Offset.
+	// number matching without Limit and Offset, up to CountCap+1 (0 with
+	// f.NoCount).
 	Incidents(ctx context.Context, f Filter) ([]IncidentSummary, int, error)
 	// Incident returns one incident with its reports and rulings.
 	Incident(ctx context.Context, id int64) (IncidentDetail, error)

@@ -44,7 +44,7 @@ func (u *UI) bulletins(q *req) error {
 	}
 	// The day of the latest incident the viewer may see: where the data is.
 	date := ""
-	if list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Newest: true, Limit: 1}); err == nil && len(list) > 0 {
+	if list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Newest: true, Limit: 1, NoCount: true}); err == nil && len(list) > 0 {
 		date = list[0].Occurred.Start.In(q.location()).Format(period.DateLayout)
 	}
 	return u.render(q, "bulletins", "bulletin.form.title", map[string]any{"Periods": bulletin.Periods, "Formats": bulletinFormats, "Date": date})

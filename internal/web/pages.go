@@ -119,7 +119,7 @@ func (u *UI) dashboard(q *req) error {
 	}
 	var total, verified, underReview, dismissed int
 	if a, ok := u.app.Agreement(ag); ok {
-		list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Agreement: ag})
+		list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Agreement: ag, NoCount: true})
 		if err != nil {
 			return err
 		}
@@ -347,13 +347,17 @@ func (u *UI) incidents(q *req) error {
 	if newest {
 		sorted = "newest"
 	}
-	data := map[string]any{"Incidents": list, "Total": total, "Q": v, "Page": page, "Sort": sorted,
+	more := total > store.CountCap
+	if more {
+		total = store.CountCap
+	}
+	data := map[string]any{"Incidents": list, "Total": total, "More": more, "Q": v, "Page": page, "Sort": sorted,
 		"SortNewest": link("sort", "newest"), "SortOldest": link("sort", "oldest"),
 		"States": states, "Verdicts": verdicts}
 	if page > 1 {
 		data["Prev"] = link("page", strconv.Itoa(page-1))
 	}
-	if f.Offset+len(list) < total {
+	if f.Offset+len(list) < total || more && len(list) == f.Limit {
 		data["Next"] = link("page", strconv.Itoa(page+1))
 	}
 	return u.render(q, "incidents", "nav.incidents", data)
@@ -576,7 +580,7 @@ func (u *UI) mapIncidents(q *req) error {
 	if err != nil {
 		return err
 	}
-	f.Limit, f.Offset = 5000, 0
+	f.Limit, f.Offset, f.NoCount = 5000, 0, true
 	list, _, err := u.app.Incidents(q.ctx, q.user, f)
 	if err != nil {
 		return err

@@ -978,7 +978,7 @@ func (s *Store) incidentsQuery(f store.Filter) (count, list string, args []any) 
 	if f.Limit > 0 {
 		list += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
-	return "SELECT count(*)" + join + w, list, args
+	return fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", join, w, store.CountCap+1), list, args
 }
 
 // Incidents implements store.Store.
@@ -988,8 +988,10 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	}
 	count, q, args := s.incidentsQuery(f)
 	var total int
-	if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count incidents: %w", err)
+	if !f.NoCount {
+		if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count incidents: %w", err)
+		}
 	}
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {

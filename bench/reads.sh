@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Reads at scale (issue 17, item 8). Imports ROWS rows of bench/gen-acled.awk
+# (default 1,000,000; -no-read: the words do not change what is read back)
+# into a fresh SQLite database, or takes an existing one (DB=path), starts
+# truce serve on it and, in the same run:
+#
+#   1. `truce load -get` from CLIENTS clients (default 8) for DURATION
+#      (default 10s) as a reviewer (who sees everything) over the filters of
+#      GET /api/incidents a user combines: latency percentiles per path;
+#   2. the map's GeoJSON for one year (/map/incidents.geojson), timed by
+#      curl three times: bytes, features, time to the last byte;
+#
+# Usage: bench/reads.sh                 (needs sqlite3, curl, awk, go)
+#   ROWS=N DB=path CLIENTS=N DURATION=10s TRUCE=path KEEP=dir
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+rows=${ROWS:-1000000}
+clients=${CLIENTS:-8}
+duration=${DURATION:-10s}
+port=${PORT:-18495}
+if [[ -n ${KEEP:-} ]]; then work=$KEEP; mkdir -p "$work"; else work=$(mktemp -d "${TMPDIR:-/tmp}/truce-reads.XXXXXX"); fi
+pid=
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null || true; [[ -z ${KEEP:-} ]] && rm -rf "$work"; }
+trap cleanup EXIT
+
+truce=${TRUCE:-}
+if [[ -z $truce ]]; then
+	(cd "$root" && go build -o "$work/truce" ./cmd/truce)
+	truce=$work/truce
+fi
+db=${DB:-}
+if [[ -z $db ]]; then
+	db=$work/reads.db
+	echo "generating and importing $rows rows..." >&2
+	awk -v n="$rows" -f "$here/gen-acled.awk" > "$work/acled.csv"
+	"$truce" agreement load -db "$db" "$root/internal/bundled/data/agreements/syria-coh-2016.yaml" > /dev/null 2>&1
+	"$truce" import acled -no-read -db "$db" -errors "$work/errors.jsonl" "$work/acled.csv" > /dev/null 2>&1
+fi
+incidents=$(sqlite3 "$db" 'SELECT count(*) FROM incidents')
+user=bench-$RANDOM
+pass="bench reader passphrase $RANDOM$RANDOM"
+token=$(echo "$pass" | "$truce" user add "$user" -role reviewer -password-stdin -db "$db" 2>/dev/null | grep -Eo '[A-Za-z0-9_-]{30,}' | tail -n 1)
+[[ -n $token ]] || { echo "reads: no API token from truce user add" >&2; exit 1; }
+
+"$truce" serve -db "$db" -addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
+
+ag=syria-coh-2016
+paths=(
+	"/api/incidents?agreement=$ag&limit=50"
+	"/api/incidents?agreement=$ag&verdict=violation&limit=50"
+	"/api/incidents?agreement=$ag&party=GOV&limit=50"
+	"/api/incidents?agreement=$ag&verdict=violation&party=OPP&limit=50"
+	"/api/incidents?admin=SY07&limit=50"
+	"/api/incidents?from=2018-03-01&to=2018-04-01&limit=50"
+	"/api/incidents?agreement=$ag&verdict=violation&from=2018-01-01&to=2019-01-01&limit=50"
+	"/api/incidents?state=reported&limit=50&sort=newest"
+	"/api/incidents?q=Douma&limit=50"
+)
+get=()
+for p in "${paths[@]}"; do get+=(-get "$p"); done
+echo "$(nproc) cores; $incidents incidents; $clients clients for $duration, as a reviewer"
+TRUCE_TOKEN=$token "$truce" load -url "http://127.0.0.1:$port" -clients "$clients" -duration "$duration" "${get[@]}"
+
+# The map is a page of the web interface: log in as the reviewer.
+jar=$work/cookies
+csrf=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf" value="[^"]*"' | sed 's/.*value="//; s/"$//')
+curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "name=$user" --data-urlencode "password=$pass" "http://127.0.0.1:$port/login"
+echo "map GeoJSON for 2018 (three runs):"
+for _ in 1 2 3; do
+	curl -s -b "$jar" -o "$work/map.json" -w '  %{size_download} bytes, %{time_total} s\n' \
+		"http://127.0.0.1:$port/map/incidents.geojson?from=2018-01-01&to=2019-01-01"
+done
+echo "  features: $(grep -o '"Feature"' "$work/map.json" | wc -l)"
