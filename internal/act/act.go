@@ -31,12 +31,12 @@ const (
 	// that carry them (agreement.Obligation).
 	ExchangeBreach   Type = "exchange_breach"
 	EvacuationBreach Type = "evacuation_breach"
-	TerritorialGain   Type = "territorial_gain"
-	PropertyDamage    Type = "property_destruction"
-	Protest           Type = "protest"
-	Riot              Type = "riot"
-	Other             Type = "other"
-	Unknown           Type = "unknown"
+	TerritorialGain  Type = "territorial_gain"
+	PropertyDamage   Type = "property_destruction"
+	Protest          Type = "protest"
+	Riot             Type = "riot"
+	Other            Type = "other"
+	Unknown          Type = "unknown"
 )
 
 // vocabulary gives each act type its one-line definition, used by
