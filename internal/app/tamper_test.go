@@ -19,6 +19,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/humanitarian"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/sqldb"
@@ -29,34 +30,35 @@ import (
 // catch, each with why it cannot change what anyone is shown as the
 // record. docs/ledger.md lists the same (TestTamper checks both ways).
 var uncovered = map[string]string{
-	"schema_migrations.*":          "bookkeeping of the schema's own version",
-	"users.*":                      "accounts decide who may log in, not what the record says; whoever can write the database can read it all anyway",
-	"sessions.*":                   "browser sessions: access, not record",
-	"feeds.*":                      "the feed poller's bookkeeping (validators, last poll, items seen), not a record; the reports its items make are logged",
-	"delivery_subscriptions.*":     "who is sent which messages, and how: access, not record (docs/delivery.md)",
-	"delivery_outbox.*":            "copies of messages on their way to subscribers, made from records (notifications) or alerts: delivery's bookkeeping, not a record",
-	"delivery_attempts.*":          "the delivery log: what each attempt to send a message did, bookkeeping of the node's deliveries, not a record",
-	"delivery_notified.*":          "which party notifications were handed to the outbox: the inbox itself (notifications) is what the record holds",
-	"reports.owner":                "decides who may revise a report; every revision is itself logged with the digest it replaces",
-	"reports.imported_at":          "when this node stored the row: the node's bookkeeping",
-	"report_revisions.replaced_at": "when this node stored the revision: the node's bookkeeping",
-	"incidents.updated_at":         "when this node last wrote the row: the node's bookkeeping",
-	"rulings.ruled_at":             "when this node last ruled: the node's bookkeeping",
-	"agreement_sources.file":       "the file's name, used in messages only",
-	"agreement_sources.loaded_at":  "when this node stored the file: the node's bookkeeping",
-	"agreement_versions.stored_at": "when this node stored the version: the node's bookkeeping",
-	"reference_files.file":         "the file's name as loaded, used in messages and listings only; the record is named by its kind, name and id, which its log key holds",
-	"reference_files.loaded_at":    "when this node stored the file: the node's bookkeeping",
-	"evidence.added_at":            "when this node stored the file; the logged chain of custody holds the receipt's time",
-	"evidence_custody.action":      "a copy of the logged document's field, read by nothing",
-	"evidence_custody.by_user":     "a copy of the logged document's field, read by nothing",
-	"evidence_custody.at":          "a copy of the logged document's field, read by nothing",
-	"log_entries.logged_at":        "when this node appended the entry; the log's order is its index",
-	"log_checkpoints.signed_at":    "when this node signed; the signed note is what is checked",
-	"log_checkpoints.size":         "keys the row; checkpoints are ordered by the size their signed note states",
-	"notifications.id":             "the inbox's row number",
-	"notifications.message":        "the words of a party's inbox, made from the ruling when first a violation; the ruling and the notice's existence are checked",
-	"notifications.created_at":     "when the party was told: the node's bookkeeping",
+	"schema_migrations.*":            "bookkeeping of the schema's own version",
+	"users.*":                        "accounts decide who may log in, not what the record says; whoever can write the database can read it all anyway",
+	"sessions.*":                     "browser sessions: access, not record",
+	"feeds.*":                        "the feed poller's bookkeeping (validators, last poll, items seen), not a record; the reports its items make are logged",
+	"delivery_subscriptions.*":       "who is sent which messages, and how: access, not record (docs/delivery.md)",
+	"delivery_outbox.*":              "copies of messages on their way to subscribers, made from records (notifications) or alerts: delivery's bookkeeping, not a record",
+	"delivery_attempts.*":            "the delivery log: what each attempt to send a message did, bookkeeping of the node's deliveries, not a record",
+	"delivery_notified.*":            "which party notifications were handed to the outbox: the inbox itself (notifications) is what the record holds",
+	"reports.owner":                  "decides who may revise a report; every revision is itself logged with the digest it replaces",
+	"reports.imported_at":            "when this node stored the row: the node's bookkeeping",
+	"report_revisions.replaced_at":   "when this node stored the revision: the node's bookkeeping",
+	"incidents.updated_at":           "when this node last wrote the row: the node's bookkeeping",
+	"rulings.ruled_at":               "when this node last ruled: the node's bookkeeping",
+	"agreement_sources.file":         "the file's name, used in messages only",
+	"agreement_sources.loaded_at":    "when this node stored the file: the node's bookkeeping",
+	"agreement_versions.stored_at":   "when this node stored the version: the node's bookkeeping",
+	"reference_files.file":           "the file's name as loaded, used in messages and listings only; the record is named by its kind, name and id, which its log key holds",
+	"reference_files.loaded_at":      "when this node stored the file: the node's bookkeeping",
+	"humanitarian_records.stored_at": "when this node stored the revision: the node's bookkeeping",
+	"evidence.added_at":              "when this node stored the file; the logged chain of custody holds the receipt's time",
+	"evidence_custody.action":        "a copy of the logged document's field, read by nothing",
+	"evidence_custody.by_user":       "a copy of the logged document's field, read by nothing",
+	"evidence_custody.at":            "a copy of the logged document's field, read by nothing",
+	"log_entries.logged_at":          "when this node appended the entry; the log's order is its index",
+	"log_checkpoints.signed_at":      "when this node signed; the signed note is what is checked",
+	"log_checkpoints.size":           "keys the row; checkpoints are ordered by the size their signed note states",
+	"notifications.id":               "the inbox's row number",
+	"notifications.message":          "the words of a party's inbox, made from the ruling when first a violation; the ruling and the notice's existence are checked",
+	"notifications.created_at":       "when the party was told: the node's bookkeeping",
 }
 
 // TestTamper edits, one at a time, every column of every table the
@@ -338,6 +340,14 @@ func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB
 	act(accused, v.ID, workflow.Event{Action: workflow.Reply, Stance: workflow.Explain, Reason: "return fire", Evidence: []string{sha}})
 	finding := act("ru", v.ID, workflow.Event{Action: workflow.Propose, Finding: &workflow.Finding{Agreement: "syria-coh-2016", Conclusion: workflow.IsViolation, Clauses: v.Ruling.Clauses, Parties: []string{party}, Text: "established"}})
 	act("tr", v.ID, workflow.Event{Action: workflow.Position, Of: finding.Seq, Position: workflow.AgreePosition})
+	// A humanitarian record, revised once (internal/humanitarian).
+	rev := users["rev"]
+	for _, status := range []string{humanitarian.CaseHeld, humanitarian.CaseReleased} {
+		if _, err := a.PutCase(ctx, &rev, humanitarian.Case{ID: "c-1", Kind: humanitarian.CaseDetainee, Status: status,
+			Identity: &humanitarian.Identity{Name: "Sealed Name"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A merge of two other incidents, then a split of one report.
 	all, _, err := a.Incidents(ctx, app.Operator(), store.Filter{})
 	if err != nil || len(all) < 4 {

@@ -40,7 +40,13 @@ func (s *Store) PutHumanitarian(ctx context.Context, kind, id string, doc []byte
 		}
 		changed = true
 		sum := sha256.Sum256(doc)
-		return appendLog(ctx, w, ledger.Entry{Kind: ledger.Humanitarian, Key: kind + "/" + id, Rev: rev, Digest: hex.EncodeToString(sum[:])})
+		e := ledger.Entry{Kind: ledger.Humanitarian, Key: kind + "/" + id, Rev: rev, Digest: hex.EncodeToString(sum[:])}
+		if rev > 1 {
+			// A revision names the one it replaces, as a report's does.
+			prev := sha256.Sum256(last)
+			e.Prev = hex.EncodeToString(prev[:])
+		}
+		return appendLog(ctx, w, e)
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("store %s %s: %w", kind, id, err)
