@@ -21,12 +21,20 @@ func (s *Server) humanitarianRoutes() {
 		list func(*Server, *http.Request, *workflow.User) (any, error)
 	}{
 		{"sieges", humanitarian.KindSiege, func(s *Server, r *http.Request, u *workflow.User) (any, error) { return s.app.Sieges(r.Context(), u) }},
-		{"access", humanitarian.KindAccess, func(s *Server, r *http.Request, u *workflow.User) (any, error) { return s.app.AccessRequests(r.Context(), u) }},
+		{"access", humanitarian.KindAccess, func(s *Server, r *http.Request, u *workflow.User) (any, error) {
+			return s.app.AccessRequests(r.Context(), u)
+		}},
 		{"cases", humanitarian.KindCase, func(s *Server, r *http.Request, u *workflow.User) (any, error) { return s.app.Cases(r.Context(), u) }},
 		{"lists", humanitarian.KindList, func(s *Server, r *http.Request, u *workflow.User) (any, error) { return s.app.Lists(r.Context(), u) }},
-		{"exchanges", humanitarian.KindExchange, func(s *Server, r *http.Request, u *workflow.User) (any, error) { return s.app.Exchanges(r.Context(), u) }},
-		{"evacuations", humanitarian.KindEvacuation, func(s *Server, r *http.Request, u *workflow.User) (any, error) { return s.app.Evacuations(r.Context(), u) }},
-		{"displacement", humanitarian.KindDisplacement, func(s *Server, r *http.Request, u *workflow.User) (any, error) { return s.app.Displacement(r.Context(), u) }},
+		{"exchanges", humanitarian.KindExchange, func(s *Server, r *http.Request, u *workflow.User) (any, error) {
+			return s.app.Exchanges(r.Context(), u)
+		}},
+		{"evacuations", humanitarian.KindEvacuation, func(s *Server, r *http.Request, u *workflow.User) (any, error) {
+			return s.app.Evacuations(r.Context(), u)
+		}},
+		{"displacement", humanitarian.KindDisplacement, func(s *Server, r *http.Request, u *workflow.User) (any, error) {
+			return s.app.Displacement(r.Context(), u)
+		}},
 		{"matches", humanitarian.KindMatch, func(s *Server, r *http.Request, u *workflow.User) (any, error) {
 			th := 0.0
 			if v := r.URL.Query().Get("threshold"); v != "" {
@@ -149,4 +157,3 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	}
 	return raw, nil
 }
-
