@@ -128,4 +128,3 @@ func cmdHumanitarian(ctx context.Context, args []string, out io.Writer, log *slo
 	}
 	return usageError(humanitarianHelp)
 }
-
