@@ -291,7 +291,7 @@ type Disputed struct {
 }
 
 // humanitarian are the act types the humanitarian section counts.
-var humanitarian = []act.Type{act.AidObstruction, act.Siege, act.Displacement}
+var humanitarian = []act.Type{act.AidObstruction, act.Siege, act.Displacement, act.ExchangeBreach, act.EvacuationBreach}
 
 // ErrNoAgreement is returned when no agreement is stored.
 var ErrNoAgreement = errors.New("no agreement is stored: load one with truce agreement load FILE")
