@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/truce-monitor/truce/internal/act"
+	"github.com/truce-monitor/truce/internal/area"
 	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/humanitarian"
 	"github.com/truce-monitor/truce/internal/incident"
@@ -173,11 +174,17 @@ func ShippedEvacuations() ([]humanitarian.Evacuation, []humanitarian.Displacemen
 	return evs, disp, nil
 }
 
-// checkArea checks an area's P-codes against the boundaries.
+// checkArea checks an area's P-codes against the boundaries and its
+// polygon, when it has one, as GeoJSON.
 func (a *App) checkArea(field string, ar humanitarian.Area) error {
 	for _, pc := range ar.PCodes {
 		if _, ok := a.Boundaries.Unit(pc); !ok {
 			return fmt.Errorf("%s: unknown P-code %q", field, pc)
+		}
+	}
+	if ar.Geometry != nil {
+		if _, faults := area.Parse(ar.Geometry); len(faults) > 0 {
+			return fmt.Errorf("%s.geometry.%s: %s", field, faults[0].Path, faults[0].Msg)
 		}
 	}
 	return nil
