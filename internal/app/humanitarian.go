@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -107,8 +108,14 @@ func badRecord(kind humanitarian.Kind, id string, err error) error {
 // ---- Sieges ----
 
 // ShippedSieges are the besieged areas shipped with truce
-// (bundled/data/humanitarian), each row citing its source.
-func ShippedSieges() ([]humanitarian.Siege, error) {
+// (bundled/data/humanitarian), each row citing its source. They are read
+// from the binary once (they cannot change while truce runs); callers
+// must not modify what they are given.
+func ShippedSieges() ([]humanitarian.Siege, error) { return shippedSieges() }
+
+var shippedSieges = sync.OnceValues(readShippedSieges)
+
+func readShippedSieges() ([]humanitarian.Siege, error) {
 	files, err := fs.Glob(bundled.FS, path.Join(bundled.Humanitarian, "sieges-*.yaml"))
 	if err != nil {
 		return nil, err
@@ -137,8 +144,24 @@ func ShippedSieges() ([]humanitarian.Siege, error) {
 	return out, nil
 }
 
-// ShippedEvacuations are the evacuations shipped with truce.
+// ShippedEvacuations are the evacuations and displacement figures
+// shipped with truce, read once like ShippedSieges.
 func ShippedEvacuations() ([]humanitarian.Evacuation, []humanitarian.Displacement, error) {
+	s, err := shippedEvacuations()
+	return s.evacuations, s.displacement, err
+}
+
+type shippedEvac struct {
+	evacuations  []humanitarian.Evacuation
+	displacement []humanitarian.Displacement
+}
+
+var shippedEvacuations = sync.OnceValues(func() (shippedEvac, error) {
+	e, d, err := readShippedEvacuations()
+	return shippedEvac{e, d}, err
+})
+
+func readShippedEvacuations() ([]humanitarian.Evacuation, []humanitarian.Displacement, error) {
 	files, err := fs.Glob(bundled.FS, path.Join(bundled.Humanitarian, "evacuations-*.yaml"))
 	if err != nil {
 		return nil, nil, err
