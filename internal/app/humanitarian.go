@@ -20,6 +20,7 @@ import (
 	"github.com/truce-monitor/truce/internal/bundled"
 	"github.com/truce-monitor/truce/internal/humanitarian"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/names"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
@@ -906,4 +907,95 @@ func (a *App) Area(ctx context.Context, u *workflow.User, pcode string) (AreaVie
 		}
 	}
 	return v, nil
+}
+
+// ---- As the log stood ----
+
+// HumanitarianAt is what the humanitarian records said when the log had
+// size entries: the shipped rows, and of each stored record the last
+// revision logged before size. None of these kinds names a person, so it
+// is the same for every viewer. A bulletin reads it (internal/bulletin),
+// so that computing it again later gives the same section.
+type HumanitarianAt struct {
+	Sieges      []humanitarian.Siege
+	Access      []humanitarian.AccessRequest
+	Exchanges   []humanitarian.Exchange
+	Evacuations []humanitarian.Evacuation
+}
+
+// HumanitarianAt returns the records as they stood at log size size.
+func (a *App) HumanitarianAt(ctx context.Context, size int64) (HumanitarianAt, error) {
+	var out HumanitarianAt
+	var err error
+	if out.Sieges, err = ShippedSieges(); err != nil {
+		return out, err
+	}
+	if out.Evacuations, _, err = ShippedEvacuations(); err != nil {
+		return out, err
+	}
+	var sieges []humanitarian.Siege
+	var evs []humanitarian.Evacuation
+	for _, kind := range []humanitarian.Kind{humanitarian.KindSiege, humanitarian.KindAccess, humanitarian.KindExchange, humanitarian.KindEvacuation} {
+		latest, err := a.store.HumanitarianRecords(ctx, string(kind))
+		if err != nil {
+			return out, err
+		}
+		for _, r := range latest {
+			doc, ok, err := a.revisionAt(ctx, r, size)
+			if err != nil {
+				return out, err
+			}
+			if !ok {
+				continue
+			}
+			var dst any
+			switch kind {
+			case humanitarian.KindSiege:
+				sieges = append(sieges, humanitarian.Siege{})
+				dst = &sieges[len(sieges)-1]
+			case humanitarian.KindAccess:
+				out.Access = append(out.Access, humanitarian.AccessRequest{})
+				dst = &out.Access[len(out.Access)-1]
+			case humanitarian.KindExchange:
+				out.Exchanges = append(out.Exchanges, humanitarian.Exchange{})
+				dst = &out.Exchanges[len(out.Exchanges)-1]
+			case humanitarian.KindEvacuation:
+				evs = append(evs, humanitarian.Evacuation{})
+				dst = &evs[len(evs)-1]
+			}
+			if err := json.Unmarshal(doc, dst); err != nil {
+				return out, fmt.Errorf("%s %s: %w", r.Kind, r.ID, err)
+			}
+		}
+	}
+	out.Sieges = mergeByID(out.Sieges, sieges, func(s humanitarian.Siege) string { return s.ID })
+	out.Evacuations = mergeByID(out.Evacuations, evs, func(e humanitarian.Evacuation) string { return e.ID })
+	return out, nil
+}
+
+// revisionAt is the document of the last revision of r logged before
+// size, if any was.
+func (a *App) revisionAt(ctx context.Context, r store.HumanitarianRecord, size int64) ([]byte, bool, error) {
+	key := r.Kind + "/" + r.ID
+	idx, _, err := a.store.LogEntryFor(ctx, ledger.Humanitarian, key, r.Rev)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", key, err)
+	}
+	if idx < size {
+		return r.Doc, true, nil
+	}
+	h, err := a.store.HumanitarianHistory(ctx, r.Kind, r.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	for i := len(h) - 1; i >= 0; i-- {
+		idx, _, err := a.store.LogEntryFor(ctx, ledger.Humanitarian, key, h[i].Rev)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s revision %d: %w", key, h[i].Rev, err)
+		}
+		if idx < size {
+			return h[i].Doc, true, nil
+		}
+	}
+	return nil, false, nil
 }
