@@ -20,7 +20,7 @@ func TestHumanitarianSection(t *testing.T) {
 	mon := &workflow.User{Name: "mon", Role: workflow.Monitor}
 	req := humanitarian.AccessRequest{ID: "ocha-2017-01-duma", RequestedBy: "UN OCHA", Date: "2017-01-05",
 		Destination: humanitarian.Area{Name: "Douma", PCodes: []string{"SY030200"}},
-		Steps: []humanitarian.AccessStep{{Date: "2017-01-10", Status: humanitarian.StepDenied, By: "government-of-syria", Source: humanitarian.Source{Citation: "test: convoy report"}}}}
+		Steps:       []humanitarian.AccessStep{{Date: "2017-01-10", Status: humanitarian.StepDenied, By: "government-of-syria", Source: humanitarian.Source{Citation: "test: convoy report"}}}}
 	r, err := f.a.PutAccess(ctx, mon, req)
 	if err != nil {
 		t.Fatal(err)
