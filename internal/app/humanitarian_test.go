@@ -288,3 +288,34 @@ func TestMatchProposedNotMerged(t *testing.T) {
 		})
 	}
 }
+
+// TestHumanitarianVerifies: the records and the incidents they made pass
+// truce verify and verify -deep, on both engines.
+func TestHumanitarianVerifies(t *testing.T) {
+	for engine, a := range humanitarianApps(t) {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			if _, err := a.PutAccess(ctx, monitor, deniedConvoy()); err != nil {
+				t.Fatal(err)
+			}
+			ev := humanitarian.Evacuation{ID: "four-towns", Agreed: "2017-04-12", Source: humanitarian.Source{Citation: "test"},
+				From: humanitarian.Area{Name: "al-Fu'ah", PCodes: []string{"SY070002"}}, To: humanitarian.Area{Name: "Aleppo", PCodes: []string{"SY020000"}},
+				Events: []humanitarian.EvacuationEvent{{Date: "2017-04-15", Kind: humanitarian.EvacAttacked, By: "unidentified-armed-group", Killed: 126, Source: humanitarian.Source{Citation: "test"}}}}
+			got, err := a.PutEvacuation(ctx, reviewer, ev)
+			if err != nil || got.Events[0].Incident == 0 {
+				t.Fatalf("evacuation: %+v, %v", got, err)
+			}
+			if _, err := a.PutCase(ctx, reviewer, humanitarian.Case{ID: "c-9", Kind: humanitarian.CaseMissing, Status: humanitarian.CaseSought, Identity: &humanitarian.Identity{Name: "x y"}}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := a.Verify(ctx, nil)
+			if err != nil || len(res.Problems) > 0 {
+				t.Errorf("verify: %v %v", res.Problems, err)
+			}
+			d, err := a.VerifyDerived(ctx)
+			if err != nil || len(d.Problems) > 0 {
+				t.Errorf("verify -deep: %v %v", d.Problems, err)
+			}
+		})
+	}
+}
