@@ -56,6 +56,7 @@ func commands() []command {
 		{"bulletin", "-period day|week|month -date D [-lang L] [-public] -o FILE | -verify FILE", "a bulletin of a period's violations (HTML, PDF, Markdown), or check one against the log", cmdBulletin},
 		{"alerts", "-from D -to D | -backtest -ucdp FILE", "escalation alerts per district and zone; -backtest scores them on a UCDP GED file", cmdAlerts},
 		{"subscribe", "add|list|log|remove|deliver ...", "subscriptions to alerts and notifications (e-mail, webhook, Atom); deliver once", cmdSubscribe},
+		{"humanitarian", "import|export|sieges|match|decide ...", "sieges, aid access, detainees and the missing, evacuations: import, export, match names", cmdHumanitarian},
 		{"actors", "resolve|list|load|add ...", "the actor registry: look names up, list, load a file, add one", noLog(cmdActors)},
 		{"version", "", "the module version and VCS revision of this binary", cmdVersion},
 	}

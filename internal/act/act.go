@@ -26,12 +26,17 @@ const (
 	AidObstruction    Type = "aid_obstruction"
 	ArrestAbduction   Type = "arrest_abduction"
 	Displacement      Type = "displacement"
-	TerritorialGain   Type = "territorial_gain"
-	PropertyDamage    Type = "property_destruction"
-	Protest           Type = "protest"
-	Riot              Type = "riot"
-	Other             Type = "other"
-	Unknown           Type = "unknown"
+	// ExchangeBreach and EvacuationBreach are failures of humanitarian
+	// obligations, not of the truce of arms: ruled against the clauses
+	// that carry them (agreement.Obligation).
+	ExchangeBreach   Type = "exchange_breach"
+	EvacuationBreach Type = "evacuation_breach"
+	TerritorialGain  Type = "territorial_gain"
+	PropertyDamage   Type = "property_destruction"
+	Protest          Type = "protest"
+	Riot             Type = "riot"
+	Other            Type = "other"
+	Unknown          Type = "unknown"
 )
 
 // vocabulary gives each act type its one-line definition, used by
@@ -51,6 +56,8 @@ var vocabulary = map[Type]string{
 	AidObstruction:    "blocking, delaying or seizing humanitarian aid or aid workers",
 	ArrestAbduction:   "arrest, detention, abduction or kidnapping",
 	Displacement:      "forced movement or expulsion of civilians",
+	ExchangeBreach:    "failing to release, exchange or hand over detainees, abductees or bodies as agreed on a list",
+	EvacuationBreach:  "obstructing an agreed evacuation or breaking its terms (route, guarantee, numbers)",
 	TerritorialGain:   "seizing or attempting to seize territory held by another party",
 	PropertyDamage:    "looting, arson or destruction of property",
 	Protest:           "a demonstration, peaceful or dispersed",

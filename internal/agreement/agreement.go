@@ -121,6 +121,46 @@ type Clause struct {
 	Protects  []Protected `yaml:"protects,omitempty" json:"protects,omitempty"`
 	Zones     []string    `yaml:"zones,omitempty" json:"zones,omitempty"`
 	Window    *Window     `yaml:"window,omitempty" json:"window,omitempty"`
+	// Obligations names the humanitarian duties the clause carries, so
+	// that a record of aid access, a siege, an exchange or an evacuation
+	// finds the clause it tests; a clause without them is a truce of
+	// arms only. Each obligation requires the clause to prohibit the act
+	// type that breaches it (ObligationActs).
+	Obligations []Obligation `yaml:"obligations,omitempty" json:"obligations,omitempty"`
+}
+
+// Obligation is a humanitarian duty a clause carries.
+type Obligation = string
+
+const (
+	// ObligeAccess: unhindered access for humanitarian aid.
+	ObligeAccess Obligation = "access"
+	// ObligeNoSiege: no siege of civilians.
+	ObligeNoSiege Obligation = "no_siege"
+	// ObligeExchange: release and exchange of detainees and abductees,
+	// and handover of bodies, on agreed lists.
+	ObligeExchange Obligation = "detainee_exchange"
+	// ObligeEvacuation: evacuations under their agreed terms.
+	ObligeEvacuation Obligation = "evacuation"
+)
+
+// ObligationActs is the act type that breaches each obligation.
+var ObligationActs = map[Obligation]act.Type{
+	ObligeAccess:     act.AidObstruction,
+	ObligeNoSiege:    act.Siege,
+	ObligeExchange:   act.ExchangeBreach,
+	ObligeEvacuation: act.EvacuationBreach,
+}
+
+// Carrying returns the clauses of the version that carry obligation o.
+func (v *Version) Carrying(o Obligation) []*Clause {
+	var out []*Clause
+	for _, c := range v.Clauses {
+		if contains(c.Obligations, o) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // End is the instant the version stops applying given the version after it

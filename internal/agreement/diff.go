@@ -156,5 +156,8 @@ func describeClause(c *Clause) string {
 	if len(c.Zones) > 0 {
 		s += " in " + strings.Join(c.Zones, ", ")
 	}
+	if len(c.Obligations) > 0 {
+		s += "; obligations " + strings.Join(c.Obligations, ", ")
+	}
 	return s
 }

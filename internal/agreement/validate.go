@@ -3,6 +3,7 @@ package agreement
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -234,6 +235,15 @@ func (v *validator) clause(path string, ver *Version, c *Clause, declare func(p,
 	for i, t := range c.Prohibits {
 		if !act.Valid(t) {
 			v.fail(fmt.Sprintf("%s.prohibits[%d]", path, i), "unknown act type %q (known: %v)", t, act.All())
+		}
+	}
+	for i, o := range c.Obligations {
+		t, ok := ObligationActs[o]
+		switch {
+		case !ok:
+			v.fail(fmt.Sprintf("%s.obligations[%d]", path, i), "unknown obligation %q (known: %s, %s, %s, %s)", o, ObligeAccess, ObligeNoSiege, ObligeExchange, ObligeEvacuation)
+		case !slices.Contains(c.Prohibits, t):
+			v.fail(fmt.Sprintf("%s.obligations[%d]", path, i), "clause %s carries the obligation %s but does not prohibit %s, the act that breaches it", c.ID, o, t)
 		}
 	}
 	for i, p := range c.Protects {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/humanitarian"
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/sqldb"
@@ -57,6 +58,9 @@ var uncovered = map[string]string{
 	"notifications.id":             "the inbox's row number",
 	"notifications.message":        "the words of a party's inbox, made from the ruling when first a violation; the ruling and the notice's existence are checked",
 	"notifications.created_at":     "when the party was told: the node's bookkeeping",
+
+	// Humanitarian records (docs/humanitarian.md).
+	"humanitarian_records.stored_at": "when this node stored the revision: the node's bookkeeping",
 }
 
 // TestTamper edits, one at a time, every column of every table the
@@ -338,6 +342,14 @@ func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB
 	act(accused, v.ID, workflow.Event{Action: workflow.Reply, Stance: workflow.Explain, Reason: "return fire", Evidence: []string{sha}})
 	finding := act("ru", v.ID, workflow.Event{Action: workflow.Propose, Finding: &workflow.Finding{Agreement: "syria-coh-2016", Conclusion: workflow.IsViolation, Clauses: v.Ruling.Clauses, Parties: []string{party}, Text: "established"}})
 	act("tr", v.ID, workflow.Event{Action: workflow.Position, Of: finding.Seq, Position: workflow.AgreePosition})
+	// A humanitarian record, revised once (internal/humanitarian).
+	rev := users["rev"]
+	for _, status := range []string{humanitarian.CaseHeld, humanitarian.CaseReleased} {
+		if _, err := a.PutCase(ctx, &rev, humanitarian.Case{ID: "c-1", Kind: humanitarian.CaseDetainee, Status: status,
+			Identity: &humanitarian.Identity{Name: "Sealed Name"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// A merge of two other incidents, then a split of one report.
 	all, _, err := a.Incidents(ctx, app.Operator(), store.Filter{})
 	if err != nil || len(all) < 4 {

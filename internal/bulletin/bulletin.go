@@ -183,6 +183,38 @@ type Data struct {
 	Disputed    []Disputed `json:"disputed"`
 	OpenReplies []Reply    `json:"open_replies"`
 	Incidents   []Fact     `json:"incidents"`
+	// Sieges are the sieges in force during the period, and Aid the
+	// humanitarian events dated within it (docs/humanitarian.md), as the
+	// records stood at the bulletin's log size; absent when there are
+	// none, so that a bulletin without them hashes as before.
+	Sieges []SiegeLine `json:"sieges,omitempty"`
+	Aid    []AidLine   `json:"aid,omitempty"`
+}
+
+// SiegeLine is a siege in force during a bulletin's period.
+type SiegeLine struct {
+	ID        string   `json:"id"`
+	Area      string   `json:"area"`
+	PCodes    []string `json:"pcodes,omitempty"`
+	Status    string   `json:"status"`
+	From      string   `json:"from"`
+	To        string   `json:"to,omitempty"`
+	Besieging []string `json:"besieging,omitempty"`
+	Source    string   `json:"source"`
+}
+
+// AidLine is a humanitarian event of the period: a step of an access
+// request, an event of an evacuation, an exchange.
+type AidLine struct {
+	Kind     string `json:"kind"` // access, evacuation, exchange
+	ID       string `json:"id"`
+	Date     string `json:"date"`
+	What     string `json:"what"` // the step's status, the event's kind, "exchange" or "breached"
+	Area     string `json:"area"`
+	By       string `json:"by,omitempty"`
+	People   int    `json:"people,omitempty"`
+	Incident int64  `json:"incident,omitempty"`
+	Source   string `json:"source"`
 }
 
 // Figure is one number of the bulletin and the incidents it counts.
@@ -290,8 +322,50 @@ type Disputed struct {
 	Why []string `json:"why"`
 }
 
+// humanitarianRecords fills the sieges in force during the period and the
+// humanitarian events dated within it (a date given only to the month or
+// year is placed in no period, as an incident's would not be).
+func (b *Bulletin) humanitarianRecords(d *Data, h app.HumanitarianAt) {
+	in := func(date string) bool { return len(date) == len("2006-01-02") && date >= b.From && date <= b.To }
+	for _, s := range h.Sieges {
+		per, ok := s.Covers(b.from, b.to.Add(-time.Nanosecond))
+		if !ok {
+			continue
+		}
+		d.Sieges = append(d.Sieges, SiegeLine{ID: s.ID, Area: s.Area.Name, PCodes: s.Area.PCodes, Status: per.Status, From: per.From, To: per.To,
+			Besieging: s.Besieging, Source: per.Source.Citation})
+	}
+	for _, r := range h.Access {
+		for _, st := range r.Steps {
+			if in(st.Date) {
+				d.Aid = append(d.Aid, AidLine{Kind: "access", ID: r.ID, Date: st.Date, What: st.Status, Area: r.Destination.Name, By: st.By,
+					People: r.People, Incident: st.Incident, Source: st.Source.Citation})
+			}
+		}
+	}
+	for _, e := range h.Evacuations {
+		for _, ev := range e.Events {
+			if in(ev.Date) {
+				d.Aid = append(d.Aid, AidLine{Kind: "evacuation", ID: e.ID, Date: ev.Date, What: ev.Kind, Area: e.From.Name + " → " + e.To.Name, By: ev.By,
+					People: ev.People, Incident: ev.Incident, Source: ev.Source.Citation})
+			}
+		}
+	}
+	for _, e := range h.Exchanges {
+		if in(e.Date) {
+			what := "exchange"
+			if e.Breached != "" {
+				what = "breached"
+			}
+			d.Aid = append(d.Aid, AidLine{Kind: "exchange", ID: e.ID, Date: e.Date, What: what, Area: e.Place.Name, By: e.Breached,
+				People: len(e.Releases), Incident: e.Incident, Source: e.Source.Citation})
+		}
+	}
+	sort.SliceStable(d.Aid, func(i, j int) bool { return d.Aid[i].Date < d.Aid[j].Date })
+}
+
 // humanitarian are the act types the humanitarian section counts.
-var humanitarian = []act.Type{act.AidObstruction, act.Siege, act.Displacement}
+var humanitarian = []act.Type{act.AidObstruction, act.Siege, act.Displacement, act.ExchangeBreach, act.EvacuationBreach}
 
 // ErrNoAgreement is returned when no agreement is stored.
 var ErrNoAgreement = errors.New("no agreement is stored: load one with truce agreement load FILE")
@@ -394,6 +468,11 @@ func Compute(ctx context.Context, a *app.App, r Request, at app.LogAt) (*Bulleti
 	sort.Slice(d.Incidents, func(i, j int) bool { return d.Incidents[i].ID < d.Incidents[j].ID })
 	d.Figures = c.figures(b, d)
 	b.notable(d, cases)
+	h, err := a.HumanitarianAt(ctx, at.Size)
+	if err != nil {
+		return nil, err
+	}
+	b.humanitarianRecords(d, h)
 	if err := b.seal(); err != nil {
 		return nil, err
 	}

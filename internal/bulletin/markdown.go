@@ -135,6 +135,15 @@ func Markdown(b *Bulletin, a *app.App, o Options) ([]byte, error) {
 		}
 		table(w.t("list.act"), rows, "")
 	}
+	if len(w.d.Sieges) > 0 || len(w.d.Aid) > 0 {
+		p("## %s\n\n%s\n\n", md(w.t("bulletin.humanitarian_records")), md(w.t("bulletin.humanitarian_records_note")))
+		if s := w.sieges(); len(s) > 0 {
+			list(w.t("bulletin.sieges"), "", s)
+		}
+		if a := w.aid(); len(a) > 0 {
+			list(w.t("bulletin.aid"), "", a)
+		}
+	}
 	incidents := func(rows []incRow) {
 		p("| %s | %s | %s | %s | %s | %s | %s |\n|---|---|---|---|---:|---|---|\n", md(w.t("list.incident")), md(w.t("list.date")), md(w.t("incident.place")),
 			md(w.t("list.act")), md(w.t("bulletin.killed_col")), md(w.t("list.ruling")), md(w.t("list.state")))

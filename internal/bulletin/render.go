@@ -799,6 +799,54 @@ func (w *writer) disputed() []template.HTML {
 	return out
 }
 
+// sieges are the lines of the sieges in force during the period.
+func (w *writer) sieges() []template.HTML {
+	var out []template.HTML
+	for _, s := range w.d.Sieges {
+		span := i18n.Digits(w.o.Lang, s.From)
+		if s.To != "" {
+			span += " – " + i18n.Digits(w.o.Lang, s.To)
+		}
+		var by []string
+		for _, a := range s.Besieging {
+			by = append(by, string(bdi(w.a.Actors.DisplayName(a, w.o.Lang))))
+		}
+		out = append(out, template.HTML(string(bdi(s.Area))+" · "+template.HTMLEscapeString(w.t("siege.status."+s.Status))+" · "+span+
+			" · "+template.HTMLEscapeString(w.t("siege.besieging"))+" "+strings.Join(by, " ")+
+			` · <small><bdi lang="en" dir="ltr">`+template.HTMLEscapeString(s.Source)+`</bdi></small>`))
+	}
+	return out
+}
+
+// aid are the lines of the period's humanitarian events.
+func (w *writer) aid() []template.HTML {
+	var out []template.HTML
+	for _, a := range w.d.Aid {
+		var what string
+		switch a.Kind {
+		case "access":
+			what = w.t("access.step." + a.What)
+		case "evacuation":
+			what = w.t("area.evacuation") + w.t("bulletin.colon") + w.t("evac.event."+a.What)
+		default:
+			what = w.t("bulletin.exchange." + a.What)
+		}
+		line := i18n.Digits(w.o.Lang, a.Date) + " · " + string(bdi(a.Area)) + " · " + template.HTMLEscapeString(what)
+		if a.By != "" {
+			line += " · " + string(bdi(w.a.Actors.DisplayName(a.By, w.o.Lang)))
+		}
+		if a.People > 0 {
+			line += " · " + w.num(a.People)
+		}
+		if a.Incident != 0 {
+			line += " · " + string(w.incidentLink(a.Incident))
+		}
+		line += ` · <small><bdi lang="en" dir="ltr">` + template.HTMLEscapeString(a.Source) + `</bdi></small>`
+		out = append(out, template.HTML(line))
+	}
+	return out
+}
+
 func (w *writer) replies() []template.HTML {
 	var out []template.HTML
 	for _, r := range w.d.OpenReplies {
@@ -862,6 +910,7 @@ type view struct {
 	Notable                       []notableView
 	Disputed, Replies             []template.HTML
 	Humanitarian                  []row
+	Sieges, Aid                   []template.HTML
 	Incidents, Unplaced           []incRow
 	Appendix                      []appendixEntry
 	LogLine, HashLine, VerifyLine template.HTML
@@ -903,6 +952,7 @@ func HTML(b *Bulletin, a *app.App, o Options) ([]byte, error) {
 	for _, fg := range w.breakdown("humanitarian") {
 		v.Humanitarian = append(v.Humanitarian, w.row(fg))
 	}
+	v.Sieges, v.Aid = w.sieges(), w.aid()
 	for _, f := range b.D.Incidents {
 		switch f.Where {
 		case "period":

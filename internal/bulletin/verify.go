@@ -242,6 +242,7 @@ func compare(was *Data, now *Bulletin) []Difference {
 	}{
 		{"notable", was.Notable, d.Notable}, {"disputed", was.Disputed, d.Disputed}, {"open_replies", was.OpenReplies, d.OpenReplies},
 		{"versions", was.Versions, d.Versions}, {"zones", was.Zones, d.Zones}, {"days", was.Days, d.Days}, {"parties", was.Parties, d.Parties},
+		{"sieges", was.Sieges, d.Sieges}, {"aid", was.Aid, d.Aid},
 	} {
 		x, _ := json.Marshal(c.was)
 		y, _ := json.Marshal(c.now)

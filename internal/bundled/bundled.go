@@ -36,4 +36,7 @@ const (
 	DemoEvents = "data/ucdp/ged-syria-2016-12-30_2017-02-28.csv.gz"
 	// Control is the folder of territorial control layers (internal/control).
 	Control = "data/control"
+	// Humanitarian is the folder of shipped humanitarian records
+	// (internal/humanitarian): sieges, evacuations, displacement.
+	Humanitarian = "data/humanitarian"
 )

@@ -29,6 +29,7 @@ var table = []struct {
 	{store.ErrVersionChanged, http.StatusConflict},
 	{workflow.ErrInvalid, http.StatusBadRequest},
 	{app.ErrInvalidReport, http.StatusBadRequest},
+	{app.ErrInvalidRecord, http.StatusBadRequest},
 	{app.ErrLogRange, http.StatusBadRequest},
 	{app.ErrEvidence, http.StatusUnsupportedMediaType},
 }

@@ -36,6 +36,12 @@ const (
 	// registry file, a control layer), keyed "kind/name/id": the engine
 	// rules with it.
 	ReferenceFile = "reference_file"
+	// Humanitarian is a revision of a humanitarian record (a siege, an
+	// access request, a case, a list, an exchange, an evacuation, a
+	// displacement figure, a match decision), keyed "kind/id". Its digest
+	// is of the stored document, in which identities are sealed: the log
+	// commits to them without revealing them.
+	Humanitarian = "humanitarian"
 )
 
 // Entry is one record's appearance in the log: which record, which of its

@@ -103,6 +103,7 @@ func New(a *app.App, opt Options) *Server {
 	s.logRoutes()
 	s.subscriptionRoutes()
 	s.dataRoutes()
+	s.humanitarianRoutes()
 	s.mux.HandleFunc("GET /metrics", s.metricsRoute)
 	if opt.UI != nil {
 		s.mux.Handle("/", opt.UI)

@@ -150,6 +150,7 @@ type Store interface {
 	Audit
 	Feeds
 	Delivery
+	Humanitarian
 
 	// PutAgreement stores an agreement file and the versions it holds.
 	// Versions already stored with the same digest are kept; a stored
@@ -365,6 +366,32 @@ type Feed struct {
 	// hash of their words), oldest first, bounded by the poller.
 	Seen    []string  `json:"-"`
 	AddedAt time.Time `json:"added_at,omitzero"`
+}
+
+// HumanitarianRecord is one revision of a humanitarian record
+// (internal/humanitarian) as stored: Doc is its JSON, with identities
+// already sealed by the caller.
+type HumanitarianRecord struct {
+	Kind     string
+	ID       string
+	Rev      int
+	Doc      []byte
+	StoredAt time.Time
+}
+
+// Humanitarian keeps humanitarian records, each change a new revision in
+// the log.
+type Humanitarian interface {
+	// PutHumanitarian stores doc as the next revision of kind/id and logs
+	// it in the same transaction, returning the revision; a doc identical
+	// to the latest revision adds nothing (changed is false).
+	PutHumanitarian(ctx context.Context, kind, id string, doc []byte) (rev int, changed bool, err error)
+	// HumanitarianRecords returns the latest revision of every record of
+	// kind (every kind when empty), by kind and id.
+	HumanitarianRecords(ctx context.Context, kind string) ([]HumanitarianRecord, error)
+	// HumanitarianHistory returns every revision of one record, oldest
+	// first, or ErrNotFound.
+	HumanitarianHistory(ctx context.Context, kind, id string) ([]HumanitarianRecord, error)
 }
 
 // Feeds keeps the news feeds the node polls.

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,19 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#map[data-count] path.leaflet-interactive")),
 		chromedp.Sleep(300*time.Millisecond),
 		shot("3-map-en"))
+	// The humanitarian layers: the besieged areas drawn, and a control
+	// to switch them and the aid events on and off.
+	var sieges string
+	run("humanitarian layers",
+		chromedp.WaitVisible(chromedp.CSS("#map[data-siege-count] .leaflet-control-layers")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			a, err := chromedp.AttributeValue(chromedp.CSS("#map"), "data-siege-count")(ctx, tg)
+			sieges = a.Value
+			return err
+		}))
+	if n, _ := strconv.Atoi(sieges); n < 6 {
+		t.Errorf("the map draws %q besieged areas, want the 6 shipped", sieges)
+	}
 	// A filter shows fewer points (the filters used to be lost on the
 	// way to the map's data).
 	count := func(path string) int {

@@ -388,8 +388,14 @@ func (u *UI) incidentPage(q *req, id int64, form url.Values, msg string) error {
 		_, err := c.Case.Check(*q.user, probe, workflow.Subject{Accused: c.Accused})
 		reviewFacts = err == nil
 	}
+	// The sieges in force where and when it happened: an attack on a
+	// besieged town is read with the siege beside it.
+	sieges, err := u.app.SiegesAt(q.ctx, q.user, c.Incident)
+	if err != nil {
+		return err
+	}
 	return u.render(q, "incident", "incident.title", map[string]any{
-		"Case": c, "Actions": q.actions(c), "ReviewFacts": reviewFacts, "LogRefs": refs, "LogSize": size, "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
+		"Case": c, "Actions": q.actions(c), "Sieges": sieges, "ReviewFacts": reviewFacts, "LogRefs": refs, "LogSize": size, "Stances": []workflow.Stance{workflow.Deny, workflow.Accept, workflow.Explain},
 		"Forms": refills(form), "Error": msg, "Grades": workflow.Grades, "Conclusions": []workflow.Conclusion{workflow.IsViolation, workflow.NoViolation, workflow.Inconclusive},
 	})
 }
@@ -570,6 +576,7 @@ func (u *UI) mapPage(q *req) error {
 	if ags := u.app.Agreements(); len(ags) > 0 && len(ags[0].Versions) > 0 {
 		data["Zones"] = fmt.Sprintf("/agreements/%s/zones.geojson", ags[0].ID)
 	}
+	data["Humanitarian"] = "/map/humanitarian.geojson"
 	return u.render(q, "map", "nav.map", data)
 }
 

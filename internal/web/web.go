@@ -107,6 +107,8 @@ func New(a *app.App, opt Options) (*UI, error) {
 	u.mux.HandleFunc("GET /map", u.page(u.mapPage))
 	u.mux.HandleFunc("GET /map/incidents.geojson", u.page(u.mapIncidents))
 	u.mux.HandleFunc("GET /map/boundaries.geojson", u.boundaries)
+	u.mux.HandleFunc("GET /map/humanitarian.geojson", u.page(u.mapHumanitarian))
+	u.mux.HandleFunc("GET /areas/{pcode}", u.page(u.area))
 	u.mux.HandleFunc("GET /log", u.page(u.logPage))
 	u.mux.HandleFunc("GET /agreements", u.page(u.agreements))
 	u.mux.HandleFunc("GET /agreements/{id}", u.page(u.agreement))
@@ -375,7 +377,7 @@ func (u *UI) parse() error {
 		if name == "layout" {
 			continue
 		}
-		t := template.New(name).Funcs(u.funcs()).Funcs(u.localeFuncs())
+		t := template.New(name).Funcs(u.funcs()).Funcs(u.localeFuncs()).Funcs(u.humanitarianFuncs())
 		if _, err := t.ParseFS(templateFS, "templates/layout.html", p); err != nil {
 			return fmt.Errorf("template %s: %w", name, err)
 		}

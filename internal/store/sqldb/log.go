@@ -323,6 +323,9 @@ func (s *Store) RecordDigestsPart(ctx context.Context, part, parts int, fn func(
 	if part != parts-1 {
 		return nil
 	}
+	if err := humanitarianDigests(ctx, s, fn); err != nil {
+		return err
+	}
 	// Workflow events, chain-of-custody steps and evidence files.
 	return blobDigests(ctx, s, fn, []blobKind{
 		{ledger.IncidentEvent, `SELECT CAST(incident_id AS TEXT) || '/' || CAST(seq AS TEXT), doc FROM incident_events`},

@@ -38,6 +38,10 @@ type planCase struct {
 	// when that is a tenth of the table or more.
 	scan      []string
 	countScan bool
+	// pgCountScan: tables PostgreSQL's count may read in order, stopping
+	// at store.CountCap+1 matches: with a substring condition, whose
+	// selectivity it cannot estimate, it expects them early.
+	pgCountScan []string
 	pgHash    []string
 	// ordered accepts the listing reading incidents whole through want,
 	// in its order, for a page (Limit): it stops at the limit.
@@ -97,7 +101,7 @@ func planCases() []planCase {
 		{name: "agreement+verdict, public", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
 		{name: "text", f: store.Filter{Text: "town 123"}, scan: []string{"incidents"},
 			why: "a text search matches words anywhere in the incident's JSON document and its reports, which no B-tree index answers (a substring search)"},
-		{name: "text+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Text: "town"}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
+		{name: "text+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Text: "town"}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgCountScan: []string{"rulings"}, why: verdict},
 	}
 }
 
@@ -130,6 +134,7 @@ func checkFilterPlans(t *testing.T, s *Store) {
 				switch {
 				case contains(c.scan, sc.table),
 					c.countScan && q.kind == "count" && sc.table == "incidents",
+					s.d.Name == "postgres" && q.kind == "count" && contains(c.pgCountScan, sc.table),
 					s.d.Name == "postgres" && contains(c.pgHash, sc.table) && containsAny(idx, wants),
 					c.ordered && q.kind == "list" && sc.table == "incidents" && contains(wants, sc.index):
 					continue

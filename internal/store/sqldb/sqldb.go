@@ -122,7 +122,8 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // schema.
 func Tables() []string {
 	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "reference_files", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
-		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications", "sessions", "evidence_custody", "feeds", "delivery_subscriptions", "delivery_outbox", "delivery_attempts", "delivery_notified"}
+		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications", "sessions", "evidence_custody", "feeds", "delivery_subscriptions", "delivery_outbox", "delivery_attempts", "delivery_notified",
+		"humanitarian_records"}
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -23,6 +23,41 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!el.dataset.src && g.features.length) map.fitBounds(layer.getBounds());
     });
   }
+  // The humanitarian layers: besieged areas (their units' shapes) and aid
+  // events (access requests, evacuations) at their area's centre, each
+  // linking to the area's page; the reader switches them on and off.
+  if (el.dataset.humanitarian) {
+    get(el.dataset.humanitarian).then(function (g) {
+      var link = function (f, l) {
+        var a = document.createElement("a");
+        a.href = f.properties.href;
+        a.textContent = f.properties.name;
+        var p = document.createElement("div");
+        p.appendChild(a);
+        p.appendChild(document.createElement("br"));
+        p.appendChild(document.createTextNode(f.properties.label + " · " + (f.properties.date || f.properties.from || "") + (f.properties.to ? " – " + f.properties.to : "")));
+        l.bindPopup(p);
+      };
+      var sieges = L.geoJSON(g, {
+        filter: function (f) { return f.properties.layer === "siege"; },
+        style: { color: "#8b1e3f", weight: 2, fillColor: "#8b1e3f", fillOpacity: 0.25 },
+        onEachFeature: link
+      }).addTo(map);
+      var aid = L.geoJSON(g, {
+        filter: function (f) { return f.properties.layer !== "siege"; },
+        pointToLayer: function (f, ll) {
+          var bad = ["denied", "delayed", "items_removed", "attacked"].indexOf(f.properties.fate) >= 0 || f.properties.attacked;
+          return L.circleMarker(ll, { radius: 8, color: "#5b2a86", weight: 3, fillColor: bad ? "#5b2a86" : "#fff", fillOpacity: 0.9 });
+        },
+        onEachFeature: link
+      }).addTo(map);
+      var overlays = {};
+      overlays[el.dataset.labelSieges] = sieges;
+      overlays[el.dataset.labelAid] = aid;
+      L.control.layers(null, overlays, { collapsed: false }).addTo(map);
+      el.dataset.siegeCount = String(sieges.getLayers().length);
+    });
+  }
   if (!el.dataset.src) return;
   get(el.dataset.src).then(function (g) {
     var layer = L.geoJSON(g, {
