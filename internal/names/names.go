@@ -338,11 +338,12 @@ func Key(name string) string {
 	return strings.Join(parts, " ")
 }
 
-var stripMarks = transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // fold lowercases, removes Latin accents and Arabic vowel marks, and turns
 // punctuation into spaces, keeping hyphens (they mark articles).
 func fold(s string) string {
+	// A transformer keeps state between calls: one per call, so that
+	// handlers may match names at once (a shared one raced and panicked).
+	stripMarks := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	if out, _, err := transform.String(stripMarks, s); err == nil {
 		s = out
 	}

@@ -30,3 +30,25 @@ func TestCompareNeverCertainOnGivenNameAlone(t *testing.T) {
 	}
 	t.Log(s.Reasons)
 }
+
+// Regression: fold shared one stateful transformer between calls, so two
+// handlers matching names at once raced on it (and panicked). Compare is
+// called from many goroutines here; run with -race to see any race.
+func TestCompareConcurrently(t *testing.T) {
+	want := Compare(Person{Name: "Hüseyin el-Hallak"}, Person{Name: "حسين الحلاق"})
+	done := make(chan Score)
+	for range 8 {
+		go func() {
+			var s Score
+			for range 200 {
+				s = Compare(Person{Name: "Hüseyin el-Hallak"}, Person{Name: "حسين الحلاق"})
+			}
+			done <- s
+		}()
+	}
+	for range 8 {
+		if s := <-done; s.Score != want.Score {
+			t.Errorf("score %.3f from one goroutine, %.3f alone", s.Score, want.Score)
+		}
+	}
+}
