@@ -27,6 +27,7 @@ var table = []struct {
 	{workflow.ErrState, http.StatusConflict},
 	{store.ErrConflict, http.StatusConflict},
 	{store.ErrVersionChanged, http.StatusConflict},
+	{store.ErrTooBroad, http.StatusUnprocessableEntity},
 	{workflow.ErrInvalid, http.StatusBadRequest},
 	{app.ErrInvalidReport, http.StatusBadRequest},
 	{app.ErrInvalidRecord, http.StatusBadRequest},

@@ -29,6 +29,7 @@ func TestStatus(t *testing.T) {
 		{workflow.ErrState, http.StatusConflict, true},
 		{store.ErrConflict, http.StatusConflict, true},
 		{store.ErrVersionChanged, http.StatusConflict, true},
+		{fmt.Errorf("list: %w", store.ErrTooBroad), http.StatusUnprocessableEntity, true},
 		{workflow.ErrInvalid, http.StatusBadRequest, true},
 		{app.ErrInvalidReport, http.StatusBadRequest, true},
 		{app.ErrLogRange, http.StatusBadRequest, true},

@@ -268,6 +268,11 @@ const (
 // ErrConflict is returned when a write raced another: check and retry.
 var ErrConflict = errors.New("conflict with a concurrent change")
 
+// ErrTooBroad is a text search that read for longer than a store allows
+// (the words are matched in every incident the other filters leave):
+// narrowing it by period, place or agreement helps.
+var ErrTooBroad = errors.New("the search reads too many incidents: narrow it with a period, a place or an agreement")
+
 // Status is an incident's workflow status, as listings show it.
 type Status struct {
 	State    incident.State

@@ -28,6 +28,7 @@ import (
 	"github.com/truce-monitor/truce/internal/httperr"
 	"github.com/truce-monitor/truce/internal/i18n"
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -313,6 +314,8 @@ func (u *UI) explain(q *req, err error) (status int, msg string, known bool) {
 	case !known:
 	case status == http.StatusNotFound:
 		key = "error.not_found"
+	case errors.Is(err, store.ErrTooBroad):
+		key = "error.search_too_broad"
 	default:
 		key, args = "error.workflow", []any{err.Error()}
 	}

@@ -60,14 +60,28 @@ type Store struct {
 	// rebound caches rebind's answers, buffered touchesBuffered's: the
 	// queries are a fixed set.
 	rebound, buffered sync.Map
+	// searching admits one text search at a time (searchSlots): a search
+	// reads every incident its other filters leave, and several at once
+	// would hold every reader while the other pages wait.
+	searching chan struct{}
+	// budget is searchBudget but in this package's tests.
+	budget time.Duration
 }
+
+// searchSlots and searchBudget bound text searches: how many run at once,
+// and how long one may read before it is refused as too broad (about a
+// quarter of a million incidents on SQLite on the project's machine).
+const (
+	searchSlots  = 1
+	searchBudget = 10 * time.Second
+)
 
 var _ store.Store = (*Store)(nil)
 
 // New returns a store on the given pools, with its schema brought up to
 // date.
 func New(ctx context.Context, w, r *sql.DB, d Dialect) (*Store, error) {
-	s := &Store{w: w, r: r, d: d}
+	s := &Store{w: w, r: r, d: d, searching: make(chan struct{}, searchSlots), budget: searchBudget}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", d.Name, err)
 	}
@@ -987,6 +1001,27 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	if (f.Party != "" || f.Verdict != "") && f.Agreement == "" {
 		return nil, 0, fmt.Errorf("list incidents: filtering by party or verdict needs an agreement")
 	}
+	if f.Text != "" {
+		parent := ctx
+		select {
+		case s.searching <- struct{}{}:
+			defer func() { <-s.searching }()
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.budget)
+		defer cancel()
+		list, total, err := s.incidents(ctx, f)
+		if err != nil && ctx.Err() != nil && parent.Err() == nil {
+			return nil, 0, fmt.Errorf("list incidents matching %q: %w", f.Text, store.ErrTooBroad)
+		}
+		return list, total, err
+	}
+	return s.incidents(ctx, f)
+}
+
+func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
 	count, q, args := s.incidentsQuery(f)
 	var total int
 	if !f.NoCount {
