@@ -42,7 +42,7 @@ type planCase struct {
 	// at store.CountCap+1 matches: with a substring condition, whose
 	// selectivity it cannot estimate, it expects them early.
 	pgCountScan []string
-	pgHash    []string
+	pgHash      []string
 	// ordered accepts the listing reading incidents whole through want,
 	// in its order, for a page (Limit): it stops at the limit.
 	ordered bool
