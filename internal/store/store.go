@@ -141,6 +141,7 @@ type Store interface {
 	Audit
 	Feeds
 	Delivery
+	Federation
 
 	// PutAgreement stores an agreement file and the versions it holds.
 	// Versions already stored with the same digest are kept; a stored
