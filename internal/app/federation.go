@@ -1,0 +1,772 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/truce-monitor/truce/internal/auth"
+	"github.com/truce-monitor/truce/internal/federation"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// Federation (docs/federation.md): this node follows peers, pulling their
+// logs and records and keeping only what verifies, and serves its own to
+// the peers it granted. Peers and grants are the operator's (the command
+// line, or serve's pull loop); the records served are only ever those a
+// grant allows.
+
+// ErrFlagged is returned when a flagged peer would be pulled.
+var ErrFlagged = errors.New("the peer is flagged and not trusted until an operator acts (truce peer list; truce peer trust)")
+
+// AddPeer follows a peer at url whose log key is pubkey (a note verifier
+// key: its name is the peer's node name), presenting token (the peer's
+// grant to this node, "" for the log only).
+func (a *App) AddPeer(ctx context.Context, url, pubkey, token string) (store.Peer, error) {
+	v, err := note.NewVerifier(strings.TrimSpace(pubkey))
+	if err != nil {
+		return store.Peer{}, fmt.Errorf("peer key: %w", err)
+	}
+	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
+		return store.Peer{}, fmt.Errorf("peer URL %q: want http:// or https://", url)
+	}
+	p := store.Peer{Name: v.Name(), URL: strings.TrimRight(url, "/"), PubKey: strings.TrimSpace(pubkey), Token: token}
+	if err := a.store.PutPeer(ctx, p); err != nil {
+		return p, err
+	}
+	return a.store.Peer(ctx, p.Name)
+}
+
+// PeerStatus is a peer with how many of its records this node holds.
+type PeerStatus struct {
+	store.Peer
+	Records map[string]int `json:"records"`
+}
+
+// Peers lists the peers this node follows.
+func (a *App) Peers(ctx context.Context) ([]PeerStatus, error) {
+	ps, err := a.store.Peers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PeerStatus, len(ps))
+	for i, p := range ps {
+		out[i].Peer = p
+		if out[i].Records, err = a.store.PeerRecordCount(ctx, p.Name); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// TrustPeer trusts a flagged peer again, once an operator has looked at
+// the evidence; reset drops the copy of its log so that it is pulled
+// again from the start (after a key rotation, or a log the peer rebuilt).
+func (a *App) TrustPeer(ctx context.Context, name string, reset bool) error {
+	return a.store.TrustPeer(ctx, name, reset)
+}
+
+// Grant lets the peer named name pull this node's records: the report
+// kinds listed (none: all) and, with events, incident events (reviews,
+// findings, positions). It returns the token to give the peer, shown once.
+func (a *App) Grant(ctx context.Context, name string, kinds []string, events bool) (string, error) {
+	for _, k := range kinds {
+		if !slices.Contains([]incident.SourceKind{incident.FromMonitor, incident.FromParty, incident.FromPublic, incident.FromDataset, incident.FromNews}, incident.SourceKind(k)) {
+			return "", fmt.Errorf("grant %s: %q is not a report kind (monitor, party, public, dataset, news)", name, k)
+		}
+	}
+	token := auth.Token("truce_peer_")
+	if err := a.store.PutGrant(ctx, store.Grant{Name: name, Kinds: kinds, Events: events}, auth.Hash(token)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Grants lists the grants this node has made.
+func (a *App) Grants(ctx context.Context) ([]store.Grant, error) {
+	return a.store.Grants(ctx)
+}
+
+// maxServed bounds a page of records served to a peer.
+const maxServed = 1000
+
+// ServeRecords answers a peer's GET /federation/records: the records of
+// the log's entries [start, end) that the grant of token allows, exactly
+// as stored (sealed identities stay sealed), for the peer to check
+// against the entries. Records this node took from a peer are marked with
+// their origin. A token that is no grant's is ErrLogin.
+func (a *App) ServeRecords(ctx context.Context, token string, start, end int64) (federation.Page, error) {
+	page := federation.Page{Start: start, End: end, Records: []federation.Record{}}
+	if token == "" {
+		return page, fmt.Errorf("records: a peer's grant token is required: %w", ErrLogin)
+	}
+	g, err := a.store.GrantByToken(ctx, auth.Hash(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return page, fmt.Errorf("records: not a grant's token: %w", ErrLogin)
+	}
+	if err != nil {
+		return page, err
+	}
+	if end <= start || end-start > maxServed {
+		end = start + maxServed
+		page.End = end
+	}
+	var entries []ledger.Entry
+	errFull := errors.New("page full")
+	err = a.store.EachLogEntry(ctx, start, func(i int64, data []byte) error {
+		if i >= end {
+			return errFull
+		}
+		e, err := ledger.ParseEntry(i, data)
+		if err != nil {
+			return err
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFull) {
+		return page, err
+	}
+	var keys []store.KeyRev
+	for _, e := range entries {
+		if e.Kind == ledger.Report {
+			keys = append(keys, store.KeyRev{Key: e.Key, Rev: e.Rev})
+		}
+	}
+	reports, err := a.store.ServedReports(ctx, keys)
+	if err != nil {
+		return page, err
+	}
+	events := map[int64][]ledger.RawEvent{}
+	refs := map[int64][]federation.ReportRef{}
+	for _, e := range entries {
+		switch e.Kind {
+		case ledger.Report:
+			raw, ok := reports[store.KeyRev{Key: e.Key, Rev: e.Rev}]
+			if !ok {
+				continue // not stored: verification will say so, here
+			}
+			var r incident.Report
+			if err := json.Unmarshal([]byte(raw.Doc), &r); err != nil {
+				return page, fmt.Errorf("report %s: %w", e.Key, err)
+			}
+			if len(g.Kinds) > 0 && !slices.Contains(g.Kinds, string(r.Kind)) {
+				continue
+			}
+			page.Records = append(page.Records, federation.Record{Index: e.Index, Kind: e.Kind, Node: r.Node, Report: &raw})
+		case ledger.IncidentEvent:
+			if !g.Events {
+				continue
+			}
+			id, err := strconv.ParseInt(strings.SplitN(e.Key, "/", 2)[0], 10, 64)
+			if err != nil {
+				continue
+			}
+			if _, ok := events[id]; !ok {
+				if events[id], err = a.store.IncidentEventDocs(ctx, id); err != nil {
+					return page, err
+				}
+				d, err := a.store.Incident(ctx, id)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return page, err
+				}
+				for _, r := range d.Reports {
+					refs[id] = append(refs[id], federation.ReportRef{Node: r.Node, Source: r.Source, SourceID: r.SourceID})
+				}
+			}
+			for _, ev := range events[id] {
+				if ev.Key == e.Key {
+					page.Records = append(page.Records, federation.Record{Index: e.Index, Kind: e.Kind, Event: &ev, Reports: refs[id]})
+					break
+				}
+			}
+		}
+	}
+	return page, nil
+}
+
+// HeldCheckpoints are the checkpoints this node shows to others (GET
+// /federation/checkpoints): its own latest, and the latest of each peer it
+// verified (cosigned by this node), so that a node showing two histories
+// to two peers is caught by any third that hears both.
+func (a *App) HeldCheckpoints(ctx context.Context) ([]federation.Gossip, error) {
+	var out []federation.Gossip
+	if own, err := a.LatestCheckpoint(ctx); err == nil {
+		if c, _, err := ledger.Unverified(own); err == nil {
+			out = append(out, federation.Gossip{Node: c.Origin, Note: string(own)})
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	ps, err := a.store.Peers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Checkpoint != "" {
+			out = append(out, federation.Gossip{Node: p.Name, Note: p.Checkpoint})
+		}
+	}
+	return out, nil
+}
+
+// PullResult is what one pull of a peer did.
+type PullResult struct {
+	Peer string `json:"peer"`
+	// From and To are the peer's verified size before and after.
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
+	// Records are the records stored; Imported the reports made of
+	// them here.
+	Records  int `json:"records"`
+	Imported int `json:"imported"`
+	// Problem is set when the pull found the peer untrustworthy (it is
+	// flagged).
+	Problem *federation.Problem `json:"problem,omitempty"`
+}
+
+// Puller pulls peers for this node.
+type Puller struct {
+	App *App
+	// Signer is this node's log key: the peers' checkpoints it verifies
+	// are cosigned with it, and its name is this node's (nil: neither).
+	Signer note.Signer
+	// Client is the HTTP client (nil: a default with a timeout).
+	Client *http.Client
+	// PageSize bounds the entries held in memory at once (default 1000).
+	PageSize int
+}
+
+func (pl *Puller) self() string {
+	if pl.Signer == nil {
+		return ""
+	}
+	return pl.Signer.Name()
+}
+
+// Pull pulls one peer: its latest signed checkpoint, then its entries
+// from the last verified index, a page at a time, each page proven a
+// prefix of the checkpoint before it is stored with the records served
+// for it (each checked against its entry). A contradiction flags the peer
+// (and is PullResult.Problem, not an error); a network fault is an
+// error, and the next pull resumes where the last verified page ended.
+func (pl *Puller) Pull(ctx context.Context, name string) (PullResult, error) {
+	a := pl.App
+	res := PullResult{Peer: name}
+	p, err := a.store.Peer(ctx, name)
+	if err != nil {
+		return res, err
+	}
+	res.From, res.To = p.Size, p.Size
+	if p.Flag != "" {
+		return res, fmt.Errorf("pull %s: %w", name, ErrFlagged)
+	}
+	perr := pl.pull(ctx, p, &res)
+	var prob *federation.Problem
+	if errors.As(perr, &prob) {
+		res.Problem = prob
+		if err := a.store.FlagPeer(ctx, name, prob.Error(), prob.Index, prob.A, prob.B); err != nil {
+			return res, err
+		}
+		a.Log.Error("peer flagged", "peer", name, "problem", prob.Error())
+		perr = nil
+	}
+	msg := ""
+	if perr != nil {
+		msg = perr.Error()
+	}
+	if err := a.store.SetPeerPulled(ctx, name, msg, time.Now()); err != nil {
+		return res, errors.Join(perr, err)
+	}
+	if perr != nil {
+		return res, fmt.Errorf("pull %s: %w", name, perr)
+	}
+	return res, nil
+}
+
+func (pl *Puller) client(p store.Peer) *federation.Client {
+	return &federation.Client{URL: p.URL, Token: p.Token, HTTP: pl.Client}
+}
+
+func (pl *Puller) pull(ctx context.Context, p store.Peer, res *PullResult) error {
+	a := pl.App
+	v, err := note.NewVerifier(p.PubKey)
+	if err != nil {
+		return fmt.Errorf("peer key: %w", err)
+	}
+	known := note.VerifierList(v)
+	cl := pl.client(p)
+	msg, err := cl.Checkpoint(ctx)
+	if err != nil {
+		return err
+	}
+	c, _, err := ledger.Open(msg, known)
+	if err != nil {
+		// Anyone between the nodes could send this: no evidence
+		// against the peer.
+		return fmt.Errorf("checkpoint not signed by %s: %w", p.Name, err)
+	}
+	if c.Origin != p.Name {
+		return fmt.Errorf("checkpoint of %q, not of %s", c.Origin, p.Name)
+	}
+	if err := a.store.PutPeerCheckpoint(ctx, peerCheckpoint(c, string(msg), "")); err != nil {
+		return err
+	}
+	held := a.store.PeerHashes(ctx, p.Name)
+	// What the peer signed now against the tree already verified.
+	if c.Size <= p.Size {
+		root, err := tlog.TreeHash(c.Size, held)
+		if err != nil {
+			return err
+		}
+		if root != c.Root {
+			kind := federation.Inconsistent
+			if last, _, err := ledger.Unverified([]byte(p.Checkpoint)); err == nil && last.Size == c.Size {
+				kind = federation.Fork
+			}
+			return &federation.Problem{Kind: kind, Detail: fmt.Sprintf("%s signed a tree of size %d whose root is not that of the tree verified here", p.Name, c.Size),
+				Index: pl.firstDifference(ctx, p, c.Size), A: p.Checkpoint, B: string(msg)}
+		}
+	}
+	cosigned := pl.cosign(msg, known)
+	size := p.Size
+	pageSize := int64(cmp.Or(pl.PageSize, maxServed))
+	for size < c.Size {
+		entries, err := cl.Entries(ctx, size)
+		if err != nil {
+			return err
+		}
+		if len(entries) == 0 {
+			return fmt.Errorf("no entries from %d, below the checkpoint's size %d", size, c.Size)
+		}
+		if int64(len(entries)) > c.Size-size {
+			entries = entries[:c.Size-size]
+		}
+		if int64(len(entries)) > pageSize {
+			entries = entries[:pageSize]
+		}
+		b, err := pl.verifyPage(ctx, cl, p, c, msg, held, size, entries)
+		if err != nil {
+			return err
+		}
+		b.Checkpoint = cosigned
+		if err := a.store.SavePeerBatch(ctx, b); err != nil {
+			return err
+		}
+		size += int64(len(entries))
+		res.To = size
+		res.Records += len(b.Records)
+	}
+	if err := a.store.SetPeerCheckpoint(ctx, p.Name, cosigned); err != nil {
+		return err
+	}
+	if pl.Signer != nil {
+		if err := a.store.PutPeerCheckpoint(ctx, peerCheckpoint(c, cosigned, pl.self())); err != nil {
+			return err
+		}
+	}
+	n, err := pl.importPending(ctx, p.Name)
+	res.Imported = n
+	if err != nil {
+		return err
+	}
+	return pl.gossip(ctx, cl, p.Name)
+}
+
+// verifyPage checks entries [start, start+len) against the signed
+// checkpoint c, then the records served for them against the entries.
+func (pl *Puller) verifyPage(ctx context.Context, cl *federation.Client, p store.Peer, c ledger.Checkpoint, msg []byte, held tlog.HashReader, start int64, data [][]byte) (store.PeerBatch, error) {
+	b := store.PeerBatch{Peer: p.Name, Start: start, Entries: data}
+	ov := &federation.Overlay{Base: held, First: tlog.StoredHashCount(start)}
+	parsed := make([]ledger.Entry, len(data))
+	for i, d := range data {
+		idx := start + int64(i)
+		e, err := ledger.ParseEntry(idx, d)
+		if err != nil {
+			return b, &federation.Problem{Kind: federation.Entries, Detail: err.Error(), Index: idx}
+		}
+		parsed[i] = e
+		if err := ov.Append(idx, d); err != nil {
+			return b, err
+		}
+	}
+	end := start + int64(len(data))
+	root, err := tlog.TreeHash(end, ov)
+	if err != nil {
+		return b, err
+	}
+	var bad error
+	if end == c.Size {
+		if root != c.Root {
+			bad = fmt.Errorf("the entries served give root %s, the checkpoint %s", ledger.EncodeHash(root), ledger.EncodeHash(c.Root))
+		}
+	} else {
+		proof, err := cl.Consistency(ctx, end, c.Size)
+		if err != nil {
+			return b, err
+		}
+		bad = tlog.CheckTree(proof, c.Size, c.Root, end, root)
+	}
+	if bad != nil {
+		return b, pl.explain(ctx, cl, p, c, msg, start, data, bad)
+	}
+	b.Hashes = ov.Added
+	recs, err := cl.Records(ctx, start, end)
+	var se *federation.StatusError
+	if errors.As(err, &se) && (se.Code == 401 || se.Code == 403) {
+		recs, err = nil, nil // no grant: the log only
+	}
+	if err != nil {
+		return b, err
+	}
+	for _, r := range recs {
+		if r.Index < start || r.Index >= end {
+			continue
+		}
+		e := parsed[r.Index-start]
+		if err := federation.Check(e, r); err != nil {
+			return b, &federation.Problem{Kind: federation.Mismatch, Detail: fmt.Sprintf("%s served a record that does not match its log: %v", p.Name, err), Index: r.Index}
+		}
+		if r.Node != "" {
+			continue // a copy the peer took from another: taken from its origin
+		}
+		content, err := json.Marshal(r)
+		if err != nil {
+			return b, err
+		}
+		pr := store.PeerRecord{Index: r.Index, Kind: r.Kind, Key: e.Key, Content: content}
+		for _, ref := range r.Reports {
+			src, id := ref.Local(p.Name, pl.self())
+			pr.Reports = append(pr.Reports, [2]string{src, id})
+		}
+		b.Records = append(b.Records, pr)
+	}
+	return b, nil
+}
+
+// explain finds why a page did not verify: either the log was rewritten
+// under the tree verified here (the checkpoint does not extend it), or
+// the entries served are not the signed log's; it names the first bad
+// index either way.
+func (pl *Puller) explain(ctx context.Context, cl *federation.Client, p store.Peer, c ledger.Checkpoint, msg []byte, start int64, data [][]byte, bad error) error {
+	if p.Size > 0 {
+		old, err := tlog.TreeHash(p.Size, pl.App.store.PeerHashes(ctx, p.Name))
+		if err != nil {
+			return err
+		}
+		proof, err := cl.Consistency(ctx, p.Size, c.Size)
+		if err != nil || tlog.CheckTree(proof, c.Size, c.Root, p.Size, old) != nil {
+			// No proof the new tree extends the old: the log was
+			// rewritten.
+			return &federation.Problem{Kind: federation.Inconsistent,
+				Detail: fmt.Sprintf("%s signed a tree of size %d that does not extend the tree of size %d verified here: its log was rewritten", p.Name, c.Size, p.Size),
+				Index:  pl.firstDifference(ctx, p, p.Size), A: p.Checkpoint, B: string(msg)}
+		}
+	}
+	// The tree is consistent, the entries are not: find the first that
+	// is not in the signed tree.
+	for i, d := range data {
+		idx := start + int64(i)
+		proof, err := cl.Inclusion(ctx, idx, c.Size)
+		if err != nil {
+			return err
+		}
+		if tlog.CheckRecord(proof, c.Size, c.Root, idx, tlog.RecordHash(d)) != nil {
+			return &federation.Problem{Kind: federation.Entries, Detail: fmt.Sprintf("%s served entries that are not those of its signed tree of size %d: %v", p.Name, c.Size, bad), Index: idx, B: string(msg)}
+		}
+	}
+	return &federation.Problem{Kind: federation.Entries, Detail: fmt.Sprintf("%s served entries that are not those of its signed tree of size %d: %v", p.Name, c.Size, bad), Index: -1, B: string(msg)}
+}
+
+// firstDifference is the first index below limit at which the peer's log
+// now differs from the copy verified here (-1 when none is found, or the
+// peer cannot be asked).
+func (pl *Puller) firstDifference(ctx context.Context, p store.Peer, limit int64) int64 {
+	cl := pl.client(p)
+	first := int64(-1)
+	var page [][]byte
+	var pageStart int64
+	errFound := errors.New("found")
+	err := pl.App.store.EachPeerEntry(ctx, p.Name, 0, func(i int64, data []byte) error {
+		if i >= limit {
+			return errFound
+		}
+		if i >= pageStart+int64(len(page)) {
+			var err error
+			if page, err = cl.Entries(ctx, i); err != nil || len(page) == 0 {
+				return errFound
+			}
+			pageStart = i
+		}
+		if string(page[i-pageStart]) != string(data) {
+			first = i
+			return errFound
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errFound) {
+		return -1
+	}
+	return first
+}
+
+// cosign endorses a verified checkpoint with this node's key, when it has
+// one.
+func (pl *Puller) cosign(msg []byte, known note.Verifiers) string {
+	if pl.Signer == nil {
+		return string(msg)
+	}
+	co, err := ledger.Cosign(msg, known, pl.Signer)
+	if err != nil {
+		return string(msg)
+	}
+	return string(co)
+}
+
+func peerCheckpoint(c ledger.Checkpoint, msg, via string) store.PeerCheckpoint {
+	return store.PeerCheckpoint{Node: c.Origin, Size: c.Size, Root: base64.StdEncoding.EncodeToString(c.Root[:]), Via: via, Note: msg}
+}
+
+// gossip reads the checkpoints the peer holds of other nodes and checks
+// each against this node's copy of that node's log: two checkpoints that
+// cannot both be true flag that node (a fork), with both.
+func (pl *Puller) gossip(ctx context.Context, cl *federation.Client, via string) error {
+	held, err := cl.Checkpoints(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range held {
+		if g.Node == via || g.Node == pl.self() {
+			continue
+		}
+		if err := pl.Consider(ctx, g.Node, []byte(g.Note), via); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Consider checks a checkpoint of node shown to this node by via against
+// this node's copy of node's log, flagging node on a contradiction. A
+// note that is not a checkpoint node signed says nothing and is ignored,
+// as is a node this node does not follow.
+func (pl *Puller) Consider(ctx context.Context, node string, msg []byte, via string) error {
+	a := pl.App
+	p, err := a.store.Peer(ctx, node)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil || p.Flag != "" {
+		return err
+	}
+	v, err := note.NewVerifier(p.PubKey)
+	if err != nil {
+		return nil
+	}
+	c, _, err := ledger.Open(msg, note.VerifierList(v))
+	if err != nil || c.Origin != node {
+		return nil
+	}
+	if err := a.store.PutPeerCheckpoint(ctx, peerCheckpoint(c, string(msg), via)); err != nil {
+		return err
+	}
+	var prob *federation.Problem
+	held := a.store.PeerHashes(ctx, node)
+	if c.Size <= p.Size {
+		root, err := tlog.TreeHash(c.Size, held)
+		if err != nil {
+			return err
+		}
+		if root != c.Root {
+			prob = &federation.Problem{Kind: federation.Fork, Detail: fmt.Sprintf("%s signed two trees that cannot both be true: the one verified here, and one of size %d shown to %s", node, c.Size, via), Index: -1, A: p.Checkpoint, B: string(msg)}
+		}
+	} else if p.Size > 0 {
+		old, err := tlog.TreeHash(p.Size, held)
+		if err != nil {
+			return err
+		}
+		proof, err := pl.client(p).Consistency(ctx, p.Size, c.Size)
+		if err != nil {
+			return nil // asked again at the next pull
+		}
+		if tlog.CheckTree(proof, c.Size, c.Root, p.Size, old) != nil {
+			prob = &federation.Problem{Kind: federation.Fork, Detail: fmt.Sprintf("%s showed %s a tree of size %d that does not extend the tree of size %d verified here", node, via, c.Size, p.Size), Index: -1, A: p.Checkpoint, B: string(msg)}
+		}
+	}
+	if prob == nil {
+		return nil
+	}
+	a.Log.Error("peer flagged", "peer", node, "via", via, "problem", prob.Error())
+	return a.store.FlagPeer(ctx, node, prob.Error(), prob.Index, prob.A, prob.B)
+}
+
+// importBatch bounds the reports imported in one transaction.
+const importBatch = 500
+
+// importPending makes local reports of a peer's verified reports not yet
+// imported: they join local incidents through the same clustering, under
+// the peer's name (source ids in its namespace, owner node:NAME), and
+// are logged here as any report is.
+func (pl *Puller) importPending(ctx context.Context, peer string) (int, error) {
+	a := pl.App
+	total := 0
+	for {
+		recs, err := a.store.PendingPeerReports(ctx, peer, importBatch)
+		if err != nil || len(recs) == 0 {
+			return total, err
+		}
+		reports := make([]incident.Report, 0, len(recs))
+		for _, pr := range recs {
+			var r federation.Record
+			if err := json.Unmarshal(pr.Content, &r); err != nil || r.Report == nil {
+				return total, fmt.Errorf("peer %s record %d: %v", peer, pr.Index, err)
+			}
+			var rep incident.Report
+			if err := json.Unmarshal([]byte(r.Report.Doc), &rep); err != nil {
+				return total, fmt.Errorf("peer %s report at %d: %w", peer, pr.Index, err)
+			}
+			rep.ID, rep.IncidentID = 0, 0
+			rep.Node = peer
+			rep.SourceID = federation.LocalID(peer, rep.SourceID)
+			rep.Owner = store.OwnerNode + peer
+			rep.Original, rep.OriginalFormat = r.Report.Original, r.Report.Format
+			reports = append(reports, rep)
+		}
+		done, err := a.store.ImportReports(ctx, reports, a.Intake())
+		if err != nil {
+			return total, fmt.Errorf("import %s's reports: %w", peer, err)
+		}
+		for i, d := range done {
+			if err := a.store.SetPeerLocal(ctx, peer, recs[i].Index, d.ReportID); err != nil {
+				return total, err
+			}
+		}
+		total += len(done)
+	}
+}
+
+// PullAll pulls every peer not flagged, once; a failure of one does not
+// stop the others.
+func (pl *Puller) PullAll(ctx context.Context) ([]PullResult, error) {
+	ps, err := pl.App.store.Peers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []PullResult
+	var errs []error
+	for _, p := range ps {
+		if p.Flag != "" {
+			continue
+		}
+		r, err := pl.Pull(ctx, p.Name)
+		out = append(out, r)
+		errs = append(errs, err)
+	}
+	return out, errors.Join(errs...)
+}
+
+// Run pulls every peer every interval until ctx ends; a peer whose pull
+// fails is tried again after a delay that doubles with each failure (up
+// to an hour).
+func (pl *Puller) Run(ctx context.Context, interval time.Duration) {
+	type wait struct {
+		until time.Time
+		delay time.Duration
+	}
+	backoff := map[string]*wait{}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		ps, err := pl.App.store.Peers(ctx)
+		if err != nil {
+			pl.App.Log.Error("peers", "err", err)
+		}
+		for _, p := range ps {
+			w := backoff[p.Name]
+			if p.Flag != "" || (w != nil && time.Now().Before(w.until)) {
+				continue
+			}
+			res, err := pl.Pull(ctx, p.Name)
+			if err != nil {
+				if w == nil {
+					w = &wait{delay: interval}
+					backoff[p.Name] = w
+				}
+				w.delay = min(2*w.delay, time.Hour)
+				w.until = time.Now().Add(w.delay)
+				pl.App.Log.Warn("pull peer", "peer", p.Name, "err", err, "retry_in", w.delay)
+				continue
+			}
+			delete(backoff, p.Name)
+			if res.To > res.From {
+				pl.App.Log.Info("pulled peer", "peer", p.Name, "from", res.From, "to", res.To, "records", res.Records, "imported", res.Imported)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// PeerFinding is an incident event a peer recorded about a local
+// incident's reports: a finding or a guarantor's position on it, shown
+// with the node that signed it into its log.
+type PeerFinding struct {
+	Node  string         `json:"node"`
+	Index int64          `json:"index"`
+	Event workflow.Event `json:"event"`
+}
+
+// PeerFindings returns the findings and positions peers recorded about
+// incident id's reports, for a viewer who may see the incident; the names
+// of whoever acted are kept for those who see everything.
+func (a *App) PeerFindings(ctx context.Context, u *workflow.User, id int64) ([]PeerFinding, error) {
+	if _, err := a.CaseFor(ctx, u, id); err != nil {
+		return nil, err
+	}
+	evs, err := a.store.PeerEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []PeerFinding
+	for _, pe := range evs {
+		var r federation.Record
+		if err := json.Unmarshal(pe.Content, &r); err != nil || r.Event == nil {
+			continue
+		}
+		var ev workflow.Event
+		if err := json.Unmarshal([]byte(r.Event.Doc), &ev); err != nil {
+			continue
+		}
+		if ev.Finding == nil && ev.Position == "" {
+			continue
+		}
+		if !SeesAll(u) {
+			ev.By = ""
+		}
+		out = append(out, PeerFinding{Node: pe.Peer, Index: pe.Index, Event: ev})
+	}
+	return out, nil
+}
+
+// LogEntryIndex is the index of a record revision's entry in this node's
+// log.
+func (a *App) LogEntryIndex(ctx context.Context, kind, key string, rev int) (int64, []byte, error) {
+	return a.store.LogEntryFor(ctx, kind, key, rev)
+}

@@ -1,0 +1,597 @@
+package app_test
+
+import (
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/bundled"
+	"github.com/truce-monitor/truce/internal/federation"
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/server"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// switchable is a node's HTTP front: the test swaps the node behind it
+// (a rewritten log) or cuts it off (a partition).
+type switchable struct {
+	mu   sync.Mutex
+	h    http.Handler
+	down bool
+}
+
+func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h, down := s.h, s.down
+	s.mu.Unlock()
+	if down {
+		http.Error(w, "partitioned", http.StatusServiceUnavailable)
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+func (s *switchable) set(h http.Handler, down bool) {
+	s.mu.Lock()
+	s.h, s.down = h, down
+	s.mu.Unlock()
+}
+
+// fedNode is one node of a test federation, served over HTTP.
+type fedNode struct {
+	name   string
+	db     string
+	skey   string
+	app    *app.App
+	signer note.Signer
+	vkey   string
+	front  *switchable
+	url    string
+	puller *app.Puller
+}
+
+// week is the UCDP events of the week starting on day d of January 2017.
+func week(d int) app.ImportOptions {
+	from := time.Date(2017, 1, d, 0, 0, 0, 0, time.UTC)
+	return app.ImportOptions{From: from, To: from.AddDate(0, 0, 7)}
+}
+
+func importWeek(t *testing.T, a *app.App, opt app.ImportOptions) {
+	t.Helper()
+	f, err := bundled.FS.Open(bundled.DemoEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Import(context.Background(), "ucdp", gz, "ged.csv", opt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openNode opens a node's database with its key (skey, vkey; generated
+// when empty), loads the agreements and imports opt's events.
+func openNode(t *testing.T, name, db, skey, vkey string, opt app.ImportOptions) *fedNode {
+	t.Helper()
+	ctx := context.Background()
+	if skey == "" {
+		var err error
+		if skey, vkey, err = ledger.GenerateKey(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(ctx, app.Config{DB: db, DataKey: db + ".key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	importWeek(t, a, opt)
+	n := &fedNode{name: name, db: db, skey: skey, app: a, signer: signer, vkey: vkey}
+	n.puller = &app.Puller{App: a, Signer: signer}
+	return n
+}
+
+// serve puts the node behind an HTTP server.
+func (n *fedNode) serve(t *testing.T) {
+	n.front = &switchable{h: server.New(n.app, server.Options{})}
+	srv := httptest.NewServer(n.front)
+	t.Cleanup(srv.Close)
+	n.url = srv.URL
+}
+
+// follow makes n follow p, under a grant p makes for n.
+func (n *fedNode) follow(t *testing.T, p *fedNode) {
+	t.Helper()
+	ctx := context.Background()
+	token, err := p.app.Grant(ctx, n.name, nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.app.AddPeer(ctx, p.url, p.vkey, token); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (n *fedNode) checkpoint(t *testing.T) []byte {
+	t.Helper()
+	msg, err := n.app.Checkpoint(context.Background(), n.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
+}
+
+// origin counts a node's reports by the node that recorded them ("" for
+// itself), and fails on a report held twice.
+func (n *fedNode) origin(t *testing.T) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	seen := map[string]bool{}
+	err := n.app.EachReport(context.Background(), app.Operator(), func(r incident.Report) error {
+		k := r.Source + "/" + strings.TrimPrefix(r.SourceID, r.Node+":")
+		if seen[r.Node+" "+k] {
+			return fmt.Errorf("report %s from %q held twice", k, r.Node)
+		}
+		seen[r.Node+" "+k] = true
+		out[r.Node]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (n *fedNode) peer(t *testing.T, name string) store.Peer {
+	t.Helper()
+	ps, err := n.app.Peers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.Name == name {
+			return p.Peer
+		}
+	}
+	t.Fatalf("%s does not follow %s", n.name, name)
+	return store.Peer{}
+}
+
+// round signs every node's log, then has every node pull every peer.
+func round(t *testing.T, nodes ...*fedNode) []error {
+	t.Helper()
+	for _, n := range nodes {
+		n.checkpoint(t)
+	}
+	var errs []error
+	for _, n := range nodes {
+		res, err := n.puller.PullAll(context.Background())
+		for _, r := range res {
+			if r.Problem != nil {
+				t.Fatalf("%s pulling %s: %v", n.name, r.Peer, r.Problem)
+			}
+		}
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// federation makes three nodes on dbs, each following the others.
+func threeNodes(t *testing.T, dbs [3]string) []*fedNode {
+	names := [3]string{"ru.truce.test", "tr.truce.test", "ir.truce.test"}
+	var nodes []*fedNode
+	for i, name := range names {
+		n := openNode(t, name, dbs[i], "", "", week(1+7*i))
+		n.serve(t)
+		nodes = append(nodes, n)
+	}
+	for _, n := range nodes {
+		for _, p := range nodes {
+			if p != n {
+				n.follow(t, p)
+			}
+		}
+	}
+	return nodes
+}
+
+func sqliteDBs(t *testing.T) [3]string {
+	dir := t.TempDir()
+	return [3]string{filepath.Join(dir, "ru.db"), filepath.Join(dir, "tr.db"), filepath.Join(dir, "ir.db")}
+}
+
+// TestFederationReplicates: records written on each of three nodes appear,
+// verified, on the others, join their incidents, and a guarantor's
+// finding on one node is shown on the others with the node that signed
+// it; the nodes' own logs still verify.
+func TestFederationReplicates(t *testing.T) {
+	testReplicates(t, sqliteDBs(t))
+}
+
+// TestFederationReplicatesPostgres is the same with one node on
+// PostgreSQL.
+func TestFederationReplicatesPostgres(t *testing.T) {
+	dbs := sqliteDBs(t)
+	dbs[1] = postgresDB(t, "truce_fed")
+	testReplicates(t, dbs)
+}
+
+func postgresDB(t *testing.T, prefix string) string {
+	t.Helper()
+	server := os.Getenv("TRUCE_TEST_POSTGRES")
+	if server == "" {
+		t.Skip("TRUCE_TEST_POSTGRES is not set")
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("%s_%d", prefix, os.Getpid())
+	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		admin.Close(ctx)
+	})
+	cfg, _ := pgx.ParseConfig(server)
+	return fmt.Sprintf("postgres://%s:%s@%s:%d/%s", cfg.User, cfg.Password, cfg.Host, cfg.Port, name)
+}
+
+func testReplicates(t *testing.T, dbs [3]string) {
+	if testing.Short() {
+		t.Skip("three nodes: not in -short")
+	}
+	ctx := context.Background()
+	nodes := threeNodes(t, dbs)
+	ru, tr := nodes[0], nodes[1]
+	own := map[string]int{}
+	for _, n := range nodes {
+		own[n.name] = n.origin(t)[""]
+		if own[n.name] == 0 {
+			t.Fatalf("%s imported nothing", n.name)
+		}
+	}
+
+	// A finding on RU's node.
+	list, _, err := ru.app.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation})
+	if err != nil || len(list) == 0 {
+		t.Fatalf("no violation on %s (%v)", ru.name, err)
+	}
+	v := list[0]
+	rev := workflow.User{Name: "rev", Role: workflow.Reviewer}
+	ruG := workflow.User{Name: "ru", Role: workflow.GuarantorMember, Guarantor: "RU"}
+	trG := workflow.User{Name: "tr", Role: workflow.GuarantorMember, Guarantor: "TR"}
+	for _, u := range []workflow.User{rev, ruG, trG} {
+		if _, err := ru.app.AddUser(ctx, u, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	party := v.Ruling.Parties[0]
+	for _, e := range []struct {
+		u workflow.User
+		e workflow.Event
+	}{
+		{rev, workflow.Event{Action: workflow.Review}},
+		{rev, workflow.Event{Action: workflow.Verify, Reason: "the sources agree"}},
+		{ruG, workflow.Event{Action: workflow.Propose, Finding: &workflow.Finding{Agreement: "syria-coh-2016", Conclusion: workflow.IsViolation, Clauses: v.Ruling.Clauses, Parties: []string{party}, Text: "established"}}},
+	} {
+		if _, err := ru.app.Act(ctx, e.u, v.ID, e.e); err != nil {
+			t.Fatalf("%s %s: %v", e.u.Name, e.e.Action, err)
+		}
+	}
+
+	for i := 0; i < 2; i++ {
+		for _, err := range round(t, nodes...) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, n := range nodes {
+		got := n.origin(t)
+		for _, p := range nodes {
+			want := own[p.name]
+			key := p.name
+			if p == n {
+				key = ""
+			}
+			if got[key] != want {
+				t.Errorf("%s holds %d reports of %s, want %d", n.name, got[key], p.name, want)
+			}
+		}
+		// Every node's own log still verifies, with the copies it logged.
+		res, err := n.app.Verify(ctx, mustVerifiers(t, n.vkey))
+		if err != nil || len(res.Problems) > 0 {
+			t.Errorf("%s: verify: %v %v", n.name, err, res)
+		}
+		for _, p := range nodes {
+			if p == n {
+				continue
+			}
+			size, _ := p.app.LogSize(ctx)
+			if got := n.peer(t, p.name); got.Size != size || got.Flag != "" {
+				t.Errorf("%s's copy of %s: size %d (of %d), flag %q", n.name, p.name, got.Size, size, got.Flag)
+			}
+		}
+	}
+
+	// RU's finding shows on TR, on the incident holding RU's reports.
+	reps, err := ru.app.Incident(ctx, app.Operator(), v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var local int64
+	err = tr.app.EachReport(ctx, app.Operator(), func(r incident.Report) error {
+		if r.Node == ru.name && r.SourceID == federation.LocalID(ru.name, reps.Reports[0].SourceID) {
+			local = r.IncidentID
+		}
+		return nil
+	})
+	if err != nil || local == 0 {
+		t.Fatalf("RU's report is not on TR (%v)", err)
+	}
+	fs, err := tr.app.PeerFindings(ctx, app.Operator(), local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || fs[0].Node != ru.name || fs[0].Event.Finding == nil || fs[0].Event.By != "ru" {
+		t.Fatalf("RU's finding on TR's incident %d: %+v", local, fs)
+	}
+
+	t.Logf("reports recorded on each node: %v; on TR by origin: %v; RU finding on TR: %+v", own, tr.origin(t), fs[0].Event.Finding)
+	// Idempotent: another round adds nothing.
+	before := tr.origin(t)
+	round(t, nodes...)
+	if after := tr.origin(t); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("another round changed TR: %v -> %v", before, after)
+	}
+}
+
+func mustVerifiers(t *testing.T, vkey string) note.Verifiers {
+	t.Helper()
+	v, err := note.NewVerifier(vkey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return note.VerifierList(v)
+}
+
+// pair makes a node pulled by another: RU followed by TR.
+func pair(t *testing.T) (ru, tr *fedNode) {
+	dbs := sqliteDBs(t)
+	ru = openNode(t, "ru.truce.test", dbs[0], "", "", week(1))
+	tr = openNode(t, "tr.truce.test", dbs[1], "", "", week(8))
+	ru.serve(t)
+	tr.serve(t)
+	tr.follow(t, ru)
+	return ru, tr
+}
+
+// TestFederationTamperedRecord: a node that alters a stored record serves
+// a record its log does not hold; the puller flags it, naming the index,
+// and pulls from it no more.
+func TestFederationTamperedRecord(t *testing.T) {
+	ctx := context.Background()
+	ru, tr := pair(t)
+	raw, err := sql.Open("sqlite", "file:"+ru.db+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var key string
+	if err := raw.QueryRow(`SELECT log_key FROM reports ORDER BY id LIMIT 1 OFFSET 5`).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE reports SET doc = replace(doc, '"best":', '"best":1') WHERE log_key = ?`, key); err != nil {
+		t.Fatal(err)
+	}
+	idx, _, err := ru.app.LogEntryIndex(ctx, ledger.Report, key, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ru.checkpoint(t)
+	res, err := tr.puller.Pull(ctx, ru.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Problem == nil || res.Problem.Kind != federation.Mismatch || res.Problem.Index != idx {
+		t.Fatalf("tampered record at %d: problem %v", idx, res.Problem)
+	}
+	p := tr.peer(t, ru.name)
+	if p.Flag == "" || p.FlagIndex != idx || p.Size > idx {
+		t.Fatalf("peer after tamper: %+v", p)
+	}
+	if _, err := tr.puller.Pull(ctx, ru.name); !errors.Is(err, app.ErrFlagged) {
+		t.Fatalf("pull of a flagged peer: %v", err)
+	}
+	// Nothing of the bad page was taken.
+	if n := tr.origin(t)[ru.name]; int64(n) > idx {
+		t.Errorf("%d of RU's reports taken, beyond the bad index %d", n, idx)
+	}
+}
+
+// TestFederationRewrittenLog: a node that rebuilds its log under the same
+// key is caught at the next pull: the new checkpoint does not extend the
+// tree verified before. Both checkpoints are kept, and the first index at
+// which the logs differ is named.
+func TestFederationRewrittenLog(t *testing.T) {
+	ctx := context.Background()
+	ru, tr := pair(t)
+	old := ru.checkpoint(t)
+	if res, err := tr.puller.Pull(ctx, ru.name); err != nil || res.Problem != nil || res.To == 0 {
+		t.Fatalf("first pull: %+v %v", res, err)
+	}
+	// The same key over another database: the same agreements, the week
+	// imported in another order of log keys, and more.
+	skey := ru.skey
+	ru2 := openNode(t, ru.name, filepath.Join(t.TempDir(), "ru2.db"), skey, ru.vkey, week(1))
+	importWeek(t, ru2.app, week(15))
+	newer := ru2.checkpoint(t)
+	ru.front.set(server.New(ru2.app, server.Options{}), false)
+
+	want := firstDifference(t, ru.app, ru2.app)
+	res, err := tr.puller.Pull(ctx, ru.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Problem == nil || res.Problem.Kind != federation.Inconsistent || res.Problem.Index != want {
+		t.Fatalf("rewritten log (first difference %d): %v", want, res.Problem)
+	}
+	p := tr.peer(t, ru.name)
+	if !sameCheckpoint(p.ProofA, old) || !sameCheckpoint(p.ProofB, newer) {
+		t.Errorf("proofs kept:\n%s\n%s", p.ProofA, p.ProofB)
+	}
+}
+
+// sameCheckpoint: a is b, or b cosigned.
+func sameCheckpoint(a string, b []byte) bool {
+	return strings.HasPrefix(a, strings.TrimSuffix(string(b), "\n"))
+}
+
+// TestFederationFork: a node showing one log to a peer and another to a
+// second (both signed with its key) is caught when the two peers exchange
+// the checkpoints they hold, with both checkpoints named.
+func TestFederationFork(t *testing.T) {
+	ctx := context.Background()
+	dbs := sqliteDBs(t)
+	ru := openNode(t, "ru.truce.test", dbs[0], "", "", week(1))
+	ruB := openNode(t, ru.name, filepath.Join(t.TempDir(), "ru-b.db"), ru.skey, ru.vkey, week(1))
+	tr := openNode(t, "tr.truce.test", dbs[1], "", "", week(8))
+	ir := openNode(t, "ir.truce.test", dbs[2], "", "", week(15))
+	for _, n := range []*fedNode{ru, ruB, tr, ir} {
+		n.serve(t)
+	}
+	tr.follow(t, ru)
+	ir.follow(t, ruB) // RU's other face, under RU's name and key
+	tr.follow(t, ir)
+	ir.follow(t, tr)
+	a, b := ru.checkpoint(t), ruB.checkpoint(t)
+	tr.checkpoint(t)
+	ir.checkpoint(t)
+	for _, n := range []*fedNode{tr, ir} {
+		if res, err := n.puller.Pull(ctx, ru.name); err != nil || res.Problem != nil {
+			t.Fatalf("%s pulling RU: %+v %v", n.name, res, err)
+		}
+	}
+	// TR hears IR's copy of RU's checkpoint.
+	if _, err := tr.puller.Pull(ctx, ir.name); err != nil {
+		t.Fatal(err)
+	}
+	p := tr.peer(t, ru.name)
+	if !strings.HasPrefix(p.Flag, federation.Fork) {
+		t.Fatalf("RU not flagged on TR for a fork: %+v", p)
+	}
+	if !sameCheckpoint(p.ProofA, a) || !sameCheckpoint(p.ProofB, b) {
+		t.Errorf("the two checkpoints are not both kept:\n%s\n%s", p.ProofA, p.ProofB)
+	}
+	// And IR, hearing TR's.
+	if _, err := ir.puller.Pull(ctx, tr.name); err != nil {
+		t.Fatal(err)
+	}
+	if p := ir.peer(t, ru.name); !strings.HasPrefix(p.Flag, federation.Fork) {
+		t.Fatalf("RU not flagged on IR: %+v", p)
+	}
+}
+
+// TestFederationPartition: a node cut off while all three write goes on
+// failing to pull and being pulled (errors, never flags); once the
+// partition heals, every node holds every record exactly once.
+func TestFederationPartition(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three nodes: not in -short")
+	}
+	nodes := threeNodes(t, sqliteDBs(t))
+	round(t, nodes...)
+	ir := nodes[2]
+	ir.front.set(ir.front.h, true)
+	// IR cannot reach the others either.
+	cut := &http.Client{Transport: partitioned{}}
+	ir.puller.Client = cut
+	for i, n := range nodes {
+		importWeek(t, n.app, week(22+7*i))
+	}
+	errs := round(t, nodes...)
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("%s pulled through the partition", nodes[i].name)
+		}
+	}
+	ir.front.set(ir.front.h, false)
+	ir.puller.Client = nil
+	for i := 0; i < 2; i++ {
+		for _, err := range round(t, nodes...) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	own := map[string]int{}
+	for _, n := range nodes {
+		own[n.name] = n.origin(t)[""]
+	}
+	for _, n := range nodes {
+		got := n.origin(t) // fails on a report held twice
+		for _, p := range nodes {
+			if p != n && got[p.name] != own[p.name] {
+				t.Errorf("%s holds %d of %s's reports, want %d", n.name, got[p.name], p.name, own[p.name])
+			}
+		}
+	}
+}
+
+// partitioned is a network that reaches nothing.
+type partitioned struct{}
+
+func (partitioned) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, errors.New("network unreachable")
+}
+
+// firstDifference is the first index at which two logs differ.
+func firstDifference(t *testing.T, a, b *app.App) int64 {
+	t.Helper()
+	ctx := context.Background()
+	ea, err := a.LogEntries(ctx, 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eb, err := b.LogEntries(ctx, 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range min(len(ea), len(eb)) {
+		if ea[i].Data != eb[i].Data {
+			return int64(i)
+		}
+	}
+	return -1
+}
