@@ -108,8 +108,9 @@ const maxServed = 1000
 // the log's entries [start, end) that the grant of token allows, exactly
 // as stored (sealed identities stay sealed), for the peer to check
 // against the entries. Records this node took from a peer are marked with
-// their origin. A token that is no grant's is ErrLogin.
-func (a *App) ServeRecords(ctx context.Context, token string, start, end int64) (federation.Page, error) {
+// their origin, or left out with own. A token that is no grant's is
+// ErrLogin.
+func (a *App) ServeRecords(ctx context.Context, token string, start, end int64, own bool) (federation.Page, error) {
 	page := federation.Page{Start: start, End: end, Records: []federation.Record{}}
 	if token == "" {
 		return page, fmt.Errorf("records: a peer's grant token is required: %w", ErrLogin)
@@ -164,7 +165,7 @@ func (a *App) ServeRecords(ctx context.Context, token string, start, end int64) 
 			if err := json.Unmarshal([]byte(raw.Doc), &r); err != nil {
 				return page, fmt.Errorf("report %s: %w", e.Key, err)
 			}
-			if len(g.Kinds) > 0 && !slices.Contains(g.Kinds, string(r.Kind)) {
+			if (len(g.Kinds) > 0 && !slices.Contains(g.Kinds, string(r.Kind))) || (own && r.Node != "") {
 				continue
 			}
 			page.Records = append(page.Records, federation.Record{Index: e.Index, Kind: e.Kind, Node: r.Node, Report: &raw})
@@ -737,9 +738,16 @@ type PeerFinding struct {
 // incident id's reports, for a viewer who may see the incident; the names
 // of whoever acted are kept for those who see everything.
 func (a *App) PeerFindings(ctx context.Context, u *workflow.User, id int64) ([]PeerFinding, error) {
-	if _, err := a.CaseFor(ctx, u, id); err != nil {
+	c, err := a.CaseFor(ctx, u, id)
+	if err != nil {
 		return nil, err
 	}
+	return c.PeerFindings, nil
+}
+
+// peerFindings reads them, for CaseFor, once the viewer may see the
+// incident.
+func (a *App) peerFindings(ctx context.Context, u *workflow.User, id int64) ([]PeerFinding, error) {
 	evs, err := a.store.PeerEvents(ctx, id)
 	if err != nil {
 		return nil, err

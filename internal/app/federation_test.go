@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -368,6 +369,22 @@ func testReplicates(t *testing.T, dbs [3]string) {
 		t.Fatalf("RU's finding on TR's incident %d: %+v", local, fs)
 	}
 
+	// The same through TR's API, for its staff.
+	tok, err := tr.app.AddUser(ctx, workflow.User{Name: "tr-rev", Role: workflow.Reviewer}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/incidents/%d/case", tr.url, local), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"peer_findings":[{"node":"`+ru.name+`"`) {
+		t.Errorf("TR's case %d: %d %.300s", local, resp.StatusCode, body)
+	}
 	t.Logf("reports recorded on each node: %v; on TR by origin: %v; RU finding on TR: %+v", own, tr.origin(t), fs[0].Event.Finding)
 	// Idempotent: another round adds nothing.
 	before := tr.origin(t)

@@ -230,7 +230,9 @@ func (c *Client) Entries(ctx context.Context, start int64) ([][]byte, error) {
 
 // Records fetches the records of entries [start, end) the grant allows.
 func (c *Client) Records(ctx context.Context, start, end int64) ([]Record, error) {
-	q := url.Values{"start": {strconv.FormatInt(start, 10)}, "end": {strconv.FormatInt(end, 10)}}
+	// own=1: only the records the peer recorded itself; the copies it
+	// took from others are taken from their origin.
+	q := url.Values{"start": {strconv.FormatInt(start, 10)}, "end": {strconv.FormatInt(end, 10)}, "own": {"1"}}
 	body, err := c.get(ctx, "/federation/records?"+q.Encode(), true)
 	if err != nil {
 		return nil, err

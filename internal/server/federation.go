@@ -26,7 +26,7 @@ func (s *Server) federationRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	page, err := s.app.ServeRecords(r.Context(), token, start, end)
+	page, err := s.app.ServeRecords(r.Context(), token, start, end, r.URL.Query().Get("own") == "1")
 	s.reply(w, r, page, err)
 }
 
