@@ -651,10 +651,12 @@ func (pl *Puller) importPending(ctx context.Context, peer string) (int, error) {
 		if err != nil {
 			return total, fmt.Errorf("import %s's reports: %w", peer, err)
 		}
+		local := make(map[int64]int64, len(done))
 		for i, d := range done {
-			if err := a.store.SetPeerLocal(ctx, peer, recs[i].Index, d.ReportID); err != nil {
-				return total, err
-			}
+			local[recs[i].Index] = d.ReportID
+		}
+		if err := a.store.SetPeerLocal(ctx, peer, local); err != nil {
+			return total, err
 		}
 		total += len(done)
 	}

@@ -74,7 +74,7 @@ func week(d int) app.ImportOptions {
 	return app.ImportOptions{From: from, To: from.AddDate(0, 0, 7)}
 }
 
-func importWeek(t *testing.T, a *app.App, opt app.ImportOptions) {
+func importWeek(t testing.TB, a *app.App, opt app.ImportOptions) {
 	t.Helper()
 	f, err := bundled.FS.Open(bundled.DemoEvents)
 	if err != nil {
@@ -92,7 +92,7 @@ func importWeek(t *testing.T, a *app.App, opt app.ImportOptions) {
 
 // openNode opens a node's database with its key (skey, vkey; generated
 // when empty), loads the agreements and imports opt's events.
-func openNode(t *testing.T, name, db, skey, vkey string, opt app.ImportOptions) *fedNode {
+func openNode(t testing.TB, name, db, skey, vkey string, opt app.ImportOptions) *fedNode {
 	t.Helper()
 	ctx := context.Background()
 	if skey == "" {
@@ -120,7 +120,7 @@ func openNode(t *testing.T, name, db, skey, vkey string, opt app.ImportOptions) 
 }
 
 // serve puts the node behind an HTTP server.
-func (n *fedNode) serve(t *testing.T) {
+func (n *fedNode) serve(t testing.TB) {
 	n.front = &switchable{h: server.New(n.app, server.Options{})}
 	srv := httptest.NewServer(n.front)
 	t.Cleanup(srv.Close)
@@ -128,7 +128,7 @@ func (n *fedNode) serve(t *testing.T) {
 }
 
 // follow makes n follow p, under a grant p makes for n.
-func (n *fedNode) follow(t *testing.T, p *fedNode) {
+func (n *fedNode) follow(t testing.TB, p *fedNode) {
 	t.Helper()
 	ctx := context.Background()
 	token, err := p.app.Grant(ctx, n.name, nil, true)
@@ -140,7 +140,7 @@ func (n *fedNode) follow(t *testing.T, p *fedNode) {
 	}
 }
 
-func (n *fedNode) checkpoint(t *testing.T) []byte {
+func (n *fedNode) checkpoint(t testing.TB) []byte {
 	t.Helper()
 	msg, err := n.app.Checkpoint(context.Background(), n.signer)
 	if err != nil {

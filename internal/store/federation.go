@@ -141,8 +141,9 @@ type Federation interface {
 	// PendingPeerReports returns at most limit of a peer's report
 	// records not yet imported, in log order.
 	PendingPeerReports(ctx context.Context, peer string, limit int) ([]PeerRecord, error)
-	// SetPeerLocal records the local report made of a peer's record.
-	SetPeerLocal(ctx context.Context, peer string, index, localID int64) error
+	// SetPeerLocal records the local reports made of a peer's records
+	// (by index), in one transaction.
+	SetPeerLocal(ctx context.Context, peer string, local map[int64]int64) error
 	// PeerRecordCount counts a peer's stored records by kind.
 	PeerRecordCount(ctx context.Context, peer string) (map[string]int, error)
 	// PeerEvents returns the peers' incident events about any report of

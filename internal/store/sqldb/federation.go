@@ -254,8 +254,19 @@ func (s *Store) PendingPeerReports(ctx context.Context, peer string, limit int) 
 }
 
 // SetPeerLocal implements store.Federation.
-func (s *Store) SetPeerLocal(ctx context.Context, peer string, index, localID int64) error {
-	return s.peerUpdate(ctx, peer, `UPDATE peer_records SET local_id = ? WHERE peer = ? AND idx = ?`, localID, peer, index)
+func (s *Store) SetPeerLocal(ctx context.Context, peer string, local map[int64]int64) error {
+	err := s.tx(ctx, func(w *txw) error {
+		for idx, id := range local {
+			if _, err := w.exec(ctx, `UPDATE peer_records SET local_id = ? WHERE peer = ? AND idx = ?`, id, peer, idx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("peer %s: local reports: %w", peer, err)
+	}
+	return nil
 }
 
 // PeerRecordCount implements store.Federation.
@@ -399,14 +410,41 @@ func (s *Store) Grants(ctx context.Context) ([]store.Grant, error) {
 // ServedReports implements store.Federation.
 func (s *Store) ServedReports(ctx context.Context, keys []store.KeyRev) (map[store.KeyRev]ledger.RawReport, error) {
 	out := make(map[store.KeyRev]ledger.RawReport, len(keys))
-	for _, k := range keys {
+	if len(keys) == 0 {
+		return out, nil
+	}
+	// Current revisions in one query (nearly every entry is one); a
+	// replaced revision is looked for on its own.
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k.Key
+	}
+	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
+		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.log_key IN (`+marks+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("served reports: %w", err)
+	}
+	for rows.Next() {
 		var r ledger.RawReport
-		err := s.queryRow(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
-			LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.log_key = ? AND r.revision = ?
-			UNION ALL
-			SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
+		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[store.KeyRev{Key: r.Key, Rev: r.Revision}] = r
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if _, ok := out[k]; ok {
+			continue
+		}
+		var r ledger.RawReport
+		err := s.queryRow(ctx, `SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
 			JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id WHERE r.log_key = ? AND v.revision = ?`,
-			k.Key, k.Rev, k.Key, k.Rev).Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy)
+			k.Key, k.Rev).Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

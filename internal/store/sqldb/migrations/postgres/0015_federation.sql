@@ -37,7 +37,7 @@ CREATE TABLE peer_records (
     local_id   BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (peer, idx)
 );
-CREATE INDEX peer_records_pending ON peer_records (peer, kind, local_id);
+CREATE INDEX peer_records_pending ON peer_records (peer, kind, local_id, idx);
 
 CREATE TABLE peer_event_reports (
     peer      TEXT NOT NULL,

@@ -51,7 +51,7 @@ CREATE TABLE peer_records (
     local_id   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (peer, idx)
 );
-CREATE INDEX peer_records_pending ON peer_records (peer, kind, local_id);
+CREATE INDEX peer_records_pending ON peer_records (peer, kind, local_id, idx);
 
 -- Which reports (as this node stores them: source, source_id) a peer's
 -- incident event was about, so that its findings show on the local
