@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -611,4 +612,79 @@ func firstDifference(t *testing.T, a, b *app.App) int64 {
 		}
 	}
 	return -1
+}
+
+// TestFederationPolicy: a node serves a peer only what its grant allows
+// (here monitors' reports, no events), and what it serves keeps the
+// reporter's identity sealed under a key the peer does not hold; the
+// peer's copy of the log verifies all the same.
+func TestFederationPolicy(t *testing.T) {
+	ctx := context.Background()
+	dbs := sqliteDBs(t)
+	ru := openNode(t, "ru.truce.test", dbs[0], "", "", week(1))
+	tr := openNode(t, "tr.truce.test", dbs[1], "", "", week(8))
+	ru.serve(t)
+	mon := workflow.User{Name: "mon", Role: workflow.Monitor}
+	if _, err := ru.app.AddUser(ctx, mon, ""); err != nil {
+		t.Fatal(err)
+	}
+	report := `{"source":"field","source_id":"p-1","occurred":{"start":"2017-01-03T00:00:00+02:00","end":"2017-01-04T00:00:00+02:00"},
+		"place":{"name":"Duma","lat":33.5717,"lon":36.4027,"has_point":true,"precision":"exact"},"act":"shelling","description":"seen from the roof",
+		"reporter":{"name":"Witness Canary Name","contact":"+963-canary"}}`
+	if _, _, err := ru.app.SubmitAs(ctx, []byte(report), &mon); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ru.app.Submit(ctx, []byte(strings.Replace(report, "p-1", "p-2", 1)), incident.FromDataset); err != nil {
+		t.Fatal(err)
+	}
+	token, err := ru.app.Grant(ctx, tr.name, []string{"monitor"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.app.AddPeer(ctx, ru.url, ru.vkey, token); err != nil {
+		t.Fatal(err)
+	}
+	ru.checkpoint(t)
+	res, err := tr.puller.Pull(ctx, ru.name)
+	if err != nil || res.Problem != nil {
+		t.Fatalf("pull: %+v %v", res, err)
+	}
+	size, _ := ru.app.LogSize(ctx)
+	if res.To != size || res.Records != 1 || res.Imported != 1 {
+		t.Fatalf("pulled %+v of a log of %d: want every entry and the monitor's report only", res, size)
+	}
+	// What was served: sealed.
+	page, err := ru.app.ServeRecords(ctx, token, 0, size, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawB, _ := json.Marshal(page)
+	raw := string(rawB)
+	if len(page.Records) != 1 || strings.Contains(raw, "Canary") || !strings.Contains(raw, `sealed`) {
+		t.Fatalf("served: %.500s", raw)
+	}
+	// Not even TR's administrator sees the name: TR holds no key to it.
+	var copyOf incident.Report
+	err = tr.app.EachReport(ctx, app.Operator(), func(r incident.Report) error {
+		if r.Node == ru.name {
+			copyOf = r
+		}
+		return nil
+	})
+	if err != nil || copyOf.Reporter != nil || copyOf.Sealed == "" {
+		t.Fatalf("TR's copy: %+v %v", copyOf, err)
+	}
+	c, err := tr.app.CaseFor(ctx, app.Operator(), copyOf.IncidentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Reports {
+		if r.Reporter != nil {
+			t.Errorf("TR opened RU's sealed reporter: %+v", r.Reporter)
+		}
+	}
+	// A token that is no grant's gets nothing.
+	if _, err := ru.app.ServeRecords(ctx, "truce_peer_nobody", 0, size, true); !errors.Is(err, app.ErrLogin) {
+		t.Errorf("records for no grant: %v", err)
+	}
 }

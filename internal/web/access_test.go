@@ -90,6 +90,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET /log/entries", s.api("GET", "/log/entries?start=0", tokens)},
 		{"GET /log/proof/inclusion", s.api("GET", "/log/proof/inclusion?index=0&size=2", tokens)},
 		{"GET /log/proof/consistency", s.api("GET", "/log/proof/consistency?old=1&new=2", tokens)},
+		{"GET /federation/records (a user's token is no peer's grant)", s.api("GET", "/federation/records?start=0", tokens)},
+		{"GET /federation/checkpoints", s.api("GET", "/federation/checkpoints", tokens)},
 		{"GET /account", s.page("/account")},
 		{"POST /account (wrong current password)", s.form("/account", url.Values{"current": {"not the password"}, "new": {"x"}, "confirm": {"x"}})},
 		// Last: it ends the sessions the rows above share.
