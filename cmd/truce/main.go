@@ -44,7 +44,7 @@ func commands() []command {
 		{"checkpoint", "-key FILE", "sign a checkpoint of the tamper-evident log", cmdCheckpoint},
 		{"verify", "-pub FILE[,FILE] [-deep]", "check every record against the log and every checkpoint", cmdVerify},
 		{"witness", "-follow URL -pub F -key F ...", "follow another node's log, cosign, alert on forks", cmdWitness},
-		{"peer", "add URL -pub F | list | pull | trust NAME | grant NAME", "nodes that hold each other's records: follow, pull, grant (docs/federation.md)", cmdPeer},
+		{"peer", "add URL -pub F | list | pull | trust NAME | grant NAME | verify", "nodes that hold each other's records: follow, pull, grant (docs/federation.md)", cmdPeer},
 		{"bundle", "-incident ID [-o F]", "an incident's case with log proofs, to check offline", cmdBundle},
 		{"verify-bundle", "-pub NODE.pub FILE", "check a bundle offline with the node's public key", noContext(cmdVerifyBundle)},
 		{"rule", "[flags]", "rule incidents in a period and print the ruling table", cmdRule},

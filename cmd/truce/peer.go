@@ -20,6 +20,7 @@ const peerUsage = `usage: truce peer add URL -pub FILE [-token T] [-db FILE]   f
        truce peer trust NAME [-reset] [-db FILE]             trust a flagged peer again; -reset pulls its log afresh
        truce peer grant NAME [-kinds K,K] [-no-events]       let node NAME pull this node's records; prints its token
        truce peer grants [-db FILE]                          the grants made
+       truce peer verify [-db FILE]                          check the copies of the peers' logs and records as stored
 truce serve pulls the peers every -pull-every (docs/federation.md).`
 
 // cmdPeer keeps the peers this node follows and the grants it made, and
@@ -37,7 +38,7 @@ func cmdPeer(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	reset := fs.Bool("reset", false, "peer trust: drop the copy of the peer's log and pull it again from the start")
 	kinds := fs.String("kinds", "", "peer grant: the report kinds served (monitor, party, public, dataset, news; comma-separated; default all)")
 	noEvents := fs.Bool("no-events", false, "peer grant: serve no incident events (reviews, findings, positions)")
-	args1 := map[string]int{"add": 1, "list": 0, "pull": -1, "trust": 1, "grant": 1, "grants": 0}
+	args1 := map[string]int{"add": 1, "list": 0, "pull": -1, "trust": 1, "grant": 1, "grants": 0, "verify": 0}
 	want, ok := args1[sub]
 	if !ok {
 		return usageError(fmt.Sprintf("truce peer: unknown subcommand %q\n%s", sub, peerUsage))
@@ -93,6 +94,28 @@ func cmdPeer(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 			return err
 		}
 		fmt.Fprintf(out, "token for %s (shown once; give it to that node's operator for truce peer add -token):\n%s\n", fs.Arg(0), tok)
+		return nil
+	case "verify":
+		checks, err := a.VerifyPeers(ctx)
+		if err != nil {
+			return err
+		}
+		bad := 0
+		for _, c := range checks {
+			fmt.Fprintf(out, "%s: %d entries, %d records", c.Peer, c.Entries, c.Records)
+			if len(c.Problems) == 0 {
+				fmt.Fprintln(out, ": verified")
+				continue
+			}
+			fmt.Fprintf(out, ": %d problems\n", len(c.Problems))
+			for _, p := range c.Problems {
+				fmt.Fprintf(out, "  %v\n", p)
+			}
+			bad += len(c.Problems)
+		}
+		if bad > 0 {
+			return fmt.Errorf("%d problems in the copies of the peers' logs", bad)
+		}
 		return nil
 	default: // grants
 		gs, err := a.Grants(ctx)

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -686,5 +687,49 @@ func TestFederationPolicy(t *testing.T) {
 	// A token that is no grant's gets nothing.
 	if _, err := ru.app.ServeRecords(ctx, "truce_peer_nobody", 0, size, true); !errors.Is(err, app.ErrLogin) {
 		t.Errorf("records for no grant: %v", err)
+	}
+}
+
+// TestFederationVerifyCopy: this node's copy of a peer's log and records
+// is checked again as stored (truce peer verify), and an edit to it is
+// named by its index.
+func TestFederationVerifyCopy(t *testing.T) {
+	ctx := context.Background()
+	ru, tr := pair(t)
+	ru.checkpoint(t)
+	if res, err := tr.puller.Pull(ctx, ru.name); err != nil || res.Problem != nil {
+		t.Fatalf("pull: %+v %v", res, err)
+	}
+	checks, err := tr.app.VerifyPeers(ctx)
+	if err != nil || len(checks) != 1 || len(checks[0].Problems) > 0 || checks[0].Records == 0 {
+		t.Fatalf("clean copy: %+v %v", checks, err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+tr.db+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var rec, ent int64
+	if err := raw.QueryRow(`SELECT idx FROM peer_records ORDER BY idx LIMIT 1 OFFSET 3`).Scan(&rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE peer_records SET content = replace(content, 'best', 'bust') WHERE idx = ?`, rec); err != nil {
+		t.Fatal(err)
+	}
+	ent = rec + 7
+	if _, err := raw.Exec(`UPDATE peer_entries SET data = CAST(replace(CAST(data AS TEXT), '"rev":1', '"rev":2') AS BLOB) WHERE idx = ?`, ent); err != nil {
+		t.Fatal(err)
+	}
+	checks, err = tr.app.VerifyPeers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named []int64
+	for _, p := range checks[0].Problems {
+		named = append(named, p.Index)
+	}
+	t.Logf("problems: %+v", checks[0].Problems)
+	if !slices.Contains(named, rec) || !slices.Contains(named, ent) {
+		t.Fatalf("edits at %d (record) and %d (entry): problems %+v", rec, ent, checks[0].Problems)
 	}
 }

@@ -144,6 +144,9 @@ type Federation interface {
 	// SetPeerLocal records the local reports made of a peer's records
 	// (by index), in one transaction.
 	SetPeerLocal(ctx context.Context, peer string, local map[int64]int64) error
+	// EachPeerRecord calls fn with every stored record of a peer, in
+	// log order, with the data of its entry.
+	EachPeerRecord(ctx context.Context, peer string, fn func(r PeerRecord, entry []byte) error) error
 	// PeerRecordCount counts a peer's stored records by kind.
 	PeerRecordCount(ctx context.Context, peer string) (map[string]int, error)
 	// PeerEvents returns the peers' incident events about any report of

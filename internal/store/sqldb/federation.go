@@ -473,3 +473,26 @@ func (s *Store) IncidentReportKeys(ctx context.Context, incidentID int64) ([][2]
 	}
 	return out, rows.Err()
 }
+
+// EachPeerRecord implements store.Federation.
+func (s *Store) EachPeerRecord(ctx context.Context, peer string, fn func(store.PeerRecord, []byte) error) error {
+	rows, err := s.query(ctx, `SELECT r.idx, r.kind, r.record_key, r.content, r.local_id, coalesce(e.data, '') FROM peer_records r
+		LEFT JOIN peer_entries e ON e.peer = r.peer AND e.idx = r.idx WHERE r.peer = ? ORDER BY r.idx`, peer)
+	if err != nil {
+		return fmt.Errorf("peer %s: records: %w", peer, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r store.PeerRecord
+		var content string
+		var entry []byte
+		if err := rows.Scan(&r.Index, &r.Kind, &r.Key, &content, &r.LocalID, &entry); err != nil {
+			return err
+		}
+		r.Content = []byte(content)
+		if err := fn(r, entry); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
