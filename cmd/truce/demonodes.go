@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -115,7 +116,9 @@ func demoNodes(ctx context.Context, n int, db, addr string, exit bool, out io.Wr
 		go func() { errc <- serve(ctx, nd.app, nd.addr, io.Discard, web.Options{}, "") }()
 		fmt.Fprintf(out, "%s serves http://%s/ (its log at /log, the checkpoints it holds at /federation/checkpoints)\n", nd.code, nd.addr)
 	}
-	time.Sleep(100 * time.Millisecond) // the listeners are up
+	if err := waitNodes(ctx, nodes, errc); err != nil {
+		return err
+	}
 	fmt.Fprintln(out, "\nPulling until the three converge:")
 	if err := converge(ctx, nodes, out); err != nil {
 		return err
@@ -249,4 +252,29 @@ func demoKey(file, name string) (note.Signer, string, error) {
 		return nil, "", err
 	}
 	return s, strings.TrimSpace(string(b)), nil
+}
+
+// waitNodes waits until every node answers, or one failed to serve.
+func waitNodes(ctx context.Context, nodes []*demoNode, errc chan error) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for _, nd := range nodes {
+		for {
+			resp, err := http.Get("http://" + nd.addr + "/healthz")
+			if err == nil {
+				resp.Body.Close()
+				break
+			}
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%s does not answer on %s: %w", nd.code, nd.addr, err)
+			}
+		}
+	}
+	return nil
 }

@@ -231,8 +231,8 @@ type PullResult struct {
 	// From and To are the peer's verified size before and after.
 	From int64 `json:"from"`
 	To   int64 `json:"to"`
-	// Records are the records stored; Imported the reports made of
-	// them here.
+	// Records are the records stored; Imported the reports made or
+	// revised here from them (a copy already held is not counted).
 	Records  int `json:"records"`
 	Imported int `json:"imported"`
 	// Problem is set when the pull found the peer untrustworthy (it is
@@ -654,11 +654,13 @@ func (pl *Puller) importPending(ctx context.Context, peer string) (int, error) {
 		local := make(map[int64]int64, len(done))
 		for i, d := range done {
 			local[recs[i].Index] = d.ReportID
+			if d.Outcome != store.Unchanged {
+				total++
+			}
 		}
 		if err := a.store.SetPeerLocal(ctx, peer, local); err != nil {
 			return total, err
 		}
-		total += len(done)
 	}
 }
 
