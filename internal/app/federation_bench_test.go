@@ -42,7 +42,7 @@ func benchReports(b *testing.B, n int) []byte {
 // by page against the signed checkpoint, each record against its entry,
 // then clustered and ruled into its own incidents), both on SQLite files,
 // over HTTP on localhost. It reports both rates and their ratio, and the
-// most heap in use during the pull.
+// most heap each added.
 //
 //	go test ./internal/app -run xxx -bench FederationPull -benchtime 1x
 func BenchmarkFederationPull(b *testing.B) {
@@ -55,16 +55,24 @@ func BenchmarkFederationPull(b *testing.B) {
 				dir := b.TempDir()
 				ru := openBenchNode(b, "ru.truce.bench", filepath.Join(dir, "ru.db"))
 				tr := openBenchNode(b, "tr.truce.bench", filepath.Join(dir, "tr.db"))
+				var importPeak atomic.Uint64
+				importDone := make(chan struct{})
+				runtime.GC()
+				importBase := heapInuse()
+				go sampleHeap(&importPeak, importDone)
 				start := time.Now()
 				if _, err := ru.app.Import(ctx, "jsonl", bytes.NewReader(lines), "bench.jsonl", app.ImportOptions{}); err != nil {
 					b.Fatal(err)
 				}
 				imported := time.Since(start)
+				close(importDone)
 				ru.serve(b)
 				tr.follow(b, ru)
 				ru.checkpoint(b)
 				var peak atomic.Uint64
 				done := make(chan struct{})
+				runtime.GC()
+				base := heapInuse()
 				go sampleHeap(&peak, done)
 				b.StartTimer()
 				start = time.Now()
@@ -78,10 +86,19 @@ func BenchmarkFederationPull(b *testing.B) {
 				b.ReportMetric(float64(n)/imported.Seconds(), "import-records/s")
 				b.ReportMetric(float64(n)/pulled.Seconds(), "pulled-records/s")
 				b.ReportMetric(imported.Seconds()/pulled.Seconds(), "pull/import-rate")
-				b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+				// The heap each step added at its peak (garbage not yet
+				// collected included), over what was in use before it.
+				b.ReportMetric(float64(importPeak.Load()-min(importBase, importPeak.Load()))/(1<<20), "import-heap-MB")
+				b.ReportMetric(float64(peak.Load()-min(base, peak.Load()))/(1<<20), "pull-heap-MB")
 			}
 		})
 	}
+}
+
+func heapInuse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
 }
 
 func sampleHeap(peak *atomic.Uint64, done chan struct{}) {
