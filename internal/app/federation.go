@@ -101,8 +101,8 @@ func (a *App) Grants(ctx context.Context) ([]store.Grant, error) {
 	return a.store.Grants(ctx)
 }
 
-// maxServed bounds a page of records served to a peer.
-const maxServed = 1000
+// maxServed bounds a page of records served to a peer: four tiles' worth.
+const maxServed = 1024
 
 // ServeRecords answers a peer's GET /federation/records: the records of
 // the log's entries [start, end) that the grant of token allows, exactly
@@ -248,7 +248,8 @@ type Puller struct {
 	Signer note.Signer
 	// Client is the HTTP client (nil: a default with a timeout).
 	Client *http.Client
-	// PageSize bounds the entries held in memory at once (default 1000).
+	// PageSize bounds the entries held in memory at once (default 1024,
+	// four tiles).
 	PageSize int
 }
 
@@ -347,7 +348,7 @@ func (pl *Puller) pull(ctx context.Context, p store.Peer, res *PullResult) error
 	size := p.Size
 	pageSize := int64(cmp.Or(pl.PageSize, maxServed))
 	for size < c.Size {
-		entries, err := cl.Entries(ctx, size)
+		entries, err := cl.Tiles(ctx, size, c.Size, c.Size, int(pageSize))
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -731,5 +732,58 @@ func TestFederationVerifyCopy(t *testing.T) {
 	t.Logf("problems: %+v", checks[0].Problems)
 	if !slices.Contains(named, rec) || !slices.Contains(named, ent) {
 		t.Fatalf("edits at %d (record) and %d (entry): problems %+v", rec, ent, checks[0].Problems)
+	}
+}
+
+// flaky fails a fifth of the requests, at random (seeded: the same every
+// run).
+type flaky struct {
+	mu  sync.Mutex
+	rnd *rand.Rand
+}
+
+func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	fail := f.rnd.IntN(5) == 0
+	f.mu.Unlock()
+	if fail {
+		return nil, errors.New("connection reset")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestFederationResume: a pull over a network that fails a fifth of the
+// requests, in pages that do not fall on tiles, resumes each time at the
+// last verified page and ends with the whole log and every record once.
+func TestFederationResume(t *testing.T) {
+	ctx := context.Background()
+	ru, tr := pair(t)
+	importWeek(t, ru.app, week(15))
+	ru.checkpoint(t)
+	tr.puller.PageSize = 100
+	tr.puller.Client = &http.Client{Transport: &flaky{rnd: rand.New(rand.NewPCG(1, 2))}}
+	size, _ := ru.app.LogSize(ctx)
+	failures := 0
+	for tries := 0; tr.peer(t, ru.name).Size < size || failures == 0; tries++ {
+		if tries == 200 {
+			t.Fatalf("no progress: %+v", tr.peer(t, ru.name))
+		}
+		res, err := tr.puller.Pull(ctx, ru.name)
+		if res.Problem != nil {
+			t.Fatalf("flagged for a network fault: %v", res.Problem)
+		}
+		if err != nil {
+			failures++
+		}
+	}
+	tr.puller.Client = nil
+	if _, err := tr.puller.Pull(ctx, ru.name); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tr.origin(t)[ru.name], ru.origin(t)[""]; got != want {
+		t.Errorf("%d of RU's %d reports after %d failed pulls", got, want, failures)
+	}
+	if checks, err := tr.app.VerifyPeers(ctx); err != nil || len(checks[0].Problems) > 0 || checks[0].Entries != size {
+		t.Errorf("copy: %+v %v", checks, err)
 	}
 }

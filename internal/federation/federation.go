@@ -14,6 +14,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/binary"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -202,8 +204,50 @@ func (c *Client) Checkpoint(ctx context.Context) ([]byte, error) {
 	return c.get(ctx, "/log/checkpoint", false)
 }
 
+// tileHeight is the C2SP tiles' height: 256 entries a bundle.
+const tileHeight = 8
+
+// Tiles fetches the peer's entries [start, end) as C2SP tlog-tiles entry
+// bundles (/log/tile/entries/N[.p/W]), at most max of them: the bundles
+// of a tree of size size (the checkpoint's), a full one never changes and
+// can be cached on the way. A peer that serves no tiles is read through
+// Entries.
+func (c *Client) Tiles(ctx context.Context, start, end, size int64, max int) ([][]byte, error) {
+	var out [][]byte
+	for at := start; at < end && len(out) < max; {
+		n := at >> tileHeight
+		w := min(size-n<<tileHeight, 1<<tileHeight)
+		t := tlog.Tile{H: tileHeight, L: -1, N: n, W: int(w)}
+		path := "/log/tile/entries/" + strings.TrimPrefix(t.Path(), "tile/8/data/")
+		body, err := c.get(ctx, path, false)
+		var se *StatusError
+		if errors.As(err, &se) && se.Code == http.StatusNotFound && len(out) == 0 {
+			return c.Entries(ctx, start)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for i := n << tileHeight; i < n<<tileHeight+w; i++ {
+			if len(body) < 2 || len(body) < 2+int(binary.BigEndian.Uint16(body)) {
+				return nil, fmt.Errorf("%s: bundle ends before entry %d", path, i)
+			}
+			l := int(binary.BigEndian.Uint16(body))
+			if i >= at && i < end && len(out) < max {
+				out = append(out, body[2:2+l])
+			}
+			body = body[2+l:]
+		}
+		if len(body) != 0 {
+			return nil, fmt.Errorf("%s: %d bytes after its %d entries", path, len(body), w)
+		}
+		at = n<<tileHeight + w
+	}
+	return out, nil
+}
+
 // Entries fetches a page of the peer's log entries from start on (as
-// many as the peer gives, at least one unless the log ends).
+// many as the peer gives, at least one unless the log ends), through
+// /log/entries.
 func (c *Client) Entries(ctx context.Context, start int64) ([][]byte, error) {
 	body, err := c.get(ctx, "/log/entries?start="+strconv.FormatInt(start, 10), false)
 	if err != nil {
@@ -228,20 +272,29 @@ func (c *Client) Entries(ctx context.Context, start int64) ([][]byte, error) {
 	return out, nil
 }
 
-// Records fetches the records of entries [start, end) the grant allows.
+// Records fetches the records of entries [start, end) the grant allows,
+// in as many pages as the peer answers in.
 func (c *Client) Records(ctx context.Context, start, end int64) ([]Record, error) {
-	// own=1: only the records the peer recorded itself; the copies it
-	// took from others are taken from their origin.
-	q := url.Values{"start": {strconv.FormatInt(start, 10)}, "end": {strconv.FormatInt(end, 10)}, "own": {"1"}}
-	body, err := c.get(ctx, "/federation/records?"+q.Encode(), true)
-	if err != nil {
-		return nil, err
+	var out []Record
+	for start < end {
+		// own=1: only the records the peer recorded itself; the copies
+		// it took from others are taken from their origin.
+		q := url.Values{"start": {strconv.FormatInt(start, 10)}, "end": {strconv.FormatInt(end, 10)}, "own": {"1"}}
+		body, err := c.get(ctx, "/federation/records?"+q.Encode(), true)
+		if err != nil {
+			return nil, err
+		}
+		var p Page
+		if err := json.Unmarshal(body, &p); err != nil {
+			return nil, fmt.Errorf("records %d-%d: %w", start, end, err)
+		}
+		if p.Start != start || p.End <= start {
+			return nil, fmt.Errorf("records %d-%d: the peer answered for %d-%d", start, end, p.Start, p.End)
+		}
+		out = append(out, p.Records...)
+		start = p.End
 	}
-	var p Page
-	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, fmt.Errorf("records %d-%d: %w", start, end, err)
-	}
-	return p.Records, nil
+	return out, nil
 }
 
 // Consistency fetches a proof that the tree of size old is a prefix of
