@@ -186,7 +186,10 @@ func (a *App) ServeRecords(ctx context.Context, token string, start, end int64, 
 					return page, err
 				}
 				for _, r := range d.Reports {
-					refs[id] = append(refs[id], federation.ReportRef{Node: r.Node, Source: r.Source, SourceID: r.SourceID})
+					// Only the reports the grant serves are named.
+					if len(g.Kinds) == 0 || slices.Contains(g.Kinds, string(r.Kind)) {
+						refs[id] = append(refs[id], federation.ReportRef{Node: r.Node, Source: r.Source, SourceID: r.SourceID})
+					}
 				}
 			}
 			for _, ev := range events[id] {
@@ -373,8 +376,12 @@ func (pl *Puller) pull(ctx context.Context, p store.Peer, res *PullResult) error
 		res.To = size
 		res.Records += len(b.Records)
 	}
-	if err := a.store.SetPeerCheckpoint(ctx, p.Name, cosigned); err != nil {
-		return err
+	if c.Size >= p.Size {
+		// A smaller checkpoint, consistent with the copy, is kept out:
+		// the one kept is the copy's tree or beyond.
+		if err := a.store.SetPeerCheckpoint(ctx, p.Name, cosigned); err != nil {
+			return err
+		}
 	}
 	if pl.Signer != nil {
 		if err := a.store.PutPeerCheckpoint(ctx, peerCheckpoint(c, cosigned, pl.self())); err != nil {
@@ -471,6 +478,11 @@ func (pl *Puller) explain(ctx context.Context, cl *federation.Client, p store.Pe
 			return err
 		}
 		proof, err := cl.Consistency(ctx, p.Size, c.Size)
+		var se *federation.StatusError
+		if err != nil && (!errors.As(err, &se) || se.Code >= 500) {
+			// No answer is no evidence: asked again at the next pull.
+			return fmt.Errorf("the page from %d did not verify (%v), and no consistency proof came: %w", start, bad, err)
+		}
 		if err != nil || tlog.CheckTree(proof, c.Size, c.Root, p.Size, old) != nil {
 			// No proof the new tree extends the old: the log was
 			// rewritten.
