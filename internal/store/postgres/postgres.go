@@ -158,7 +158,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, force bool) error {
 // still restores, while one cut short elsewhere does not).
 func addedSince(tables []string) bool {
 	for _, t := range tables {
-		if t != "feeds" && !strings.HasPrefix(t, "delivery_") {
+		if t != "feeds" && !strings.HasPrefix(t, "delivery_") && t != "peers" && !strings.HasPrefix(t, "peer_") {
 			return false
 		}
 	}

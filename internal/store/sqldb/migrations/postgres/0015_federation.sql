@@ -66,4 +66,4 @@ CREATE TABLE peer_grants (
     created_at TEXT NOT NULL
 );
 
-CREATE INDEX reports_log_key ON reports (log_key);
+CREATE INDEX reports_logged_as ON reports (log_key);

@@ -91,4 +91,4 @@ CREATE TABLE peer_grants (
 
 -- A peer asks for records by their log entries, which name a report by its
 -- log key.
-CREATE INDEX reports_log_key ON reports (log_key);
+CREATE INDEX reports_logged_as ON reports (log_key);
