@@ -338,6 +338,12 @@ func testReplicates(t *testing.T, dbs [3]string) {
 		if err != nil || len(res.Problems) > 0 {
 			t.Errorf("%s: verify: %v %v", n.name, err, res)
 		}
+		if d, err := n.app.VerifyDerived(ctx); err != nil || len(d.Problems) > 0 {
+			t.Errorf("%s: verify -deep: %v %v", n.name, err, d)
+		}
+		if checks, err := n.app.VerifyPeers(ctx); err != nil || len(checks) != 2 || len(checks[0].Problems)+len(checks[1].Problems) > 0 {
+			t.Errorf("%s: peer verify: %+v %v", n.name, checks, err)
+		}
 		for _, p := range nodes {
 			if p == n {
 				continue
