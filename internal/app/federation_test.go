@@ -793,3 +793,60 @@ func TestFederationResume(t *testing.T) {
 		t.Errorf("copy: %+v %v", checks, err)
 	}
 }
+
+// TestFederationJoins: a monitor's report recorded on RU's node about an
+// event TR holds from a dataset joins TR's incident when TR takes it in,
+// through the same clustering as a report of its own.
+func TestFederationJoins(t *testing.T) {
+	ctx := context.Background()
+	dbs := sqliteDBs(t)
+	ru := openNode(t, "ru.truce.test", dbs[0], "", "", week(8))
+	tr := openNode(t, "tr.truce.test", dbs[1], "", "", week(1))
+	ru.serve(t)
+	tr.follow(t, ru)
+	list, _, err := tr.app.Incidents(ctx, app.Operator(), store.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var target store.IncidentSummary
+	for _, in := range list {
+		if in.Place.HasPoint && in.Place.Precision == incident.PlaceExact && in.Act != "" && in.Occurred.End.Sub(in.Occurred.Start) <= 24*time.Hour {
+			target = in
+			break
+		}
+	}
+	if target.ID == 0 {
+		t.Fatal("no precise incident on TR")
+	}
+	mon := workflow.User{Name: "mon", Role: workflow.Monitor}
+	if _, err := ru.app.AddUser(ctx, mon, ""); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{
+		"source": "field", "source_id": "j-1", "occurred": target.Occurred, "act": target.Act, "actors": target.Actors,
+		"place":       map[string]any{"name": target.Place.Name, "lat": target.Place.Lat, "lon": target.Place.Lon, "has_point": true, "precision": "exact"},
+		"description": "seen by a monitor",
+	})
+	if _, _, err := ru.app.SubmitAs(ctx, body, &mon); err != nil {
+		t.Fatal(err)
+	}
+	ru.checkpoint(t)
+	if res, err := tr.puller.Pull(ctx, ru.name); err != nil || res.Problem != nil {
+		t.Fatalf("pull: %+v %v", res, err)
+	}
+	var joined int64
+	tr.app.EachReport(ctx, app.Operator(), func(r incident.Report) error {
+		if r.Node == ru.name && strings.HasSuffix(r.SourceID, "j-1") {
+			joined = r.IncidentID
+		}
+		return nil
+	})
+	if joined != target.ID {
+		t.Fatalf("RU's monitor report is in TR's incident %d, want %d (%s)", joined, target.ID, target.Title)
+	}
+	links, err := tr.app.CaseFor(ctx, app.Operator(), target.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("joined TR's incident %d %q: %v", target.ID, target.Title, links.Joined)
+}
