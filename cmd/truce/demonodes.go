@@ -100,7 +100,7 @@ func demoNodes(ctx context.Context, n int, db, addr string, exit bool, out io.Wr
 			if p == nd {
 				continue
 			}
-			token, err := p.app.Grant(ctx, nd.signer.Name(), nil, true)
+			token, err := p.app.Grant(ctx, nd.signer.Name(), nil, true, false)
 			if err != nil {
 				return err
 			}

@@ -18,7 +18,7 @@ const peerUsage = `usage: truce peer add URL -pub FILE [-token T] [-db FILE]   f
        truce peer list [-db FILE]                           the peers: verified size, records held, flag and proof
        truce peer pull [-key FILE] [NAME] [-db FILE]         pull every peer (or NAME) once; -key cosigns their checkpoints
        truce peer trust NAME [-reset] [-db FILE]             trust a flagged peer again; -reset pulls its log afresh
-       truce peer grant NAME [-kinds K,K] [-no-events]       let node NAME pull this node's records; prints its token
+       truce peer grant NAME [-kinds K,K] [-no-events] [-evidence]   let node NAME pull this node's records; prints its token
        truce peer grants [-db FILE]                          the grants made
        truce peer verify [-db FILE]                          check the copies of the peers' logs and records as stored
 truce serve pulls the peers every -pull-every (docs/federation.md).`
@@ -38,6 +38,7 @@ func cmdPeer(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	reset := fs.Bool("reset", false, "peer trust: drop the copy of the peer's log and pull it again from the start")
 	kinds := fs.String("kinds", "", "peer grant: the report kinds served (monitor, party, public, dataset, news; comma-separated; default all)")
 	noEvents := fs.Bool("no-events", false, "peer grant: serve no incident events (reviews, findings, positions)")
+	evidence := fs.Bool("evidence", false, "peer grant: also serve evidence files (they can show who was where)")
 	args1 := map[string]int{"add": 1, "list": 0, "pull": -1, "trust": 1, "grant": 1, "grants": 0, "verify": 0}
 	want, ok := args1[sub]
 	if !ok {
@@ -89,7 +90,7 @@ func cmdPeer(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		if *kinds != "" {
 			ks = strings.Split(*kinds, ",")
 		}
-		tok, err := a.Grant(ctx, fs.Arg(0), ks, !*noEvents)
+		tok, err := a.Grant(ctx, fs.Arg(0), ks, !*noEvents, *evidence)
 		if err != nil {
 			return err
 		}
@@ -123,13 +124,13 @@ func cmdPeer(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 			return err
 		}
 		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tREPORT KINDS\tEVENTS\tGRANTED")
+		fmt.Fprintln(tw, "NAME\tREPORT KINDS\tEVENTS\tEVIDENCE\tGRANTED")
 		for _, g := range gs {
 			k := strings.Join(g.Kinds, ",")
 			if k == "" {
 				k = "all"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%v\t%s\n", g.Name, k, g.Events, g.CreatedAt.Local().Format(time.DateTime))
+			fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%s\n", g.Name, k, g.Events, g.Evidence, g.CreatedAt.Local().Format(time.DateTime))
 		}
 		return tw.Flush()
 	}

@@ -82,15 +82,16 @@ func (a *App) TrustPeer(ctx context.Context, name string, reset bool) error {
 
 // Grant lets the peer named name pull this node's records: the report
 // kinds listed (none: all) and, with events, incident events (reviews,
-// findings, positions). It returns the token to give the peer, shown once.
-func (a *App) Grant(ctx context.Context, name string, kinds []string, events bool) (string, error) {
+// findings, positions), with evidence, evidence files. It returns the
+// token to give the peer, shown once.
+func (a *App) Grant(ctx context.Context, name string, kinds []string, events, evidence bool) (string, error) {
 	for _, k := range kinds {
 		if !slices.Contains([]incident.SourceKind{incident.FromMonitor, incident.FromParty, incident.FromPublic, incident.FromDataset, incident.FromNews}, incident.SourceKind(k)) {
 			return "", fmt.Errorf("grant %s: %q is not a report kind (monitor, party, public, dataset, news)", name, k)
 		}
 	}
 	token := auth.Token("truce_peer_")
-	if err := a.store.PutGrant(ctx, store.Grant{Name: name, Kinds: kinds, Events: events}, auth.Hash(token)); err != nil {
+	if err := a.store.PutGrant(ctx, store.Grant{Name: name, Kinds: kinds, Events: events, Evidence: evidence}, auth.Hash(token)); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -112,13 +113,7 @@ const maxServed = 1024
 // ErrLogin.
 func (a *App) ServeRecords(ctx context.Context, token string, start, end int64, own bool) (federation.Page, error) {
 	page := federation.Page{Start: start, End: end, Records: []federation.Record{}}
-	if token == "" {
-		return page, fmt.Errorf("records: a peer's grant token is required: %w", ErrLogin)
-	}
-	g, err := a.store.GrantByToken(ctx, auth.Hash(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return page, fmt.Errorf("records: not a grant's token: %w", ErrLogin)
-	}
+	g, err := a.grant(ctx, token)
 	if err != nil {
 		return page, err
 	}
@@ -169,6 +164,18 @@ func (a *App) ServeRecords(ctx context.Context, token string, start, end int64, 
 				continue
 			}
 			page.Records = append(page.Records, federation.Record{Index: e.Index, Kind: e.Kind, Node: r.Node, Report: &raw})
+		case ledger.Evidence:
+			if !g.Evidence {
+				continue
+			}
+			f, err := a.store.EvidenceInfo(ctx, e.Key)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return page, err
+			}
+			page.Records = append(page.Records, federation.Record{Index: e.Index, Kind: e.Kind, Evidence: &federation.EvidenceFile{SHA256: f.SHA256, MediaType: f.MediaType, Size: f.Size}})
 		case ledger.IncidentEvent:
 			if !g.Events {
 				continue
@@ -201,6 +208,40 @@ func (a *App) ServeRecords(ctx context.Context, token string, start, end int64, 
 		}
 	}
 	return page, nil
+}
+
+// grant is the grant of a peer's token; ErrLogin for none.
+func (a *App) grant(ctx context.Context, token string) (store.Grant, error) {
+	if token == "" {
+		return store.Grant{}, fmt.Errorf("a peer's grant token is required: %w", ErrLogin)
+	}
+	g, err := a.store.GrantByToken(ctx, auth.Hash(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return g, fmt.Errorf("not a grant's token: %w", ErrLogin)
+	}
+	return g, err
+}
+
+// ServeEvidence answers a peer's GET /federation/evidence/{sha}: an
+// evidence file's bytes, for a grant that includes evidence (otherwise
+// workflow.ErrForbidden).
+func (a *App) ServeEvidence(ctx context.Context, token, sha string) ([]byte, string, error) {
+	g, err := a.grant(ctx, token)
+	if err != nil {
+		return nil, "", err
+	}
+	if !g.Evidence {
+		return nil, "", fmt.Errorf("evidence files: not granted to %s: %w", g.Name, workflow.ErrForbidden)
+	}
+	data, mt, err := a.store.Evidence(ctx, sha)
+	if err != nil {
+		return nil, "", err
+	}
+	// A copy handed to another node is a step in the file's custody.
+	if err := a.store.AddCustody(ctx, sha, store.CustodyEntry{Action: "sent to node", By: store.OwnerNode + g.Name, At: time.Now().UTC(), Note: "federation"}); err != nil {
+		return nil, "", err
+	}
+	return data, mt, nil
 }
 
 // HeldCheckpoints are the checkpoints this node shows to others (GET
@@ -453,6 +494,11 @@ func (pl *Puller) verifyPage(ctx context.Context, cl *federation.Client, p store
 		if r.Node != "" {
 			continue // a copy the peer took from another: taken from its origin
 		}
+		if r.Evidence != nil {
+			if err := pl.takeEvidence(ctx, cl, p.Name, r); err != nil {
+				return b, err
+			}
+		}
 		content, err := json.Marshal(r)
 		if err != nil {
 			return b, err
@@ -465,6 +511,23 @@ func (pl *Puller) verifyPage(ctx context.Context, cl *federation.Client, p store
 		b.Records = append(b.Records, pr)
 	}
 	return b, nil
+}
+
+// takeEvidence fetches an evidence file the peer logged, checks its bytes
+// against its digest and stores it here (logged here, with a receipt in
+// its chain of custody naming the peer), once.
+func (pl *Puller) takeEvidence(ctx context.Context, cl *federation.Client, peer string, r federation.Record) error {
+	if _, err := pl.App.store.EvidenceInfo(ctx, r.Evidence.SHA256); err == nil {
+		return nil
+	}
+	data, err := cl.Evidence(ctx, r.Evidence.SHA256, r.Index)
+	if err != nil {
+		return err
+	}
+	// Stored as any file received: its type and what it says about
+	// itself read here, as verification reads them again.
+	_, _, err = pl.App.AddEvidence(ctx, data, store.OwnerNode+peer, "federation", "")
+	return err
 }
 
 // explain finds why a page did not verify: either the log was rewritten

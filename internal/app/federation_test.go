@@ -134,7 +134,7 @@ func (n *fedNode) serve(t testing.TB) {
 func (n *fedNode) follow(t testing.TB, p *fedNode) {
 	t.Helper()
 	ctx := context.Background()
-	token, err := p.app.Grant(ctx, n.name, nil, true)
+	token, err := p.app.Grant(ctx, n.name, nil, true, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,6 +286,13 @@ func testReplicates(t *testing.T, dbs [3]string) {
 		}
 	}
 
+	// An evidence file on RU's node.
+	pdf := []byte("%PDF-1.4\nstatement of a witness\n%%EOF\n")
+	sha, _, err := ru.app.AddEvidence(ctx, pdf, "rev", "api", "statement.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// A finding on RU's node.
 	list, _, err := ru.app.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation})
 	if err != nil || len(list) == 0 {
@@ -352,6 +359,14 @@ func testReplicates(t *testing.T, dbs [3]string) {
 			if got := n.peer(t, p.name); got.Size != size || got.Flag != "" {
 				t.Errorf("%s's copy of %s: size %d (of %d), flag %q", n.name, p.name, got.Size, size, got.Flag)
 			}
+		}
+	}
+
+	// RU's evidence file is on TR and IR, its custody saying whence.
+	for _, n := range nodes[1:] {
+		data, _, err := n.app.Download(ctx, app.Operator(), sha, "test")
+		if err != nil || string(data) != string(pdf) {
+			t.Errorf("%s: RU's evidence file: %q %v", n.name, data, err)
 		}
 	}
 
@@ -645,7 +660,7 @@ func TestFederationPolicy(t *testing.T) {
 	if _, _, err := ru.app.Submit(ctx, []byte(strings.Replace(report, "p-1", "p-2", 1)), incident.FromDataset); err != nil {
 		t.Fatal(err)
 	}
-	token, err := ru.app.Grant(ctx, tr.name, []string{"monitor"}, false)
+	token, err := ru.app.Grant(ctx, tr.name, []string{"monitor"}, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -690,6 +705,10 @@ func TestFederationPolicy(t *testing.T) {
 		if r.Reporter != nil {
 			t.Errorf("TR opened RU's sealed reporter: %+v", r.Reporter)
 		}
+	}
+	// Evidence files were not granted.
+	if _, _, err := ru.app.ServeEvidence(ctx, token, strings.Repeat("0", 64)); !errors.Is(err, workflow.ErrForbidden) {
+		t.Errorf("evidence not granted: %v", err)
 	}
 	// A token that is no grant's gets nothing.
 	if _, err := ru.app.ServeRecords(ctx, "truce_peer_nobody", 0, size, true); !errors.Is(err, app.ErrLogin) {

@@ -13,8 +13,10 @@ package federation
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,10 +45,21 @@ type Record struct {
 	Node   string            `json:"node,omitempty"`
 	Report *ledger.RawReport `json:"report,omitempty"`
 	Event  *ledger.RawEvent  `json:"event,omitempty"`
+	// Evidence is an evidence file's description; its bytes are fetched
+	// on their own (Client.Evidence) and checked against the entry.
+	Evidence *EvidenceFile `json:"evidence,omitempty"`
 	// Reports are, for an incident event, the reports of its incident
 	// when served (not covered by the digest: they say where the event
 	// belongs, and a wrong one misplaces it, nothing more).
 	Reports []ReportRef `json:"reports,omitempty"`
+}
+
+// EvidenceFile is an evidence file as served: its SHA-256 (its key and
+// digest in the log) and media type.
+type EvidenceFile struct {
+	SHA256    string `json:"sha256"`
+	MediaType string `json:"media_type"`
+	Size      int64  `json:"size"`
 }
 
 // ReportRef names a report as the serving node stores it.
@@ -109,6 +122,10 @@ func Check(e ledger.Entry, r Record) error {
 		if d := ledger.EventDigest(*r.Event); d != e.Digest {
 			return fmt.Errorf("event %s at index %d: digest %s, the log holds %s", e.Key, e.Index, d, e.Digest)
 		}
+	case ledger.Evidence:
+		if r.Evidence == nil || r.Evidence.SHA256 != e.Key || e.Key != e.Digest {
+			return fmt.Errorf("record at index %d is not evidence file %s", e.Index, e.Key)
+		}
 	default:
 		return fmt.Errorf("record at index %d: kind %s is not replicated", e.Index, e.Kind)
 	}
@@ -162,6 +179,10 @@ type Client struct {
 const maxBody = 64 << 20
 
 func (c *Client) get(ctx context.Context, path string, auth bool) ([]byte, error) {
+	return c.getMax(ctx, path, auth, maxBody)
+}
+
+func (c *Client) getMax(ctx context.Context, path string, auth bool, limit int64) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimRight(c.URL, "/")+path, nil)
 	if err != nil {
 		return nil, err
@@ -178,7 +199,7 @@ func (c *Client) get(ctx context.Context, path string, auth bool) ([]byte, error
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", path, err)
 	}
@@ -295,6 +316,23 @@ func (c *Client) Records(ctx context.Context, start, end int64) ([]Record, error
 		start = p.End
 	}
 	return out, nil
+}
+
+// maxEvidence bounds an evidence file fetched from a peer.
+const maxEvidence = 256 << 20
+
+// Evidence fetches an evidence file's bytes and checks them against its
+// SHA-256 (the digest its log entry holds): a file that does not match is
+// a *Problem at index.
+func (c *Client) Evidence(ctx context.Context, sha string, index int64) ([]byte, error) {
+	body, err := c.getMax(ctx, "/federation/evidence/"+url.PathEscape(sha), true, maxEvidence)
+	if err != nil {
+		return nil, err
+	}
+	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != sha {
+		return nil, &Problem{Kind: Mismatch, Detail: fmt.Sprintf("evidence file %s served with other bytes (SHA-256 %x)", sha, sum), Index: index}
+	}
+	return body, nil
 }
 
 // Consistency fetches a proof that the tree of size old is a prefix of

@@ -16,6 +16,8 @@ func TestCheck(t *testing.T) {
 	ev := ledger.RawEvent{Key: "4/1", Doc: `{"seq":1}`}
 	rep := ledger.Entry{Index: 7, Kind: ledger.Report, Key: "r1", Rev: 2, Digest: ledger.ReportDigest(raw)}
 	evE := ledger.Entry{Index: 8, Kind: ledger.IncidentEvent, Key: "4/1", Rev: 1, Digest: ledger.EventDigest(ev)}
+	sha := strings.Repeat("a", 64)
+	fileE := ledger.Entry{Index: 9, Kind: ledger.Evidence, Key: sha, Rev: 1, Digest: sha}
 	altered := raw
 	altered.Doc = `{"source":"t"}`
 	moved := raw
@@ -35,7 +37,9 @@ func TestCheck(t *testing.T) {
 		{"another revision", ledger.Entry{Index: 7, Kind: ledger.Report, Key: "r1", Rev: 1, Digest: rep.Digest}, Record{Index: 7, Kind: ledger.Report, Report: &raw}, "revision"},
 		{"no report", rep, Record{Index: 7, Kind: ledger.Report}, "no report"},
 		{"altered event", evE, Record{Index: 8, Kind: ledger.IncidentEvent, Event: &ledger.RawEvent{Key: "4/1", Doc: `{"seq":2}`}}, "digest"},
-		{"not replicated", ledger.Entry{Index: 9, Kind: ledger.Evidence}, Record{Index: 9, Kind: ledger.Evidence}, "not replicated"},
+		{"evidence", fileE, Record{Index: 9, Kind: ledger.Evidence, Evidence: &EvidenceFile{SHA256: sha}}, ""},
+		{"another file", fileE, Record{Index: 9, Kind: ledger.Evidence, Evidence: &EvidenceFile{SHA256: strings.Repeat("b", 64)}}, "not evidence file"},
+		{"not replicated", ledger.Entry{Index: 10, Kind: ledger.Custody}, Record{Index: 10, Kind: ledger.Custody}, "not replicated"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := Check(tt.e, tt.r)

@@ -12,6 +12,21 @@ import (
 func (s *Server) federationRoutes() {
 	s.mux.HandleFunc("GET /federation/records", s.federationRecords)
 	s.mux.HandleFunc("GET /federation/checkpoints", s.federationCheckpoints)
+	s.mux.HandleFunc("GET /federation/evidence/{sha}", s.federationEvidence)
+}
+
+// federationEvidence serves an evidence file to a peer whose grant
+// includes evidence.
+func (s *Server) federationEvidence(w http.ResponseWriter, r *http.Request) {
+	token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	data, _, err := s.app.ServeEvidence(r.Context(), token, r.PathValue("sha"))
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	// The bytes are the record; the type is the peer's to check.
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Write(data)
 }
 
 func (s *Server) federationRecords(w http.ResponseWriter, r *http.Request) {

@@ -92,7 +92,10 @@ type Grant struct {
 	Kinds []string `json:"kinds,omitempty"`
 	// Events says whether incident events (reviews, findings,
 	// positions) are served.
-	Events    bool      `json:"events"`
+	Events bool `json:"events"`
+	// Evidence says whether evidence files are served (they can show
+	// who was where).
+	Evidence  bool      `json:"evidence"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

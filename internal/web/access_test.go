@@ -92,6 +92,8 @@ func TestAccessMatrix(t *testing.T) {
 		{"GET /log/proof/consistency", s.api("GET", "/log/proof/consistency?old=1&new=2", tokens)},
 		{"GET /federation/records (a user's token is no peer's grant)", s.api("GET", "/federation/records?start=0", tokens)},
 		{"GET /federation/checkpoints", s.api("GET", "/federation/checkpoints", tokens)},
+		{"GET /federation/evidence/{sha} (a user's token is no peer's grant)", s.api("GET", "/federation/evidence/"+sha, tokens)},
+		{"GET /log/tile/0/000.p/1", s.api("GET", "/log/tile/0/000.p/1", tokens)},
 		{"GET /account", s.page("/account")},
 		{"POST /account (wrong current password)", s.form("/account", url.Values{"current": {"not the password"}, "new": {"x"}, "confirm": {"x"}})},
 		// Last: it ends the sessions the rows above share.

@@ -348,14 +348,16 @@ func (s *Store) PeerCheckpoints(ctx context.Context, node string) ([]store.PeerC
 
 // PutGrant implements store.Federation.
 func (s *Store) PutGrant(ctx context.Context, g store.Grant, tokenHash string) error {
-	events := 0
-	if g.Events {
-		events = 1
+	flag := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
 	}
 	err := s.tx(ctx, func(w *txw) error {
-		_, err := w.exec(ctx, `INSERT INTO peer_grants (name, token_hash, kinds, events, created_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, kinds = excluded.kinds, events = excluded.events`,
-			g.Name, tokenHash, strings.Join(g.Kinds, ","), events, ts(time.Now()))
+		_, err := w.exec(ctx, `INSERT INTO peer_grants (name, token_hash, kinds, events, evidence, created_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET token_hash = excluded.token_hash, kinds = excluded.kinds, events = excluded.events, evidence = excluded.evidence`,
+			g.Name, tokenHash, strings.Join(g.Kinds, ","), flag(g.Events), flag(g.Evidence), ts(time.Now()))
 		return err
 	})
 	if err != nil {
@@ -367,14 +369,14 @@ func (s *Store) PutGrant(ctx context.Context, g store.Grant, tokenHash string) e
 func scanGrant(scan func(...any) error) (store.Grant, error) {
 	var g store.Grant
 	var kinds, at string
-	var events int
-	if err := scan(&g.Name, &kinds, &events, &at); err != nil {
+	var events, evidence int
+	if err := scan(&g.Name, &kinds, &events, &evidence, &at); err != nil {
 		return g, err
 	}
 	if kinds != "" {
 		g.Kinds = strings.Split(kinds, ",")
 	}
-	g.Events = events != 0
+	g.Events, g.Evidence = events != 0, evidence != 0
 	var err error
 	g.CreatedAt, err = parseTS(at)
 	return g, err
@@ -382,7 +384,7 @@ func scanGrant(scan func(...any) error) (store.Grant, error) {
 
 // GrantByToken implements store.Federation.
 func (s *Store) GrantByToken(ctx context.Context, tokenHash string) (store.Grant, error) {
-	g, err := scanGrant(s.queryRow(ctx, `SELECT name, kinds, events, created_at FROM peer_grants WHERE token_hash = ?`, tokenHash).Scan)
+	g, err := scanGrant(s.queryRow(ctx, `SELECT name, kinds, events, evidence, created_at FROM peer_grants WHERE token_hash = ?`, tokenHash).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, fmt.Errorf("grant: %w", store.ErrNotFound)
 	}
@@ -391,7 +393,7 @@ func (s *Store) GrantByToken(ctx context.Context, tokenHash string) (store.Grant
 
 // Grants implements store.Federation.
 func (s *Store) Grants(ctx context.Context) ([]store.Grant, error) {
-	rows, err := s.query(ctx, `SELECT name, kinds, events, created_at FROM peer_grants ORDER BY name`)
+	rows, err := s.query(ctx, `SELECT name, kinds, events, evidence, created_at FROM peer_grants ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", err)
 	}

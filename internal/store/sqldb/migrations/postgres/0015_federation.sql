@@ -63,6 +63,7 @@ CREATE TABLE peer_grants (
     token_hash TEXT NOT NULL UNIQUE,
     kinds      TEXT NOT NULL DEFAULT '',
     events     INTEGER NOT NULL DEFAULT 1,
+    evidence   INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
 

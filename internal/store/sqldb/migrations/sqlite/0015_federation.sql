@@ -80,12 +80,15 @@ CREATE TABLE peer_checkpoints (
 
 -- Grants: what this node serves to a peer presenting the token whose
 -- SHA-256 is token_hash. kinds lists the report kinds served (comma
--- separated, '' for all); events says whether incident events are.
+-- separated, '' for all); events says whether incident events are, and
+-- evidence whether evidence files are (they can show who was where: not
+-- by default).
 CREATE TABLE peer_grants (
     name       TEXT PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,
     kinds      TEXT NOT NULL DEFAULT '',
     events     INTEGER NOT NULL DEFAULT 1,
+    evidence   INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
 
