@@ -11,10 +11,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/truce-monitor/truce/internal/app"
 )
 
-const peerUsage = `usage: truce peer add URL -pub FILE [-token T] [-db FILE]   follow a node (its log key's name is its node name)
+const peerUsage = `usage: truce peer add URL -pub KEY|FILE [-token T] [-db FILE]   follow a node (its log key's name is its node name)
        truce peer list [-db FILE]                           the peers: verified size, records held, flag and proof
        truce peer pull [-key FILE] [NAME] [-db FILE]         pull every peer (or NAME) once; -key cosigns their checkpoints
        truce peer trust NAME [-reset] [-db FILE]             trust a flagged peer again; -reset pulls its log afresh
@@ -32,7 +34,7 @@ func cmdPeer(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	sub := args[0]
 	fs, db := flags("peer " + sub)
 	fs.Usage = func() { fmt.Fprintln(fs.Output(), peerUsage); fs.PrintDefaults() }
-	pub := fs.String("pub", "", "peer add: the peer's public log key file (its first line)")
+	pub := fs.String("pub", "", "peer add: the peer's public log key, or the file holding it (its first line)")
 	token := fs.String("token", "", "peer add: the token the peer granted this node (truce peer grant on the peer); without one, only its log is pulled")
 	key := fs.String("key", os.Getenv("TRUCE_LOG_KEY"), "peer pull: this node's private log key (env TRUCE_LOG_KEY): cosigns what it verifies")
 	reset := fs.Bool("reset", false, "peer trust: drop the copy of the peer's log and pull it again from the start")
@@ -60,11 +62,15 @@ func cmdPeer(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 		if *pub == "" {
 			return usageError("truce peer add: -pub is required\n" + peerUsage)
 		}
-		b, err := os.ReadFile(*pub)
-		if err != nil {
-			return fmt.Errorf("peer key: %w", err)
+		// The key itself (NAME+HASH+KEY), or the file holding it.
+		line := *pub
+		if _, err := note.NewVerifier(line); err != nil {
+			b, err := os.ReadFile(*pub)
+			if err != nil {
+				return fmt.Errorf("peer key: %w", err)
+			}
+			line, _, _ = strings.Cut(strings.TrimSpace(string(b)), "\n")
 		}
-		line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
 		p, err := a.AddPeer(ctx, fs.Arg(0), line, *token)
 		if err != nil {
 			return err

@@ -869,3 +869,38 @@ func TestFederationJoins(t *testing.T) {
 	}
 	t.Logf("joined TR's incident %d %q: %v", target.ID, target.Title, links.Joined)
 }
+
+// TestFederationKeyRotation: a node that signs with a new key under the
+// same name is not trusted on it until its peer takes the new key (an
+// error, not a flag); then the copy goes on, verified.
+func TestFederationKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	ru, tr := pair(t)
+	ru.checkpoint(t)
+	if _, err := tr.puller.Pull(ctx, ru.name); err != nil {
+		t.Fatal(err)
+	}
+	skey, vkey, err := ledger.GenerateKey(ru.name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ru.signer, err = note.NewSigner(skey); err != nil {
+		t.Fatal(err)
+	}
+	importWeek(t, ru.app, week(15))
+	ru.checkpoint(t)
+	if _, err := tr.puller.Pull(ctx, ru.name); err == nil || tr.peer(t, ru.name).Flag != "" {
+		t.Fatalf("a checkpoint under an unknown key: %v, %+v", err, tr.peer(t, ru.name))
+	}
+	if _, err := tr.app.AddPeer(ctx, ru.url, vkey, tr.peer(t, ru.name).Token); err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.puller.Pull(ctx, ru.name)
+	size, _ := ru.app.LogSize(ctx)
+	if err != nil || res.Problem != nil || res.To != size || res.From == 0 {
+		t.Fatalf("after the new key: %+v %v", res, err)
+	}
+	if checks, err := tr.app.VerifyPeers(ctx); err != nil || len(checks[0].Problems) > 0 {
+		t.Errorf("copy: %+v %v", checks, err)
+	}
+}
