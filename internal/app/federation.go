@@ -416,6 +416,13 @@ func (pl *Puller) pull(ctx context.Context, p store.Peer, res *PullResult) error
 		size += int64(len(entries))
 		res.To = size
 		res.Records += len(b.Records)
+		// Taken in page by page, so that a pull cut short has made
+		// reports of what it verified.
+		n, err := pl.importPending(ctx, p.Name)
+		res.Imported += n
+		if err != nil {
+			return err
+		}
 	}
 	if c.Size >= p.Size {
 		// A smaller checkpoint, consistent with the copy, is kept out:
@@ -429,8 +436,10 @@ func (pl *Puller) pull(ctx context.Context, p store.Peer, res *PullResult) error
 			return err
 		}
 	}
+	// What an earlier pull stored but did not take in (it stopped
+	// between the two).
 	n, err := pl.importPending(ctx, p.Name)
-	res.Imported = n
+	res.Imported += n
 	if err != nil {
 		return err
 	}

@@ -904,3 +904,45 @@ func TestFederationKeyRotation(t *testing.T) {
 		t.Errorf("copy: %+v %v", checks, err)
 	}
 }
+
+// TestFederationRun: serve's pull loop takes what a peer writes, and
+// after the peer was unreachable for a while (backing off meanwhile)
+// catches up once it is back.
+func TestFederationRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ru, tr := pair(t)
+	ru.checkpoint(t)
+	done := make(chan struct{})
+	go func() { tr.puller.Run(ctx, 20*time.Millisecond); close(done) }()
+	caughtUp := func() {
+		t.Helper()
+		size, _ := ru.app.LogSize(ctx)
+		for deadline := time.Now().Add(20 * time.Second); tr.peer(t, ru.name).Size != size; {
+			if time.Now().After(deadline) {
+				t.Fatalf("the loop did not catch up: %+v of %d", tr.peer(t, ru.name), size)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	caughtUp()
+	ru.front.set(ru.front.h, true)
+	importWeek(t, ru.app, week(15))
+	ru.checkpoint(t)
+	time.Sleep(200 * time.Millisecond)
+	if p := tr.peer(t, ru.name); p.LastError == "" || p.Flag != "" {
+		t.Errorf("while unreachable: %+v", p)
+	}
+	ru.front.set(ru.front.h, false)
+	caughtUp()
+	cancel()
+	<-done
+	// Stopped perhaps between storing a page and taking it in: the next
+	// pull takes in what is left.
+	if _, err := tr.puller.Pull(context.Background(), ru.name); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tr.origin(t)[ru.name], ru.origin(t)[""]; got != want {
+		t.Errorf("%d of RU's %d reports", got, want)
+	}
+}
