@@ -32,11 +32,18 @@ func testFederation(t *testing.T, s store.Store) {
 		t.Errorf("unknown peer: %v", err)
 	}
 	// A local report the peer's event is about (as this node stores a
-	// report recorded by ru.test).
+	// report recorded by ru.test): only further copies from ru.test
+	// revise it, not even an administrator.
 	rep := Report("ru.test:7", day(2017, 1, 3), "SY070000")
+	rep.Owner, rep.Node = store.OwnerNode+"ru.test", "ru.test"
 	done, err := s.ImportReports(ctx, []incident.Report{rep}, store.Intake{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	byAdmin := rep
+	byAdmin.Owner, byAdmin.Description = store.OwnerAdmin+"root", "edited here"
+	if _, err := s.ImportReports(ctx, []incident.Report{byAdmin}, store.Intake{}); !errors.Is(err, store.ErrNotOwner) {
+		t.Errorf("an administrator revised a peer's report: %v", err)
 	}
 	var h ledger.Hashes
 	batch := func(start, n int) store.PeerBatch {
