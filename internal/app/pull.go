@@ -468,38 +468,109 @@ func (pl *Puller) importPending(ctx context.Context, peer string) (int, error) {
 		if err != nil || len(recs) == 0 {
 			return total, err
 		}
-		reports := make([]incident.Report, 0, len(recs))
+		local := make(map[int64]int64, len(recs))
+		var reports []incident.Report
+		var idx []int64
 		for _, pr := range recs {
-			var r federation.Record
-			if err := json.Unmarshal(pr.Content, &r); err != nil || r.Report == nil {
-				return total, fmt.Errorf("peer %s record %d: %v", peer, pr.Index, err)
+			rep, err := peerReport(peer, pr)
+			if err != nil {
+				// Verified against the peer's log, yet not a report
+				// this node can take in: kept as the peer's record,
+				// left out of the local incidents, and not tried again.
+				a.Log.Error("peer report not taken in", "peer", peer, "index", pr.Index, "err", err)
+				local[pr.Index] = notTaken
+				continue
 			}
-			var rep incident.Report
-			if err := json.Unmarshal([]byte(r.Report.Doc), &rep); err != nil {
-				return total, fmt.Errorf("peer %s report at %d: %w", peer, pr.Index, err)
-			}
-			rep.ID, rep.IncidentID = 0, 0
-			rep.Node = peer
-			rep.SourceID = federation.LocalID(peer, rep.SourceID)
-			rep.Owner = store.OwnerNode + peer
-			rep.Original, rep.OriginalFormat = r.Report.Original, r.Report.Format
 			reports = append(reports, rep)
+			idx = append(idx, pr.Index)
 		}
-		done, err := a.store.ImportReports(ctx, reports, a.Intake())
+		n, err := pl.importReports(ctx, peer, reports, idx, local)
+		total += n
 		if err != nil {
-			return total, fmt.Errorf("import %s's reports: %w", peer, err)
-		}
-		local := make(map[int64]int64, len(done))
-		for i, d := range done {
-			local[recs[i].Index] = d.ReportID
-			if d.Outcome != store.Unchanged {
-				total++
-			}
+			return total, err
 		}
 		if err := a.store.SetPeerLocal(ctx, peer, local); err != nil {
 			return total, err
 		}
 	}
+}
+
+// notTaken marks a peer's report record that could not be made a local
+// report (see importPending).
+const notTaken = -1
+
+// peerReport is the local report made of a peer's report record: the
+// peer's reading, under the peer's name.
+func peerReport(peer string, pr store.PeerRecord) (incident.Report, error) {
+	var r federation.Record
+	var rep incident.Report
+	if err := json.Unmarshal(pr.Content, &r); err != nil || r.Report == nil {
+		return rep, fmt.Errorf("record %d: not a report (%v)", pr.Index, err)
+	}
+	if err := json.Unmarshal([]byte(r.Report.Doc), &rep); err != nil {
+		return rep, fmt.Errorf("report at %d: %w", pr.Index, err)
+	}
+	if rep.Reporter != nil || len(rep.Witnesses) > 0 {
+		// Identities travel sealed or not at all: a peer's record
+		// naming them in clear is not repeated here.
+		return rep, fmt.Errorf("report at %d names its reporter or witnesses in clear", pr.Index)
+	}
+	rep.ID, rep.IncidentID = 0, 0
+	rep.Node = peer
+	rep.SourceID = federation.LocalID(peer, rep.SourceID)
+	rep.Owner = store.OwnerNode + peer
+	rep.Original, rep.OriginalFormat = r.Report.Original, r.Report.Format
+	return rep, nil
+}
+
+// importReports takes in a batch of a peer's reports in one transaction,
+// or, when the batch fails, one at a time, so that one report the store
+// refuses does not hold back the others (it is marked notTaken). It
+// records in local the report made of each, and returns how many were
+// made or revised.
+func (pl *Puller) importReports(ctx context.Context, peer string, reports []incident.Report, idx []int64, local map[int64]int64) (int, error) {
+	a := pl.App
+	if len(reports) == 0 {
+		return 0, nil
+	}
+	count := func(done []store.Imported, idx []int64) int {
+		n := 0
+		for i, d := range done {
+			local[idx[i]] = d.ReportID
+			if d.Outcome != store.Unchanged {
+				n++
+			}
+		}
+		return n
+	}
+	done, err := a.store.ImportReports(ctx, reports, a.Intake())
+	if err == nil {
+		return count(done, idx), nil
+	}
+	if ctx.Err() != nil || len(reports) == 1 {
+		if ctx.Err() == nil && (errors.Is(err, store.ErrNotOwner) || errors.Is(err, ErrInvalidReport)) {
+			a.Log.Error("peer report not taken in", "peer", peer, "index", idx[0], "err", err)
+			local[idx[0]] = notTaken
+			return 0, nil
+		}
+		return 0, fmt.Errorf("import %s's reports: %w", peer, err)
+	}
+	// One at a time: a report that fails alone while others succeed is
+	// refused for itself, not for the store's state.
+	n := 0
+	for i := range reports {
+		done, err := a.store.ImportReports(ctx, reports[i:i+1], a.Intake())
+		if err != nil {
+			if ctx.Err() != nil {
+				return n, err
+			}
+			a.Log.Error("peer report not taken in", "peer", peer, "index", idx[i], "err", err)
+			local[idx[i]] = notTaken
+			continue
+		}
+		n += count(done, idx[i:i+1])
+	}
+	return n, nil
 }
 
 // PullAll pulls every peer not flagged, once; a failure of one does not
