@@ -40,6 +40,7 @@ import (
 	"github.com/truce-monitor/truce/internal/web"
 	"github.com/truce-monitor/truce/internal/witness"
 	"github.com/truce-monitor/truce/internal/workflow"
+	"golang.org/x/mod/sumdb/note"
 )
 
 func open(ctx context.Context, db string, log *slog.Logger) (*app.App, error) {
@@ -48,13 +49,18 @@ func open(ctx context.Context, db string, log *slog.Logger) (*app.App, error) {
 
 func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	fs, db := flags("demo")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on (with -nodes, the nodes serve on the ports after it)")
+	nodes := fs.Int("nodes", 0, "run the federated demo instead: 3 nodes (RU, TR, IR) on localhost, each with a third of the events, converging (docs/federation.md)")
+	exit := fs.Bool("exit", false, "with -nodes: stop once the nodes have converged, instead of serving them")
 	fs.Lookup("db").DefValue = "truce-demo.db"
 	if os.Getenv("TRUCE_DB") == "" {
 		fs.Set("db", "truce-demo.db")
 	}
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *nodes > 0 {
+		return demoNodes(ctx, *nodes, *db, *addr, *exit, out, log)
 	}
 	a, err := open(ctx, *db, log)
 	if err != nil {
@@ -186,6 +192,7 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 	metricsAddr := fs.String("metrics-addr", "", "also serve the Prometheus metrics at http://ADDR/metrics, without a token (a monitoring network's address; on -addr, /metrics needs an administrator's token)")
 	logLevel := fs.String("log-level", "", "least level logged: debug, info (one line per request), warn or error (default $TRUCE_LOG_LEVEL, or info)")
 	deliveryCfg := delivery.Flags(fs) // e-mail, webhooks, retries (docs/delivery.md)
+	pullEvery := fs.Duration("pull-every", 30*time.Second, "how often to pull the peers (truce peer add; docs/federation.md), cosigning with $TRUCE_LOG_KEY; 0 pulls none")
 	alertsEvery := fs.Duration("alerts-every", time.Hour, "how often to look for escalations and enqueue them for the subscriptions (docs/alerts.md); 0: never")
 	serveProfile := fs.String("cpuprofile", "", "write a CPU profile of the server, until it stops, to this file (go tool pprof FILE)")
 	alertsConfig := fs.String("alerts-config", "", "the escalation detector's thresholds (YAML; default the shipped ones: docs/alerts.md)")
@@ -226,12 +233,15 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 		return err
 	}
 	defer a.Close()
+	var signer note.Signer
 	if key := os.Getenv("TRUCE_LOG_KEY"); key != "" {
-		signer, err := app.ReadSigner(key)
-		if err != nil {
+		if signer, err = app.ReadSigner(key); err != nil {
 			return err
 		}
 		go a.SignCheckpoints(ctx, signer, *every)
+	}
+	if *pullEvery > 0 {
+		go (&app.Puller{App: a, Signer: signer}).Run(ctx, *pullEvery)
 	}
 	if *feedEvery > 0 {
 		go a.WatchFeeds(ctx, *feedEvery)

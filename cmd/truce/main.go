@@ -29,7 +29,7 @@ type command struct {
 // is made from it, so that a command cannot be missing from either.
 func commands() []command {
 	return []command{
-		{"demo", "[-db FILE] [-addr HOST:PORT]", "load the bundled agreement and UCDP events, rule them, serve", cmdDemo},
+		{"demo", "[-db FILE] [-addr HOST:PORT] [-nodes 3]", "load the bundled agreement and UCDP events, rule them, serve (-nodes 3: three federated nodes)", cmdDemo},
 		{"serve", "[-db FILE] [-addr HOST:PORT]", "serve the web interface and the JSON API", cmdServe},
 		{"import", "FORMAT [flags] FILE", "import acled, ucdp, geojson, jsonl, or csv with -mapping", cmdImport},
 		{"extract", "[-lang L] [-published D] [FILE|-] | -evaluate ... | -reviews", "facts read from a text, each with its words; the extractor's evaluation; reviewers' verdicts as test data", cmdExtract},
@@ -44,6 +44,7 @@ func commands() []command {
 		{"checkpoint", "-key FILE", "sign a checkpoint of the tamper-evident log", cmdCheckpoint},
 		{"verify", "-pub FILE[,FILE] [-deep]", "check every record against the log and every checkpoint", cmdVerify},
 		{"witness", "-follow URL -pub F -key F ...", "follow another node's log, cosign, alert on forks", cmdWitness},
+		{"peer", "add URL -pub F | list | pull | trust NAME | grant NAME | verify", "nodes that hold each other's records: follow, pull, grant (docs/federation.md)", cmdPeer},
 		{"bundle", "-incident ID [-o F]", "an incident's case with log proofs, to check offline", cmdBundle},
 		{"verify-bundle", "-pub NODE.pub FILE", "check a bundle offline with the node's public key", noContext(cmdVerifyBundle)},
 		{"rule", "[flags]", "rule incidents in a period and print the ruling table", cmdRule},

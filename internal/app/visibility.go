@@ -55,10 +55,14 @@ func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, e
 		if err := a.files(ctx, c); err != nil {
 			return nil, err
 		}
-		return c, nil
+		c.PeerFindings, err = a.peerFindings(ctx, u, id)
+		return c, err
 	}
 	if !Sees(u, c.Case.State, c.Accused, c.Reports) {
 		return nil, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
+	}
+	if c.PeerFindings, err = a.peerFindings(ctx, u, id); err != nil {
+		return nil, err
 	}
 	party := ""
 	if u != nil {

@@ -161,6 +161,10 @@ type Case struct {
 	// Files are the evidence files of its reports and replies, with what
 	// they say about themselves and their chain of custody (staff only).
 	Files map[string]store.EvidenceFile `json:"evidence_files,omitempty"`
+	// PeerFindings are the findings and positions other nodes recorded
+	// about its reports, each with the node that signed it into its log
+	// (docs/federation.md).
+	PeerFindings []PeerFinding `json:"peer_findings,omitempty"`
 }
 
 // Subject is what the workflow's checks need of an incident: whom its

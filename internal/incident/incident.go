@@ -294,6 +294,10 @@ type Report struct {
 	// Owner is who may revise the report (see store.Owner*); it is the
 	// store's to keep, not part of the claim.
 	Owner string `json:"-"`
+	// Node is the node that recorded the report, when another node did
+	// (docs/federation.md): a copy taken from a peer, verified against
+	// the peer's log. Empty for a report recorded here.
+	Node string `json:"node,omitempty"`
 }
 
 // TextFact is a fact read from a report's text, never guessed: it carries

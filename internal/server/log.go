@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/ledger"
 )
 
@@ -16,6 +17,7 @@ func (s *Server) logRoutes() {
 	s.mux.HandleFunc("GET /log/entries", s.logEntries)
 	s.mux.HandleFunc("GET /log/proof/inclusion", s.logInclusion)
 	s.mux.HandleFunc("GET /log/proof/consistency", s.logConsistency)
+	s.mux.HandleFunc("GET /log/tile/{path...}", s.logTile)
 }
 
 // logCheckpoint serves the latest signed checkpoint as a signed note.
@@ -85,4 +87,25 @@ func logParam(r *http.Request, name string, def int64) (int64, error) {
 		return 0, badRequest("%s: %q is not a whole number", name, v)
 	}
 	return n, nil
+}
+
+// logTile serves the log as C2SP tlog-tiles under /log/: hash tiles
+// (/log/tile/L/N[.p/W]) and entry bundles (/log/tile/entries/N[.p/W]).
+// A full tile never changes, and is cached as such.
+func (s *Server) logTile(w http.ResponseWriter, r *http.Request) {
+	t, err := app.ParseTile(r.PathValue("path"))
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	data, err := s.app.TileData(r.Context(), t)
+	if err != nil {
+		s.reply(w, r, nil, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if t.W == 1<<app.TileHeight {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	}
+	w.Write(data)
 }

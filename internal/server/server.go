@@ -101,6 +101,7 @@ func New(a *app.App, opt Options) *Server {
 	s.mux.HandleFunc("GET /api/notifications", s.notifications)
 	s.mux.HandleFunc("GET /api/openapi.json", s.openAPI)
 	s.logRoutes()
+	s.federationRoutes()
 	s.subscriptionRoutes()
 	s.dataRoutes()
 	s.humanitarianRoutes()

@@ -151,6 +151,7 @@ type Store interface {
 	Feeds
 	Delivery
 	Humanitarian
+	Federation
 
 	// PutAgreement stores an agreement file and the versions it holds.
 	// Versions already stored with the same digest are kept; a stored
@@ -263,6 +264,10 @@ const (
 	// OwnerAdmin prefixes an administrator's name: an administrator may
 	// revise any report, which keeps its owner.
 	OwnerAdmin = "admin:"
+	// OwnerNode prefixes a peer node's name: a report copied from a
+	// peer, which only further copies from that peer revise (not even an
+	// administrator: the peer's log is what it must match).
+	OwnerNode = "node:"
 )
 
 // ErrConflict is returned when a write raced another: check and retry.

@@ -99,6 +99,10 @@ func TestAccessMatrix(t *testing.T) {
 		{"POST /api/humanitarian/matches (body {})", s.apiBody("POST", "/api/humanitarian/matches", "{}", tokens)},
 		{"GET /api/areas/{pcode}", s.api("GET", "/api/areas/SY030200", tokens)},
 		{"GET /data/humanitarian.jsonl", s.api("GET", "/data/humanitarian.jsonl", tokens)},
+		{"GET /federation/records (a user's token is no peer's grant)", s.api("GET", "/federation/records?start=0", tokens)},
+		{"GET /federation/checkpoints", s.api("GET", "/federation/checkpoints", tokens)},
+		{"GET /federation/evidence/{sha} (a user's token is no peer's grant)", s.api("GET", "/federation/evidence/"+sha, tokens)},
+		{"GET /log/tile/0/000.p/1", s.api("GET", "/log/tile/0/000.p/1", tokens)},
 		{"GET /account", s.page("/account")},
 		{"POST /account (wrong current password)", s.form("/account", url.Values{"current": {"not the password"}, "new": {"x"}, "confirm": {"x"}})},
 		// Last: it ends the sessions the rows above share.

@@ -167,7 +167,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, force bool) error {
 // still restores, while one cut short elsewhere does not).
 func addedSince(tables []string) bool {
 	for _, t := range tables {
-		if t != "feeds" && !strings.HasPrefix(t, "delivery_") && t != "humanitarian_records" {
+		if t != "feeds" && !strings.HasPrefix(t, "delivery_") && t != "humanitarian_records" && t != "peers" && !strings.HasPrefix(t, "peer_") {
 			return false
 		}
 	}

@@ -137,7 +137,7 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 func Tables() []string {
 	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "reference_files", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
 		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications", "sessions", "evidence_custody", "feeds", "delivery_subscriptions", "delivery_outbox", "delivery_attempts", "delivery_notified",
-		"humanitarian_records"}
+		"humanitarian_records", "peers", "peer_entries", "peer_hashes", "peer_records", "peer_event_reports", "peer_checkpoints", "peer_grants"}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -747,7 +747,7 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 	if oldDigest == dg {
 		return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Unchanged}, nil
 	}
-	if owner != oldOwner && !strings.HasPrefix(owner, store.OwnerAdmin) {
+	if owner != oldOwner && (!strings.HasPrefix(owner, store.OwnerAdmin) || strings.HasPrefix(oldOwner, store.OwnerNode)) {
 		return store.Imported{}, store.ErrNotOwner
 	}
 	if _, err := im.w.exec(ctx, `INSERT INTO report_revisions (report_id, revision, original, doc, replaced_at, format_id) VALUES (?, ?, ?, ?, ?, ?)`,
