@@ -7,14 +7,21 @@ import (
 	"testing"
 )
 
-// Floors of the matcher's precision and recall at DefaultThreshold on
-// testdata/heldout.tsv, set just below the measured figures (see
-// docs/humanitarian.md). The held-out set was written by hand, without
-// the matcher's code or tables in view, and is not to be tuned on: these
-// floors only catch a regression, they are not targets.
+// Floors of the matcher's precision and recall at DefaultThreshold,
+// set just below the measured figures (see docs/humanitarian.md); they
+// catch a regression, they are not targets.
+//
+// testdata/heldout.tsv was written by hand without the matcher's code in
+// view and measured it at 0.656 / 0.706; the matcher's second round of
+// development was then made on it, so it is a development set now
+// (TestDevelopment), no longer held out. testdata/heldout2.tsv was
+// written after that round, before its changes were scored on it, and is
+// not to be tuned on (TestHeldout).
 const (
-	minHeldoutPrecision = 0.64 // measured 0.656 (84/128)
-	minHeldoutRecall    = 0.69 // measured 0.706 (84/119)
+	minDevPrecision     = 0.98 // measured 1.000 (116/116)
+	minDevRecall        = 0.96 // measured 0.975 (116/119)
+	minHeldoutPrecision = 0.88 // measured 0.891 (90/101)
+	minHeldoutRecall    = 0.87 // measured 0.882 (90/102)
 )
 
 // heldoutPair is one labelled row of a pairs file.
@@ -63,19 +70,29 @@ func hasArabicScript(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x600 && r <= 0x6ff })
 }
 
-// TestHeldout measures the matcher as it is on the hand-written held-out
-// set, logs precision and recall at the default threshold and every miss
-// and false match. Run: go test -v -run Heldout ./internal/names
-//
-// Not parallel: fold's package-level transform.Chain keeps state, so
-// Compare is not safe for concurrent use (go test -race shows it when this
-// test runs beside TestEvaluation); that is the matcher's to fix.
+// TestDevelopment measures the matcher on the first hand-written set,
+// used to develop its second round. Run: go test -v -run Development ./internal/names
+func TestDevelopment(t *testing.T) {
+	measure(t, "testdata/heldout.tsv", "development", minDevPrecision, minDevRecall)
+}
+
+// TestHeldout measures the matcher on the second hand-written set, held
+// out from its development, and logs precision and recall at the default
+// threshold and a few others, and every miss and false match. Run: go
+// test -v -run Heldout ./internal/names
 func TestHeldout(t *testing.T) {
-	pairs := readPairs(t, "testdata/heldout.tsv")
+	measure(t, "testdata/heldout2.tsv", "held-out", minHeldoutPrecision, minHeldoutRecall)
+}
+
+func measure(t *testing.T, path, name string, minPrecision, minRecall float64) {
+	t.Parallel()
+	pairs := readPairs(t, path)
 	var tp, fp, fn, tn, arabic, positives int
+	var atp, afp, afn int // pairs with Arabic script
 	scores := make([]float64, len(pairs))
 	for i, p := range pairs {
-		if hasArabicScript(p.a.Name + p.b.Name) {
+		ar := hasArabicScript(p.a.Name + p.b.Name)
+		if ar {
 			arabic++
 		}
 		if p.same {
@@ -87,11 +104,20 @@ func TestHeldout(t *testing.T) {
 		switch {
 		case proposed && p.same:
 			tp++
+			if ar {
+				atp++
+			}
 		case proposed:
 			fp++
+			if ar {
+				afp++
+			}
 			t.Logf("false match %.2f (line %d): %s | %s (%s) %v", s.Score, p.line, p.a.Name, p.b.Name, p.note, s.Reasons)
 		case p.same:
 			fn++
+			if ar {
+				afn++
+			}
 			t.Logf("missed %.2f (line %d): %s | %s (%s) %v", s.Score, p.line, p.a.Name, p.b.Name, p.note, s.Reasons)
 		default:
 			tn++
@@ -103,8 +129,10 @@ func TestHeldout(t *testing.T) {
 	}
 	precision := float64(tp) / float64(tp+fp)
 	recall := float64(tp) / float64(tp+fn)
-	t.Logf("held-out: %d pairs (%d with Arabic script, %d true, %d false): threshold %.2f, precision %.3f (%d/%d), recall %.3f (%d/%d), %d true negatives",
-		n, arabic, positives, n-positives, DefaultThreshold, precision, tp, tp+fp, recall, tp, tp+fn, tn)
+	t.Logf("%s: %d pairs (%d with Arabic script, %d true, %d false): threshold %.2f, precision %.3f (%d/%d), recall %.3f (%d/%d), %d true negatives",
+		name, n, arabic, positives, n-positives, DefaultThreshold, precision, tp, tp+fp, recall, tp, tp+fn, tn)
+	t.Logf("  with Arabic script: precision %.3f (%d/%d), recall %.3f (%d/%d)",
+		float64(atp)/float64(atp+afp), atp, atp+afp, float64(atp)/float64(atp+afn), atp, atp+afn)
 	for _, th := range []float64{0.50, 0.60, 0.65, DefaultThreshold, 0.80, 0.90} {
 		var tp, proposed int
 		for i, p := range pairs {
@@ -118,7 +146,7 @@ func TestHeldout(t *testing.T) {
 		t.Logf("  threshold %.2f: precision %.3f (%d/%d), recall %.3f (%d/%d)",
 			th, float64(tp)/float64(proposed), tp, proposed, float64(tp)/float64(positives), tp, positives)
 	}
-	if precision < minHeldoutPrecision || recall < minHeldoutRecall {
-		t.Errorf("held-out precision %.3f, recall %.3f: below the floors %.2f, %.2f", precision, recall, minHeldoutPrecision, minHeldoutRecall)
+	if precision < minPrecision || recall < minRecall {
+		t.Errorf("%s precision %.3f, recall %.3f: below the floors %.2f, %.2f", name, precision, recall, minPrecision, minRecall)
 	}
 }

@@ -7,16 +7,27 @@
 // and the reasons a reviewer reads; it never decides that two records are
 // one person: a reviewer does (internal/app DecideMatch).
 //
-// How it reads a name: each word is folded to a key. A given name found
-// in the table of common variants (variants.go) becomes that name's one
-// canonical form, so that Mohamed and محمد agree and Mahmoud does not
-// (both have the consonants m-h-m-d, which is why the table exists).
-// Any other word becomes its consonant skeleton in one Latin alphabet:
-// Arabic letters are transliterated, Latin digraphs folded (kh, sh, th,
-// dh, gh, ou), doubled letters collapsed, vowels dropped, since Arabic
-// writes no short vowels and transliterators disagree on them. Articles
-// (al-, el-, ad-, ال) are dropped, "Abd al-X" is one name, and the word
-// after bin, ibn, ben or bint is the father's.
+// How it reads a name: Cyrillic is first written in Latin letters
+// (Мухаммед, аль-Хатиб) and the Turkish ı as i. Each element of the name
+// is then folded to a key: a word, or a compound read as one (Abd al-X,
+// Abdel X, Abdul X, Abu X; X al-Din, Salaheddine, Selahattin). A word
+// found in the table of common variants (variants.go) becomes that name's
+// one canonical form, so that Mohamed and محمد agree and Mahmoud does not
+// (both have the consonants m-h-m-d, which is why the table exists); an
+// Abd compound's second element is looked up among the names of God
+// (Rahman is not Rahim). Any other word becomes its consonant skeleton in
+// one Latin alphabet: Arabic letters are transliterated, Latin digraphs
+// folded (kh, sh, th, dh, gh, ou), doubled letters collapsed, vowels
+// dropped, since Arabic writes no short vowels and transliterators
+// disagree on them. Two spellings in one script also compare what the
+// skeleton drops: two Latin spellings their vowels in classes (o is u, e
+// is a or i, but a is not i: Khatib, Khattab), two Arabic spellings their
+// long vowels (سليم, سالم). A final -a or ة on one side only makes a
+// woman's and a man's name (Amina, Amin). Articles (al-, el-, ad-, ال)
+// are dropped, a glued one (Alhaj) tried both ways, and the word after
+// bin, ibn, ben, bint, ould or walad is the father's. A name that shows
+// its family name first (a comma, a first word in capitals or with the
+// article) is also read in that order.
 package names
 
 import (
@@ -25,6 +36,7 @@ import (
 	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -54,6 +66,17 @@ const (
 	// familyApart is the family-name similarity below which two records
 	// are not proposed whatever else agrees (Homsi and Hamwi, 0.67).
 	familyApart = 0.7
+
+	// givenApart is the given-name similarity below which a pair scores
+	// at most 0.55 before the evidence: Bilal and Hilal (0.67) are two
+	// names, not a slip.
+	givenApart = 0.7
+
+	// fatherApart is the similarity of the fathers' (or grandfathers')
+	// names below which, when both records give one, the pair is capped at
+	// fathersCap, below the threshold whatever the dates and places say.
+	fatherApart = 0.7
+	fathersCap  = 0.65
 )
 
 // Person is what a list says of one person. Name is the full name as
@@ -74,30 +97,51 @@ type Score struct {
 	Reasons []string
 }
 
-// word is one folded word of a name: its key (canonical name or
-// skeleton) and whether the key came from the table of variants.
+// word is one element of a name, folded: a word, or a compound read as
+// one (Abd al-Rahman, Abdelkader, عبد الرحمن; Abu Bakr; Salah al-Din,
+// Salaheddine, Selahattin), whose second element (first, for al-Din) is
+// then the name compared.
 type word struct {
-	text  string // as written
+	text  string // as written (folded)
+	kind  string // "" a plain word; "abd", "abu" or "din" for a compound
 	key   string // consonant skeleton (of the canonical form, when known)
-	canon string // the canonical given name, when the table knows the word
+	full  string // the letters with the vowels: vocal (Latin) or arabicFull
+	latin bool
+	canon string // the canonical name, when the table knows the word
+	end   byte   // the ending: 'A' a (a, ا, ى), 'T' ta marbuta, 'C' other, '?' unclear
+	bare  *word  // the word without an article glued to it (Alhaj), if it may have one
 }
 
 // parsed is a name read into its parts.
 type parsed struct {
-	given  []word // the first word, or "Abd X" as one
+	given  []word // the first element
 	middle []word // between given and family: often the father's name
-	family []word // the last word
+	family []word // the last element
 	father []word // after bin/ibn/ben/bint
+}
+
+// reading is one way to read a name: as written, or with its first words
+// taken as the family name (HAMWI Mohammad; Hamwi, Mohammad; الحموي محمد).
+type reading struct {
+	p   parsed
+	why string
 }
 
 // Compare scores two people's records.
 func Compare(a, b Person) Score {
 	best := Score{Score: -1}
 	for _, na := range nonEmpty(a.Name, a.Alt) {
-		for _, nb := range nonEmpty(b.Name, b.Alt) {
-			s := compareNames(na, nb, a, b)
-			if s.Score > best.Score {
-				best = s
+		for _, ra := range readings(na) {
+			for _, nb := range nonEmpty(b.Name, b.Alt) {
+				for _, rb := range readings(nb) {
+					s := compareNames(ra.p, rb.p, a, b)
+					if ra.why != "" || rb.why != "" {
+						s.Reasons = append(nonEmpty(ra.why, rb.why), s.Reasons...)
+					}
+					if s.Score > best.Score {
+						best = s
+					}
+				}
 			}
 		}
 	}
@@ -117,8 +161,64 @@ func nonEmpty(ss ...string) []string {
 	return out
 }
 
-func compareNames(na, nb string, a, b Person) Score {
-	pa, pb := parse(na), parse(nb)
+// readings are the name as written and, when the name shows the family
+// name first, that order too: a comma (Hamwi, Mohammad), a first word in
+// capitals before words that are not (HAMWI Mohammad Ahmad), or a first
+// word with the article (Al-Sayed Layla, الحموي محمد أحمد). Both are tried
+// and the better one kept, since an article also begins names such as
+// الياس.
+func readings(name string) []reading {
+	out := []reading{{p: parse(name)}}
+	if strings.ContainsFunc(name, func(r rune) bool { return r >= 0x400 && r <= 0x4ff }) {
+		// Cyrillic is read in Latin letters: say so, since the reasons
+		// quote the words as read.
+		out[0].why = name + " read in Latin letters as " + strings.Join(strings.Fields(strings.ReplaceAll(fold(name), "H", "h")), " ")
+	}
+	if i := strings.IndexAny(name, ",،"); i > 0 {
+		before, after := strings.TrimSpace(name[:i]), strings.TrimSpace(strings.TrimLeft(name[i:], ",،"))
+		if before != "" && after != "" {
+			return append(out, reading{parse(after + " " + before), strings.TrimPrefix(out[0].why+"; ", "; ") + "read with the family name first (" + before + ", before the comma)"})
+		}
+	}
+	fields := strings.Fields(name)
+	if len(fields) < 2 {
+		return out
+	}
+	first, n := fields[0], 1
+	lower := strings.ToLower(first)
+	hasArticle := false
+	switch {
+	case (lower == "al" || lower == "el") && len(fields) > 2:
+		first, n, hasArticle = fields[0]+" "+fields[1], 2, true
+	case strings.HasPrefix(lower, "al-") || strings.HasPrefix(lower, "el-"):
+		hasArticle = true
+	case strings.HasPrefix(first, "ال") && utf8.RuneCountInString(first) > 3:
+		hasArticle = true
+	}
+	rest := strings.Join(fields[n:], " ")
+	capital := isCapitals(first) && !isCapitals(rest)
+	if hasArticle || capital {
+		out = append(out, reading{parse(rest + " " + first), strings.TrimPrefix(out[0].why+"; ", "; ") + "read with the family name first (" + first + ")"})
+	}
+	return out
+}
+
+// isCapitals says whether a word is written in Latin capitals (two
+// letters or more, none small).
+func isCapitals(s string) bool {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLower(r):
+			return false
+		case unicode.IsUpper(r) && r < 0x250:
+			n++
+		}
+	}
+	return n >= 2
+}
+
+func compareNames(pa, pb parsed, a, b Person) Score {
 	var reasons []string
 	given, why := partSim(pa.given, pb.given)
 	reasons = append(reasons, "given name: "+why)
@@ -135,16 +235,24 @@ func compareNames(na, nb string, a, b Person) Score {
 	total := given*wGiven + family*wFamily
 	weight := wGiven + wFamily
 	fa, fb := fatherOf(pa, a.Father), fatherOf(pb, b.Father)
+	fathersDiffer := false
 	if len(fa) > 0 && len(fb) > 0 {
 		f, why := partSim(fa, fb)
 		total += f * weightFather
 		weight += weightFather
 		reasons = append(reasons, "father's name: "+why)
+		fathersDiffer = f < fatherApart
 	} else if len(pa.middle) > 0 && len(pb.middle) > 0 {
 		f, why := partSim(pa.middle, pb.middle)
 		total += f * weightFather
 		weight += weightFather
 		reasons = append(reasons, "middle name: "+why)
+	}
+	// Given Father Grandfather Family on both sides: the grandfathers too.
+	if a.Father == "" && b.Father == "" && len(pa.middle) >= 2 && len(pb.middle) >= 2 {
+		g, why := partSim(pa.middle[1:2], pb.middle[1:2])
+		reasons = append(reasons, "grandfather's name: "+why)
+		fathersDiffer = fathersDiffer || g < fatherApart
 	}
 	score := total / weight
 	// A family name that plainly differs outweighs everything else: the
@@ -152,10 +260,17 @@ func compareNames(na, nb string, a, b Person) Score {
 	if len(pa.family) > 0 && len(pb.family) > 0 && family < familyApart {
 		score = math.Min(score, 0.6)
 	}
-	if given < 0.5 {
+	if given < givenApart {
 		score = math.Min(score, 0.55)
 	}
 	score, reasons = evidence(score, reasons, a, b)
+	// Two fathers' names that differ make two people, whatever else
+	// agrees: the same given and family name with the same birth year is
+	// common among cousins.
+	if fathersDiffer {
+		score = math.Min(score, fathersCap)
+		reasons = append(reasons, "the fathers' (or grandfathers') names differ: another person, however alike the rest")
+	}
 	return Score{Score: round(math.Max(0, math.Min(1, score))), Reasons: reasons}
 }
 
@@ -230,20 +345,30 @@ func partSim(a, b []word) (float64, string) {
 	}
 	ka, kb := keys(a), keys(b)
 	var s float64
+	var notes []string
 	if len(a) == len(b) {
 		for i := range a {
-			s += wordSim(a[i], b[i])
+			w, note := wordSim(a[i], b[i])
+			s += w
+			if note != "" {
+				notes = append(notes, note)
+			}
 		}
 		s /= float64(len(a))
 	} else {
-		s = similarity(ka, kb)
+		s = keySim(ka, kb)
 	}
 	ta, tb := texts(a), texts(b)
+	ka, kb = shown.Replace(ka), shown.Replace(kb)
 	switch {
-	case s == 1 && allKnown(a) && allKnown(b):
+	case s == 1 && allKnown(a) && allKnown(b) && len(notes) == 0:
 		return 1, fmt.Sprintf("%s = %s (variants of one name)", ta, tb)
-	case allKnown(a) && allKnown(b) && s < 0.5:
+	case allKnown(a) && allKnown(b) && s < 0.5 && len(notes) == 0:
 		return s, fmt.Sprintf("%s ≠ %s (different names)", ta, tb)
+	case len(notes) > 0 && s >= 0.75:
+		return s, fmt.Sprintf("%s ~ %s (%s, %.2f)", ta, tb, strings.Join(notes, "; "), s)
+	case len(notes) > 0:
+		return s, fmt.Sprintf("%s ≠ %s (%s, %.2f)", ta, tb, strings.Join(notes, "; "), s)
 	case s == 1:
 		return 1, fmt.Sprintf("%s = %s (same letters: %s)", ta, tb, ka)
 	case s >= 0.75:
@@ -252,10 +377,17 @@ func partSim(a, b []word) (float64, string) {
 	return s, fmt.Sprintf("%s ≠ %s (%s / %s, %.2f)", ta, tb, ka, kb, s)
 }
 
+// shown writes a key's letters for a reviewer: kh for the x of kha, h for
+// a Cyrillic х, c for a Latin c read as k, s or j.
+var shown = strings.NewReplacer("x", "kh", "H", "h", "C", "c")
+
 func keys(ws []word) string {
 	parts := make([]string, len(ws))
 	for i, w := range ws {
 		parts[i] = w.key
+		if w.kind != "" {
+			parts[i] = w.kind + " " + w.key
+		}
 	}
 	return strings.Join(parts, " ")
 }
@@ -277,55 +409,154 @@ func allKnown(ws []word) bool {
 	return true
 }
 
-// wordSim compares two words. Two names the table knows are the same name
-// or not, whatever their letters (Mahmoud and Muhammad share m-h-m-d);
-// otherwise the skeletons are compared, a little less trusted when only
-// one word is known (a spelling the table lacks).
-func wordSim(a, b word) float64 {
-	switch {
-	case a.canon != "" && b.canon != "":
-		if a.canon == b.canon {
-			return 1
+// wordSim compares two words, with a note when the reason is not the
+// letters alone. A word that may carry a glued article (Alhaj) is also
+// compared without it.
+func wordSim(a, b word) (float64, string) {
+	s, note := wordSim1(a, b)
+	for _, alt := range [][2]*word{{a.bare, &b}, {&a, b.bare}} {
+		if alt[0] == nil || alt[1] == nil {
+			continue
 		}
-		return math.Min(0.4, similarity(a.key, b.key))
-	case a.canon != "" || b.canon != "":
-		return 0.9 * similarity(a.key, b.key)
+		if s2, _ := wordSim1(*alt[0], *alt[1]); s2 > s {
+			s, note = s2, "al- written joined to the name"
+		}
 	}
-	return similarity(a.key, b.key)
+	return s, note
 }
 
-// similarity is 1 minus the edit distance over the longer length.
-func similarity(a, b string) float64 {
+// wordSim1 compares two words. Two names the table knows are the same name
+// or not, whatever their letters (Mahmoud and Muhammad share m-h-m-d;
+// Amer and Ammar, Rahman and Rahim are two names); otherwise the letters
+// are compared (letterSim), a little less trusted when only one word is
+// known (a spelling the table lacks). A word ending as a woman's name and
+// one ending as a man's (Amina, Amin; جميلة, جميل) are two names.
+func wordSim1(a, b word) (float64, string) {
+	if a.kind != b.kind {
+		return 0.3, "a compound name against " + cmp.Or(map[string]string{"abd": "an Abd name", "abu": "an Abu name", "din": "an al-Din name"}[b.kind], "a single name")
+	}
+	if a.canon != "" && b.canon != "" {
+		if a.canon == b.canon {
+			return 1, ""
+		}
+		if genderApart(a, b) {
+			return math.Min(0.4, letterSim(a, b)), "a woman's and a man's name"
+		}
+		return math.Min(0.4, letterSim(a, b)), ""
+	}
+	s, note := letterSim(a, b), ""
+	if a.canon != "" || b.canon != "" {
+		s *= 0.9
+	}
+	if s < keySim(a.key, b.key) {
+		note = "the vowels differ"
+		if !a.latin && !b.latin {
+			note = "the long vowels differ"
+		}
+	}
+	if s >= 0.5 && genderApart(a, b) {
+		return math.Min(s, 0.4), "a woman's and a man's name"
+	}
+	return s, note
+}
+
+// letterSim compares two words by their letters. Across scripts only the
+// consonant skeletons can be compared. Two Latin spellings also compare
+// their vowels, in classes (a; i; u and o; e for a or i; a vowel added or
+// left out costs half): transliterators disagree on o and u, e and a, e
+// and i, and on doubled letters, but not on a and i (Khatib, Khattab),
+// and a consonant that differs where the vowels agree is another name, not
+// a habit (Bilal, Hilal). Two Arabic spellings compare their long vowels
+// (سليم, سالم; حسيني, حسني). Mohamed and Muhammad differ only in what the
+// classes allow; Amer and Ammar differ in nothing they can see (e for a,
+// one m for two): the table tells them apart.
+func letterSim(a, b word) float64 {
+	s := keySim(a.key, b.key)
+	n := max(consonants(a.full), consonants(b.full), len(a.key), len(b.key), 1)
+	switch {
+	case a.latin && b.latin:
+		s = math.Min(s, 1-distance(a.full, b.full, true)/float64(n))
+	case !a.latin && !b.latin:
+		s = math.Min(s, 1-distance(a.full, b.full, false)/float64(n))
+	}
+	return math.Max(0, s)
+}
+
+func consonants(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !isVowelClass(s[i]) && s[i] != 'E' && s[i] != 'Y' {
+			n++
+		}
+	}
+	return n
+}
+
+// genderApart says whether one word ends as a woman's name and the other
+// as a man's: a final -a or ة on one side only.
+func genderApart(a, b word) bool {
+	x, y := a.end, b.end
+	switch {
+	case a.latin && b.latin:
+		return x == 'A' && y == 'C' || x == 'C' && y == 'A'
+	case !a.latin && !b.latin:
+		return x == 'T' && y == 'C' || x == 'C' && y == 'T'
+	case !a.latin:
+		// Arabic x, Latin y
+	default:
+		x, y = y, x
+	}
+	return x == 'T' && y == 'C' || x == 'C' && y == 'A' || x == 'A' && y == 'C'
+}
+
+// ending classifies a word's last letter (see word.end).
+func ending(w string, latin bool) byte {
+	r := []rune(w)
+	if len(r) == 0 {
+		return '?'
+	}
+	last := r[len(r)-1]
+	if latin {
+		switch {
+		case last == 'a':
+			return 'A'
+		case last == 'e' || last == 'h' && len(r) > 1 && (r[len(r)-2] == 'a' || r[len(r)-2] == 'e'):
+			return '?' // -ah, -eh: ta marbuta or the h of Salah, Fateh
+		}
+		return 'C'
+	}
+	switch last {
+	case 'ة':
+		return 'T'
+	case 'ا':
+		return 'A'
+	case 'ى':
+		return '?' // also written for a final ي (مصطفى, مصطفي)
+	case 'ء':
+		if len(r) > 1 && r[len(r)-2] == 'ا' {
+			return 'A'
+		}
+	case 'ه':
+		return '?'
+	}
+	return 'C'
+}
+
+// keySim is 1 minus the weighted edit distance of two skeletons over the
+// longer one's length.
+func keySim(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	ra, rb := []rune(a), []rune(b)
-	n := max(len(ra), len(rb))
+	n := max(len(a), len(b))
 	if n == 0 {
 		return 1
 	}
-	return 1 - float64(levenshtein(ra, rb))/float64(n)
+	return math.Max(0, 1-distance(a, b, false)/float64(n))
 }
 
-func levenshtein(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+// similarity is 1 minus the edit distance over the longer length.
+func similarity(a, b string) float64 { return keySim(a, b) }
 
 // Key is the folded key of one name, word by word, as Compare reads it:
 // for tests and for a reviewer wondering why two names agree.
@@ -334,11 +565,15 @@ func Key(name string) string {
 	parts := make([]string, len(ws))
 	for i, w := range ws {
 		parts[i] = cmp.Or(w.canon, w.key)
+		if w.kind != "" {
+			parts[i] = w.kind + " " + parts[i]
+		}
 	}
 	return strings.Join(parts, " ")
 }
 
-// fold lowercases, removes Latin accents and Arabic vowel marks, and turns
+// fold lowercases, removes Latin accents and Arabic vowel marks, writes
+// Cyrillic in Latin letters and the Turkish dotless ı as i, and turns
 // punctuation into spaces, keeping hyphens (they mark articles).
 func fold(s string) string {
 	// A transformer keeps state between calls: one per call, so that
@@ -355,12 +590,17 @@ func fold(s string) string {
 		case strings.ContainsRune("'’‘`ʿʾ\"", r):
 		case r == '-':
 			b.WriteRune('-')
+		case r == 'ı':
+			b.WriteByte('i')
+		case cyrillicLetters[r] != "" || r == 'ъ' || r == 'ь':
+			b.WriteString(cyrillicLetters[r])
 		case unicode.IsLetter(r):
 			b.WriteRune(r)
 		default:
 			b.WriteRune(' ')
 		}
 	}
+	// дж is jim (Джамиль): д then ж, which gives "dj" and folds to j.
 	return b.String()
 }
 
@@ -369,10 +609,23 @@ func fold(s string) string {
 var articles = map[string]bool{"al": true, "el": true, "ul": true, "il": true, "ad": true, "ar": true, "as": true, "ash": true, "at": true, "az": true, "an": true, "adh": true, "ath": true, "ed": true, "er": true, "es": true, "et": true, "ez": true, "en": true}
 
 // patronymics mark the father's name.
-var patronymics = map[string]bool{"bin": true, "ibn": true, "ben": true, "bint": true, "bn": true, "بن": true, "ابن": true, "بنت": true, "ould": true}
+var patronymics = map[string]bool{"bin": true, "ibn": true, "ben": true, "bint": true, "bn": true, "بن": true, "ابن": true, "بنت": true, "ould": true, "walad": true, "ولد": true}
 
 // abdForms begin a compound "servant of" name written as one word.
-var abdForms = []string{"abdoul", "abdul", "abdel", "abdal", "abdur", "abdar", "abdus", "abdas", "abdun", "abd", "عبدال", "عبد"}
+var abdForms = []string{"abdoul", "abdul", "abdel", "abdal", "abdil", "abdur", "abdar", "abdus", "abdas", "abdun", "abd", "عبدال", "عبد"}
+
+// abdWords are "Abd" written as a word of its own (Abdel Rahman, Abdul
+// Salam, عبد الرحمن): the next word is the compound's second element.
+var abdWords = map[string]bool{"abd": true, "abdel": true, "abdul": true, "abdoul": true, "abdal": true, "abdil": true, "abdur": true, "abdus": true, "abdar": true, "abdas": true, "abdun": true, "عبد": true}
+
+// abuWords are "Abu" (father of), which makes one name with the next word.
+var abuWords = map[string]bool{"abu": true, "abou": true, "abo": true, "ebu": true, "ابو": true}
+
+// dinSuffixes end a compound "X al-Din" written as one word (Salaheddine,
+// Noureddine, Turkish Selahattin, Nurettin); dinWords are al-Din written
+// apart (Salah al-Din, Nour Eddin, صلاح الدين), the article already gone.
+var dinSuffixes = []string{"eddine", "eddin", "uddine", "uddin", "iddine", "iddin", "addine", "addin", "ettin", "attin", "ittin", "uttin", "edine", "edin", "الدين"}
+var dinWords = map[string]bool{"din": true, "dine": true, "deen": true, "eddin": true, "eddine": true, "uddin": true, "ddin": true, "دين": true}
 
 func parse(name string) parsed {
 	raw := strings.Fields(strings.ReplaceAll(fold(name), "-", "- "))
@@ -395,28 +648,16 @@ func parse(name string) parsed {
 	var p parsed
 	var seq []word
 	for i := 0; i < len(words); i++ {
-		w := words[i]
-		if patronymics[w] && i+1 < len(words) {
+		if patronymics[words[i]] && i+1 < len(words) {
 			// bin X: X is the father; the rest after it is the family.
-			i++
-			fw := makeWord(words[i])
-			if i+1 < len(words)-1 && (words[i+1] == "abd" || words[i+1] == "عبد") {
-				fw = compound(words[i], words[i+2])
-				i += 2
-			}
+			fw, next := element(words, i+1)
 			p.father = append(p.father, fw)
+			i = next - 1
 			continue
 		}
-		if (w == "abd" || w == "عبد") && i+1 < len(words) {
-			seq = append(seq, compound(w, words[i+1]))
-			i++
-			continue
-		}
-		if rest, ok := splitAbd(w); ok {
-			seq = append(seq, compound("abd", rest))
-			continue
-		}
-		seq = append(seq, makeWord(w))
+		w, next := element(words, i)
+		seq = append(seq, w)
+		i = next - 1
 	}
 	switch len(seq) {
 	case 0:
@@ -433,6 +674,33 @@ func parse(name string) parsed {
 	return p
 }
 
+// element reads one element of a name from words[i]: a word or a
+// compound; it returns the index after it.
+func element(words []string, i int) (word, int) {
+	w := words[i]
+	more := i+1 < len(words)
+	switch {
+	case abdWords[w] && more:
+		return compound("abd", words[i+1]), i + 2
+	case abuWords[w] && more:
+		return compound("abu", words[i+1]), i + 2
+	}
+	if _, known := canonical[w]; !known {
+		if rest, ok := splitAbd(w); ok {
+			return compound("abd", rest), i + 1
+		}
+		for _, suf := range dinSuffixes {
+			if rest, ok := strings.CutSuffix(w, suf); ok && utf8.RuneCountInString(rest) >= 2 {
+				return compound("din", rest), i + 1
+			}
+		}
+	}
+	if more && dinWords[words[i+1]] {
+		return compound("din", w), i + 2
+	}
+	return makeWord(w, canonical), i + 1
+}
+
 // splitAbd splits "abdulrahman" or "عبدالرحمن" into its second part.
 func splitAbd(w string) (string, bool) {
 	for _, f := range abdForms {
@@ -443,21 +711,49 @@ func splitAbd(w string) (string, bool) {
 	return "", false
 }
 
-func compound(_, rest string) word {
+// compound makes "Abd X", "Abu X" or "X al-Din" one word, compared by
+// its element X: an Abd name's in the table of the names of God.
+func compound(kind, rest string) word {
 	rest = strings.TrimPrefix(rest, "ال")
-	w := makeWord(rest)
-	canon := ""
-	if w.canon != "" {
-		canon = "abd " + w.canon
+	table := canonical
+	if kind == "abd" {
+		table = coreCanonical
 	}
-	return word{text: "abd " + rest, key: "bd" + w.key, canon: canon}
+	w := makeWord(rest, table)
+	w.kind = kind
+	if kind == "din" {
+		w.text = rest + " al-din"
+	} else {
+		w.text = kind + " " + rest
+	}
+	return w
 }
 
-func makeWord(w string) word {
-	if c, ok := canonical[w]; ok {
-		return word{text: w, key: skeleton(c), canon: c}
+// makeWord folds one word. A Cyrillic х (H) is looked up as h and as kh.
+func makeWord(w string, table map[string]string) word {
+	latin := isLatin(w)
+	out := word{text: w, key: skeleton(w), latin: latin, end: ending(w, latin)}
+	if latin {
+		out.full = vocal(w)
+	} else {
+		out.full = arabicFull(w)
 	}
-	return word{text: w, key: skeleton(w)}
+	for _, try := range []string{w, strings.ReplaceAll(w, "H", "h"), strings.ReplaceAll(w, "H", "kh")} {
+		if c, ok := table[try]; ok {
+			out.canon, out.key = c, skeleton(fold(c))
+			break
+		}
+	}
+	if latin && out.canon == "" && table != nil {
+		for _, art := range []string{"al", "el"} {
+			if rest, ok := strings.CutPrefix(w, art); ok && len(rest) >= 3 {
+				bare := makeWord(rest, table)
+				out.bare = &bare
+				break
+			}
+		}
+	}
+	return out
 }
 
 func skeletonAll(s string) string {

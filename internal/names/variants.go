@@ -5,7 +5,10 @@ package names
 // Latin letters (English, French and Turkish habits) and in Arabic script
 // (without vowel marks or hamza seats, as fold leaves them). Written for
 // truce from common usage; a name missing here is still matched, by its
-// skeleton.
+// skeleton. Two names in the table are one name or two whatever their
+// letters: Amer (ʿĀmir) and Ammar differ only where transliterations
+// disagree (e for a, one m for two), so only the table tells them apart;
+// ʿAmr is not ʿUmar.
 var variantGroups = [][]string{
 	{"muhammad", "mohammad", "mohammed", "mohamed", "mohamad", "muhammed", "muhamad", "mohammod", "mouhammad", "mohamet", "mehmet", "mehmed", "mhd", "mohd", "muhd", "محمد"},
 	{"mahmud", "mahmoud", "mahmood", "mahmut", "محمود"},
@@ -15,19 +18,18 @@ var variantGroups = [][]string{
 	{"mustafa", "moustafa", "mostafa", "mustapha", "moustapha", "mustafah", "مصطفى"},
 	{"yusuf", "youssef", "yousef", "yousif", "yusef", "yousuf", "youcef", "يوسف"},
 	{"uthman", "othman", "osman", "usman", "outhman", "عثمان"},
-	{"umar", "omar", "omer", "amr", "عمر"},
-	{"amr", "عمرو"},
+	{"umar", "omar", "omer", "ömer", "عمر"},
+	{"amr", "amru", "عمرو"}, // ʿAmr is its own name, not a spelling of ʿUmar
 	{"ali", "aly", "علي"},
 	{"hassan", "hasan", "hassane", "حسن"},
 	{"husayn", "hussein", "husein", "hussain", "houssein", "hüseyin", "huseyin", "حسين"},
 	{"khalid", "khaled", "halid", "خالد"},
-	{"ibrahim", "ebrahim", "brahim", "ibraheem", "abraham", "ابراهيم"},
+	{"ibrahim", "ebrahim", "brahim", "ibraheem", "abraham", "ibragim", "ibraghim", "ابراهيم"},
 	{"ismail", "ismael", "esmail", "ismaeel", "اسماعيل"},
-	{"said", "saeed", "saed", "sa'id", "سعيد"},
+	{"said", "saeed", "saed", "sa'id", "sait", "سعيد"},
 	{"saad", "sa'ad", "saad", "سعد"},
-	{"salih", "saleh", "salah", "صالح"},
-	{"salah", "salaheddine", "صلاح"},
-	{"abd allah", "abdullah", "abdallah", "abdulla", "abdellah"},
+	{"salih", "saleh", "صالح"},
+	{"salah", "selah", "صلاح"},
 	{"walid", "waleed", "oualid", "ualid", "وليد"},
 	{"khalil", "halil", "khaleel", "خليل"},
 	{"jamal", "gamal", "djamal", "cemal", "جمال"},
@@ -51,8 +53,6 @@ var variantGroups = [][]string{
 	{"yahya", "yehia", "yahia", "يحيى"},
 	{"musa", "moussa", "mousa", "musa", "موسى"},
 	{"isa", "issa", "eissa", "عيسى"},
-	{"abd al-rahman", "abdulrahman", "abdelrahman", "abdurrahman", "abdalrahman"},
-	{"abd al-qadir", "abdulkader", "abdelkader", "abdulqadir", "abdelkader"},
 	{"tariq", "tarek", "tarik", "tareq", "طارق"},
 	{"majid", "maged", "majed", "magid", "ماجد"},
 	{"marwan", "merwan", "مروان"},
@@ -62,6 +62,11 @@ var variantGroups = [][]string{
 	{"imad", "emad", "imed", "عماد"},
 	{"ihab", "ehab", "ايهاب"},
 	{"ammar", "amar", "عمار"},
+	{"amir", "ameer", "emir", "امير"},
+	{"amer", "aamer", "عامر"},
+	{"amin", "ameen", "emin", "امين"},
+	{"diya", "dia", "diaa", "ziya", "ضياء", "ضيا"},
+	{"rida", "reda", "ridha", "riza", "رضا"},
 	{"qasim", "kassem", "qassem", "kasim", "قاسم"},
 	{"jihad", "jehad", "gehad", "جهاد"},
 	{"fatima", "fatma", "fatimah", "fatmeh", "fatme", "فاطمة"},
@@ -79,10 +84,57 @@ var variantGroups = [][]string{
 	{"rasha", "racha", "رشا"},
 }
 
+// abdCores are the second elements of "servant of" names (Abd al-Rahman,
+// Abdelkader, عبد الرحيم): a closed list of the names of God, each a name
+// of its own, so that Rahman and Rahim, Qadir, Qahir and Karim, Aziz and
+// Hafiz are told apart whatever their letters share. Without the article.
+var abdCores = [][]string{
+	{"allah", "lah", "la", "llah", "lla", "ullah", "الله", "له"},
+	{"rahman", "rahmane", "rakhman", "رحمن"},
+	{"rahim", "raheem", "rahime", "رحيم"},
+	{"qadir", "qader", "kader", "kadir", "kadr", "قادر"},
+	{"qahir", "kaher", "qaher", "kahir", "قاهر"},
+	{"karim", "kareem", "krim", "kerim", "كريم"},
+	{"aziz", "azeez", "عزيز"},
+	{"hafiz", "hafez", "hafeez", "حافظ"},
+	{"salam", "selam", "slam", "سلام"},
+	{"sattar", "satar", "ستار"},
+	{"jalil", "jaleel", "jelil", "celil", "جليل"},
+	{"jabbar", "jabar", "cebbar", "جبار"},
+	{"hamid", "hameed", "hamed", "حميد"},
+	{"majid", "majeed", "mejid", "مجيد"},
+	{"latif", "lateef", "letif", "لطيف"},
+	{"halim", "haleem", "حليم"},
+	{"hakim", "hakeem", "حكيم"},
+	{"ghani", "ghany", "غني"},
+	{"wahhab", "wahab", "وهاب"},
+	{"razzaq", "razzak", "razak", "rezzak", "رزاق"},
+	{"fattah", "fatah", "fettah", "فتاح"},
+	{"wahid", "wahed", "واحد"},
+	{"basit", "basset", "باسط"},
+	{"muttalib", "mutalib", "مطلب"},
+	{"nasir", "naser", "nasser", "ناصر"},
+	{"malik", "malek", "مالك"},
+	{"munim", "moneim", "monem", "منعم"},
+	{"ilah", "elah", "اله"},
+	{"rauf", "raouf", "رءوف", "رؤوف", "روف"},
+	{"ghafur", "ghafour", "غفور"},
+	{"mawla", "mola", "مولى"},
+	{"jawad", "jawwad", "جواد"},
+	{"halim", "حليم"},
+	{"muin", "moein", "معين"},
+}
+
+// coreCanonical maps each folded spelling of an Abd compound's second
+// element to its canonical form.
+var coreCanonical = groupsMap(abdCores)
+
 // canonical maps each folded spelling to its canonical form.
-var canonical = func() map[string]string {
+var canonical = groupsMap(variantGroups)
+
+func groupsMap(groups [][]string) map[string]string {
 	m := map[string]string{}
-	for _, g := range variantGroups {
+	for _, g := range groups {
 		for _, v := range g {
 			// A spelling in two groups (amr, nasser) stays with the
 			// first: the more common reading.
@@ -93,4 +145,4 @@ var canonical = func() map[string]string {
 		}
 	}
 	return m
-}()
+}
