@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Bulk import and the daily sync (issue 17, items 1 and 3), against
+# sqlite3's .import, in one run. For each size (default 100000) it
+# generates an ACLED-format file (bench/gen-acled.awk) and, REPS times
+# (default 3), interleaved, measures CPU (user+sys) and wall of:
+#
+#   - sqlite3 .import of the file into a bare table (the floor);
+#   - for each truce binary: `truce import acled` of the file into a fresh
+#     database holding the shipped agreement, then the same import again
+#     (nothing changed: every row unchanged).
+#
+# It prints the median of each and its ratio of CPU to sqlite3's.
+#
+# Usage: bench/import-again.sh [ROWS...]
+#   TRUCE_BINS="name=path ..."   binaries to compare (default: this checkout, built)
+#   REPS=3                       repetitions
+set -euo pipefail
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(100000)
+reps=${REPS:-3}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+work=$(mktemp -d "${TMPDIR:-/tmp}/truce-again.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+bins=${TRUCE_BINS:-}
+if [[ -z $bins ]]; then
+	(cd "$root" && go build -o "$work/truce" ./cmd/truce)
+	bins="truce=$work/truce"
+fi
+agreement=$root/internal/bundled/data/agreements/syria-coh-2016.yaml
+
+measure() { # key, command...: appends "cpu wall" to $work/$key
+	local key=$1; shift
+	/usr/bin/time -f "%U %S %e" -o "$work/t" "$@" > /dev/null 2>&1
+	awk '{printf "%.2f %.2f\n", $1 + $2, $3}' "$work/t" >> "$work/$key"
+}
+median() { # file, column
+	sort -n -k"$2" "$1" | awk -v c="$2" '{v[NR] = $c} END {print v[int((NR + 1) / 2)]}'
+}
+
+for rows in "${sizes[@]}"; do
+	awk -v n="$rows" -f "$here/gen-acled.awk" > "$work/acled.csv"
+	rm -f "$work"/m-*
+	for ((r = 1; r <= reps; r++)); do
+		rm -f "$work/bare.db"
+		measure m-sqlite3 sqlite3 "$work/bare.db" ".import --csv $work/acled.csv events"
+		for b in $bins; do
+			name=${b%%=*} bin=${b#*=}
+			rm -f "$work/t.db"*
+			"$bin" agreement load -db "$work/t.db" "$agreement" > /dev/null 2>&1
+			measure "m-$name-import" "$bin" import acled -db "$work/t.db" -errors "$work/e.jsonl" "$work/acled.csv"
+			measure "m-$name-again" "$bin" import acled -db "$work/t.db" -errors "$work/e.jsonl" "$work/acled.csv"
+		done
+	done
+	base=$(median "$work/m-sqlite3" 1)
+	echo "$rows rows, median of $reps, $(nproc) cores"
+	echo "| run | CPU s | wall s | CPU / sqlite3 |"
+	echo "|---|---|---|---|"
+	printf '| sqlite3 .import | %s | %s | 1.0× |\n' "$base" "$(median "$work/m-sqlite3" 2)"
+	for b in $bins; do
+		name=${b%%=*}
+		for what in import again; do
+			cpu=$(median "$work/m-$name-$what" 1)
+			printf '| %s %s | %s | %s | %s× |\n' "$name" "$([[ $what == import ]] && echo "import (fresh)" || echo "import again (unchanged)")" \
+				"$cpu" "$(median "$work/m-$name-$what" 2)" "$(awk -v a="$cpu" -v b="$base" 'BEGIN {printf "%.1f", a / b}')"
+		done
+	done
+done
