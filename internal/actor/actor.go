@@ -303,10 +303,15 @@ var arabic = strings.NewReplacer(
 // diacritics, case, quotes and apostrophes, with hyphens and dots as
 // spaces, Arabic letter variants folded, and no leading English article.
 func Normalize(s string) string {
-	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	out := s
+	// ASCII has no marks to strip, and most names in data rows are ASCII:
+	// the transform (made anew each call: it keeps state) is most of the
+	// cost of an import's name look-ups.
+	if !isASCII(s) {
+		t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if folded, _, err := transform.String(t, s); err == nil {
+			out = folded
+		}
 	}
 	out = arabic.Replace(strings.ToLower(out))
 	var b strings.Builder
@@ -327,4 +332,13 @@ func Normalize(s string) string {
 	}
 	key := strings.TrimSpace(b.String())
 	return strings.TrimPrefix(key, "the ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
