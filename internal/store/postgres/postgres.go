@@ -64,7 +64,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
 	}
-	s, err := sqldb.New(ctx, db, db, sqldb.Dialect{Name: "postgres", Numbered: true, Retry: retry})
+	s, err := sqldb.New(ctx, db, db, sqldb.Dialect{Name: "postgres", Numbered: true, Retry: retry, Server: true})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s/%s: %w", cfg.Host, cfg.Database, err)

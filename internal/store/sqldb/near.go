@@ -98,11 +98,11 @@ func (im *importer) lonely(ctx context.Context, r *incident.Report) (bool, error
 const nearBatch = 32
 
 // prefetch reads the incidents near every new report of the group, a few
-// queries for all: a group commit then makes one round trip for its
-// searches instead of one per report. Reports later in the group also see
+// queries for all: a group commit on a server then makes one round trip
+// for its searches instead of one per report (Dialect.Server). Reports later in the group also see
 // the incidents the transaction creates or changes (join).
 func (im *importer) prefetch(ctx context.Context, reports []incident.Report) error {
-	if im.in.Cluster == nil {
+	if im.in.Cluster == nil || !im.w.s.d.Server {
 		return nil
 	}
 	im.near = map[int][]candidate{}

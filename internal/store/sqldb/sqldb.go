@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -47,6 +48,11 @@ type Dialect struct {
 	// writer (SQLite), so that it may number new rows itself, from the
 	// largest id, and write them in batches.
 	OneWriter bool
+	// Server says that every statement is a round trip to a server
+	// (PostgreSQL): fewer, larger statements pay there even when they cost
+	// more to parse, as a group's one search for all its reports does;
+	// in process (SQLite) a prepared statement per report is cheaper.
+	Server bool
 }
 
 // Store is a store.Store on a SQL database. Writes go through w and reads
@@ -58,8 +64,10 @@ type Store struct {
 	// package's benchmarks set it.
 	noLog bool
 	// rebound caches rebind's answers, buffered touchesBuffered's: the
-	// queries are a fixed set.
-	rebound, buffered sync.Map
+	// queries are a fixed set. prepared holds statements kept prepared on
+	// the writer pool (keep), keptCount how many.
+	rebound, buffered, prepared sync.Map
+	keptCount                   atomic.Int64
 	// searching admits one text search at a time (searchSlots): a search
 	// reads every incident its other filters leave, and several at once
 	// would hold every reader while the other pages wait.
@@ -90,6 +98,10 @@ func New(ctx context.Context, w, r *sql.DB, d Dialect) (*Store, error) {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	s.prepared.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	if s.r == s.w {
 		return s.w.Close()
 	}
@@ -236,6 +248,8 @@ type txw struct {
 	hashes map[int64]tlog.Hash
 	// pending are the log entries the transaction appends at commit.
 	pending []ledger.Entry
+	// fresh are the statements this transaction had to prepare.
+	fresh []string
 	// b holds rows written at commit or before a read of their table.
 	b *batch
 	// lastIncident is the largest incident id, once a new incident has
@@ -247,13 +261,48 @@ func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := w.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := w.PrepareContext(ctx, w.s.rebind(query))
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	var err error
+	if base, ok := w.s.prepared.Load(query); ok {
+		// Prepared on the writer's one connection, which this
+		// transaction holds: used as it is, not prepared again.
+		st = w.StmtContext(ctx, base.(*sql.Stmt))
+	} else {
+		st, err = w.PrepareContext(ctx, w.s.rebind(query))
+		if err != nil {
+			return nil, err
+		}
+		w.fresh = append(w.fresh, query)
 	}
 	w.stmts[query] = st
 	return st, nil
 }
+
+// keep prepares, on the writer pool, the statements a committed
+// transaction had to prepare, for the transactions after it: a group
+// commit of a few reports otherwise spends as long parsing its statements
+// as running them. The writer pool must be free (after the commit): a
+// transaction holds SQLite's one writer connection.
+func (s *Store) keep(ctx context.Context, queries []string) {
+	for _, q := range queries {
+		if _, ok := s.prepared.Load(q); ok || s.keptCount.Load() >= maxKept {
+			continue
+		}
+		st, err := s.w.PrepareContext(ctx, s.rebind(q))
+		if err != nil {
+			continue // prepared again next time; nothing is lost
+		}
+		if _, dup := s.prepared.LoadOrStore(q, st); dup {
+			st.Close()
+			continue
+		}
+		s.keptCount.Add(1)
+	}
+}
+
+// maxKept bounds the statements kept prepared (the multi-row inserts come
+// in up to batchRows sizes each).
+const maxKept = 1024
 
 // exec runs a statement.
 func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -335,7 +384,13 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if s.d.OneWriter && len(w.fresh) > 0 {
+		s.keep(ctx, w.fresh)
+	}
+	return nil
 }
 
 // ts formats times at fixed width in UTC so that text order is time order.
