@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/truce-monitor/truce/internal/cluster"
@@ -149,10 +148,10 @@ func (im *importer) prefetch(ctx context.Context, reports []incident.Report) err
 			continue
 		}
 		im.near[k] = nil // searched, even if nothing is near
-		// k is the report's index, written into the query: a parameter's
-		// type would be unknown to PostgreSQL here.
-		parts = append(parts, `SELECT `+strconv.Itoa(k)+` AS k, c.id, c.doc, c.history FROM (`+q+`) AS c`)
-		args = append(args, qa...)
+		// k is a parameter, so that the query's text depends only on how
+		// many reports it serves: the server plans each such text once.
+		parts = append(parts, `SELECT CAST(? AS INTEGER) AS k, c.id, c.doc, c.history FROM (`+q+`) AS c`)
+		args = append(append(args, k), qa...)
 		if len(parts) == nearBatch {
 			if err := run(); err != nil {
 				return err
