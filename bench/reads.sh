@@ -57,6 +57,7 @@ paths=(
 	"/api/incidents?from=2018-03-01&to=2018-04-01&limit=50"
 	"/api/incidents?agreement=$ag&verdict=violation&from=2018-01-01&to=2019-01-01&limit=50"
 	"/api/incidents?state=reported&limit=50&sort=newest"
+	"/api/incidents?from=2018-03-01&to=2018-04-01&limit=50&sort=newest"
 	"/api/incidents?q=Douma&limit=50"
 )
 get=()

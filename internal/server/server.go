@@ -269,7 +269,7 @@ func (s *Server) diffVersions(w http.ResponseWriter, r *http.Request) {
 // (filterParams).
 var (
 	filterParams = []string{"agreement", "from", "to", "party", "ruling", "verdict", "admin", "state", "q"}
-	listParams   = append(slices.Clip(filterParams), "limit", "offset")
+	listParams   = append(slices.Clip(filterParams), "limit", "offset", "sort")
 )
 
 // filter reads the incident filters shared by listing and the summary.
@@ -351,6 +351,13 @@ func (s *Server) filterOf(r *http.Request, known []string) (store.Filter, *agree
 	}
 	if f.Offset, err = intParam(q.Get("offset"), "offset", 0, 1<<31); err != nil {
 		return f, nil, err
+	}
+	switch q.Get("sort") {
+	case "", "oldest":
+	case "newest":
+		f.Newest = true
+	default:
+		return f, nil, badRequest("sort: %q is not oldest or newest", q.Get("sort"))
 	}
 	return f, ag, nil
 }

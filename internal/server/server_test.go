@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -152,6 +153,15 @@ func TestIncidentFilters(t *testing.T) {
 	if all.Total < 1000 || len(all.Incidents)+len(rest.Incidents) != all.Total || rest.Incidents[0].ID == all.Incidents[0].ID {
 		t.Fatalf("total %d, listed %d + %d", all.Total, len(all.Incidents), len(rest.Incidents))
 	}
+	var newest listing
+	get(t, "/api/incidents?limit=1&sort=newest", 200, &newest)
+	if len(newest.Incidents) != 1 {
+		t.Fatalf("sort=newest: %+v", newest.Incidents)
+	}
+	last, _ := time.Parse(time.RFC3339, rest.Incidents[len(rest.Incidents)-1].Occurred.Start)
+	if first, _ := time.Parse(time.RFC3339, newest.Incidents[0].Occurred.Start); first.Before(last) {
+		t.Errorf("sort=newest starts at %v, before the oldest-first listing's last, %v", first, last)
+	}
 	var jan listing
 	get(t, "/api/incidents?from=2017-01-01&to=2017-01-31&limit=1000", 200, &jan)
 	if jan.Total == 0 || jan.Total >= all.Total {
@@ -212,6 +222,7 @@ func TestBadRequests(t *testing.T) {
 		{"/api/incidents?party=XYZ", 400, `party: "XYZ" is not a party`},
 		{"/api/incidents?limit=-1", 400, `limit:`},
 		{"/api/incidents?colour=red", 400, `unknown parameter "colour"`},
+		{"/api/incidents?sort=random", 400, `sort: "random" is not oldest or newest`},
 		{"/api/incidents?agreement=nope", 404, `no agreement "nope"`},
 		{"/api/incidents/abc", 400, `id: "abc" is not an incident id`},
 		{"/api/incidents/999999", 404, `incident 999999`},
