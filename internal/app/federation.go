@@ -16,6 +16,7 @@ import (
 	"github.com/truce-monitor/truce/internal/federation"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -40,7 +41,16 @@ func (a *App) AddPeer(ctx context.Context, url, pubkey, token string) (store.Pee
 	if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 		return store.Peer{}, fmt.Errorf("peer URL %q: want http:// or https://", url)
 	}
-	p := store.Peer{Name: v.Name(), URL: strings.TrimRight(url, "/"), PubKey: strings.TrimSpace(pubkey), Token: token}
+	p := store.Peer{Name: v.Name(), URL: strings.TrimRight(url, "/"), PubKey: strings.TrimSpace(pubkey)}
+	if token != "" {
+		// The token lets whoever holds it read the peer's records as this
+		// node: sealed under the data key, kept apart from the database.
+		box, err := a.box()
+		if err != nil {
+			return store.Peer{}, fmt.Errorf("peer token: %w", err)
+		}
+		p.Token = box.Seal(peerTokenContext(p.Name), []byte(token))
+	}
 	if err := a.store.PutPeer(ctx, p); err != nil {
 		return p, err
 	}
@@ -317,4 +327,23 @@ func (a *App) peerFindings(ctx context.Context, u *workflow.User, id int64) ([]P
 // log.
 func (a *App) LogEntryIndex(ctx context.Context, kind, key string, rev int) (int64, []byte, error) {
 	return a.store.LogEntryFor(ctx, kind, key, rev)
+}
+
+func peerTokenContext(node string) string { return "peer token " + node }
+
+// peerToken is the token this node presents to p, opened; a token stored
+// before tokens were sealed is taken as it is.
+func (a *App) peerToken(p store.Peer) (string, error) {
+	if p.Token == "" || !sealed.IsSealed(p.Token) {
+		return p.Token, nil
+	}
+	box, err := a.box()
+	if err != nil {
+		return "", fmt.Errorf("peer %s token: %w", p.Name, err)
+	}
+	b, err := box.Open(peerTokenContext(p.Name), p.Token)
+	if err != nil {
+		return "", fmt.Errorf("peer %s token: %w", p.Name, err)
+	}
+	return string(b), nil
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ledger"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/server"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
@@ -138,8 +139,13 @@ func (n *fedNode) follow(t testing.TB, p *fedNode) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.app.AddPeer(ctx, p.url, p.vkey, token); err != nil {
+	stored, err := n.app.AddPeer(ctx, p.url, p.vkey, token)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The token reads the peer's records as n: never stored in clear.
+	if strings.Contains(stored.Token, token) || !sealed.IsSealed(stored.Token) {
+		t.Fatalf("peer token stored as %q", stored.Token)
 	}
 }
 
@@ -892,7 +898,13 @@ func TestFederationKeyRotation(t *testing.T) {
 	if _, err := tr.puller.Pull(ctx, ru.name); err == nil || tr.peer(t, ru.name).Flag != "" {
 		t.Fatalf("a checkpoint under an unknown key: %v, %+v", err, tr.peer(t, ru.name))
 	}
-	if _, err := tr.app.AddPeer(ctx, ru.url, vkey, tr.peer(t, ru.name).Token); err != nil {
+	// The operator gives the new key with the grant's token again (the
+	// stored one is sealed): a fresh grant replaces the old by name.
+	token, err := ru.app.Grant(ctx, tr.name, nil, true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.app.AddPeer(ctx, ru.url, vkey, token); err != nil {
 		t.Fatal(err)
 	}
 	res, err := tr.puller.Pull(ctx, ru.name)

@@ -98,7 +98,13 @@ func (pl *Puller) Pull(ctx context.Context, name string) (PullResult, error) {
 }
 
 func (pl *Puller) client(p store.Peer) *federation.Client {
-	return &federation.Client{URL: p.URL, Token: p.Token, HTTP: pl.Client}
+	token, err := pl.App.peerToken(p)
+	if err != nil {
+		// Asked without the token, the peer answers with its log only and
+		// the pull says so; the reason is logged here.
+		pl.App.Log.Error("peer token", "peer", p.Name, "err", err)
+	}
+	return &federation.Client{URL: p.URL, Token: token, HTTP: pl.Client}
 }
 
 func (pl *Puller) pull(ctx context.Context, p store.Peer, res *PullResult) error {

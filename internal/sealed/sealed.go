@@ -96,6 +96,9 @@ func (b *Box) Seal(context string, plaintext []byte) string {
 	return prefix + base64.RawStdEncoding.EncodeToString(b.aead.Seal(nonce, nonce, plaintext, []byte(context)))
 }
 
+// IsSealed reports whether s is in Seal's form (it may still not open).
+func IsSealed(s string) bool { return strings.HasPrefix(s, prefix) }
+
 // Open decrypts what Seal made for context; any change to it, or another
 // context, is an error.
 func (b *Box) Open(context, sealed string) ([]byte, error) {
