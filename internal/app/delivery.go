@@ -11,6 +11,7 @@ import (
 	"github.com/truce-monitor/truce/internal/delivery"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
@@ -110,6 +111,15 @@ func (a *App) Subscribe(ctx context.Context, u *workflow.User, s store.Subscript
 	}
 	s.ID = auth.Token("sub_")[:20]
 	s.Stats = nil
+	if s.Secret != "" {
+		// It signs what truce sends as truce: sealed under the data key,
+		// kept apart from the database.
+		box, err := a.box()
+		if err != nil {
+			return out, fmt.Errorf("subscribe: webhook secret: %w", err)
+		}
+		s.Secret = box.Seal(secretContext(s.ID), []byte(s.Secret))
+	}
 	if err := a.store.PutSubscription(ctx, s); err != nil {
 		return out, err
 	}
@@ -395,7 +405,7 @@ func (a *App) DeliverOnce(ctx context.Context, cfg delivery.Config) (delivery.Re
 	if _, err := a.NotifyViolations(ctx); err != nil {
 		return delivery.Result{}, err
 	}
-	return cfg.Worker(a.store, a.Log).RunOnce(ctx)
+	return a.worker(cfg).RunOnce(ctx)
 }
 
 // RunDelivery delivers until ctx ends (truce serve): every cfg.Every it
@@ -406,9 +416,37 @@ func (a *App) RunDelivery(ctx context.Context, cfg delivery.Config) error {
 	if err := cfg.Check(); err != nil {
 		return err
 	}
-	cfg.Worker(a.store, a.Log).Run(ctx, cfg.Every, func(ctx context.Context) error {
+	a.worker(cfg).Run(ctx, cfg.Every, func(ctx context.Context) error {
 		_, err := a.NotifyViolations(ctx)
 		return err
 	})
 	return nil
+}
+
+// worker is cfg's delivery worker on this store, opening the webhooks'
+// sealed secrets.
+func (a *App) worker(cfg delivery.Config) *delivery.Worker {
+	w := cfg.Worker(a.store, a.Log)
+	w.Open = a.openSubscription
+	return w
+}
+
+func secretContext(subscription string) string { return "webhook secret " + subscription }
+
+// openSubscription gives s its secret in clear; a secret stored before
+// secrets were sealed is taken as it is.
+func (a *App) openSubscription(s store.Subscription) (store.Subscription, error) {
+	if s.Secret == "" || !sealed.IsSealed(s.Secret) {
+		return s, nil
+	}
+	box, err := a.box()
+	if err != nil {
+		return s, fmt.Errorf("subscription %s secret: %w", s.ID, err)
+	}
+	b, err := box.Open(secretContext(s.ID), s.Secret)
+	if err != nil {
+		return s, fmt.Errorf("subscription %s secret: %w", s.ID, err)
+	}
+	s.Secret = string(b)
+	return s, nil
 }

@@ -1,7 +1,9 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -146,7 +148,14 @@ func testDelivery() delivery.Config {
 
 func deliveryApp(t *testing.T, db string) *app.App {
 	t.Helper()
-	a, err := app.Open(context.Background(), app.Config{DB: db})
+	// Webhook secrets are sealed: a PostgreSQL node names its data key,
+	// the same one at every restart of the test.
+	key := ""
+	if app.IsPostgres(db) {
+		key = filepath.Join(os.TempDir(), fmt.Sprintf("truce-delivery-test-%x.key", sha256.Sum256([]byte(db))))
+		t.Cleanup(func() { os.Remove(key) })
+	}
+	a, err := app.Open(context.Background(), app.Config{DB: db, DataKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,6 +241,15 @@ func testFaultsAndRestart(t *testing.T, db string) {
 	sub, err := a.Subscribe(ctx, &ops, store.Subscription{Channel: store.ChannelWebhook, Address: rc.url(), Secret: hookSecret})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The secret signs as truce: sealed in the store, never in clear (the
+	// receiver below checks that what is sent is signed with it).
+	if !strings.Contains(db, "://") {
+		for _, f := range []string{db, db + "-wal"} {
+			if raw, err := os.ReadFile(f); err == nil && bytes.Contains(raw, []byte(hookSecret)) {
+				t.Fatalf("the webhook's secret is in %s in clear", f)
+			}
+		}
 	}
 	cfg := testDelivery()
 	first := alerts(0, 10)

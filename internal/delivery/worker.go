@@ -39,6 +39,9 @@ type Worker struct {
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 	Log *slog.Logger
+	// Open, when set, gives a subscription its secret in clear before it
+	// is used (the application keeps secrets sealed in the store).
+	Open func(store.Subscription) (store.Subscription, error)
 }
 
 // Result counts what a run did.
@@ -100,6 +103,11 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 		case err != nil:
 			return nil, err
 		default:
+			if w.Open != nil {
+				if sub, err = w.Open(sub); err != nil {
+					return nil, err
+				}
+			}
 			s = &sub
 		}
 		mu.Lock()
