@@ -109,7 +109,12 @@ func openNode(t testing.TB, name, db, skey, vkey string, opt app.ImportOptions) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.Open(ctx, app.Config{DB: db, DataKey: db + ".key"})
+	key := db + ".key"
+	if app.IsPostgres(db) {
+		// Beside no file: a key of its own in the test's folder.
+		key = filepath.Join(t.TempDir(), name+".key")
+	}
+	a, err := app.Open(ctx, app.Config{DB: db, DataKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
