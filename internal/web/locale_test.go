@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -42,7 +43,7 @@ func shownText(lang, body string) string {
 	}
 	cut(`(?s)<bdi\b[^>]*>.*?</bdi>`)
 	cut(`(?s)<code\b[^>]*>.*?</code>`)
-	for _, tag := range []string{"p", "span", "div", "li", "td"} {
+	for _, tag := range []string{"p", "span", "div", "li", "td", "q"} {
 		cut(`(?s)<` + tag + `\b[^>]*\sdir="auto"[^>]*>.*?</` + tag + `>`)
 	}
 	cut(`<[^>]*>`)
@@ -114,9 +115,20 @@ func TestLocaleDigitsAndDirection(t *testing.T) {
 		"/incidents?sort=oldest&page=2",    // its second page
 		"/incidents?verdict=not_violation", // other rulings
 	}
+	// An incident's page (each viewer's first in the list): its heading,
+	// its reports and the facts read from their words.
+	own := map[string]string{}
+	for who, c := range viewers {
+		_, list := c.get("/incidents?lang=en")
+		if m := regexp.MustCompile(`<a href="/incidents/(\d+)">`).FindStringSubmatch(list); m != nil {
+			own[who] = "/incidents/" + m[1]
+		} else {
+			t.Errorf("no incident in the list as %s", who)
+		}
+	}
 	for _, lang := range []string{"ar", "fa"} {
 		for who, c := range viewers {
-			for _, p := range pages {
+			for _, p := range append(slices.Clip(pages), own[who]) {
 				sep := "?"
 				if strings.Contains(p, "?") {
 					sep = "&"
