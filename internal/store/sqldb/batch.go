@@ -62,11 +62,14 @@ type pendingRuling struct {
 }
 
 type pendingReport struct {
-	args []any // the 14 columns of the INSERT below
+	args []any // the reportColumns values of reportCols
 	done func(id int64)
 }
 
-const reportCols = `source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why`
+const (
+	reportCols    = `source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why`
+	reportColumns = 14
+)
 
 // bufferedTables names the tables that may hold buffered rows.
 var bufferedTables = regexp.MustCompile(`\b(incidents|reports|rulings|ruling_parties|notifications)\b`)
@@ -131,7 +134,8 @@ func (w *txw) setRuling(k rulingKey, r pendingRuling, parties []any, notified []
 	b := w.batch()
 	if _, ok := b.rulings[k]; ok {
 		// Rare (an incident ruled twice in one transaction): drop the
-		// earlier parties and notifications of k.
+		// earlier parties of k. A notification once buffered stays, as
+		// one once written would (they are never withdrawn).
 		b.parties = dropRows(b.parties, 3, func(row []any) bool { return row[0] == k.incident && row[1] == k.agreement })
 	} else {
 		b.order = append(b.order, k)
@@ -236,6 +240,11 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 		` ON CONFLICT (party, incident_id, agreement_id) DO NOTHING`); err != nil {
 		return fmt.Errorf("notifications: %w", err)
 	}
+	// Their parties are stored now: ruled again in this transaction, an
+	// incident created in it has rows to clear like any other.
+	for _, k := range b.order {
+		delete(b.fresh, k.incident)
+	}
 	clear(b.rulings)
 	b.order, b.parties, b.notified = b.order[:0], b.parties[:0], b.notified[:0]
 	clear(b.seen)
@@ -244,19 +253,13 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 
 // insertReports writes new reports in one statement and hands each its id.
 func (w *txw) insertReports(ctx context.Context, reps []pendingReport) error {
-	var q strings.Builder
-	q.WriteString(`INSERT INTO reports (` + reportCols + `) VALUES `)
-	args := make([]any, 0, len(reps)*14)
-	for i, r := range reps {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	args := make([]any, 0, len(reps)*reportColumns)
+	for _, r := range reps {
 		args = append(args, r.args...)
 	}
 	// Rows come back in no promised order: each is known by its key.
-	q.WriteString(` RETURNING id, source, source_id`)
-	rows, err := w.query(ctx, q.String(), args...)
+	q := `INSERT INTO reports (` + reportCols + `) VALUES ` + values(len(reps), reportColumns) + ` RETURNING id, source, source_id`
+	rows, err := w.query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}

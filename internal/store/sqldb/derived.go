@@ -33,10 +33,6 @@ func expectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee st
 	if err != nil {
 		return store.IncidentRow{}, err
 	}
-	var cell int64
-	if in.Place.HasPoint && in.Place.Precision.PointMeaningful() {
-		cell = cluster.Cell(in.Place.Lat, in.Place.Lon)
-	}
 	datasets := ""
 	if len(in.Datasets) > 0 {
 		datasets = "|" + strings.Join(in.Datasets, "|") + "|"
@@ -45,8 +41,17 @@ func expectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee st
 		ID: in.ID, Start: ts(in.Occurred.Start), End: ts(in.Occurred.End),
 		Admin1: in.Place.Admin1, Admin2: in.Place.Admin2, Admin3: in.Place.Admin3, Area: in.Place.Area,
 		Act: string(in.Act), State: string(in.State), Doc: doc, Grade: string(grade), Assignee: assignee,
-		Datasets: datasets, Cell: cell,
+		Datasets: datasets, Cell: incidentCell(in),
 	}, nil
+}
+
+// incidentCell is the clustering grid cell of an incident's point, 0 when
+// it has no meaningful point (the search then goes by its governorate).
+func incidentCell(in incident.Incident) int64 {
+	if in.Place.HasPoint && in.Place.Precision.PointMeaningful() {
+		return cluster.Cell(in.Place.Lat, in.Place.Lon)
+	}
+	return 0
 }
 
 // EachIncidentRow calls fn with every incident's row, by id.

@@ -417,13 +417,12 @@ func (s *Store) ServedReports(ctx context.Context, keys []store.KeyRev) (map[sto
 	}
 	// Current revisions in one query (nearly every entry is one); a
 	// replaced revision is looked for on its own.
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		args[i] = k.Key
 	}
 	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
-		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.log_key IN (`+marks+`)`, args...)
+		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.log_key IN `+values(1, len(keys)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("served reports: %w", err)
 	}

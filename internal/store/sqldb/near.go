@@ -27,13 +27,14 @@ type touchedIncident struct {
 	admin1 string
 }
 
-// touch records what an incident is now, for the reports after it.
+// touch records what an incident is now, for the reports after it whose
+// candidates were read ahead (prefetch); the others search the store
+// itself, which has it.
 func (im *importer) touch(id int64, in incident.Incident) {
-	var cell int64
-	if in.Place.HasPoint && in.Place.Precision.PointMeaningful() {
-		cell = cluster.Cell(in.Place.Lat, in.Place.Lon)
+	if im.near == nil {
+		return
 	}
-	im.touched[id] = touchedIncident{in: in, cell: cell, admin1: in.Place.Admin1}
+	im.touched[id] = touchedIncident{in: in, cell: incidentCell(in), admin1: in.Place.Admin1}
 }
 
 // nearQuery is the query for the incidents near r in time and space that
@@ -98,8 +99,9 @@ const nearBatch = 32
 
 // prefetch reads the incidents near every new report of the group, a few
 // queries for all: a group commit on a server then makes one round trip
-// for its searches instead of one per report (Dialect.Server). Reports later in the group also see
-// the incidents the transaction creates or changes (join).
+// for its searches instead of one per report (Dialect.Server). Reports
+// later in the group also see the incidents the transaction creates or
+// changes (sinceSearch).
 func (im *importer) prefetch(ctx context.Context, reports []incident.Report) error {
 	if im.in.Cluster == nil || !im.w.s.d.Server {
 		return nil
@@ -123,10 +125,9 @@ func (im *importer) prefetch(ctx context.Context, reports []incident.Report) err
 			if err := rows.Scan(&k, &c.id, &doc, &c.history); err != nil {
 				return err
 			}
-			if err := json.Unmarshal([]byte(doc), &c.in); err != nil {
-				return fmt.Errorf("incident %d: %w", c.id, err)
+			if err := im.read(&c, doc); err != nil {
+				return err
 			}
-			im.history[c.id] = c.history
 			im.near[k] = append(im.near[k], c)
 		}
 		parts, args = parts[:0], args[:0]
@@ -170,7 +171,9 @@ func (im *importer) join(ctx context.Context, k int, r *incident.Report) (int64,
 	}
 	f := cluster.ReportFacts(*r)
 	cands, ok := im.near[k]
-	if !ok {
+	if ok {
+		cands = im.sinceSearch(slices.Clone(cands), f)
+	} else {
 		q, args, ok := im.nearQuery(r, f)
 		if !ok {
 			return 0, none, "", nil
@@ -178,38 +181,6 @@ func (im *importer) join(ctx context.Context, k int, r *incident.Report) (int64,
 		var err error
 		if cands, err = im.queryNear(ctx, q, args); err != nil {
 			return 0, none, "", err
-		}
-	} else {
-		cands = slices.Clone(cands)
-	}
-	// What the transaction created or changed since the search: as it now
-	// is, and any such incident in the report's cells or governorate (the
-	// clustering test, not the search, decides whether it is near enough).
-	listed := map[int64]bool{}
-	for i := range cands {
-		listed[cands[i].id] = true
-		if t, ok := im.touched[cands[i].id]; ok {
-			cands[i].in = t.in
-		}
-	}
-	if len(im.touched) > 0 {
-		var cells []int64
-		admin1 := ""
-		if f.Point {
-			nc := cluster.NearCells(f.Lat, f.Lon)
-			cells = nc[:]
-		}
-		if len(f.Areas) > 0 {
-			admin1 = f.Areas[0]
-		}
-		var extra []int64
-		for id, t := range im.touched {
-			if !listed[id] && (t.cell != 0 && slices.Contains(cells, t.cell) || t.admin1 != "" && t.admin1 == admin1) {
-				extra = append(extra, id)
-			}
-		}
-		for _, id := range extra {
-			cands = append(cands, candidate{id: id, in: im.touched[id].in, history: im.history[id]})
 		}
 	}
 	// Ties go to the oldest incident, whatever order the engine read the
@@ -226,6 +197,35 @@ func (im *importer) join(ctx context.Context, k int, r *incident.Report) (int64,
 	return cands[best].id, cands[best].in, m.Why, nil
 }
 
+// sinceSearch brings candidates read ahead up to date with what the
+// transaction created or changed since: those as they now are, and any
+// such incident in the report's cells or governorate (the clustering
+// test, not the search, decides whether it is near enough).
+func (im *importer) sinceSearch(cands []candidate, f cluster.Facts) []candidate {
+	listed := map[int64]bool{}
+	for i := range cands {
+		listed[cands[i].id] = true
+		if t, ok := im.touched[cands[i].id]; ok {
+			cands[i].in = t.in
+		}
+	}
+	var cells []int64
+	if f.Point {
+		nc := cluster.NearCells(f.Lat, f.Lon)
+		cells = nc[:]
+	}
+	admin1 := ""
+	if len(f.Areas) > 0 {
+		admin1 = f.Areas[0]
+	}
+	for id, t := range im.touched {
+		if !listed[id] && (t.cell != 0 && slices.Contains(cells, t.cell) || t.admin1 != "" && t.admin1 == admin1) {
+			cands = append(cands, candidate{id: id, in: t.in, history: im.history[id]})
+		}
+	}
+	return cands
+}
+
 // queryNear runs a search of nearQuery.
 func (im *importer) queryNear(ctx context.Context, q string, args []any) ([]candidate, error) {
 	rows, err := im.w.query(ctx, q, args...)
@@ -240,11 +240,20 @@ func (im *importer) queryNear(ctx context.Context, q string, args []any) ([]cand
 		if err := rows.Scan(&c.id, &doc, &c.history); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(doc), &c.in); err != nil {
-			return nil, fmt.Errorf("incident %d: %w", c.id, err)
+		if err := im.read(&c, doc); err != nil {
+			return nil, err
 		}
-		im.history[c.id] = c.history
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// read decodes a candidate's document and remembers whether it has a
+// history (regrading needs it).
+func (im *importer) read(c *candidate, doc string) error {
+	if err := json.Unmarshal([]byte(doc), &c.in); err != nil {
+		return fmt.Errorf("incident %d: %w", c.id, err)
+	}
+	im.history[c.id] = c.history
+	return nil
 }

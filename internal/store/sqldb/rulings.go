@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
@@ -96,7 +95,7 @@ func (s *Store) storedRulings(ctx context.Context, chunk []store.IncidentRuling)
 			ids = append(ids, ir.IncidentID)
 		}
 	}
-	in := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+	in := values(1, len(ids))
 	out := map[rulingKey]*storedRuling{}
 	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc FROM rulings WHERE incident_id IN `+in, ids...)
 	if err != nil {

@@ -688,7 +688,7 @@ func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]
 	for src, ids := range bySource {
 		for len(ids) > 0 {
 			n := min(len(ids), 500)
-			q := `SELECT source_id, id, incident_id, original_digest, placed_in, placed_why FROM reports WHERE source = ? AND source_id IN (` + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + `)`
+			q := `SELECT source_id, id, incident_id, original_digest, placed_in, placed_why FROM reports WHERE source = ? AND source_id IN ` + values(1, n)
 			rows, err := w.query(ctx, q, append([]any{src}, ids[:n]...)...)
 			if err != nil {
 				return nil, fmt.Errorf("stored reports: %w", err)
