@@ -99,22 +99,7 @@ func (s *Store) PeerHashes(ctx context.Context, peer string) tlog.HashReader {
 
 // EachPeerEntry implements store.Federation.
 func (s *Store) EachPeerEntry(ctx context.Context, peer string, start int64, fn func(int64, []byte) error) error {
-	rows, err := s.query(ctx, `SELECT idx, data FROM peer_entries WHERE peer = ? AND idx >= ? ORDER BY idx`, peer, start)
-	if err != nil {
-		return fmt.Errorf("peer %s: entries: %w", peer, err)
-	}
-	defer rows.Close()
-	var i int64
-	var data sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&i, &data); err != nil {
-			return err
-		}
-		if err := fn(i, data); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return s.eachEntry(ctx, fn, "peer "+peer+": entries", `SELECT idx, data FROM peer_entries WHERE peer = ? AND idx >= ? ORDER BY idx`, peer, start)
 }
 
 // SavePeerBatch implements store.Federation.

@@ -142,9 +142,15 @@ func (s *Store) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // in order. data is the driver's buffer, valid only until fn returns (a
 // verifier reads every entry once and keeps none).
 func (s *Store) EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error {
-	rows, err := s.query(ctx, `SELECT idx, data FROM log_entries WHERE idx >= ? ORDER BY idx`, start)
+	return s.eachEntry(ctx, fn, "log entries", `SELECT idx, data FROM log_entries WHERE idx >= ? ORDER BY idx`, start)
+}
+
+// eachEntry calls fn with each (index, data) row of query (what names it
+// in an error); data is the driver's buffer, valid only until fn returns.
+func (s *Store) eachEntry(ctx context.Context, fn func(int64, []byte) error, what, query string, args ...any) error {
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("log entries: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var i int64
