@@ -20,10 +20,8 @@ import (
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
+	"github.com/truce-monitor/truce/internal/marks"
 	"github.com/truce-monitor/truce/internal/problem"
 	"github.com/truce-monitor/truce/internal/yamldoc"
 )
@@ -303,17 +301,7 @@ var arabic = strings.NewReplacer(
 // diacritics, case, quotes and apostrophes, with hyphens and dots as
 // spaces, Arabic letter variants folded, and no leading English article.
 func Normalize(s string) string {
-	out := s
-	// ASCII has no marks to strip, and most names in data rows are ASCII:
-	// the transform (made anew each call: it keeps state) is most of the
-	// cost of an import's name look-ups.
-	if !isASCII(s) {
-		t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-		if folded, _, err := transform.String(t, s); err == nil {
-			out = folded
-		}
-	}
-	out = arabic.Replace(strings.ToLower(out))
+	out := arabic.Replace(strings.ToLower(marks.Strip(s)))
 	var b strings.Builder
 	space := true // drop leading spaces
 	for _, r := range out {
@@ -332,13 +320,4 @@ func Normalize(s string) string {
 	}
 	key := strings.TrimSpace(b.String())
 	return strings.TrimPrefix(key, "the ")
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }

@@ -4,9 +4,7 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/truce-monitor/truce/internal/marks"
 )
 
 // articles are the forms of the Arabic article "al-" as transliterations
@@ -34,16 +32,7 @@ var arabicFold = strings.NewReplacer(
 // variants unified; and the article dropped wherever it stands, as in
 // "Deir ez-Zor" → "deir zor" and "دير الزور" → "دير زور".
 func Fold(s string) string {
-	out := s
-	// Most names in data rows are plain ASCII, which has no marks to
-	// strip; skipping the transform makes them several times cheaper.
-	if !isASCII(s) {
-		t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-		if folded, _, err := transform.String(t, s); err == nil {
-			out = folded
-		}
-	}
-	out = arabicFold.Replace(strings.ToLower(out))
+	out := arabicFold.Replace(strings.ToLower(marks.Strip(s)))
 	var b strings.Builder
 	for _, r := range out {
 		switch {
@@ -72,15 +61,6 @@ func Fold(s string) string {
 		kept = append(kept, tok)
 	}
 	return strings.Join(kept, " ")
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // latinFold are transliteration choices that do not change the sound:

@@ -38,9 +38,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"github.com/truce-monitor/truce/internal/marks"
 )
 
 // DefaultThreshold is the score from which a pair is proposed to a
@@ -576,13 +574,7 @@ func Key(name string) string {
 // Cyrillic in Latin letters and the Turkish dotless ı as i, and turns
 // punctuation into spaces, keeping hyphens (they mark articles).
 func fold(s string) string {
-	// A transformer keeps state between calls: one per call, so that
-	// handlers may match names at once (a shared one raced and panicked).
-	stripMarks := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	if out, _, err := transform.String(stripMarks, s); err == nil {
-		s = out
-	}
-	s = strings.ToLower(s)
+	s = strings.ToLower(marks.Strip(s))
 	var b strings.Builder
 	for _, r := range s {
 		switch {
