@@ -388,10 +388,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		items = []store.IncidentSummary{}
 	}
 	// Past store.CountCap the total is a floor: "total_more" says so.
-	more := total > store.CountCap
-	if more {
-		total = store.CountCap
-	}
+	total, more := store.Shown(total)
 	s.reply(w, r, map[string]any{"total": total, "total_more": more, "limit": f.Limit, "offset": f.Offset, "incidents": items}, err)
 }
 

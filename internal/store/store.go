@@ -118,6 +118,15 @@ type Filter struct {
 // nobody pages through them one by one.
 const CountCap = 10000
 
+// Shown is what a total Incidents counted is shown as: the number, and
+// whether more than it match (past CountCap).
+func Shown(total int) (n int, more bool) {
+	if total > CountCap {
+		return CountCap, true
+	}
+	return total, false
+}
+
 // Visibility is a restricted viewer: the public (no party) sees published
 // incidents (verified, disputed or dismissed); a party's users also see
 // the incidents their party is accused in or filed a report about.

@@ -347,10 +347,7 @@ func (u *UI) incidents(q *req) error {
 	if newest {
 		sorted = "newest"
 	}
-	more := total > store.CountCap
-	if more {
-		total = store.CountCap
-	}
+	total, more := store.Shown(total)
 	data := map[string]any{"Incidents": list, "Total": total, "More": more, "Q": v, "Page": page, "Sort": sorted,
 		"SortNewest": link("sort", "newest"), "SortOldest": link("sort", "oldest"),
 		"States": states, "Verdicts": verdicts}
