@@ -9,7 +9,8 @@
 #     database holding the shipped agreement, then the same import again
 #     (nothing changed: every row unchanged).
 #
-# It prints the median of each and its ratio of CPU to sqlite3's.
+# It prints the median of each and its ratio of CPU to sqlite3's, and the
+# size of each database (after a checkpoint of its WAL) per imported row.
 #
 # Usage: bench/import-again.sh [ROWS...]
 #   TRUCE_BINS="name=path[@agreement.yaml] ..."
@@ -50,6 +51,7 @@ for rows in "${sizes[@]}"; do
 	for ((r = 1; r <= reps; r++)); do
 		rm -f "$work/bare.db"
 		measure m-sqlite3 sqlite3 "$work/bare.db" ".import --csv $work/acled.csv events"
+		stat -c %s "$work/bare.db" > "$work/size-sqlite3"
 		for b in $bins; do
 			name=${b%%=*} bin=${b#*=} ag=$agreement
 			if [[ $bin == *@* ]]; then ag=${bin#*@} bin=${bin%%@*}; fi
@@ -57,19 +59,22 @@ for rows in "${sizes[@]}"; do
 			"$bin" agreement load -db "$work/t.db" "$ag" > /dev/null 2> "$work/ag.err" || { cat "$work/ag.err" >&2; exit 1; }
 			measure "m-$name-import" "$bin" import acled -db "$work/t.db" -errors "$work/e.jsonl" "$work/acled.csv"
 			measure "m-$name-again" "$bin" import acled -db "$work/t.db" -errors "$work/e.jsonl" "$work/acled.csv"
+			sqlite3 "$work/t.db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
+			stat -c %s "$work/t.db" > "$work/size-$name"
 		done
 	done
 	base=$(median "$work/m-sqlite3" 1)
 	echo "$rows rows, median of $reps, $(nproc) cores"
-	echo "| run | CPU s | wall s | CPU / sqlite3 |"
-	echo "|---|---|---|---|"
-	printf '| sqlite3 .import | %s | %s | 1.0× |\n' "$base" "$(median "$work/m-sqlite3" 2)"
+	echo "| run | CPU s | wall s | CPU / sqlite3 | database, bytes per row |"
+	echo "|---|---|---|---|---|"
+	perrow() { awk -v s="$(cat "$work/size-$1")" -v n="$rows" 'BEGIN {printf "%.0f", s / n}'; }
+	printf '| sqlite3 .import | %s | %s | 1.0× | %s |\n' "$base" "$(median "$work/m-sqlite3" 2)" "$(perrow sqlite3)"
 	for b in $bins; do
 		name=${b%%=*}
 		for what in import again; do
 			cpu=$(median "$work/m-$name-$what" 1)
-			printf '| %s %s | %s | %s | %s× |\n' "$name" "$([[ $what == import ]] && echo "import (fresh)" || echo "import again (unchanged)")" \
-				"$cpu" "$(median "$work/m-$name-$what" 2)" "$(awk -v a="$cpu" -v b="$base" 'BEGIN {printf "%.1f", a / b}')"
+			printf '| %s %s | %s | %s | %s× | %s |\n' "$name" "$([[ $what == import ]] && echo "import (fresh)" || echo "import again (unchanged)")" \
+				"$cpu" "$(median "$work/m-$name-$what" 2)" "$(awk -v a="$cpu" -v b="$base" 'BEGIN {printf "%.1f", a / b}')" "$([[ $what == again ]] && perrow "$name")"
 		done
 	done
 done

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -70,7 +71,14 @@ func TestBulletinCommand(t *testing.T) {
 
 	// The governorate of the week's first violation, changed behind
 	// truce's back.
-	sqlExec(t, db, `UPDATE incidents SET doc = json_set(doc, '$.place.admin1', 'SY01'), admin1 = 'SY01' WHERE id = 193`)
+	sqlEditDoc(t, db, "incidents", "id = 193", func(doc string) string {
+		var m map[string]any
+		json.Unmarshal([]byte(doc), &m)
+		m["place"].(map[string]any)["admin1"] = "SY01"
+		b, _ := json.Marshal(m)
+		return string(b)
+	})
+	sqlExec(t, db, `UPDATE incidents SET admin1 = 'SY01' WHERE id = 193`)
 	out, err := bulletinCmd(t, "-db", db, "-verify", filepath.Join(dir, "week.html"))
 	if err == nil {
 		t.Fatalf("the altered database verifies: %s", out)

@@ -20,6 +20,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -328,16 +329,10 @@ func TestLogCommands(t *testing.T) {
 		t.Error("a bundle must not verify against another key")
 	}
 
-	st, err := app.OpenStore(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ls := st.(interface{ DB() *sql.DB })
-	if _, err := ls.DB().Exec(`UPDATE reports SET doc = replace(doc, '"best":4', '"best":40') WHERE source_id = 'SYR90001'`); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	out, err = truce(t, "verify", "-db", db, "-pub", key+".pub")
+	sqlEditDoc(t, db, "reports", "source_id = 'SYR90001'", func(doc string) string {
+		return strings.Replace(doc, `"best":4`, `"best":40`, 1)
+	})
+	out, err := truce(t, "verify", "-db", db, "-pub", key+".pub")
 	if err == nil || !regexp.MustCompile(`first: log entry 7: report r[0-9a-f]{24}: revision 1 differs`).MatchString(err.Error()) {
 		t.Errorf("verify after tampering: %v\n%s", err, out)
 	}
@@ -497,6 +492,20 @@ func TestWorkflow(t *testing.T) {
 }
 
 // sqlExec changes the database behind truce's back.
+// sqlEditDoc rewrites the documents of table's rows where cond holds,
+// behind truce's back.
+func sqlEditDoc(t *testing.T, db, table, cond string, edit func(string) string) {
+	t.Helper()
+	st, err := app.OpenStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := sqldb.EditDoc(context.Background(), st.(interface{ DB() *sql.DB }).DB(), table, cond, nil, edit); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func sqlExec(t *testing.T, db, q string) {
 	t.Helper()
 	st, err := app.OpenStore(context.Background(), db)

@@ -60,6 +60,7 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 			{"source", r.Source, r.Report.Source},
 			{"source_id", r.SourceID, r.Report.SourceID},
 			{"party", r.Party, r.Report.Party},
+			{"description", r.Description, r.Report.Description},
 		} {
 			if c.stored != c.logged {
 				problem(rec, "reports.%s is %q but the logged report says %q", c.col, c.stored, c.logged)
@@ -290,6 +291,8 @@ func compareIncident(rec string, got, want store.IncidentRow, problem func(strin
 		{"area", got.Area, want.Area}, {"act", got.Act, want.Act}, {"state", got.State, want.State},
 		{"grade", got.Grade, want.Grade}, {"assignee", got.Assignee, want.Assignee}, {"datasets", got.Datasets, want.Datasets},
 		{"cell", strconv.FormatInt(got.Cell, 10), strconv.FormatInt(want.Cell, 10)},
+		{"title", got.Title, want.Title}, {"words", got.Words, want.Words},
+		{"title_protected", strconv.FormatBool(got.TitleProtected), strconv.FormatBool(want.TitleProtected)},
 	} {
 		if c.got != c.want {
 			problem(rec, "incidents.%s is %q but its logged reports and history give %q", c.col, c.got, c.want)

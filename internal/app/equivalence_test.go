@@ -15,6 +15,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/truce-monitor/truce/internal/app"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 )
 
 var updateEquivalence = flag.Bool("update-equivalence", false, "rewrite testdata/equivalence.golden from this code")
@@ -142,7 +143,16 @@ func importDigest(t *testing.T, perSource bool) string {
 			if err := rows.Scan(ptrs...); err != nil {
 				t.Fatal(err)
 			}
-			for _, v := range vals {
+			for i, v := range vals {
+				// Documents as they read: stored packed on SQLite
+				// since, JSON before.
+				if cols[i] == "doc" {
+					d, err := sqldb.Unpack(v)
+					if err != nil {
+						t.Fatalf("%s: %v", tb.name, err)
+					}
+					v = d
+				}
 				fmt.Fprintf(h, "%d:%s|", len(v), v)
 			}
 			h.Write([]byte{'\n'})

@@ -31,6 +31,7 @@ import (
 	"github.com/truce-monitor/truce/internal/sealed"
 	"github.com/truce-monitor/truce/internal/server"
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -464,7 +465,9 @@ func TestFederationTamperedRecord(t *testing.T) {
 	if err := raw.QueryRow(`SELECT log_key FROM reports ORDER BY id LIMIT 1 OFFSET 5`).Scan(&key); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := raw.Exec(`UPDATE reports SET doc = replace(doc, '"best":', '"best":1') WHERE log_key = ?`, key); err != nil {
+	if _, err := sqldb.EditDoc(ctx, raw, "reports", "log_key = ?", []any{key}, func(doc string) string {
+		return strings.Replace(doc, `"best":`, `"best":1`, 1)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	idx, _, err := ru.app.LogEntryIndex(ctx, ledger.Report, key, 1)

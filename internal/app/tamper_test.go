@@ -410,7 +410,9 @@ func tamperFixture(t *testing.T, file string) (*app.App, note.Verifiers, *sql.DB
 func TestRecombine(t *testing.T) {
 	ctx := context.Background()
 	a, _, db := tamperFixture(t, filepath.Join(t.TempDir(), "recombine.db"))
-	if _, err := db.Exec(`UPDATE incidents SET doc = replace(doc, '"act":"', '"act":"x') WHERE id = (SELECT min(id) FROM incidents WHERE merged_into = 0)`); err != nil {
+	if _, err := sqldb.EditDoc(ctx, db, "incidents", "id = (SELECT min(id) FROM incidents WHERE merged_into = 0)", nil, func(doc string) string {
+		return strings.Replace(doc, `"act":"`, `"act":"x`, 1)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if d, err := a.VerifyDerived(ctx); err != nil || len(d.Problems) == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/bulletin"
 	"github.com/truce-monitor/truce/internal/ledger"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -325,12 +327,21 @@ func TestVerify(t *testing.T) {
 	// Someone with the database file moves a verified violation of the
 	// week to another governorate, behind the app's back.
 	db := f.raw(t)
-	res, err := db.Exec(`UPDATE incidents SET doc = json_set(doc, '$.place.admin1', 'SY01'), admin1 = 'SY01' WHERE id = ?`, violation1)
+	n, err := sqldb.EditDoc(ctx, db, "incidents", "id = ?", []any{violation1}, func(doc string) string {
+		var m map[string]any
+		json.Unmarshal([]byte(doc), &m)
+		m["place"].(map[string]any)["admin1"] = "SY01"
+		b, _ := json.Marshal(m)
+		return string(b)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
+	if n != 1 {
 		t.Fatalf("%d rows altered", n)
+	}
+	if _, err := db.Exec(`UPDATE incidents SET admin1 = 'SY01' WHERE id = ?`, violation1); err != nil {
+		t.Fatal(err)
 	}
 	for _, b := range []*bulletin.Bulletin{full, public} {
 		err := bulletin.Verify(ctx, f.a, b, known)

@@ -71,6 +71,11 @@ type IncidentRow struct {
 	Admin1, Admin2, Admin3, Area, Act     string
 	State, Doc, Grade, Assignee, Datasets string
 	Cell, MergedInto                      int64
+	// The text search's columns (the document may be stored packed):
+	// the title, whether it is a protected report's words, and the
+	// public names (place, actors) one a line.
+	Title, Words   string
+	TitleProtected bool
 }
 
 // ReportRow is a report's row as stored, but for its original record
@@ -79,6 +84,7 @@ type ReportRow struct {
 	ID, IncidentID, PlacedIn       int64
 	Source, SourceID, Party, Owner string
 	Doc, Joined, PlacedWhy, LogKey string
+	Description                    string // the column, for the staff's search
 	// OriginalDigest is the column; Digest the digest of what is stored.
 	OriginalDigest, Digest string
 	Pinned                 bool

@@ -282,7 +282,7 @@ func TestUploads(t *testing.T) {
 	if status, _ := c.upload("/submit", map[string]string{"date": "2017-01-12", "place": "Douma", "act": "airstrike", "description": "photo with GPS"}, "gps.jpg", photo); status != http.StatusSeeOther {
 		t.Fatalf("photo upload: %d", status)
 	}
-	db.QueryRow(`SELECT incident_id FROM reports WHERE doc LIKE '%photo with GPS%'`).Scan(&id)
+	db.QueryRow(`SELECT incident_id FROM reports WHERE description = 'photo with GPS'`).Scan(&id)
 	if _, body := c.get(fmt.Sprintf("/incidents/%d", id)); !strings.Contains(body, "at -38.40519, 144.18896") {
 		t.Errorf("the photo's GPS position is not shown")
 	}

@@ -67,8 +67,8 @@ type pendingReport struct {
 }
 
 const (
-	reportCols    = `source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why`
-	reportColumns = 14
+	reportCols    = `source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why, description`
+	reportColumns = 15
 )
 
 // bufferedTables names the tables that may hold buffered rows.
@@ -183,12 +183,13 @@ func (w *txw) flush(ctx context.Context, mask int) error {
 		for _, id := range b.incOrder {
 			p := b.incidents[id]
 			r := p.row
-			rows = append(rows, id, r.Start, r.End, r.Admin1, r.Admin2, r.Admin3, r.Area, r.Act, r.State, r.Doc, p.now, r.Cell, r.Datasets)
+			rows = append(rows, id, r.Start, r.End, r.Admin1, r.Admin2, r.Admin3, r.Area, r.Act, r.State, w.s.docs.value(r.Doc), p.now, r.Cell, r.Datasets,
+				r.Title, r.TitleProtected, r.Words)
 		}
 		// An upsert on the key is an INSERT or UPDATE of many rows in one
 		// statement, on both engines; a stored incident keeps its state.
-		if err := insertRows(ctx, w, `INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets) VALUES `, 13, rows,
-			` ON CONFLICT (id) DO UPDATE SET occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, admin1 = excluded.admin1, admin2 = excluded.admin2, admin3 = excluded.admin3, area = excluded.area, act = excluded.act, doc = excluded.doc, updated_at = excluded.updated_at, cell = excluded.cell, datasets = excluded.datasets`); err != nil {
+		if err := insertRows(ctx, w, `INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets, title, title_protected, words) VALUES `, 16, rows,
+			` ON CONFLICT (id) DO UPDATE SET occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, admin1 = excluded.admin1, admin2 = excluded.admin2, admin3 = excluded.admin3, area = excluded.area, act = excluded.act, doc = excluded.doc, updated_at = excluded.updated_at, cell = excluded.cell, datasets = excluded.datasets, title = excluded.title, title_protected = excluded.title_protected, words = excluded.words`); err != nil {
 			return fmt.Errorf("incidents: %w", err)
 		}
 		clear(b.incidents)
@@ -227,7 +228,7 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 	var rows []any
 	for _, k := range b.order {
 		r := b.rulings[k]
-		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, r.doc, r.t)
+		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t)
 	}
 	if err := insertRows(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES `, 7, rows,
 		` ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at`); err != nil {

@@ -27,7 +27,7 @@ func openSQLite(b testing.TB) *Store {
 		b.Fatal(err)
 	}
 	w.SetMaxOpenConns(1)
-	s, err := New(context.Background(), w, w, Dialect{Name: "sqlite", OneWriter: true})
+	s, err := New(context.Background(), w, w, Dialect{Name: "sqlite", OneWriter: true, Pack: true})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -42,7 +42,20 @@ func expectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee st
 		Admin1: in.Place.Admin1, Admin2: in.Place.Admin2, Admin3: in.Place.Admin3, Area: in.Place.Area,
 		Act: string(in.Act), State: string(in.State), Doc: doc, Grade: string(grade), Assignee: assignee,
 		Datasets: datasets, Cell: incidentCell(in),
+		Title: in.Title, TitleProtected: in.TitleProtected, Words: incidentWords(in),
 	}, nil
+}
+
+// incidentWords is what everyone may find an incident by besides its
+// title and act: its place's name and its actors' names, one a line.
+func incidentWords(in incident.Incident) string {
+	var b strings.Builder
+	b.WriteString(in.Place.Name)
+	for _, a := range in.Actors {
+		b.WriteByte('\n')
+		b.WriteString(a.Name)
+	}
+	return b.String()
 }
 
 // incidentCell is the clustering grid cell of an incident's point, 0 when
@@ -56,15 +69,16 @@ func incidentCell(in incident.Incident) int64 {
 
 // EachIncidentRow calls fn with every incident's row, by id.
 func (s *Store) EachIncidentRow(ctx context.Context, fn func(store.IncidentRow) error) error {
-	rows, err := s.query(ctx, `SELECT id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, grade, assignee, datasets, cell, merged_into
-		FROM incidents ORDER BY id`)
+	rows, err := s.query(ctx, `SELECT id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, grade, assignee, datasets, cell, merged_into,
+		title, title_protected, words FROM incidents ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("incident rows: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var r store.IncidentRow
-		if err := rows.Scan(&r.ID, &r.Start, &r.End, &r.Admin1, &r.Admin2, &r.Admin3, &r.Area, &r.Act, &r.State, &r.Doc, &r.Grade, &r.Assignee, &r.Datasets, &r.Cell, &r.MergedInto); err != nil {
+		if err := rows.Scan(&r.ID, &r.Start, &r.End, &r.Admin1, &r.Admin2, &r.Admin3, &r.Area, &r.Act, &r.State, s.docs.intoText(&r.Doc), &r.Grade, &r.Assignee, &r.Datasets, &r.Cell, &r.MergedInto,
+			&r.Title, &r.TitleProtected, &r.Words); err != nil {
 			return err
 		}
 		if err := fn(r); err != nil {
@@ -76,7 +90,7 @@ func (s *Store) EachIncidentRow(ctx context.Context, fn func(store.IncidentRow) 
 
 // EachReportRow calls fn with every report's row, by id.
 func (s *Store) EachReportRow(ctx context.Context, fn func(store.ReportRow) error) error {
-	rows, err := s.query(ctx, `SELECT r.id, r.incident_id, r.placed_in, r.source, r.source_id, r.party, r.owner, r.doc, r.joined, r.placed_why, r.log_key, r.pinned,
+	rows, err := s.query(ctx, `SELECT r.id, r.incident_id, r.placed_in, r.source, r.source_id, r.party, r.owner, r.doc, r.joined, r.placed_why, r.log_key, r.pinned, r.description,
 		r.original_digest, r.original, coalesce(f.format, '') FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id ORDER BY r.id`)
 	if err != nil {
 		return fmt.Errorf("report rows: %w", err)
@@ -86,7 +100,7 @@ func (s *Store) EachReportRow(ctx context.Context, fn func(store.ReportRow) erro
 		var r store.ReportRow
 		var pinned int
 		var original, format sql.RawBytes
-		if err := rows.Scan(&r.ID, &r.IncidentID, &r.PlacedIn, &r.Source, &r.SourceID, &r.Party, &r.Owner, &r.Doc, &r.Joined, &r.PlacedWhy, &r.LogKey, &pinned,
+		if err := rows.Scan(&r.ID, &r.IncidentID, &r.PlacedIn, &r.Source, &r.SourceID, &r.Party, &r.Owner, s.docs.intoText(&r.Doc), &r.Joined, &r.PlacedWhy, &r.LogKey, &pinned, &r.Description,
 			&r.OriginalDigest, &original, &format); err != nil {
 			return err
 		}
@@ -144,7 +158,7 @@ func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.Rul
 	}
 	for rows.Next() {
 		r := &store.RulingRow{}
-		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, &r.Doc); err != nil {
+		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, s.docs.intoText(&r.Doc)); err != nil {
 			rows.Close()
 			return nil, err
 		}

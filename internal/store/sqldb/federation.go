@@ -413,7 +413,7 @@ func (s *Store) ServedReports(ctx context.Context, keys []store.KeyRev) (map[sto
 	}
 	for rows.Next() {
 		var r ledger.RawReport
-		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy); err != nil {
+		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, s.docs.intoText(&r.Doc), &r.PlacedIn, &r.PlacedWhy); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -430,7 +430,7 @@ func (s *Store) ServedReports(ctx context.Context, keys []store.KeyRev) (map[sto
 		var r ledger.RawReport
 		err := s.queryRow(ctx, `SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
 			JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id WHERE r.log_key = ? AND v.revision = ?`,
-			k.Key, k.Rev).Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy)
+			k.Key, k.Rev).Scan(&r.Key, &r.Revision, &r.Original, &r.Format, s.docs.intoText(&r.Doc), &r.PlacedIn, &r.PlacedWhy)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

@@ -319,6 +319,11 @@ func (s *Store) RecordDigestsPart(ctx context.Context, part, parts int, fn func(
 		if err := rows.Scan(&key, &rev, &original, &format, &doc, &pl.in, &pl.why); err != nil {
 			return err
 		}
+		// A document that will not unpack was altered: hashed as it is
+		// stored, it differs from what was logged, and verify says so.
+		if d, err := s.docs.unpack(doc); err == nil {
+			doc = d
+		}
 		if err := fn(ledger.Report, key, rev, ledger.ReportSum(original, format, doc, pl.in, pl.why)); err != nil {
 			return err
 		}
@@ -352,7 +357,7 @@ func (s *Store) IncidentReports(ctx context.Context, incidentID int64) ([]ledger
 	var out []ledger.RawReport
 	for rows.Next() {
 		var r ledger.RawReport
-		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy); err != nil {
+		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, s.docs.intoText(&r.Doc), &r.PlacedIn, &r.PlacedWhy); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -122,7 +122,7 @@ func (im *importer) prefetch(ctx context.Context, reports []incident.Report) err
 			var k int
 			var c candidate
 			var doc string
-			if err := rows.Scan(&k, &c.id, &doc, &c.history); err != nil {
+			if err := rows.Scan(&k, &c.id, im.w.s.docs.intoText(&doc), &c.history); err != nil {
 				return err
 			}
 			if err := im.read(&c, doc); err != nil {
@@ -237,7 +237,7 @@ func (im *importer) queryNear(ctx context.Context, q string, args []any) ([]cand
 	for rows.Next() {
 		var c candidate
 		var doc string
-		if err := rows.Scan(&c.id, &doc, &c.history); err != nil {
+		if err := rows.Scan(&c.id, im.w.s.docs.intoText(&doc), &c.history); err != nil {
 			return nil, err
 		}
 		if err := im.read(&c, doc); err != nil {

@@ -104,7 +104,7 @@ func (s *Store) storedRulings(ctx context.Context, chunk []store.IncidentRuling)
 	for rows.Next() {
 		var k rulingKey
 		r := &storedRuling{}
-		if err := rows.Scan(&k.incident, &k.agreement, &r.version, &r.verdict, &r.outcome, &r.doc); err != nil {
+		if err := rows.Scan(&k.incident, &k.agreement, &r.version, &r.verdict, &r.outcome, s.docs.into(&r.doc)); err != nil {
 			rows.Close()
 			return nil, err
 		}

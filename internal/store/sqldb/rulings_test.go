@@ -29,7 +29,7 @@ func openSQLitePools(tb testing.TB) (*Store, *sql.DB) {
 		tb.Fatal(err)
 	}
 	r.SetMaxOpenConns(4)
-	s, err := New(context.Background(), w, r, Dialect{Name: "sqlite", OneWriter: true})
+	s, err := New(context.Background(), w, r, Dialect{Name: "sqlite", OneWriter: true, Pack: true})
 	if err != nil {
 		tb.Fatal(err)
 	}

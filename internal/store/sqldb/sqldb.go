@@ -53,6 +53,8 @@ type Dialect struct {
 	// more to parse, as a group's one search for all its reports does;
 	// in process (SQLite) a prepared statement per report is cheaper.
 	Server bool
+	// Pack says that documents are stored packed (docs.go).
+	Pack bool
 }
 
 // Store is a store.Store on a SQL database. Writes go through w and reads
@@ -67,7 +69,10 @@ type Store struct {
 	// queries are a fixed set. prepared holds statements kept prepared on
 	// the writer pool (keep), keptCount how many.
 	rebound, buffered, prepared sync.Map
-	keptCount                   atomic.Int64
+	// docs packs and unpacks the document columns of incidents, reports,
+	// report revisions and rulings.
+	docs      *codec
+	keptCount atomic.Int64
 	// searching admits one text search at a time (searchSlots): a search
 	// reads every incident its other filters leave, and several at once
 	// would hold every reader while the other pages wait.
@@ -89,7 +94,11 @@ var _ store.Store = (*Store)(nil)
 // New returns a store on the given pools, with its schema brought up to
 // date.
 func New(ctx context.Context, w, r *sql.DB, d Dialect) (*Store, error) {
-	s := &Store{w: w, r: r, d: d, searching: make(chan struct{}, searchSlots), budget: searchBudget}
+	docs, err := newCodec(d.Pack)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{w: w, r: r, d: d, docs: docs, searching: make(chan struct{}, searchSlots), budget: searchBudget}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", d.Name, err)
 	}
@@ -729,7 +738,7 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 		id, incidentID, oldFormat int64
 		oldDigest                 string
 		oldOriginal               string
-		oldDoc                    string
+		oldDoc                    []byte // as stored: a revision keeps it so
 		revision                  int
 		oldOwner, logKey          string
 		pl                        placement
@@ -773,7 +782,7 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 		pl = placement{in: incidentID, why: joined}
 		dg := ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: pl.in, PlacedWhy: pl.why})
 		logKey = newLogKey()
-		im.w.addReport([]any{r.Source, r.SourceID, incidentID, r.Original, dg, doc, im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why},
+		im.w.addReport([]any{r.Source, r.SourceID, incidentID, r.Original, dg, im.w.s.docs.value(doc), im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why, r.Description},
 			func(id int64) { r.ID = id })
 		r.IncidentID = incidentID
 		if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: logKey, Rev: 1, Digest: dg}); err != nil {
@@ -809,8 +818,8 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 		id, revision, oldOriginal, oldDoc, im.now, oldFormat); err != nil {
 		return store.Imported{}, err
 	}
-	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, revision = ?, imported_at = ?, format_id = ?, party = ? WHERE id = ?`,
-		r.Original, dg, doc, revision+1, im.now, formatID, r.Party, id); err != nil {
+	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, description = ?, revision = ?, imported_at = ?, format_id = ?, party = ? WHERE id = ?`,
+		r.Original, dg, im.w.s.docs.value(doc), r.Description, revision+1, im.now, formatID, r.Party, id); err != nil {
 		return store.Imported{}, err
 	}
 	if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: logKey, Rev: revision + 1, Digest: dg, Prev: oldDigest}); err != nil {
@@ -857,7 +866,7 @@ func recombine(ctx context.Context, w *txw, id int64, rule store.RuleFunc, now s
 	for rows.Next() {
 		var rid int64
 		var doc string
-		if err := rows.Scan(&rid, &doc); err != nil {
+		if err := rows.Scan(&rid, w.s.docs.intoText(&doc)); err != nil {
 			rows.Close()
 			return err
 		}
@@ -908,9 +917,9 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 		w.setIncident(id, row, now)
 		w.batch().fresh[id] = true
 	} else if id == 0 {
-		if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{row.Start, row.End, row.Admin1, row.Admin2, row.Admin3, row.Area,
-			row.Act, row.State, row.Doc, now, row.Cell, row.Datasets}, &id); err != nil {
+		if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets, title, title_protected, words)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{row.Start, row.End, row.Admin1, row.Admin2, row.Admin3, row.Area,
+			row.Act, row.State, w.s.docs.value(row.Doc), now, row.Cell, row.Datasets, row.Title, row.TitleProtected, row.Words}, &id); err != nil {
 			return 0, err
 		}
 		w.batch().fresh[id] = true
@@ -1094,11 +1103,11 @@ func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.Incident
 		var (
 			id   int64
 			idoc string
-			rdoc sql.NullString
+			rdoc []byte // none: no ruling
 			rids sql.NullString
 			sum  store.IncidentSummary
 		)
-		if err := rows.Scan(&id, &idoc, &rdoc, &rids, &sum.Grade); err != nil {
+		if err := rows.Scan(&id, s.docs.intoText(&idoc), s.docs.into(&rdoc), &rids, &sum.Grade); err != nil {
 			return nil, 0, err
 		}
 		if err := json.Unmarshal([]byte(idoc), &sum.Incident); err != nil {
@@ -1110,9 +1119,9 @@ func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.Incident
 				sum.ReportIDs = append(sum.ReportIDs, rid)
 			}
 		}
-		if rdoc.Valid {
+		if rdoc != nil {
 			var r ruling.Ruling
-			if err := json.Unmarshal([]byte(rdoc.String), &r); err != nil {
+			if err := json.Unmarshal(rdoc, &r); err != nil {
 				return nil, 0, fmt.Errorf("incident %d ruling: %w", id, err)
 			}
 			sum.Ruling = &r
@@ -1126,7 +1135,7 @@ func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.Incident
 func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, error) {
 	var d store.IncidentDetail
 	var idoc string
-	err := s.queryRow(ctx, `SELECT doc, merged_into FROM incidents WHERE id = ?`, id).Scan(&idoc, &d.MergedInto)
+	err := s.queryRow(ctx, `SELECT doc, merged_into FROM incidents WHERE id = ?`, id).Scan(s.docs.intoText(&idoc), &d.MergedInto)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("incident %d: %w", id, store.ErrNotFound)
 	}
@@ -1152,7 +1161,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 	defer rrows.Close()
 	for rrows.Next() {
 		var doc string
-		if err := rrows.Scan(&doc); err != nil {
+		if err := rrows.Scan(s.docs.intoText(&doc)); err != nil {
 			return d, err
 		}
 		var r ruling.Ruling
@@ -1176,7 +1185,7 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 		var id int64
 		var doc string
 		var reports sql.NullString
-		if err := rows.Scan(&id, &doc, &reports); err != nil {
+		if err := rows.Scan(&id, s.docs.intoText(&doc), &reports); err != nil {
 			return err
 		}
 		var in incident.Incident
@@ -1215,7 +1224,7 @@ func (s *Store) eachReport(ctx context.Context, where string, args []any, fn fun
 		var r incident.Report
 		var id, incidentID int64
 		var doc, original, format string
-		if err := rows.Scan(&id, &incidentID, &doc, &original, &format); err != nil {
+		if err := rows.Scan(&id, &incidentID, s.docs.intoText(&doc), &original, &format); err != nil {
 			return err
 		}
 		if err := json.Unmarshal([]byte(doc), &r); err != nil {
@@ -1245,19 +1254,18 @@ func (s *Store) eachReport(ctx context.Context, where string, args []any, fn fun
 // Original records are never searched.
 func (s *Store) search(text string, all bool) (string, []any) {
 	const like = " LIKE ? ESCAPE '\\'"
-	doc := s.jsonDoc("i.doc")
-	conds := []string{
-		"lower(coalesce(" + doc + " -> 'place' ->> 'name', ''))" + like,
-		"EXISTS (SELECT 1 FROM " + s.jsonArray(doc+" -> 'actors'") + " WHERE lower(a.value ->> 'name')" + like + ")",
-		"lower(i.act)" + like,
+	conds := []string{"lower(i.act)" + like}
+	// The names are one a line: words spanning two lines would match
+	// across two names.
+	if !strings.Contains(text, "\n") {
+		conds = append(conds, "lower(i.words)"+like)
 	}
 	if all {
 		conds = append(conds,
-			"lower(coalesce("+doc+" ->> 'title', ''))"+like,
-			"EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND lower(coalesce("+s.jsonDoc("rp.doc")+" ->> 'description', ''))"+like+")")
+			"lower(i.title)"+like,
+			"EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND lower(rp.description)"+like+")")
 	} else {
-		conds = append(conds,
-			"(coalesce(CAST("+doc+" -> 'title_protected' AS TEXT), '') <> 'true' AND lower(coalesce("+doc+" ->> 'title', ''))"+like+")")
+		conds = append(conds, "(NOT i.title_protected AND lower(i.title)"+like+")")
 	}
 	pattern := likeContains(strings.ToLower(text))
 	args := make([]any, len(conds))
@@ -1273,23 +1281,4 @@ func (s *Store) search(text string, all bool) (string, []any) {
 func likeContains(text string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(text) + "%"
-}
-
-// jsonDoc is a JSON document column as the engine's JSON operators
-// (->, ->>) take it: SQLite reads JSON text as it is; PostgreSQL needs
-// the text cast.
-func (s *Store) jsonDoc(col string) string {
-	if s.d.Name == "postgres" {
-		return "CAST(" + col + " AS jsonb)"
-	}
-	return col
-}
-
-// jsonArray is a FROM item "a" whose rows' column value holds the
-// elements of a JSON array (none when the value is not an array).
-func (s *Store) jsonArray(expr string) string {
-	if s.d.Name == "postgres" {
-		return "jsonb_array_elements(CASE WHEN jsonb_typeof(" + expr + ") = 'array' THEN " + expr + " ELSE CAST('[]' AS jsonb) END) AS a(value)"
-	}
-	return "json_each(" + expr + ") AS a"
 }

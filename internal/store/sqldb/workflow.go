@@ -75,7 +75,7 @@ func appendEvent(ctx context.Context, w *txw, incidentID int64, e workflow.Event
 	}
 	// The state is also in the incident's document, which listings read.
 	var idoc string
-	err = w.scan(ctx, `SELECT doc FROM incidents WHERE id = ?`, []any{incidentID}, &idoc)
+	err = w.scan(ctx, `SELECT doc FROM incidents WHERE id = ?`, []any{incidentID}, w.s.docs.intoText(&idoc))
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("incident %d: %w", incidentID, store.ErrNotFound)
 	}
@@ -89,7 +89,7 @@ func appendEvent(ctx context.Context, w *txw, incidentID int64, e workflow.Event
 	m["state"] = st.State
 	b, _ := json.Marshal(m)
 	_, err = w.exec(ctx, `UPDATE incidents SET state = ?, grade = ?, assignee = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		string(st.State), string(st.Grade), st.Assignee, string(b), ts(time.Now()), incidentID)
+		string(st.State), string(st.Grade), st.Assignee, w.s.docs.value(string(b)), ts(time.Now()), incidentID)
 	return err
 }
 
@@ -131,7 +131,7 @@ func regrade(ctx context.Context, w *txw, id int64, grade store.GradeFunc) error
 		}
 		for rows.Next() {
 			var b []byte
-			if err = rows.Scan(&b); err != nil {
+			if err = rows.Scan(w.s.docs.into(&b)); err != nil {
 				break
 			}
 			if err = q.add(b); err != nil {

@@ -1,0 +1,133 @@
+package sqldb
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/storetest"
+)
+
+// On SQLite a report's and a ruling's documents are stored packed, much
+// smaller than their JSON, and read back the same; a document stored
+// before packing (plain JSON) reads as it did; one that will not unpack is
+// an error naming it, not a wrong answer.
+func TestPackedDocs(t *testing.T) {
+	s, w := openSQLitePools(t)
+	ctx := context.Background()
+	r := storetest.Report("p1", incident.Day(2017, 3, 1, time.UTC), "SY070000")
+	r.Description = "Shelling reported near the market; three killed, according to local sources."
+	res, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res[0].IncidentID
+	before, err := s.Incident(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: id, Ruling: syntheticRuling(before.Incident)}}); err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.Incident(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"reports", "rulings"} {
+		var stored []byte
+		if err := w.QueryRow(`SELECT doc FROM ` + table).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		var doc any = want.Reports[0]
+		if table == "rulings" {
+			doc = want.Rulings[0]
+		}
+		plain, _ := json.Marshal(doc)
+		if len(stored) == 0 || stored[0] != packedV1 || len(stored) > len(plain)*2/3 {
+			t.Errorf("%s: stored %d bytes starting %q for %d of JSON: not packed", table, len(stored), stored[:min(len(stored), 1)], len(plain))
+		}
+	}
+
+	// As stored before packing: the JSON itself.
+	for _, table := range []string{"reports", "rulings"} {
+		var stored []byte
+		if err := w.QueryRow(`SELECT doc FROM ` + table).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := s.docs.unpack(stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Exec(`UPDATE `+table+` SET doc = ?`, string(plain)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Incident(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read from plain JSON:\n got %+v\nwant %+v", got, want)
+	}
+
+	if _, err := w.Exec(`UPDATE rulings SET doc = ?`, []byte{packedV1, 0x28, 0xb5, 0x2f}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Incident(ctx, id); err == nil || !strings.Contains(err.Error(), "packed document") {
+		t.Errorf("a ruling that will not unpack: %v", err)
+	}
+}
+
+// The staff's search finds a report by its description, which is now a
+// column of its own (the document is packed).
+func TestDescriptionColumn(t *testing.T) {
+	s, w := openSQLitePools(t)
+	ctx := context.Background()
+	r := storetest.Report("d1", incident.Day(2017, 3, 1, time.UTC), "SY070000")
+	r.Description = "Observers counted nine shells"
+	if _, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	var d string
+	if err := w.QueryRow(`SELECT description FROM reports`).Scan(&d); err != nil || d != r.Description {
+		t.Fatalf("description %q, %v", d, err)
+	}
+	// A new reading of the record replaces it.
+	r.Description = "Observers counted eleven shells"
+	r.Original += " (corrected)"
+	if _, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := s.Incidents(ctx, store.Filter{Text: "eleven shells"})
+	if err != nil || len(list) != 1 {
+		t.Errorf("search after the update: %d, %v", len(list), err)
+	}
+}
+
+func FuzzUnpack(f *testing.F) {
+	c, err := newCodec(true)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`{"source":"acled","description":"Shelling near the market"}`))
+	f.Add([]byte{packedV1, 0x28, 0xb5, 0x2f, 0xfd})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		// Packed and unpacked, any document is itself.
+		if len(b) > 0 && b[0] != packedV1 {
+			p := c.value(string(b)).([]byte)
+			got, err := c.unpack(p)
+			if err != nil || !bytes.Equal(got, b) {
+				t.Fatalf("round trip: %q, %v", got, err)
+			}
+		}
+		// Anything stored unpacks or fails: it never panics.
+		c.unpack(b)
+		c.unpack(append([]byte{packedV1}, b...))
+	})
+}
