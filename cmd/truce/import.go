@@ -38,6 +38,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
 	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
+	reread := fs.Bool("reread", false, "acled, ucdp: read every record again, even those stored with the same original (after an upgrade of truce, or with other options); without it a record stored unchanged is counted unchanged without being read")
 	noRead := fs.Bool("no-read", false, "do not read the records' words (notes, headlines, descriptions) for facts their fields lack: faster, for a dataset whose coding is complete (docs/extraction.md)")
 	perSource := fs.Bool("per-source", false, "ucdp: one report per source article of each event (see docs/clustering.md)")
 	evidenceDir := fs.String("evidence", "", "folder of the reports' evidence files by SHA-256, as truce export writes it (default FILE.evidence when it exists)")
@@ -86,7 +87,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	}
 	defer a.Close()
 	var evidence app.EvidenceCount
-	opt := app.ImportOptions{PerSource: *perSource, NoRead: *noRead, Evidence: *evidenceDir, EvidenceCount: &evidence,
+	opt := app.ImportOptions{PerSource: *perSource, NoRead: *noRead, Reread: *reread, Evidence: *evidenceDir, EvidenceCount: &evidence,
 		Source: *source, Kind: incident.SourceKind(*kind), Party: *party}
 	if opt.Evidence == "" {
 		if st, err := os.Stat(name + ".evidence"); err == nil && st.IsDir() {

@@ -61,6 +61,11 @@ type ImportOptions struct {
 	// descriptions) for the facts their fields lack (read.go): faster,
 	// for a large dataset whose coding is complete.
 	NoRead bool
+	// Reread reads every record of a dataset again, even one stored with
+	// the same original: after an upgrade of truce that reads records
+	// differently, or with other options. Without it a daily sync counts
+	// those unchanged without reading them.
+	Reread bool
 }
 
 // Evidence counts what an import did with the evidence files its reports
@@ -71,7 +76,7 @@ type EvidenceCount struct {
 }
 
 // Source opens a reader for one of Formats.
-func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions) (importer.Source, error) {
+func (a *App) Source(ctx context.Context, format string, r io.Reader, file string, opt ImportOptions) (importer.Source, error) {
 	loc := opt.Location
 	if loc == nil && format != "jsonl" { // JSON lines carry their offsets
 		var err error
@@ -81,9 +86,15 @@ func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions)
 	}
 	switch format {
 	case "acled":
-		return acled.NewReader(r, file, acled.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
+		return acled.NewReader(r, file, acled.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To,
+			Stored: a.stored(ctx, opt)})
 	case "ucdp":
-		rd, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To})
+		var stored importer.Stored
+		if !opt.PerSource { // there an event is reports of another source
+			stored = a.stored(ctx, opt)
+		}
+		rd, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To,
+			Stored: stored})
 		if err != nil || !opt.PerSource {
 			return rd, err
 		}
@@ -115,10 +126,35 @@ func (a *App) Source(format string, r io.Reader, file string, opt ImportOptions)
 	return nil, fmt.Errorf("unknown import format %q (known: %v)", format, Formats)
 }
 
+// stored looks records up in the store, for a dataset reader to skip
+// those stored unchanged; nil (read every record) with Reread, and with a
+// period, whose records outside it are counted skipped, not unchanged.
+func (a *App) stored(ctx context.Context, opt ImportOptions) importer.Stored {
+	if opt.Reread || !opt.From.IsZero() || !opt.To.IsZero() {
+		return nil
+	}
+	return func(source string, keys []importer.StoredKey) ([]bool, error) {
+		ids := make([]string, len(keys))
+		for i, k := range keys {
+			ids[i] = k.ID
+		}
+		got, err := a.store.Originals(ctx, source, ids)
+		if err != nil {
+			return nil, err
+		}
+		same := make([]bool, len(keys))
+		for i, k := range keys {
+			o, ok := got[k.ID]
+			same[i] = ok && o.Record == k.Original && o.Format == k.Format
+		}
+		return same, nil
+	}
+}
+
 // Import reads a file in format and stores its reports, ruling every
 // incident it creates or changes under every stored agreement as it goes.
 func (a *App) Import(ctx context.Context, format string, r io.Reader, file string, opt ImportOptions) (*importer.Summary, error) {
-	src, err := a.Source(format, r, file, opt)
+	src, err := a.Source(ctx, format, r, file, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -41,3 +41,54 @@ func TestImportNotes(t *testing.T) {
 		t.Errorf("the unknown column is not noted: %q", sum.Notes)
 	}
 }
+
+// TestDailySync: importing a dataset again reads only the records whose
+// original changed; the others are counted unchanged without being read,
+// unless Reread asks for every record, and the stored results are those of
+// reading every record (the daily sync of issue 17).
+func TestDailySync(t *testing.T) {
+	ctx := context.Background()
+	data, err := os.ReadFile("../importer/acled/testdata/events.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(ctx, app.Config{DB: filepath.Join(t.TempDir(), "s.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	imp := func(text string, opt app.ImportOptions) (created, updated, unchanged, notRead int) {
+		t.Helper()
+		opt.Location = time.UTC
+		sum, err := a.Import(ctx, "acled", strings.NewReader(text), "events.csv", opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum.Created, sum.Updated, sum.Unchanged, sum.NotRead
+	}
+	first, _, _, _ := imp(string(data), app.ImportOptions{})
+	if first == 0 {
+		t.Fatal("nothing imported")
+	}
+	if c, u, same, notRead := imp(string(data), app.ImportOptions{}); c != 0 || u != 0 || same != first || notRead != first {
+		t.Errorf("again: %d created, %d updated, %d unchanged (%d not read); want all %d unchanged, not read", c, u, same, notRead, first)
+	}
+	if _, _, same, notRead := imp(string(data), app.ImportOptions{Reread: true}); same != first || notRead != 0 {
+		t.Errorf("reread: %d unchanged, %d not read; want %d read and unchanged", same, notRead, first)
+	}
+	// One record's notes corrected at the source.
+	edited := strings.Replace(string(data), "Clashes on", "Fighting on", 1)
+	if edited == string(data) {
+		t.Fatal("the fixture has no record to edit")
+	}
+	if c, u, same, notRead := imp(edited, app.ImportOptions{}); c != 0 || u != 1 || same != first-1 || notRead != first-1 {
+		t.Errorf("one record changed: %d created, %d updated, %d unchanged (%d not read)", c, u, same, notRead)
+	}
+	res, err := a.VerifyDerived(ctx)
+	if err != nil || len(res.Problems) > 0 {
+		t.Errorf("verify -deep after the syncs: %v %v", res, err)
+	}
+}

@@ -241,9 +241,45 @@ type csvRows struct {
 	c       *CSV
 	columns map[string]string
 	convert func(*Record) (*incident.Report, *RowError)
+	skip    *skipStored
+}
+
+// skipStored is what KeyedRows adds: records read ahead, a run at a time,
+// with which of them are stored unchanged.
+type skipStored struct {
+	source, idCol, format string
+	stored                Stored
+	ahead                 []readAhead
+	err                   error // after ahead: the end of the file (io.EOF) or a failure
+}
+
+type readAhead struct {
+	rec       *Record
+	rowErr    *RowError
+	unchanged bool
+}
+
+// readAheadRows is how many records one look-up covers.
+const readAheadRows = 500
+
+// KeyedRows is Rows for a format whose records are each one report of
+// source, with its id in column idCol and its original the record as it
+// stands in the file, in format. When stored is set, each run of records
+// is looked up before it is converted, and a record stored with the same
+// original and format comes back as an unchanged row, not read again:
+// the daily sync of a dataset reads only what changed.
+func KeyedRows(c *CSV, columns map[string]string, source, idCol, format string, stored Stored, convert func(*Record) (*incident.Report, *RowError)) Source {
+	s := &csvRows{c: c, columns: columns, convert: convert}
+	if stored != nil {
+		s.skip = &skipStored{source: source, idCol: idCol, format: format, stored: stored}
+	}
+	return s
 }
 
 func (s *csvRows) Next() (Row, bool, error) {
+	if s.skip != nil {
+		return s.nextAhead()
+	}
 	rec, rowErr, err := s.c.Next()
 	if err == io.EOF {
 		return Row{}, false, nil
@@ -251,12 +287,74 @@ func (s *csvRows) Next() (Row, bool, error) {
 	if err != nil {
 		return Row{}, false, err
 	}
-	if rowErr != nil {
-		return Row{Err: rowErr}, true, nil
+	return s.row(readAhead{rec: rec, rowErr: rowErr}), true, nil
+}
+
+func (s *csvRows) row(r readAhead) Row {
+	if r.rowErr != nil {
+		return Row{Err: r.rowErr}
 	}
-	rep, rowErr := s.convert(rec)
-	return Row{Report: rep, Err: rowErr, Columns: s.columns,
-		At: RowError{File: s.c.file, Row: rec.Row, Line: rec.Line, Original: rec.Raw}}, true, nil
+	at := RowError{File: s.c.file, Row: r.rec.Row, Line: r.rec.Line, Original: r.rec.Raw}
+	if r.unchanged {
+		return Row{Unchanged: true, At: at}
+	}
+	rep, rowErr := s.convert(r.rec)
+	return Row{Report: rep, Err: rowErr, Columns: s.columns, At: at}
+}
+
+func (s *csvRows) nextAhead() (Row, bool, error) {
+	k := s.skip
+	if len(k.ahead) == 0 && k.err == nil {
+		k.err = s.readAhead()
+	}
+	if len(k.ahead) == 0 {
+		if k.err == io.EOF {
+			return Row{}, false, nil
+		}
+		return Row{}, false, k.err
+	}
+	r := k.ahead[0]
+	k.ahead = k.ahead[1:]
+	return s.row(r), true, nil
+}
+
+// readAhead reads the next run of records and looks up which are stored
+// unchanged; it returns what ended the run early (io.EOF at the end).
+func (s *csvRows) readAhead() error {
+	k := s.skip
+	k.ahead = k.ahead[:0]
+	var keys []StoredKey
+	var at []int
+	seen := map[string]int{} // id -> records of the run with it
+	var end error
+	for len(k.ahead) < readAheadRows {
+		rec, rowErr, err := s.c.Next()
+		if err != nil {
+			end = err
+			break
+		}
+		if rowErr == nil {
+			if id := rec.Get(k.idCol); id != "" {
+				keys = append(keys, StoredKey{ID: id, Original: rec.Raw, Format: k.format})
+				at = append(at, len(k.ahead))
+				seen[id]++
+			}
+		}
+		k.ahead = append(k.ahead, readAhead{rec: rec, rowErr: rowErr})
+	}
+	if len(keys) > 0 {
+		same, err := k.stored(k.source, keys)
+		if err != nil {
+			k.ahead = k.ahead[:0]
+			return fmt.Errorf("%s: stored records: %w", s.c.file, err)
+		}
+		for i, ok := range same {
+			// A record given twice in a run is read, as the store
+			// takes the last of them.
+			k.ahead[at[i]].unchanged = ok && seen[keys[i].ID] == 1
+		}
+	}
+	return end
 }
 
 // SafeCell is a cell as a CSV writer should write it for people who open

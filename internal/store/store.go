@@ -152,6 +152,9 @@ type IncidentDetail struct {
 	Rulings    []ruling.Ruling   `json:"rulings"`
 }
 
+// Original is a report's original record as stored, and its format.
+type Original struct{ Record, Format string }
+
 // Store is truce's persistence. Every method is safe for concurrent use.
 // A write has returned only once it is durable.
 type Store interface {
@@ -191,6 +194,11 @@ type Store interface {
 	// transaction, so that no incident is ever stored without its
 	// rulings. Reports are updated in place with their ids.
 	ImportReports(ctx context.Context, reports []incident.Report, in Intake) ([]Imported, error)
+
+	// Originals returns the stored original record and its format of
+	// each of source's reports among ids (none for an id not stored), so
+	// that a daily sync need not read again what did not change.
+	Originals(ctx context.Context, source string, ids []string) (map[string]Original, error)
 
 	// SaveRulings replaces the rulings of the given incidents under their
 	// agreements, writing only those that differ from the stored ones

@@ -61,7 +61,7 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 		cfg.Location = time.UTC
 	}
 	rd := &Reader{file: file, cfg: cfg, format: Format(c.HeaderLine()), codes: map[[2]string]Coding{}}
-	rd.Source = importer.Rows(c, checkedColumns, rd.convert)
+	rd.Source = importer.KeyedRows(c, checkedColumns, SourceName, "event_id_cnty", rd.format, cfg.Stored, rd.convert)
 	for _, cd := range Codings() {
 		rd.codes[[2]string{cd.EventType, cd.SubEventType}] = cd
 	}

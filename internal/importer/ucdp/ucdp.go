@@ -52,7 +52,7 @@ func NewReader(r io.Reader, file string, cfg Config) (*Reader, error) {
 		cfg.Location = time.UTC
 	}
 	rd := &Reader{file: file, cfg: cfg, format: "text/csv; source=ucdp-ged; header=" + c.HeaderLine()}
-	rd.Source = importer.Rows(c, checkedColumns, rd.convert)
+	rd.Source = importer.KeyedRows(c, checkedColumns, SourceName, "id", rd.format, cfg.Stored, rd.convert)
 	return rd, nil
 }
 

@@ -1282,3 +1282,36 @@ func likeContains(text string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(text) + "%"
 }
+
+// Originals returns the stored original of each of source's reports among
+// ids, 500 ids a query.
+func (s *Store) Originals(ctx context.Context, source string, ids []string) (map[string]store.Original, error) {
+	out := make(map[string]store.Original, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{source}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		rows, err := s.query(ctx, `SELECT r.source_id, r.original, coalesce(f.format, '') FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id
+			WHERE r.source = ? AND r.source_id IN `+values(1, n), args...)
+		if err != nil {
+			return nil, fmt.Errorf("stored originals: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var o store.Original
+			if err := rows.Scan(&id, &o.Record, &o.Format); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("stored originals: %w", err)
+			}
+			out[id] = o
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("stored originals: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
