@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# truce rule over a period at scale (issue 17, item 4), against the SQL read
+# of the same rows, in one run. On an existing SQLite database (DB=path:
+# one that bench/import-again.sh or bench/reads.sh KEEP=dir made, holding the
+# shipped agreement), REPS times (default 3), interleaved:
+#
+#   - sqlite3 reading what truce rule reads: the period's incidents (their
+#     documents and report ids), their rulings and the rulings' parties;
+#   - truce rule -from FROM -to TO: every incident of the period ruled again
+#     and compared with its stored rulings; an unchanged ruling is not
+#     written (after an import nothing has changed).
+#
+# Each is timed by GNU time: CPU (user + system), wall and maximum RSS; the
+# medians are printed with truce's CPU as a ratio of sqlite3's.
+#
+# Usage: DB=path bench/rule.sh            (needs sqlite3, GNU time, go)
+#   FROM=2018-01-01 TO=2018-12-31 REPS=3 TRUCE=path (default: built from this checkout)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+db=${DB:?DB=path to a database}
+from=${FROM:-2018-01-01}
+to=${TO:-2018-12-31}
+reps=${REPS:-3}
+work=$(mktemp -d "${TMPDIR:-/tmp}/truce-rule.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+truce=${TRUCE:-}
+if [[ -z $truce ]]; then
+	(cd "$root" && go build -o "$work/truce" ./cmd/truce)
+	truce=$work/truce
+fi
+end=$(date -u -d "$to + 1 day" +%Y-%m-%d)
+# The incidents of the period as truce's store selects them (store.Filter
+# From/To: overlapping [from, to], not merged away).
+period="merged_into = 0 AND occurred_end > '$from' AND occurred_start < '$end'"
+read_sql="SELECT i.id, i.doc, (SELECT group_concat(r.id) FROM reports r WHERE r.incident_id = i.id) FROM incidents i WHERE $period ORDER BY i.occurred_start, i.id;
+SELECT incident_id, agreement_id, version, verdict, outcome, doc FROM rulings WHERE incident_id IN (SELECT id FROM incidents WHERE $period);
+SELECT incident_id, agreement_id, party FROM ruling_parties WHERE incident_id IN (SELECT id FROM incidents WHERE $period);"
+
+measure() { # key, command...: appends "cpu wall rss_mb" to $work/$key
+	local key=$1; shift
+	/usr/bin/time -f "%U %S %e %M" -o "$work/t" "$@" > "$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
+	tail -n 1 "$work/t" | awk '{printf "%.2f %.2f %.0f\n", $1 + $2, $3, $4 / 1024}' >> "$work/$key"
+}
+median() { # file, column
+	sort -n -k"$2" "$1" | awk -v c="$2" '{v[NR] = $c} END {print v[int((NR + 1) / 2)]}'
+}
+
+n=$(sqlite3 "$db" "SELECT count(*) FROM incidents WHERE $period")
+for ((r = 1; r <= reps; r++)); do
+	measure sql sqlite3 "$db" "$read_sql"
+	measure rule "$truce" rule -db "$db" -from "$from" -to "$to"
+done
+grep -i "written\|unchanged" "$work/out" | head -3 || true
+base=$(median "$work/sql" 1)
+echo "$n incidents in $from..$to, median of $reps, $(nproc) cores"
+echo "| run | CPU s | wall s | max RSS MB | CPU / SQL read |"
+echo "|---|---|---|---|---|"
+printf '| sqlite3 reading the same rows | %s | %s | %s | 1.0× |\n' "$base" "$(median "$work/sql" 2)" "$(median "$work/sql" 3)"
+cpu=$(median "$work/rule" 1)
+printf '| truce rule | %s | %s | %s | %s× |\n' "$cpu" "$(median "$work/rule" 2)" "$(median "$work/rule" 3)" "$(awk -v a="$cpu" -v b="$base" 'BEGIN {printf "%.1f", a / b}')"
