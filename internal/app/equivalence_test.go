@@ -125,6 +125,10 @@ func importDigest(t *testing.T, perSource bool) string {
 		t.Fatal(err)
 	}
 	defer sq.Close()
+	u, err := sqldb.NewUnpacker()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out strings.Builder
 	for _, tb := range equivalenceTables {
 		rows, err := sq.Query(tb.query)
@@ -147,7 +151,7 @@ func importDigest(t *testing.T, perSource bool) string {
 				// Documents as they read: stored packed on SQLite
 				// since, JSON before.
 				if cols[i] == "doc" {
-					d, err := sqldb.Unpack(v)
+					d, err := u.Unpack(v)
 					if err != nil {
 						t.Fatalf("%s: %v", tb.name, err)
 					}

@@ -117,15 +117,18 @@ func (d docScanner) Scan(src any) error {
 	return nil
 }
 
-// Unpack is a document as a document column of an SQLite database stores
-// it, unpacked: for tools and tests that read the tables directly.
-func Unpack(stored []byte) ([]byte, error) {
+// Unpacker unpacks documents as the document columns of an SQLite
+// database store them: for tools and tests that read the tables directly.
+type Unpacker struct{ c *codec }
+
+// NewUnpacker returns an Unpacker.
+func NewUnpacker() (Unpacker, error) {
 	c, err := newCodec(false)
-	if err != nil {
-		return nil, err
-	}
-	return c.unpack(stored)
+	return Unpacker{c}, err
 }
+
+// Unpack is the document stored as b.
+func (u Unpacker) Unpack(b []byte) ([]byte, error) { return u.c.unpack(b) }
 
 // EditDoc rewrites the document column of table's rows where cond holds
 // (args are its parameters, "?" placeholders) as edit makes it, packed as
