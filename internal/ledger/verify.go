@@ -17,6 +17,10 @@ import (
 type Source interface {
 	LogSize(ctx context.Context) (int64, error)
 	EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error
+	// EachLogEntryByRecord gives every entry in the order of the record
+	// it names (kind, then key, bytewise), then of index. The order is
+	// the store's claim, checked against what each entry says.
+	EachLogEntryByRecord(ctx context.Context, fn func(index int64, data []byte) error) error
 	EachStoredHash(ctx context.Context, fn func(index int64, h tlog.Hash) error) error
 	RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error
 	Checkpoints(ctx context.Context) ([][]byte, error)

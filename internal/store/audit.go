@@ -19,6 +19,9 @@ type Log interface {
 	LogSize(ctx context.Context) (int64, error)
 	// EachLogEntry calls fn with every entry from index start on.
 	EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error
+	// EachLogEntryByRecord calls fn with every entry, in the order of
+	// the record each names (kind, key, bytewise), then of index.
+	EachLogEntryByRecord(ctx context.Context, fn func(index int64, data []byte) error) error
 	// EachStoredHash calls fn with every stored hash of the tree.
 	EachStoredHash(ctx context.Context, fn func(index int64, h tlog.Hash) error) error
 	// RecordDigests calls fn with the digest of every record revision as

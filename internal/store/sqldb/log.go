@@ -145,6 +145,22 @@ func (s *Store) EachLogEntry(ctx context.Context, start int64, fn func(index int
 	return s.eachEntry(ctx, fn, "log entries", `SELECT idx, data FROM log_entries WHERE idx >= ? ORDER BY idx`, start)
 }
 
+// EachLogEntryByRecord calls fn with the raw data of every entry, in the
+// order of the record each names (kind, then key, bytewise), then of
+// index: a record's revisions come together, oldest first. The order is
+// that of the kind and key columns, which only index the entries: a
+// verifier checks it against what each entry says. data is the driver's
+// buffer, valid only until fn returns.
+func (s *Store) EachLogEntryByRecord(ctx context.Context, fn func(index int64, data []byte) error) error {
+	// Bytewise, as a verifier compares them: SQLite's default (BINARY),
+	// PostgreSQL's "C" (its default collation may be a locale's).
+	order := `kind, record_key, idx`
+	if s.d.Name == "postgres" {
+		order = `kind COLLATE "C", record_key COLLATE "C", idx`
+	}
+	return s.eachEntry(ctx, fn, "log entries by record", `SELECT idx, data FROM log_entries ORDER BY `+order)
+}
+
 // eachEntry calls fn with each (index, data) row of query (what names it
 // in an error); data is the driver's buffer, valid only until fn returns.
 func (s *Store) eachEntry(ctx context.Context, fn func(int64, []byte) error, what, query string, args ...any) error {
