@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strings"
@@ -190,4 +191,54 @@ func (f *fixture) rehash(t *testing.T, leaf map[int64]tlog.Hash) {
 		f.exec(t, `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`, i, x[:])
 	}
 	f.checkpoint(t)
+}
+
+// TestReportDigestsAsStored: the digests the store recomputes for a
+// verification (on SQLite from one concatenation in SQL) are
+// ledger.ReportSum of the columns read one by one, for current and
+// replaced revisions, with and without a placement, and with text that is
+// not ASCII.
+func TestReportDigestsAsStored(t *testing.T) {
+	ctx := context.Background()
+	f := setup(t)
+	f.exec(t, `UPDATE reports SET placed_in = 0, placed_why = '' WHERE source_id = '5'`)
+	f.exec(t, `UPDATE reports SET placed_why = 'près de حلب' WHERE source_id = '6'`)
+	f.exec(t, `UPDATE reports SET original = original || ' ٣' WHERE source_id = '7'`)
+	want := map[string]string{}
+	rows, err := f.st.DB().Query(`SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
+		LEFT JOIN original_formats f ON f.id = r.format_id
+		UNION ALL
+		SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
+		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r ledger.RawReport
+		if err := rows.Scan(&r.Key, &r.Revision, &r.Original, &r.Format, &r.Doc, &r.PlacedIn, &r.PlacedWhy); err != nil {
+			t.Fatal(err)
+		}
+		want[fmt.Sprint(r.Key, "#", r.Revision)] = ledger.ReportDigest(r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if len(want) != 9 {
+		t.Fatalf("%d report revisions, want 9", len(want))
+	}
+	got := 0
+	err = f.st.RecordDigests(ctx, func(kind, key string, rev int, digest [32]byte) error {
+		if kind != ledger.Report {
+			return nil
+		}
+		got++
+		if w := want[fmt.Sprint(key, "#", rev)]; w != hex.EncodeToString(digest[:]) {
+			t.Errorf("%s revision %d: digest %x, want %s", key, rev, digest, w)
+		}
+		return nil
+	})
+	if err != nil || got != len(want) {
+		t.Fatalf("%d digests, want %d (%v)", got, len(want), err)
+	}
 }
