@@ -194,16 +194,17 @@ func (f *fixture) rehash(t *testing.T, leaf map[int64]tlog.Hash) {
 }
 
 // TestReportDigestsAsStored: the digests the store recomputes for a
-// verification (on SQLite from one concatenation in SQL) are
-// ledger.ReportSum of the columns read one by one, for current and
-// replaced revisions, with and without a placement, and with text that is
-// not ASCII.
+// verification (on SQLite in SQL: truce_report_sum, or one concatenation
+// with the other drivers) are ledger.ReportSum of the columns read one by
+// one, for current and replaced revisions, with and without a placement,
+// with text that is not ASCII and with values stored as BLOBs.
 func TestReportDigestsAsStored(t *testing.T) {
 	ctx := context.Background()
 	f := setup(t)
 	f.exec(t, `UPDATE reports SET placed_in = 0, placed_why = '' WHERE source_id = '5'`)
 	f.exec(t, `UPDATE reports SET placed_why = 'près de حلب' WHERE source_id = '6'`)
 	f.exec(t, `UPDATE reports SET original = original || ' ٣' WHERE source_id = '7'`)
+	f.exec(t, `UPDATE reports SET doc = CAST(doc AS BLOB), placed_why = CAST('x' AS BLOB) WHERE source_id = '3'`)
 	want := map[string]string{}
 	rows, err := f.st.DB().Query(`SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
 		LEFT JOIN original_formats f ON f.id = r.format_id

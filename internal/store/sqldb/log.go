@@ -422,6 +422,9 @@ func (s *Store) reportDigests(ctx context.Context, lo, hi int64, fn func(kind, k
 	// cost is per column (a lock, a copy, a conversion each), more than
 	// SQLite's concatenation. TestReportDigestsAsStored checks the two
 	// agree.
+	if s.d.ReportSum != "" {
+		return s.reportDigestsInSQL(ctx, lo, hi, fn)
+	}
 	const hashed = `CAST(%[1]s.original || x'00' || coalesce(f.format, '') || x'00' || %[1]s.doc ||
 		CASE WHEN r.placed_in <> 0 THEN x'00' || r.placed_in || x'00' || r.placed_why ELSE '' END AS BLOB)`
 	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, `+fmt.Sprintf(hashed, "r")+` FROM reports r
@@ -441,6 +444,36 @@ func (s *Store) reportDigests(ctx context.Context, lo, hi int64, fn func(kind, k
 			return fmt.Errorf("report digests: %w", err)
 		}
 		if err := fn(ledger.Report, key, rev, sha256.Sum256(data)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// reportDigestsInSQL is reportDigests with the engine computing each
+// digest (Dialect.ReportSum).
+func (s *Store) reportDigestsInSQL(ctx context.Context, lo, hi int64, fn func(kind, key string, rev int, digest [32]byte) error) error {
+	const sum = `%[1]s(%[2]s.original, coalesce(f.format, ''), %[2]s.doc, r.placed_in, r.placed_why)`
+	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, `+fmt.Sprintf(sum, s.d.ReportSum, "r")+` FROM reports r
+		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.id BETWEEN ? AND ?
+		UNION ALL
+		SELECT r.log_key, v.revision, `+fmt.Sprintf(sum, s.d.ReportSum, "v")+` FROM report_revisions v
+		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id WHERE v.report_id BETWEEN ? AND ?`, lo, hi, lo, hi)
+	if err != nil {
+		return fmt.Errorf("report digests: %w", err)
+	}
+	defer rows.Close()
+	var key string
+	var rev int
+	var digest sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&key, &rev, &digest); err != nil {
+			return fmt.Errorf("report digests: %w", err)
+		}
+		if len(digest) != sha256.Size {
+			return fmt.Errorf("report digests: %s revision %d: %s gave %d bytes", key, rev, s.d.ReportSum, len(digest))
+		}
+		if err := fn(ledger.Report, key, rev, [32]byte(digest)); err != nil {
 			return err
 		}
 	}

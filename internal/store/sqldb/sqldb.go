@@ -53,6 +53,11 @@ type Dialect struct {
 	// more to parse, as a group's one search for all its reports does;
 	// in process (SQLite) a prepared statement per report is cheaper.
 	Server bool
+	// ReportSum names an SQL function of (original, format, doc,
+	// placed_in, placed_why) giving ledger.ReportSum of a report
+	// revision, when the driver has one: a verification then reads 32
+	// bytes a report instead of the whole record.
+	ReportSum string
 }
 
 // Store is a store.Store on a SQL database. Writes go through w and reads
