@@ -80,14 +80,17 @@ func verifyStream(ctx context.Context, src Source, known note.Verifiers) (res *R
 		es    entryScan
 		parts = 1
 	)
-	// run runs scan beside the others; the first to fail stops them all.
+	// run runs scan beside the others; the first to fail stops them all
+	// (theirs are then only that they were stopped).
 	run := func(scan func() error) {
 		wg.Go(func() {
 			if err := scan(); err != nil {
-				cancel()
 				mu.Lock()
-				errs = append(errs, err)
+				if len(errs) == 0 || !errors.Is(err, context.Canceled) {
+					errs = append(errs, err)
+				}
 				mu.Unlock()
+				cancel()
 			}
 		})
 	}

@@ -199,8 +199,23 @@ func (f *fixture) rehash(t *testing.T, leaf map[int64]tlog.Hash) {
 // one, for current and replaced revisions, with and without a placement,
 // with text that is not ASCII and with values stored as BLOBs.
 func TestReportDigestsAsStored(t *testing.T) {
+	for _, formats := range []int{0, 2, 600} { // none, a few, more than a query names
+		t.Run(fmt.Sprint(formats, " formats"), func(t *testing.T) {
+			f := setup(t)
+			if formats > 0 {
+				f.exec(t, `WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k + 1 < ?)
+					INSERT INTO original_formats (id, format) SELECT 100 + k, '{"format":' || k || '}' FROM n`, formats)
+				f.exec(t, `UPDATE reports SET format_id = 101 WHERE source_id IN ('1', '2')`)
+				f.exec(t, `UPDATE report_revisions SET format_id = 100`)
+				f.exec(t, `UPDATE reports SET format_id = 99999 WHERE source_id = '4'`) // no such format
+			}
+			checkReportDigests(t, f)
+		})
+	}
+}
+
+func checkReportDigests(t *testing.T, f *fixture) {
 	ctx := context.Background()
-	f := setup(t)
 	f.exec(t, `UPDATE reports SET placed_in = 0, placed_why = '' WHERE source_id = '5'`)
 	f.exec(t, `UPDATE reports SET placed_why = 'près de حلب' WHERE source_id = '6'`)
 	f.exec(t, `UPDATE reports SET original = original || ' ٣' WHERE source_id = '7'`)
