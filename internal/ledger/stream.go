@@ -32,7 +32,7 @@ import (
 //     elsewhere;
 //   - the records as stored, their digests recomputed.
 //
-// What ties them is three pairs of 256-bit sums of a keyed hash of each
+// What ties them is two pairs of 256-bit sums of a keyed hash of each
 // item, the key drawn afresh for each run (so no one who edits the store
 // can make two different sets sum alike): of (index, leaf hash) over the
 // stored leaves and over the entries (the stored leaves are exactly the
@@ -289,7 +289,7 @@ func (s *recordScan) scan(ctx context.Context, src Source, ps partSource, part, 
 	var buf []byte
 	fn := func(kind, k string, rev int, digest [32]byte) error {
 		var h [32]byte
-		h, buf = revisionHash(buf, key, []byte(kind), []byte(k), rev, &digest)
+		h, buf = revisionHash(buf, key, kind, k, rev, &digest)
 		add(&s.sum, h)
 		s.n++
 		return nil
@@ -370,8 +370,8 @@ func (t *streamTree) root() tlog.Hash {
 // revisionHash is the keyed hash of one revision of a record, what the
 // entries' and the records' sums add up: of the run's key, the revision,
 // its digest, and the record's kind (its length first) and key. buf is
-// reused for the input.
-func revisionHash(buf []byte, key *[32]byte, kind, k []byte, rev int, digest *[32]byte) ([32]byte, []byte) {
+// reused for the input; the names are bytes as read, or strings.
+func revisionHash[S string | []byte](buf []byte, key *[32]byte, kind, k S, rev int, digest *[32]byte) ([32]byte, []byte) {
 	buf = append(buf[:0], key[:]...)
 	buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(rev)))
 	buf = append(buf, digest[:]...)

@@ -73,11 +73,11 @@ func (r *Result) First() Problem {
 // against a record revision, each record's chain of revisions, and every
 // checkpoint's signature (against known) and root.
 //
-// It first runs the streaming check (verifyStream), which holds no more
-// than a few hashes of the tree, the chain state of each record and
-// fixed-size sums of the records and the entries. Only when that finds
-// something wrong does it run verifyExact, which holds everything in
-// memory so as to name every problem at its log index.
+// It first runs the streaming check (verifyStream), which holds nothing
+// that grows with the log: a frontier of the tree, the entry before (the
+// entries are read record by record) and fixed-size sums. Only when that
+// finds something wrong does it run verifyExact, which holds everything
+// in memory so as to name every problem at its log index.
 func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, error) {
 	res, ok, err := verifyStream(ctx, src, known)
 	if err != nil || ok {
