@@ -230,7 +230,9 @@ func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[s
 // agreement, by incident. A notification whose incident is not a number
 // (an edited row) names no incident and is not given.
 func (s *Store) EachNotified(ctx context.Context, fn func(incident int64, party, agreement string) error) error {
-	rows, err := s.query(ctx, `SELECT CAST(incident_id AS TEXT), party, agreement_id FROM notifications ORDER BY incident_id`)
+	// Ordered by the column itself, not by the text the query gives
+	// (which PostgreSQL would name incident_id and sort as text).
+	rows, err := s.query(ctx, `SELECT CAST(n.incident_id AS TEXT), n.party, n.agreement_id FROM notifications n ORDER BY n.incident_id`)
 	if err != nil {
 		return fmt.Errorf("notifications: %w", err)
 	}
