@@ -8,7 +8,8 @@
 #     checks every stored hash, recomputes every record's digest and
 #     checks every checkpoint;
 #   - `openssl dgst -sha256` over the same bytes (every record revision as
-#     hashed and every entry as stored, dumped by sqlite3 beforehand and
+#     hashed, its document unpacked, and every entry as stored, dumped by
+#     bench/records beforehand and
 #     read from the page cache): the machine's SHA-256 throughput, with
 #     the SHA instructions when the CPU has them.
 #
@@ -29,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 keep=${TRUCE_BENCH_DIR:-$work}
 mkdir -p "$keep"
 
-(cd "$root" && go build -o "$work/truce" ./cmd/truce)
+(cd "$root" && go build -o "$work/truce" ./cmd/truce && go build -o "$work/records" ./bench/records)
 bin=${TRUCE_BIN:-$work/truce}
 
 # timed LABEL ENTRIES BYTES CMD...: runs CMD under GNU time -v and prints
@@ -57,7 +58,7 @@ for rows in "${sizes[@]}"; do
 	fi
 	entries=$(sqlite3 "$db" "SELECT size FROM log_state")
 	# The same bytes: every record revision as hashed, and every entry.
-	sqlite3 "$db" "SELECT original || doc FROM reports; SELECT original || doc FROM report_revisions; SELECT data FROM log_entries;" > "$work/bytes"
+	"$work/records" -db "$db" > "$work/bytes"
 	bytes=$(stat -c %s "$work/bytes")
 	cat "$db" "$work/bytes" > /dev/null # both from the page cache
 	timed "truce verify" "$entries" "$bytes" "$bin" verify -db "$db" -pub "$keep/k$rows.key.pub"

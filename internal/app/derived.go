@@ -2,12 +2,15 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"maps"
+	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -38,6 +41,11 @@ type DerivedResult struct {
 // content. Each difference is a problem naming the table, row and column.
 // It assumes the records themselves verified (Verify): together they
 // prove that what anyone is shown follows from the log.
+//
+// It holds the incidents' histories (the events) and the moved reports'
+// placements, not the reports: those are read a range of incidents at a
+// time with the range's rulings, and the notifications beside them in
+// incident order.
 func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 	ds := a.store
 	res := &DerivedResult{}
@@ -45,55 +53,10 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 		res.Problems = append(res.Problems, ledger.Problem{Index: -1, Record: record, What: fmt.Sprintf(format, args...)})
 	}
 
-	// Reports: the columns beside the logged document, and placements.
-	type placed struct {
-		stored, at     int64  // incident as stored; as the log places it
-		storedJoined   string // reports.joined
-		joined         string // as the log has it
-		pinned, legacy bool
-		report         incident.Report
-	}
-	reports := map[int64]*placed{}
-	err := ds.EachReportRow(ctx, func(r store.ReportRow) error {
-		rec := fmt.Sprintf("report %d", r.ID)
-		for _, c := range []struct{ col, stored, logged string }{
-			{"source", r.Source, r.Report.Source},
-			{"source_id", r.SourceID, r.Report.SourceID},
-			{"party", r.Party, r.Report.Party},
-			{"description", r.Description, r.Report.Description},
-		} {
-			if c.stored != c.logged {
-				problem(rec, "reports.%s is %q but the logged report says %q", c.col, c.stored, c.logged)
-			}
-		}
-		if r.OriginalDigest != r.Digest {
-			problem(rec, "reports.original_digest is %s but the report's digest is %s", r.OriginalDigest, r.Digest)
-		}
-		p := &placed{stored: r.IncidentID, at: r.PlacedIn, storedJoined: r.Joined, joined: r.PlacedWhy, pinned: r.Pinned, report: r.Report}
-		if r.PlacedIn == 0 {
-			// Logged before placements were: taken as stored.
-			p.legacy, p.at, p.joined = true, r.IncidentID, r.Joined
-			res.Legacy++
-		}
-		reports[r.ID] = p
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-
-	// Events, in log order: each incident's history, and the moves. A
-	// move is logged twice, on the incident the reports leave and, next
-	// in the log, on the one they join; the second is skipped.
+	// Events, in log order: each incident's history, and the moves.
 	events := map[int64][]workflow.Event{}
-	moved := map[int64]bool{}
-	mergedInto := map[int64]int64{}
-	var lastMove struct {
-		index    int64
-		from, to int64
-	}
-	lastMove.index = -2
-	err = ds.EachEventRow(ctx, func(r store.EventRow) error {
+	var moves []store.EventRow
+	err := ds.EachEventRow(ctx, func(r store.EventRow) error {
 		rec := fmt.Sprintf("incident %d event %d", r.Incident, r.Event.Seq)
 		if r.LogIndex < 0 {
 			problem(rec, "incident_events row is not in the log")
@@ -103,59 +66,55 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 			problem(rec, "incident_events columns (action %q, by_user %q, at %s) differ from the logged event (%q, %q, %s)", r.Action, r.By, r.At, action, by, at)
 		}
 		events[r.Incident] = append(events[r.Incident], r.Event)
-		e := r.Event
-		if (e.Action != workflow.Merge && e.Action != workflow.Split) || len(e.Reports) == 0 {
-			return nil
+		if e := r.Event; (e.Action == workflow.Merge || e.Action == workflow.Split) && len(e.Reports) > 0 {
+			moves = append(moves, r)
 		}
-		if r.LogIndex == lastMove.index+1 && r.Incident == lastMove.to && e.Other == lastMove.from {
-			return nil // the receiving side of the move just replayed
-		}
-		to := e.Other
-		for _, id := range e.Reports {
-			p := reports[id]
-			if p == nil {
-				problem(rec, "moves report %d, which is not stored", id)
-				continue
-			}
-			if p.at != r.Incident && !p.legacy {
-				problem(rec, "moves report %d out of incident %d, where the log does not place it (it is in %d)", id, r.Incident, p.at)
-			}
-			p.at, p.joined, moved[id] = to, "placed by "+e.By, true
-		}
-		lastMove.index, lastMove.from, lastMove.to = r.LogIndex, r.Incident, to
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	members := map[int64][]incident.Report{}
-	ids := slices.Sorted(maps.Keys(reports))
-	for _, id := range ids {
-		p := reports[id]
-		rec := fmt.Sprintf("report %d", id)
-		if !p.legacy && p.stored != p.at {
-			problem(rec, "reports.incident_id is %d but the log places the report in incident %d", p.stored, p.at)
-		}
-		if !p.legacy && p.storedJoined != p.joined {
-			problem(rec, "reports.joined is %q but the log says %q", p.storedJoined, p.joined)
-		}
-		if p.pinned != moved[id] && !p.legacy {
-			problem(rec, "reports.pinned is %v but the log says %v", p.pinned, moved[id])
-		}
-		members[p.at] = append(members[p.at], p.report) // by id, as the store combines them
+	placed, moved, err := replayMoves(ctx, ds, moves, problem)
+	if err != nil {
+		return nil, err
 	}
-	// An incident left with no report was merged into where its last
-	// reports went.
-	for id, evs := range events {
-		if len(members[id]) > 0 {
-			continue
+
+	// Every report's placement columns against the log's. A report the
+	// log places elsewhere than its row (a problem, or a report logged
+	// before placements were and moved since) joins its incident by the
+	// log, read on its own.
+	elsewhere := map[int64][]incident.Report{} // by the incident the log places them in
+	misplaced := map[int64]bool{}
+	err = ds.EachReportPlacement(ctx, func(r store.ReportPlacement) error {
+		p := placed[r.ID]
+		if p == nil {
+			p = loggedPlacement(r)
 		}
-		for _, e := range slices.Backward(evs) {
-			if (e.Action == workflow.Merge || e.Action == workflow.Split) && e.Other != 0 && e.Other != id {
-				mergedInto[id] = e.Other
-				break
+		rec := fmt.Sprintf("report %d", r.ID)
+		if p.legacy {
+			res.Legacy++
+		}
+		if !p.legacy && r.IncidentID != p.at {
+			problem(rec, "reports.incident_id is %d but the log places the report in incident %d", r.IncidentID, p.at)
+		}
+		if !p.legacy && r.Joined != p.joined {
+			problem(rec, "reports.joined is %q but the log says %q", r.Joined, p.joined)
+		}
+		if r.Pinned != moved[r.ID] && !p.legacy {
+			problem(rec, "reports.pinned is %v but the log says %v", r.Pinned, moved[r.ID])
+		}
+		if r.IncidentID != p.at {
+			misplaced[r.ID] = true
+			row, err := ds.ReportRow(ctx, r.ID)
+			if err != nil {
+				return err
 			}
+			elsewhere[p.at] = append(elsewhere[p.at], row.Report)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 
 	// The kind and key columns index the log for lookups (a bundle, the
@@ -173,53 +132,11 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 	if err := a.verifyVersions(ctx, ds, problem); err != nil {
 		return nil, err
 	}
+	c := incidentCheck{a: a, ds: ds, events: events, elsewhere: elsewhere, misplaced: misplaced, problem: problem, res: res}
 	a.mu.RLock()
-	altered := a.alteredIDs
+	c.altered = a.alteredIDs
 	a.mu.RUnlock()
-	stored, err := ds.RulingRows(ctx)
-	if err != nil {
-		return nil, err
-	}
-	notified, err := ds.Notified(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = ds.EachIncidentRow(ctx, func(row store.IncidentRow) error {
-		res.Incidents++
-		rec := fmt.Sprintf("incident %d", row.ID)
-		if row.MergedInto != mergedInto[row.ID] {
-			problem(rec, "incidents.merged_into is %d but the log says %d", row.MergedInto, mergedInto[row.ID])
-		}
-		reps := members[row.ID]
-		if row.MergedInto != 0 || len(reps) == 0 {
-			// A merged incident keeps its last facts and rulings, which
-			// nothing lists or rules on; it is checked for its state.
-			if len(reps) == 0 && row.MergedInto == 0 {
-				problem(rec, "no report of the log is in this incident")
-			}
-			if st := workflow.Fold(events[row.ID], workflow.Subject{}).State; string(st) != row.State {
-				problem(rec, "incidents.state is %q but its logged history says %q", row.State, st)
-			}
-			return nil
-		}
-		in := incident.Combine(reps)
-		in.ID = row.ID
-		c := workflow.Fold(events[row.ID], workflow.Subject{})
-		in.State = c.State
-		rulings := a.RuleAll(in)
-		var grade workflow.Grade
-		if len(events[row.ID]) > 0 {
-			grade = a.Grade(reps, events[row.ID], rulings)
-		}
-		want, err := ds.ExpectedIncidentRow(in, grade, c.Assignee)
-		if err != nil {
-			return err
-		}
-		compareIncident(rec, row, want, problem)
-		compareRulings(rec, row.ID, stored[row.ID], rulings, notified, altered, problem)
-		return nil
-	})
-	if err != nil {
+	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
 	err = ds.EachEvidenceRow(ctx, func(r store.EvidenceRow) error {
@@ -243,6 +160,272 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// placement is where the log places a report, and why it joined.
+type placement struct {
+	at     int64
+	joined string
+	legacy bool // logged before placements were: taken as stored
+}
+
+// loggedPlacement is where a report's logged revision places it.
+func loggedPlacement(r store.ReportPlacement) *placement {
+	if r.PlacedIn == 0 {
+		return &placement{at: r.IncidentID, joined: r.Joined, legacy: true}
+	}
+	return &placement{at: r.PlacedIn, joined: r.PlacedWhy}
+}
+
+// replayMoves replays the logged merges and splits (moves, in log order)
+// over the moved reports' logged placements: where each moved report
+// stands, and which were moved. A move is logged twice, on the incident
+// the reports leave and, next in the log, on the one they join; the
+// second is skipped.
+func replayMoves(ctx context.Context, ds store.Store, moves []store.EventRow, problem func(string, string, ...any)) (map[int64]*placement, map[int64]bool, error) {
+	placed := map[int64]*placement{}
+	moved := map[int64]bool{}
+	if len(moves) == 0 {
+		return placed, moved, nil
+	}
+	ids := map[int64]bool{}
+	for _, r := range moves {
+		for _, id := range r.Event.Reports {
+			ids[id] = true
+		}
+	}
+	err := ds.EachReportPlacement(ctx, func(r store.ReportPlacement) error {
+		if ids[r.ID] {
+			placed[r.ID] = loggedPlacement(r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var lastMove struct {
+		index    int64
+		from, to int64
+	}
+	lastMove.index = -2
+	for _, r := range moves {
+		e := r.Event
+		if r.LogIndex == lastMove.index+1 && r.Incident == lastMove.to && e.Other == lastMove.from {
+			continue // the receiving side of the move just replayed
+		}
+		rec := fmt.Sprintf("incident %d event %d", r.Incident, e.Seq)
+		to := e.Other
+		for _, id := range e.Reports {
+			p := placed[id]
+			if p == nil {
+				problem(rec, "moves report %d, which is not stored", id)
+				continue
+			}
+			if p.at != r.Incident && !p.legacy {
+				problem(rec, "moves report %d out of incident %d, where the log does not place it (it is in %d)", id, r.Incident, p.at)
+			}
+			p.at, p.joined, moved[id] = to, "placed by "+e.By, true
+		}
+		lastMove.index, lastMove.from, lastMove.to = r.LogIndex, r.Incident, to
+	}
+	return placed, moved, nil
+}
+
+// incidentCheck checks every incident's row, rulings and notifications
+// against its logged reports and history, reading the reports and
+// rulings a range of incidents at a time.
+type incidentCheck struct {
+	a         *App
+	ds        store.Store
+	events    map[int64][]workflow.Event
+	elsewhere map[int64][]incident.Report // reports the log places in an incident other than their row's
+	misplaced map[int64]bool              // those reports, by id
+	altered   map[string]bool
+	problem   func(string, string, ...any)
+	res       *DerivedResult
+}
+
+// incidentRange is how many incidents are checked together.
+const incidentRange = 2000
+
+func (c *incidentCheck) run(ctx context.Context) error {
+	// The notifications, by incident, beside the incidents.
+	next, stop := iter.Pull2(func(yield func(notice, error) bool) {
+		err := c.ds.EachNotified(ctx, func(id int64, party, ag string) error {
+			if !yield(notice{id, party, ag}, nil) {
+				return errStopped
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopped) {
+			yield(notice{}, err)
+		}
+	})
+	defer stop()
+	notes := noticeCursor{next: next}
+
+	var batch []store.IncidentRow
+	from := int64(math.MinInt64)
+	check := func(to int64) error {
+		err := c.checkRange(ctx, from, to, batch, &notes)
+		batch = batch[:0]
+		if to < math.MaxInt64 {
+			from = to + 1
+		}
+		return err
+	}
+	err := c.ds.EachIncidentRow(ctx, func(row store.IncidentRow) error {
+		batch = append(batch, row)
+		if len(batch) < incidentRange {
+			return nil
+		}
+		return check(row.ID)
+	})
+	if err != nil {
+		return err
+	}
+	return check(math.MaxInt64)
+}
+
+var errStopped = errors.New("stopped")
+
+// notice is a notification: the incident, the party told, the agreement.
+type notice struct {
+	incident  int64
+	party, ag string
+}
+
+// noticeCursor reads the notifications in incident order.
+type noticeCursor struct {
+	next    func() (notice, error, bool)
+	peeked  *notice
+	peekBuf notice
+	done    bool
+}
+
+// of returns the notifications of incident id, skipping those of the
+// incidents before it (ids must come in increasing order).
+func (n *noticeCursor) of(id int64) (map[[3]string]bool, error) {
+	out := map[[3]string]bool{}
+	for !n.done {
+		if n.peeked == nil {
+			v, err, ok := n.next()
+			if !ok {
+				n.done = true
+				break
+			}
+			if err != nil {
+				return nil, err
+			}
+			n.peekBuf, n.peeked = v, &n.peekBuf
+		}
+		if n.peeked.incident > id {
+			break
+		}
+		if n.peeked.incident == id {
+			out[[3]string{n.peeked.party, strconv.FormatInt(id, 10), n.peeked.ag}] = true
+		}
+		n.peeked = nil
+	}
+	return out, nil
+}
+
+// checkRange checks the incidents of batch, whose ids are from from to to,
+// with the reports stored in that range (each report's columns too).
+func (c *incidentCheck) checkRange(ctx context.Context, from, to int64, batch []store.IncidentRow, notes *noticeCursor) error {
+	members := map[int64][]incident.Report{}
+	err := c.ds.EachReportRow(ctx, from, to, func(r store.ReportRow) error {
+		rec := fmt.Sprintf("report %d", r.ID)
+		for _, col := range []struct{ col, stored, logged string }{
+			{"source", r.Source, r.Report.Source},
+			{"source_id", r.SourceID, r.Report.SourceID},
+			{"party", r.Party, r.Report.Party},
+			{"description", r.Description, r.Report.Description},
+		} {
+			if col.stored != col.logged {
+				c.problem(rec, "reports.%s is %q but the logged report says %q", col.col, col.stored, col.logged)
+			}
+		}
+		if r.OriginalDigest != r.Digest {
+			c.problem(rec, "reports.original_digest is %s but the report's digest is %s", r.OriginalDigest, r.Digest)
+		}
+		if !c.misplaced[r.ID] {
+			members[r.IncidentID] = append(members[r.IncidentID], r.Report)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	stored, err := c.ds.RulingRows(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	for _, row := range batch {
+		reps := members[row.ID]
+		if more := c.elsewhere[row.ID]; len(more) > 0 {
+			// By id, as the store combines them.
+			reps = append(reps, more...)
+			slices.SortFunc(reps, func(x, y incident.Report) int { return cmp.Compare(x.ID, y.ID) })
+		}
+		notified, err := notes.of(row.ID)
+		if err != nil {
+			return err
+		}
+		if err := c.incident(row, reps, stored[row.ID], notified); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// incident checks one incident's row and rulings against its logged
+// reports (reps) and history.
+func (c *incidentCheck) incident(row store.IncidentRow, reps []incident.Report, stored map[string]*store.RulingRow, notified map[[3]string]bool) error {
+	c.res.Incidents++
+	rec := fmt.Sprintf("incident %d", row.ID)
+	evs := c.events[row.ID]
+	// An incident left with no report was merged into where its last
+	// reports went.
+	var mergedInto int64
+	if len(reps) == 0 {
+		for _, e := range slices.Backward(evs) {
+			if (e.Action == workflow.Merge || e.Action == workflow.Split) && e.Other != 0 && e.Other != row.ID {
+				mergedInto = e.Other
+				break
+			}
+		}
+	}
+	if row.MergedInto != mergedInto {
+		c.problem(rec, "incidents.merged_into is %d but the log says %d", row.MergedInto, mergedInto)
+	}
+	if row.MergedInto != 0 || len(reps) == 0 {
+		// A merged incident keeps its last facts and rulings, which
+		// nothing lists or rules on; it is checked for its state.
+		if len(reps) == 0 && row.MergedInto == 0 {
+			c.problem(rec, "no report of the log is in this incident")
+		}
+		if st := workflow.Fold(evs, workflow.Subject{}).State; string(st) != row.State {
+			c.problem(rec, "incidents.state is %q but its logged history says %q", row.State, st)
+		}
+		return nil
+	}
+	in := incident.Combine(reps)
+	in.ID = row.ID
+	w := workflow.Fold(evs, workflow.Subject{})
+	in.State = w.State
+	rulings := c.a.RuleAll(in)
+	var grade workflow.Grade
+	if len(evs) > 0 {
+		grade = c.a.Grade(reps, evs, rulings)
+	}
+	want, err := c.ds.ExpectedIncidentRow(in, grade, w.Assignee)
+	if err != nil {
+		return err
+	}
+	compareIncident(rec, row, want, c.problem)
+	compareRulings(rec, row.ID, stored, rulings, notified, c.altered, c.problem)
+	return nil
 }
 
 // verifyVersions checks each agreement version's columns against its

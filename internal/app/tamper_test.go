@@ -425,3 +425,39 @@ func TestRecombine(t *testing.T) {
 		t.Errorf("after recombining: %v %v", d.Problems, err)
 	}
 }
+
+// TestDeepMisplacedReport: a report whose row is moved to another
+// incident is one problem, named once; the deep check, which reads the
+// reports a range of incidents at a time, still combines each incident
+// from the reports the log places in it (in an incident before or after
+// the row's), so neither incident's facts are reported as well.
+func TestDeepMisplacedReport(t *testing.T) {
+	ctx := context.Background()
+	for _, to := range []string{"min", "max"} {
+		t.Run("to the "+to+" incident", func(t *testing.T) {
+			a, _, db := tamperFixture(t, filepath.Join(t.TempDir(), "m.db"))
+			// A report of an unmerged incident, moved to the first or
+			// last other unmerged incident.
+			var id, from, dest int64
+			err := db.QueryRow(`SELECT r.id, r.incident_id FROM reports r JOIN incidents i ON i.id = r.incident_id
+				WHERE i.merged_into = 0 ORDER BY r.id LIMIT 1`).Scan(&id, &from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.QueryRow(`SELECT `+to+`(id) FROM incidents WHERE merged_into = 0 AND id <> ?`, from).Scan(&dest); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(`UPDATE reports SET incident_id = ? WHERE id = ?`, dest, id); err != nil {
+				t.Fatal(err)
+			}
+			d, err := a.VerifyDerived(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fmt.Sprintf("reports.incident_id is %d but the log places the report in incident %d", dest, from)
+			if len(d.Problems) != 1 || !strings.Contains(d.Problems[0].String(), want) {
+				t.Errorf("problems %v, want one: %s", d.Problems, want)
+			}
+		})
+	}
+}

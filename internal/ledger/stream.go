@@ -10,26 +10,36 @@ import (
 	"errors"
 	"math/bits"
 	"strconv"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// verifyStream makes every check Verify makes in one pass over the
-// entries, the stored hashes and the records, all three read at once and
-// in index order, holding:
+// verifyStream makes every check Verify makes in one pass over each of
+// the three things a store holds, read at once, each in the order that
+// needs no memory growing with the log:
 //
-//   - the tree as a frontier of at most 64 hashes (one per level, as
-//     tlog.StoredHashes needs), each stored hash compared as it streams
-//     past and the root taken at each checkpoint's size;
-//   - for each record, the number of revisions logged and a 64-bit keyed
-//     fingerprint of its latest (the chain check);
-//   - two 256-bit sums, one over the records as stored and one over the
-//     entries, of a keyed hash of each (kind, key, revision, digest): the
-//     store holds exactly the logged revisions, each with its logged
-//     digest, if and only if the sums agree (the key is drawn afresh for
-//     each run, so no one can make two different sets of revisions sum
-//     alike).
+//   - the stored hashes, in index order: the tree is rebuilt from the
+//     stored leaf hashes as a frontier of at most 64 hashes (one per
+//     level), each stored interior hash is compared with the one the
+//     leaves make, and the root is taken at each checkpoint's size;
+//   - the entries, in the order of the record each names, then of index
+//     (EachLogEntryByRecord): a record's revisions come together, so its
+//     chain (revision numbers 1, 2, … and each one's prev) is checked
+//     holding only the previous entry, and the order itself (checked
+//     against what each entry says) proves that no record has entries
+//     elsewhere;
+//   - the records as stored, their digests recomputed.
+//
+// What ties them is two pairs of 256-bit sums of a keyed hash of each
+// item, the key drawn afresh for each run (so no one who edits the store
+// can make two different sets sum alike): of (index, leaf hash) over the
+// stored leaves and over the entries (the stored leaves are exactly the
+// hashes of the entries at their indexes, each index once: the tree is
+// the entries' tree); and of (record, revision, digest) over the entries
+// and over the records (the store holds exactly the logged revisions,
+// each with its logged digest).
 //
 // ok is false when anything is wrong: the caller then runs verifyExact
 // to name each problem at its index. res is nil then.
@@ -45,7 +55,7 @@ func verifyStream(ctx context.Context, src Source, known note.Verifiers) (res *R
 	res = &Result{Size: size}
 
 	// Checkpoints are few: read and open them first, so that each root
-	// is checked when the entries reach its size.
+	// is checked when the tree reaches its size.
 	cps, err := src.Checkpoints(ctx)
 	if err != nil {
 		return nil, false, err
@@ -62,236 +72,232 @@ func verifyStream(ctx context.Context, src Source, known note.Verifiers) (res *R
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errStop := errors.New("stop")
-
-	// The records, summed while the entries are read.
-	type recSum struct {
-		sum [4]uint64
-		n   int
-		err error
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		errs  []error
+		hs    hashScan
+		es    entryScan
+		parts = 1
+	)
+	// run runs scan beside the others; the first to fail stops them all
+	// (theirs are then only that they were stopped).
+	run := func(scan func() error) {
+		wg.Go(func() {
+			if err := scan(); err != nil {
+				mu.Lock()
+				if len(errs) == 0 || !errors.Is(err, context.Canceled) {
+					errs = append(errs, err)
+				}
+				mu.Unlock()
+				cancel()
+			}
+		})
 	}
 	// A store that can read its records in parts reads them in two, at
-	// once: they are most of the bytes, and both halves of the machine's
-	// work (reading, hashing) then share its cores with the entries'.
-	parts := 1
+	// once: they are most of the bytes, and both halves of the work
+	// (reading, hashing) then share the machine's cores with the others.
 	ps, partitioned := src.(partSource)
 	if partitioned {
 		parts = 2
 	}
-	recDone := make(chan recSum, parts)
+	recs := make([]recordScan, parts)
 	for part := range parts {
-		go func() {
-			var r recSum
-			var buf []byte
-			fn := func(kind, k string, rev int, digest [32]byte) error {
-				var id recID
-				id, buf = recordIDBuf(buf, kind, k)
-				add(&r.sum, revisionHash(&key, &id, rev, &digest))
-				r.n++
-				return nil
-			}
-			if partitioned {
-				r.err = ps.RecordDigestsPart(ctx, part, parts, fn)
-			} else {
-				r.err = src.RecordDigests(ctx, fn)
-			}
-			recDone <- r
-		}()
+		run(func() error { return recs[part].scan(ctx, src, ps, part, parts, &key) })
+	}
+	run(func() error { return es.scan(ctx, src, &key) })
+	run(func() error { return hs.scan(ctx, src, &key, size, want) })
+	wg.Wait()
+	for _, err := range errs {
+		if errors.Is(err, errWrong) {
+			return nil, false, nil
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, false, err
 	}
 
-	// The stored hashes, in batches, in index order.
-	type stored struct {
-		i int64
-		h tlog.Hash
+	var rs recordScan
+	for _, r := range recs {
+		rs.n += r.n
+		add(&rs.sum, sumBytes(&r.sum))
 	}
-	const batch = 4096
-	hashes := make(chan []stored, 4)
-	free := make(chan []stored, 6)
-	for range 6 {
-		free <- make([]stored, 0, batch)
+	if es.n != size || hs.n != size || es.leaves != hs.leaves || int64(rs.n) != es.n || rs.sum != es.revs {
+		return nil, false, nil
 	}
-	var hashErr error
-	go func() {
-		defer close(hashes)
-		b := <-free
-		hashErr = src.EachStoredHash(ctx, func(i int64, h tlog.Hash) error {
-			b = append(b, stored{i, h})
-			if len(b) == batch {
-				select {
-				case hashes <- b:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				b = (<-free)[:0]
+	res.Records = rs.n
+	res.Root = hs.root
+	return res, true, nil
+}
+
+// errWrong stops a scan of the streaming check that found something
+// wrong: what is left to do is the exact check's.
+var errWrong = errors.New("the store differs from its log")
+
+// hashScan is the streaming check's pass over the stored hashes.
+type hashScan struct {
+	n      int64     // leaves
+	leaves [4]uint64 // sum of leafHash(index, stored leaf hash)
+	root   tlog.Hash // of the n leaves
+}
+
+// scan reads the stored hashes in index order: each record's leaf, then
+// the interior hashes it completes (tlog.StoredHashes' order). It rebuilds
+// the tree from the leaves, compares every stored interior hash and the
+// root of every checkpoint's size (want) with it, and sums the leaves.
+func (s *hashScan) scan(ctx context.Context, src Source, key *[32]byte, size int64, want map[int64][]tlog.Hash) error {
+	var (
+		tree     streamTree
+		expect   [64]tlog.Hash // the interior hashes the latest leaf completes
+		ne, pos  int
+		next     int64
+		nodeSeen = func(_ int64, h tlog.Hash) { expect[ne] = h; ne++ }
+	)
+	err := src.EachStoredHash(ctx, func(i int64, h tlog.Hash) error {
+		if i != next {
+			return errWrong
+		}
+		next++
+		if pos < ne {
+			if expect[pos] != h {
+				return errWrong
 			}
+			pos++
 			return nil
-		})
-		if len(b) > 0 {
-			hashes <- b
 		}
-	}()
-	var (
-		cur     []stored // the batch being compared
-		pos     int
-		nStored int64
-		badTree bool
-	)
-	// next returns the next stored hash, false at the end.
-	next := func() (stored, bool) {
-		if pos == len(cur) {
-			if cur != nil {
-				free <- cur[:0]
-			}
-			b, more := <-hashes
-			if !more {
-				cur = nil
-				return stored{}, false
-			}
-			cur, pos = b, 0
+		if tree.n == size {
+			return errWrong // hashes beyond the tree
 		}
-		pos++
-		return cur[pos-1], true
+		add(&s.leaves, leafHash(key, tree.n, &h))
+		ne, pos = 0, 0
+		tree.appendLeaf(h, nodeSeen)
+		for _, w := range want[tree.n] {
+			if w != tree.root() {
+				return errWrong
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	var peeked *stored
-	var peekBuf stored
-	peek := func() *stored {
-		if peeked == nil {
-			if s, more := next(); more {
-				peekBuf = s
-				peeked = &peekBuf
-			}
-		}
-		return peeked
+	if pos < ne || tree.n != size || next != tlog.StoredHashCount(size) {
+		return errWrong
 	}
-	// check compares the rebuilt hash at stored index i with the store's.
-	check := func(i int64, h tlog.Hash) {
-		for {
-			s := peek()
-			if s == nil || s.i > i {
-				return // the store lacks hash i: the counts will differ
-			}
-			peeked = nil
-			nStored++
-			if s.i < i || s.h != h {
-				badTree = true
-			}
-			if s.i == i {
-				return
-			}
-		}
+	s.n = tree.n
+	if size > 0 {
+		s.root = tree.root()
 	}
+	return nil
+}
 
-	var (
-		tree    streamTree
-		idBuf   []byte
-		entries [4]uint64
-		chains  = make(map[recID]chainState)
-		wrong   bool
-	)
-	err = src.EachLogEntry(ctx, 0, func(i int64, data []byte) error {
-		if i != tree.n {
-			wrong = true
-			return errStop
-		}
-		tree.append(data, check)
-		if roots, ok := want[tree.n]; ok {
-			r := tree.root()
-			for _, w := range roots {
-				if w != r {
-					wrong = true
-					return errStop
-				}
-			}
-		}
-		if badTree {
-			wrong = true
-			return errStop
-		}
+// entryScan is the streaming check's pass over the entries.
+type entryScan struct {
+	n      int64
+	leaves [4]uint64 // sum of leafHash(index, hash of the entry's data)
+	revs   [4]uint64 // sum of revisionHash over the entries
+}
 
-		// The entry: canonical, its digest hex, its place in its
-		// record's chain.
+// scan reads the entries record by record (EachLogEntryByRecord), checks
+// each is canonical, that they come in that order (so that a record's
+// revisions are all together), and each record's chain; and sums their
+// leaf hashes and revisions.
+func (s *entryScan) scan(ctx context.Context, src Source, key *[32]byte) error {
+	var (
+		leaf, rh []byte    // buffers
+		last     lastEntry // the entry before, of the same record or not
+	)
+	return src.EachLogEntryByRecord(ctx, func(i int64, data []byte) error {
+		leaf = append(append(leaf[:0], 0), data...)
+		lh := tlog.Hash(sha256.Sum256(leaf))
+		add(&s.leaves, leafHash(key, i, &lh))
+		s.n++
+
 		var e plainEntry
 		if !e.parse(data) {
 			pe, err := ParseEntry(i, data)
 			if err != nil {
-				wrong = true
-				return errStop
+				return errWrong
 			}
 			e = plainEntry{kind: []byte(pe.Kind), key: []byte(pe.Key), rev: pe.Rev, digest: []byte(pe.Digest), prev: []byte(pe.Prev)}
 		}
 		var d, prevD [32]byte
 		if len(e.digest) != 64 || len(e.prev) != 0 && len(e.prev) != 64 {
-			wrong = true
-			return errStop
+			return errWrong
 		}
 		if _, err := hex.Decode(d[:], e.digest); err != nil {
-			wrong = true
-			return errStop
+			return errWrong
 		}
 		if len(e.prev) != 0 {
 			if _, err := hex.Decode(prevD[:], e.prev); err != nil {
-				wrong = true
-				return errStop
+				return errWrong
 			}
 		}
-		var id recID
-		id, idBuf = recordIDBytes(idBuf, e.kind, e.key)
-		rh := revisionHash(&key, &id, e.rev, &d)
-		add(&entries, rh)
-		c, seen := chains[id]
-		switch {
-		case !seen && e.rev != 1,
-			seen && e.rev != int(c.n)+1,
-			seen && fingerprint(revisionHash(&key, &id, int(c.n), &prevD)) != c.fp:
-			wrong = true
-			return errStop
+		if !last.precedes(i, &e, &prevD) {
+			return errWrong
 		}
-		chains[id] = chainState{n: c.n + 1, fp: fingerprint(rh)}
+		last.set(i, &e, &d)
+		var h [32]byte
+		h, rh = revisionHash(rh, key, e.kind, e.key, e.rev, &d)
+		add(&s.revs, h)
 		return nil
 	})
-	if errors.Is(err, errStop) {
-		err = nil
+}
+
+// lastEntry is what the entries' scan keeps of the entry before.
+type lastEntry struct {
+	any       bool
+	index     int64
+	kind, key []byte
+	rev       int
+	digest    [32]byte
+}
+
+// precedes reports whether entry e at index i may follow: the next
+// revision of the same record, at a later index, naming this one's
+// digest as its prev; or revision 1 of a record after this one (kind,
+// then key, bytewise).
+func (l *lastEntry) precedes(i int64, e *plainEntry, prev *[32]byte) bool {
+	order := 1
+	if l.any {
+		if order = bytes.Compare(e.kind, l.kind); order == 0 {
+			order = bytes.Compare(e.key, l.key)
+		}
 	}
-	if wrong || err != nil {
-		cancel() // the other scans: their answers are not needed
+	switch {
+	case order > 0:
+		return e.rev == 1
+	case order == 0:
+		return i > l.index && e.rev == l.rev+1 && *prev == l.digest
 	}
-	var rs recSum
-	for range parts {
-		r := <-recDone
-		rs.n += r.n
-		rs.err = errors.Join(rs.err, r.err)
-		add(&rs.sum, sumBytes(&r.sum))
+	return false
+}
+
+func (l *lastEntry) set(i int64, e *plainEntry, d *[32]byte) {
+	l.any, l.index, l.rev, l.digest = true, i, e.rev, *d
+	l.kind = append(l.kind[:0], e.kind...)
+	l.key = append(l.key[:0], e.key...)
+}
+
+// recordScan is the streaming check's pass over (part of) the records.
+type recordScan struct {
+	sum [4]uint64 // of revisionHash over the records
+	n   int
+}
+
+func (s *recordScan) scan(ctx context.Context, src Source, ps partSource, part, parts int, key *[32]byte) error {
+	var buf []byte
+	fn := func(kind, k string, rev int, digest [32]byte) error {
+		var h [32]byte
+		h, buf = revisionHash(buf, key, kind, k, rev, &digest)
+		add(&s.sum, h)
+		s.n++
+		return nil
 	}
-	for b := range hashes { // let the hash reader finish
-		free <- b
+	if ps != nil && parts > 1 {
+		return ps.RecordDigestsPart(ctx, part, parts, fn)
 	}
-	if err != nil {
-		return nil, false, err
-	}
-	if wrong {
-		return nil, false, nil
-	}
-	if rs.err != nil {
-		return nil, false, rs.err
-	}
-	if hashErr != nil {
-		return nil, false, hashErr
-	}
-	// Stored hashes beyond the tree.
-	for s := peek(); s != nil; s = peek() {
-		peeked = nil
-		nStored++
-		badTree = true
-	}
-	if tree.n != size || badTree || nStored != tlog.StoredHashCount(tree.n) ||
-		rs.n != int(tree.n) || rs.sum != entries {
-		return nil, false, nil
-	}
-	res.Records = rs.n
-	if tree.n > 0 {
-		res.Root = tree.root()
-	}
-	return res, true, nil
+	return src.RecordDigests(ctx, fn)
 }
 
 // partSource is a Source that can give its record digests in parts, each
@@ -308,14 +314,6 @@ func sumBytes(s *[4]uint64) [32]byte {
 	return b
 }
 
-// chainState is what the streaming check keeps of a record: how many
-// revisions the log holds so far, and a fingerprint of the latest
-// (revision number and digest, under the run's key).
-type chainState struct {
-	n  int32
-	fp uint64
-}
-
 // streamTree is a tree built from its records in order, holding only its
 // frontier: the hash of the latest complete subtree at each level (those
 // of the levels whose bit is set in n make the tree of size n).
@@ -329,17 +327,22 @@ type streamTree struct {
 // append adds record n with data, giving check each stored hash it makes
 // (tlog.StoredHashes' hashes, in their index order).
 func (t *streamTree) append(data []byte, check func(index int64, h tlog.Hash)) {
-	// The leaf, then each complete subtree it closes.
 	t.leaf = append(append(t.leaf[:0], 0), data...)
 	h := tlog.Hash(sha256.Sum256(t.leaf))
+	check(tlog.StoredHashCount(t.n), h)
+	t.appendLeaf(h, check)
+}
+
+// appendLeaf adds record n by its leaf hash, giving node each interior
+// stored hash it completes, in index order.
+func (t *streamTree) appendLeaf(h tlog.Hash, node func(index int64, h tlog.Hash)) {
 	si := tlog.StoredHashCount(t.n)
-	check(si, h)
 	level := 0
 	for n := t.n; n&1 == 1; n >>= 1 {
 		h = t.nodeHash(&t.frontier[level], &h)
 		level++
 		si++
-		check(si, h)
+		node(si, h)
 	}
 	t.frontier[level] = h
 	t.n++
@@ -364,18 +367,29 @@ func (t *streamTree) root() tlog.Hash {
 	return h
 }
 
-// revisionHash is the keyed hash of one revision of a record: what the
-// sums add up and the chain fingerprints are cut from.
-func revisionHash(key *[32]byte, id *recID, rev int, digest *[32]byte) [32]byte {
-	var b [32 + 16 + 8 + 32]byte
-	copy(b[:32], key[:])
-	copy(b[32:48], id[:])
-	binary.LittleEndian.PutUint64(b[48:56], uint64(int64(rev)))
-	copy(b[56:], digest[:])
-	return sha256.Sum256(b[:])
+// revisionHash is the keyed hash of one revision of a record, what the
+// entries' and the records' sums add up: of the run's key, the revision,
+// its digest, and the record's kind (its length first) and key. buf is
+// reused for the input; the names are bytes as read, or strings.
+func revisionHash[S string | []byte](buf []byte, key *[32]byte, kind, k S, rev int, digest *[32]byte) ([32]byte, []byte) {
+	buf = append(buf[:0], key[:]...)
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(rev)))
+	buf = append(buf, digest[:]...)
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(len(kind)))
+	buf = append(append(buf, kind...), k...)
+	return sha256.Sum256(buf), buf
 }
 
-func fingerprint(h [32]byte) uint64 { return binary.LittleEndian.Uint64(h[:8]) }
+// leafHash is the keyed hash of a leaf of the tree at index i, what the
+// entries' and the stored hashes' sums add up. (Its input is shorter than
+// any revisionHash's; the two are never added together anyway.)
+func leafHash(key *[32]byte, i int64, h *tlog.Hash) [32]byte {
+	var b [32 + 8 + 32]byte
+	copy(b[:32], key[:])
+	binary.LittleEndian.PutUint64(b[32:40], uint64(i))
+	copy(b[40:], h[:])
+	return sha256.Sum256(b[:])
+}
 
 // add adds h to sum, modulo 2^256.
 func add(sum *[4]uint64, h [32]byte) {
@@ -383,19 +397,6 @@ func add(sum *[4]uint64, h [32]byte) {
 	for k := range 4 {
 		sum[k], carry = bits.Add64(sum[k], binary.LittleEndian.Uint64(h[8*k:]), carry)
 	}
-}
-
-// recordIDBuf is recordID, building its input in buf.
-func recordIDBuf(buf []byte, kind, key string) (recID, []byte) {
-	buf = append(append(append(buf[:0], kind...), 0), key...)
-	sum := sha256.Sum256(buf)
-	return recID(sum[:16]), buf
-}
-
-func recordIDBytes(buf []byte, kind, key []byte) (recID, []byte) {
-	buf = append(append(append(buf[:0], kind...), 0), key...)
-	sum := sha256.Sum256(buf)
-	return recID(sum[:16]), buf
 }
 
 // plainEntry is an entry read in place from its canonical encoding.

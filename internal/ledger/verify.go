@@ -17,6 +17,10 @@ import (
 type Source interface {
 	LogSize(ctx context.Context) (int64, error)
 	EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error
+	// EachLogEntryByRecord gives every entry in the order of the record
+	// it names (kind, then key, bytewise), then of index. The order is
+	// the store's claim, checked against what each entry says.
+	EachLogEntryByRecord(ctx context.Context, fn func(index int64, data []byte) error) error
 	EachStoredHash(ctx context.Context, fn func(index int64, h tlog.Hash) error) error
 	RecordDigests(ctx context.Context, fn func(kind, key string, rev int, digest [32]byte) error) error
 	Checkpoints(ctx context.Context) ([][]byte, error)
@@ -69,11 +73,11 @@ func (r *Result) First() Problem {
 // against a record revision, each record's chain of revisions, and every
 // checkpoint's signature (against known) and root.
 //
-// It first runs the streaming check (verifyStream), which holds no more
-// than a few hashes of the tree, the chain state of each record and
-// fixed-size sums of the records and the entries. Only when that finds
-// something wrong does it run verifyExact, which holds everything in
-// memory so as to name every problem at its log index.
+// It first runs the streaming check (verifyStream), which holds nothing
+// that grows with the log: a frontier of the tree, the entry before (the
+// entries are read record by record) and fixed-size sums. Only when that
+// finds something wrong does it run verifyExact, which holds everything
+// in memory so as to name every problem at its log index.
 func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, error) {
 	res, ok, err := verifyStream(ctx, src, known)
 	if err != nil || ok {

@@ -19,6 +19,9 @@ type Log interface {
 	LogSize(ctx context.Context) (int64, error)
 	// EachLogEntry calls fn with every entry from index start on.
 	EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error
+	// EachLogEntryByRecord calls fn with every entry, in the order of
+	// the record each names (kind, key, bytewise), then of index.
+	EachLogEntryByRecord(ctx context.Context, fn func(index int64, data []byte) error) error
 	// EachStoredHash calls fn with every stored hash of the tree.
 	EachStoredHash(ctx context.Context, fn func(index int64, h tlog.Hash) error) error
 	// RecordDigests calls fn with the digest of every record revision as
@@ -46,11 +49,20 @@ type Log interface {
 // record, the one rule both the writer and the check use.
 type Audit interface {
 	EachIncidentRow(ctx context.Context, fn func(IncidentRow) error) error
-	EachReportRow(ctx context.Context, fn func(ReportRow) error) error
+	// EachReportPlacement gives every report's placement columns, by id.
+	EachReportPlacement(ctx context.Context, fn func(ReportPlacement) error) error
+	// EachReportRow gives the rows of the reports stored in incidents
+	// from to to (inclusive), by incident then id; ReportRow one by id.
+	EachReportRow(ctx context.Context, from, to int64, fn func(ReportRow) error) error
+	ReportRow(ctx context.Context, id int64) (ReportRow, error)
 	EachEventRow(ctx context.Context, fn func(EventRow) error) error
 	VersionRows(ctx context.Context) ([]VersionRow, error)
-	RulingRows(ctx context.Context) (map[int64]map[string]*RulingRow, error)
-	Notified(ctx context.Context) (map[[3]string]bool, error)
+	// RulingRows returns the rulings of the incidents from to to.
+	RulingRows(ctx context.Context, from, to int64) (map[int64]map[string]*RulingRow, error)
+	// EachNotified gives every notification's (incident, party,
+	// agreement), by incident; an incident that is not a number is not
+	// given.
+	EachNotified(ctx context.Context, fn func(incident int64, party, agreement string) error) error
 	EachEvidenceRow(ctx context.Context, fn func(EvidenceRow) error) error
 	EachLogKey(ctx context.Context, fn func(index int64, kind, key string, data []byte) error) error
 
@@ -89,6 +101,15 @@ type ReportRow struct {
 	OriginalDigest, Digest string
 	Pinned                 bool
 	Report                 incident.Report // Doc, read
+}
+
+// ReportPlacement is where a report's row places it: its incident, and
+// the placement its logged revision holds (PlacedIn 0: logged before
+// placements were).
+type ReportPlacement struct {
+	ID, IncidentID, PlacedIn int64
+	Joined, PlacedWhy        string
+	Pinned                   bool
 }
 
 // EventRow is an incident event as stored: its columns beside the logged

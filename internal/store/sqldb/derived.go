@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,10 +89,53 @@ func (s *Store) EachIncidentRow(ctx context.Context, fn func(store.IncidentRow) 
 	return rows.Err()
 }
 
-// EachReportRow calls fn with every report's row, by id.
-func (s *Store) EachReportRow(ctx context.Context, fn func(store.ReportRow) error) error {
+// EachReportPlacement calls fn with every report's placement columns, by
+// id.
+func (s *Store) EachReportPlacement(ctx context.Context, fn func(store.ReportPlacement) error) error {
+	rows, err := s.query(ctx, `SELECT id, incident_id, placed_in, joined, placed_why, pinned FROM reports ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("report placements: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r store.ReportPlacement
+		var pinned int
+		if err := rows.Scan(&r.ID, &r.IncidentID, &r.PlacedIn, &r.Joined, &r.PlacedWhy, &pinned); err != nil {
+			return fmt.Errorf("report placements: %w", err)
+		}
+		r.Pinned = pinned != 0
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachReportRow calls fn with the row of every report stored in an
+// incident from to to (inclusive), by incident then id.
+func (s *Store) EachReportRow(ctx context.Context, from, to int64, fn func(store.ReportRow) error) error {
+	return s.reportRows(ctx, `r.incident_id BETWEEN ? AND ? ORDER BY r.incident_id, r.id`, []any{from, to}, fn)
+}
+
+// ReportRow returns report id's row.
+func (s *Store) ReportRow(ctx context.Context, id int64) (store.ReportRow, error) {
+	var out store.ReportRow
+	found := false
+	err := s.reportRows(ctx, `r.id = ?`, []any{id}, func(r store.ReportRow) error {
+		out, found = r, true
+		return nil
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("report %d: %w", id, sql.ErrNoRows)
+	}
+	return out, err
+}
+
+// reportRows calls fn with the rows of the reports where (and ordered as)
+// where says.
+func (s *Store) reportRows(ctx context.Context, where string, args []any, fn func(store.ReportRow) error) error {
 	rows, err := s.query(ctx, `SELECT r.id, r.incident_id, r.placed_in, r.source, r.source_id, r.party, r.owner, r.doc, r.joined, r.placed_why, r.log_key, r.pinned, r.description,
-		r.original_digest, r.original, coalesce(f.format, '') FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id ORDER BY r.id`)
+		r.original_digest, r.original, coalesce(f.format, '') FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id WHERE `+where, args...)
 	if err != nil {
 		return fmt.Errorf("report rows: %w", err)
 	}
@@ -149,10 +193,11 @@ func (s *Store) EventColumns(e workflow.Event) (action, by, at string) {
 	return string(e.Action), e.By, ts(e.At)
 }
 
-// Rulings returns every stored ruling, by incident and agreement.
-func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.RulingRow, error) {
+// RulingRows returns the stored rulings of the incidents from to to
+// (inclusive), by incident and agreement.
+func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[string]*store.RulingRow, error) {
 	out := map[int64]map[string]*store.RulingRow{}
-	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc FROM rulings`)
+	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc FROM rulings WHERE incident_id BETWEEN ? AND ?`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("ruling rows: %w", err)
 	}
@@ -171,7 +216,7 @@ func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.Rul
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party FROM ruling_parties ORDER BY party`)
+	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party FROM ruling_parties WHERE incident_id BETWEEN ? AND ? ORDER BY party`, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -195,22 +240,31 @@ func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.Rul
 	return out, rows.Err()
 }
 
-// Notified returns the (party, incident, agreement) of every notification.
-func (s *Store) Notified(ctx context.Context) (map[[3]string]bool, error) {
-	rows, err := s.query(ctx, `SELECT party, CAST(incident_id AS TEXT), agreement_id FROM notifications`)
+// EachNotified calls fn with every notification's incident, party and
+// agreement, by incident. A notification whose incident is not a number
+// (an edited row) names no incident and is not given.
+func (s *Store) EachNotified(ctx context.Context, fn func(incident int64, party, agreement string) error) error {
+	// Ordered by the column itself, not by the text the query gives
+	// (which PostgreSQL would name incident_id and sort as text).
+	rows, err := s.query(ctx, `SELECT CAST(n.incident_id AS TEXT), n.party, n.agreement_id FROM notifications n ORDER BY n.incident_id`)
 	if err != nil {
-		return nil, fmt.Errorf("notifications: %w", err)
+		return fmt.Errorf("notifications: %w", err)
 	}
 	defer rows.Close()
-	out := map[[3]string]bool{}
 	for rows.Next() {
-		var k [3]string
-		if err := rows.Scan(&k[0], &k[1], &k[2]); err != nil {
-			return nil, err
+		var id, party, ag string
+		if err := rows.Scan(&id, &party, &ag); err != nil {
+			return err
 		}
-		out[k] = true
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			continue
+		}
+		if err := fn(n, party, ag); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // EachEvidenceRow calls fn with every evidence file, one at a time.

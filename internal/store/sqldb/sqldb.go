@@ -55,6 +55,12 @@ type Dialect struct {
 	Server bool
 	// Pack says that documents are stored packed (docs.go).
 	Pack bool
+	// ReportSum names an SQL function of (original, format, doc,
+	// placed_in, placed_why) giving ledger.ReportSum of a report
+	// revision (its document unpacked), when the driver has one: a
+	// verification then reads 32 bytes a report instead of the whole
+	// record.
+	ReportSum string
 }
 
 // Store is a store.Store on a SQL database. Writes go through w and reads

@@ -13,6 +13,10 @@ import (
 // C source built with cgo, so building needs a C compiler.
 const driverName = "sqlite3"
 
+// reportSumFunc: this driver has no truce_report_sum (see reportsum.go),
+// so SQLite returns the hashed bytes instead.
+const reportSumFunc = ""
+
 // dsn: mattn has no _pragma parameter; it takes one parameter per pragma
 // it knows (_busy_timeout, _journal_mode, _synchronous, _foreign_keys,
 // _cache_size, _query_only, ...), so "name(value)" becomes _name=value.

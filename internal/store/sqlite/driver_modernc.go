@@ -3,14 +3,35 @@
 package sqlite
 
 import (
+	"database/sql/driver"
 	"net/url"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"github.com/truce-monitor/truce/internal/store/sqldb"
+	"modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // driverName is modernc.org/sqlite, the pure-Go default: building truce
 // needs only Go.
 const driverName = "sqlite"
+
+// reportSumFunc names the SQL function reportSum, which this driver can
+// call on SQLite's own buffers without copying them into Go first.
+const reportSumFunc = "truce_report_sum"
+
+func init() {
+	u, err := sqldb.NewUnpacker()
+	if err != nil {
+		panic(err)
+	}
+	sqlite.MustRegisterFunction(reportSumFunc, &sqlite.FunctionImpl{
+		NArgs:         5,
+		Deterministic: true,
+		VolatileArgs:  true, // hashed during the call, never kept
+		Scalar: func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			return reportSum(u, args)
+		},
+	})
+}
 
 // dsn: modernc takes each pragma as _pragma=name(value), applied in order
 // on every new connection, busy_timeout first.

@@ -16,6 +16,10 @@ import (
 // Go, SQLite compiled to WebAssembly and from there to Go.
 const driverName = "sqlite3"
 
+// reportSumFunc: this driver has no truce_report_sum (see reportsum.go),
+// so SQLite returns the hashed bytes instead.
+const reportSumFunc = ""
+
 // dsn: ncruces takes _pragma=name(value) like modernc, applied in order on
 // every new connection (busy_timeout first, as its docs ask). Unlike
 // modernc it defaults to BEGIN IMMEDIATE on connections that are not

@@ -58,7 +58,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	s, err := sqldb.New(ctx, w, r, sqldb.Dialect{Name: "sqlite", OneWriter: true, Pack: true})
+	s, err := sqldb.New(ctx, w, r, sqldb.Dialect{Name: "sqlite", OneWriter: true, Pack: true, ReportSum: reportSumFunc})
 	if err != nil {
 		w.Close()
 		r.Close()
