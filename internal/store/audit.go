@@ -102,6 +102,13 @@ type RulingRow struct {
 	Verdict, Outcome string
 	Doc              string
 	Parties          []string
+	// The copies kept for reads (migration 0016): the incident's start as
+	// this row holds it and as the incident's row does, the lists of
+	// parties, clauses and guarantors (JSON arrays), and each party's
+	// row's copies of the start and of the verdict (as Parties).
+	Start, IncidentStart           string
+	PartyList, Clauses, Guarantors string
+	PartyStarts, PartyVerdicts     []string
 }
 
 // EvidenceRow is an evidence file's row as stored.

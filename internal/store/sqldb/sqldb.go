@@ -975,21 +975,39 @@ func saveRulingDoc(ctx context.Context, w *txw, incidentID int64, r ruling.Rulin
 			notified = append(notified, p, incidentID, r.Agreement, msg, now)
 		}
 	}
-	w.setRuling(rulingKey{incidentID, r.Agreement}, pendingRuling{version: r.Version, verdict: string(r.Verdict), outcome: r.Outcome(), doc: string(doc), t: now}, parties, notified)
+	w.setRuling(rulingKey{incidentID, r.Agreement}, pendingRuling{version: r.Version, verdict: string(r.Verdict), outcome: r.Outcome(), doc: string(doc), t: now,
+		parties: listColumn(r.Parties), clauses: listColumn(r.Clauses), guarantors: listColumn(r.Guarantors)}, parties, notified)
 	return nil
 }
 
-// where builds the WHERE clause shared by listing and counting.
-func (s *Store) where(f store.Filter) (string, []any) {
+// listColumn is a list as the rulings columns parties, clauses and
+// guarantors hold it: a JSON array, [] when empty.
+func listColumn(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l) // strings always marshal
+	return string(b)
+}
+
+// where builds the WHERE clause shared by listing and counting. start is
+// the column of the incident's start that bounds a period: the
+// incident's own or the copy in the table the listing is read from
+// (listing), and verdict the column of the ruling's verdict; since, when set, is a lower bound of that start implied by
+// f.From (sinceFor).
+func (s *Store) where(f store.Filter, start, verdict, since string, conds []string, args []any) (string, []any) {
 	// An incident merged into another has no reports of its own left.
-	conds := []string{"i.merged_into = 0"}
-	var args []any
+	conds = append(conds, "i.merged_into = 0")
 	if !f.From.IsZero() {
 		conds = append(conds, "i.occurred_end > ?")
 		args = append(args, ts(f.From))
+		if since != "" {
+			conds = append(conds, start+" >= ?")
+			args = append(args, since)
+		}
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "i.occurred_start < ?")
+		conds = append(conds, start+" < ?")
 		args = append(args, ts(f.To))
 	}
 	if f.Admin != "" {
@@ -997,14 +1015,8 @@ func (s *Store) where(f store.Filter) (string, []any) {
 		args = append(args, f.Admin+"%", f.Admin+"%")
 	}
 	if f.Verdict != "" {
-		conds = append(conds, "r.verdict = ?")
+		conds = append(conds, verdict+" = ?")
 		args = append(args, string(f.Verdict))
-	}
-	if f.Party != "" {
-		// IN rather than EXISTS: SQLite then reads the party's rulings
-		// from ruling_parties_party instead of probing every incident.
-		conds = append(conds, "i.id IN (SELECT p.incident_id FROM ruling_parties p WHERE p.agreement_id = ? AND p.party = ?)")
-		args = append(args, f.Agreement, f.Party)
 	}
 	if f.State != "" {
 		conds = append(conds, "i.state = ?")
@@ -1021,34 +1033,88 @@ func (s *Store) where(f store.Filter) (string, []any) {
 		// incidents, and for a party, those it is accused in or filed.
 		c := "i.state IN ('verified', 'disputed', 'dismissed')"
 		if v.Party != "" {
-			c += " OR EXISTS (SELECT 1 FROM ruling_parties p WHERE p.incident_id = i.id AND p.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND rp.party = ?)"
+			c += " OR EXISTS (SELECT 1 FROM ruling_parties vp WHERE vp.incident_id = i.id AND vp.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND rp.party = ?)"
 			args = append(args, v.Party, v.Party)
 		}
 		conds = append(conds, "("+c+")")
 	}
-	if len(conds) == 0 {
-		return "", args
-	}
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// listed is where a listing of incidents reads from (FROM and its
+// joins), its first conditions and their arguments, and the columns of
+// its order and of the ruling's verdict.
+type listed struct {
+	from               string
+	conds              []string
+	args               []any
+	start, id, verdict string
+}
+
+// listing is where a listing for f reads from. A party or a verdict
+// selects rows of ruling_parties or rulings, whose indexes (migration
+// 0016) end with the incident's start and id: read from there, in that
+// order, a page is one range of the index and stops at the limit. A
+// party's rows hold their ruling's verdict, so that a party's violations
+// are found without reading their rulings.
+func listing(f store.Filter) listed {
+	switch {
+	case f.Party != "":
+		return listed{" FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?",
+			[]string{"p.agreement_id = ?", "p.party = ?"}, []any{f.Agreement, f.Agreement, f.Party}, "p.occurred_start", "p.incident_id", "p.verdict"}
+	case f.Verdict != "":
+		return listed{" FROM rulings r JOIN incidents i ON i.id = r.incident_id", []string{"r.agreement_id = ?"}, []any{f.Agreement}, "r.occurred_start", "r.incident_id", "r.verdict"}
+	}
+	return listed{" FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?", nil, []any{f.Agreement}, "i.occurred_start", "i.id", "r.verdict"}
 }
 
 // incidentsQuery is what Incidents runs for f: the query counting the
 // incidents matching, the query listing them (ordered, and paged when f
 // has a Limit), and the arguments of both, in "?" placeholders (see
 // rebind). TestFilterIndexes explains these very queries.
-func (s *Store) incidentsQuery(f store.Filter) (count, list string, args []any) {
-	join := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
-	w, args := s.where(f)
-	args = append([]any{f.Agreement}, args...)
-	order := " ORDER BY i.occurred_start, i.id"
-	if f.Newest {
-		order = " ORDER BY i.occurred_start DESC, i.id DESC"
+func (s *Store) incidentsQuery(ctx context.Context, f store.Filter) (count, list string, args []any, err error) {
+	since, err := s.sinceFor(ctx, f.From)
+	if err != nil {
+		return "", "", nil, err
 	}
-	list = "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + join + w + order
+	l := listing(f)
+	from := l.from
+	w, args := s.where(f, l.start, l.verdict, since, l.conds, l.args)
+	order := " ORDER BY " + l.start + ", " + l.id
+	if f.Newest {
+		order = " ORDER BY " + l.start + " DESC, " + l.id + " DESC"
+	}
+	list = "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + from + w + order
 	if f.Limit > 0 {
 		list += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
-	return fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", join, w, store.CountCap+1), list, args
+	return fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", from, w, store.CountCap+1), list, args, nil
+}
+
+// sinceFor is the lower bound of the start of any incident that ends
+// after from: from less the longest span of any incident (read from the
+// last entry of incidents_span), a second earlier for rounding; "" when
+// from is zero or no incident has a span. With it a period is a range of
+// starts: a page of it in time order reads that range and stops at the
+// limit, where "ends after from" alone read every incident ending after
+// it and sorted them.
+func (s *Store) sinceFor(ctx context.Context, from time.Time) (string, error) {
+	if from.IsZero() {
+		return "", nil
+	}
+	q := `SELECT max(julianday(occurred_end) - julianday(occurred_start)) FROM incidents`
+	if s.d.Name == "postgres" {
+		q = `SELECT max(incident_span_days(occurred_start, occurred_end)) FROM incidents`
+	}
+	var days sql.NullFloat64
+	if err := s.queryRow(ctx, q).Scan(&days); err != nil {
+		return "", fmt.Errorf("longest incident: %w", err)
+	}
+	if !days.Valid {
+		return "", nil
+	}
+	span := time.Duration(days.Float64*24*float64(time.Hour)) + time.Second
+	return ts(from.Add(-span)), nil
 }
 
 // Incidents implements store.Store.
@@ -1077,7 +1143,10 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 }
 
 func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
-	count, q, args := s.incidentsQuery(f)
+	count, q, args, err := s.incidentsQuery(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list incidents: %w", err)
+	}
 	var total int
 	if !f.NoCount {
 		if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
@@ -1166,7 +1235,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 
 // EachIncident implements store.Store.
 func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error {
-	w, args := s.where(store.Filter{From: from, To: to})
+	w, args := s.where(store.Filter{From: from, To: to}, "i.occurred_start", "", "", nil, nil)
 	rows, err := s.query(ctx, "SELECT i.id, i.doc, (SELECT string_agg(CAST(r.id AS TEXT), ',') FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
