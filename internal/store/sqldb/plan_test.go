@@ -52,6 +52,9 @@ type planCase struct {
 	inOrder bool
 	// pgSorts: PostgreSQL may sort the page (why says when).
 	pgSorts bool
+	// many: the filter matches more than store.CountCap, so that SQLite
+	// reads the page in order (Store.inOrder).
+	many bool
 	why     string
 }
 
@@ -91,6 +94,8 @@ func planCases() []planCase {
 		{name: "agreement+verdict+party", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "GOV"}, want: "ruling_parties_party"},
 		{name: "admin (admin1)", f: store.Filter{Admin: "SY07"}, want: "incidents_admin3"},
 		{name: "admin (admin3)", f: store.Filter{Admin: "SY070302"}, want: "incidents_admin3"},
+		{name: "admin (admin1), limit, many", f: store.Filter{Admin: "SY07", Limit: 50}, many: true, want: "incidents_start", ordered: true, inOrder: true,
+			why: "more than store.CountCap matches: the page is read from incidents_start in order, testing the prefix, and stops at the limit (SQLite as Store.inOrder tells it; PostgreSQL by its statistics of prefixes)"},
 		{name: "from", f: store.Filter{From: from}, want: "incidents_start|incidents_end"},
 		{name: "to", f: store.Filter{To: time.Date(2015, 3, 1, 0, 0, 0, 0, time.UTC)}, want: "incidents_start|incidents_time"},
 		// A period is a range of starts, from From less the longest span
@@ -128,6 +133,12 @@ func checkFilterPlans(t *testing.T, s *Store) {
 		count, list, args, err := s.incidentsQuery(ctx, c.f)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if c.many && s.inOrder(c.f, store.CountCap+1) {
+			// The count as before; the page as Incidents then reads it.
+			if _, list, _, err = s.incidentsQueryAs(ctx, c.f, true); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var wants []string
 		if c.want != "" {
