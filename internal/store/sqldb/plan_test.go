@@ -55,7 +55,7 @@ type planCase struct {
 	// many: the filter matches more than store.CountCap, so that SQLite
 	// reads the page in order (Store.inOrder).
 	many bool
-	why     string
+	why  string
 }
 
 // TestFilterIndexes explains the very queries Incidents runs

@@ -1151,24 +1151,40 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	if (f.Party != "" || f.Verdict != "") && f.Agreement == "" {
 		return nil, 0, fmt.Errorf("list incidents: filtering by party or verdict needs an agreement")
 	}
-	if f.Text != "" {
-		parent := ctx
-		select {
-		case s.searching <- struct{}{}:
-			defer func() { <-s.searching }()
-		case <-ctx.Done():
-			return nil, 0, ctx.Err()
-		}
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.budget)
-		defer cancel()
-		list, total, err := s.incidents(ctx, f)
-		if err != nil && ctx.Err() != nil && parent.Err() == nil {
-			return nil, 0, fmt.Errorf("list incidents matching %q: %w", f.Text, store.ErrTooBroad)
-		}
-		return list, total, err
+	var list []store.IncidentSummary
+	var total int
+	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
+		var err error
+		list, total, err = s.incidents(ctx, f)
+		return err
+	})
+	if err != nil && errors.Is(err, store.ErrTooBroad) {
+		return nil, 0, fmt.Errorf("list incidents matching %q: %w", f.Text, err)
 	}
-	return s.incidents(ctx, f)
+	return list, total, err
+}
+
+// searchGuard runs fn, which reads what f selects: alone among text
+// searches (searchSlots) and for at most the search budget when f
+// searches text, failing with store.ErrTooBroad when the budget ran out.
+func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context.Context) error) error {
+	if f.Text == "" {
+		return fn(ctx)
+	}
+	parent := ctx
+	select {
+	case s.searching <- struct{}{}:
+		defer func() { <-s.searching }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.budget)
+	defer cancel()
+	err := fn(ctx)
+	if err != nil && ctx.Err() != nil && parent.Err() == nil {
+		return store.ErrTooBroad
+	}
+	return err
 }
 
 func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
