@@ -43,6 +43,20 @@ func (a *App) RulingCounts(ctx context.Context, u *workflow.User, f store.Filter
 	return a.store.RulingCounts(ctx, f, by)
 }
 
+// EachOnMap calls fn with each incident matching f that u may see, as
+// the map shows it (titles redacted for those who do not see everything),
+// as it is read.
+func (a *App) EachOnMap(ctx context.Context, u *workflow.User, f store.Filter, fn func(store.OnMap) error) error {
+	f.Visible = Visibility(u)
+	all := SeesAll(u)
+	return a.store.EachOnMap(ctx, f, func(m store.OnMap) error {
+		if !all {
+			RedactTitle(&m.Incident)
+		}
+		return fn(m)
+	})
+}
+
 // EachReport calls fn with every report, as stored, for a viewer who sees
 // everything (an export of the whole record).
 func (a *App) EachReport(ctx context.Context, u *workflow.User, fn func(incident.Report) error) error {

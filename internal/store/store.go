@@ -134,6 +134,14 @@ type Visibility struct {
 	Party string
 }
 
+// OnMap is an incident as the map shows it: its facts, its ruling's
+// verdict under the filter's agreement ("" without one), its grade.
+type OnMap struct {
+	incident.Incident
+	Verdict ruling.Verdict
+	Grade   string
+}
+
 // RulingCount is how many of the rulings RulingCounts counted share the
 // values of its other fields: the dashboard and the ruling summary count
 // from these, grouped in the database, instead of reading every incident
@@ -238,6 +246,9 @@ type Store interface {
 	// what RulingCount holds (by says what beyond the ruling and the
 	// incident's state).
 	RulingCounts(ctx context.Context, f Filter, by CountBy) ([]RulingCount, error)
+	// EachOnMap calls fn with each incident Incidents would list for f
+	// (f.NoCount implied), as it is read, with only what the map shows.
+	EachOnMap(ctx context.Context, f Filter, fn func(OnMap) error) error
 	// Incident returns one incident with its reports and rulings.
 	Incident(ctx context.Context, id int64) (IncidentDetail, error)
 	// EachIncident calls fn for every incident whose span overlaps

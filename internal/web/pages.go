@@ -486,34 +486,55 @@ func (u *UI) mapIncidents(q *req) error {
 		return err
 	}
 	f.Limit, f.Offset, f.NoCount = 5000, 0, true
-	list, _, err := u.app.Incidents(q.ctx, q.user, f)
-	if err != nil {
-		return err
-	}
 	type feature struct {
 		Type       string         `json:"type"`
 		Geometry   map[string]any `json:"geometry"`
 		Properties map[string]any `json:"properties"`
 	}
-	out := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
-	for _, in := range list {
+	// Streamed as the incidents are read: the same bytes as one
+	// FeatureCollection encoded whole, without holding the page.
+	started := false
+	sep := `{"type":"FeatureCollection","features":[`
+	err = u.app.EachOnMap(q.ctx, q.user, f, func(in store.OnMap) error {
 		if !in.Place.HasPoint {
-			continue
+			return nil
 		}
-		verdict := ""
-		if in.Ruling != nil {
-			verdict = string(in.Ruling.Verdict)
-		}
-		out.Features = append(out.Features, feature{Type: "Feature",
+		verdict := string(in.Verdict)
+		b, err := json.Marshal(feature{Type: "Feature",
 			Geometry: map[string]any{"type": "Point", "coordinates": []float64{in.Place.Lon, in.Place.Lat}},
 			Properties: map[string]any{"id": in.ID, "title": in.Title, "date": i18n.Date(q.lang, in.Occurred.Start), "verdict": verdict,
 				"verdict_label": q.t("verdict." + cmp.Or(verdict, "none")), "grade": in.Grade, "grade_label": q.t("grade." + cmp.Or(in.Grade, "none")), "state": q.t("state." + string(in.State)), "act": q.t("act." + string(in.Act))}})
+		if err != nil {
+			return err
+		}
+		if !started {
+			q.w.Header().Set("Content-Type", "application/geo+json")
+			started = true
+		}
+		if _, err := io.WriteString(q.w, sep); err != nil {
+			return err
+		}
+		sep = ","
+		_, err = q.w.Write(b)
+		return err
+	})
+	if err != nil && started {
+		// Half a collection is sent: end the response as broken rather
+		// than let it pass for the whole map.
+		panic(http.ErrAbortHandler)
 	}
-	q.w.Header().Set("Content-Type", "application/geo+json")
-	return json.NewEncoder(q.w).Encode(out)
+	if err != nil {
+		return err
+	}
+	if !started {
+		q.w.Header().Set("Content-Type", "application/geo+json")
+	}
+	end := "]}\n"
+	if !started {
+		end = sep + end // no feature: the head is still to write
+	}
+	_, err = io.WriteString(q.w, end)
+	return err
 }
 
 // boundaries is the map's base layer, so that it works with no internet:

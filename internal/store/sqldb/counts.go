@@ -113,3 +113,41 @@ func scanCount(rows interface{ Scan(...any) error }, by store.CountBy, lists map
 	c.End, err = parseTS(end)
 	return c, err
 }
+
+// EachOnMap implements store.Store: the listing's query reading only the
+// incident's document, its ruling's verdict and its grade (not the
+// ruling's document nor the reports' ids), each row handed to fn as it
+// is read instead of the page gathered first.
+func (s *Store) EachOnMap(ctx context.Context, f store.Filter, fn func(store.OnMap) error) error {
+	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
+		_, q, args, err := s.incidentsQueryOf(ctx, f, "i.id, i.doc, coalesce(r.verdict, ''), i.grade", false)
+		if err != nil {
+			return err
+		}
+		rows, err := s.query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m store.OnMap
+			var id int64
+			var doc, verdict string
+			if err := rows.Scan(&id, &doc, &verdict, &m.Grade); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(doc), &m.Incident); err != nil {
+				return fmt.Errorf("incident %d: %w", id, err)
+			}
+			m.ID, m.Verdict = id, ruling.Verdict(verdict)
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("incidents on the map: %w", err)
+	}
+	return nil
+}

@@ -1089,6 +1089,15 @@ func (s *Store) incidentsQuery(ctx context.Context, f store.Filter) (count, list
 // incidentsQueryAs is incidentsQuery, the listing read in its order
 // whatever the Admin condition (see inOrder) when inOrder is set.
 func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bool) (count, list string, args []any, err error) {
+	return s.incidentsQueryOf(ctx, f, listColumns, inOrder)
+}
+
+// listColumns are what the listing reads of each incident: its document,
+// its ruling's, its reports' ids and its grade.
+const listColumns = "i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade"
+
+// incidentsQueryOf is incidentsQueryAs listing the columns cols.
+func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols string, inOrder bool) (count, list string, args []any, err error) {
 	since, err := s.sinceFor(ctx, f.From)
 	if err != nil {
 		return "", "", nil, err
@@ -1101,7 +1110,7 @@ func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bo
 	if f.Newest {
 		order = " ORDER BY " + l.start + " DESC, " + l.id + " DESC"
 	}
-	list = "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + from + w + order
+	list = "SELECT " + cols + from + w + order
 	if f.Limit > 0 {
 		list += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
