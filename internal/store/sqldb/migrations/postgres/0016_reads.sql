@@ -13,7 +13,7 @@ UPDATE rulings r SET
 FROM incidents i WHERE i.id = r.incident_id;
 UPDATE ruling_parties p SET occurred_start = r.occurred_start, verdict = r.verdict FROM rulings r WHERE r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id;
 DROP INDEX rulings_verdict;
-CREATE INDEX rulings_verdict ON rulings (agreement_id, verdict, occurred_start, incident_id);
+CREATE INDEX rulings_verdict ON rulings (agreement_id, verdict, occurred_start, incident_id) INCLUDE (version, outcome, parties, clauses, guarantors);
 DROP INDEX ruling_parties_party;
 CREATE INDEX ruling_parties_party ON ruling_parties (agreement_id, party, occurred_start, incident_id, verdict);
 CREATE FUNCTION incidents_start_copies() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -37,4 +37,4 @@ $$;
 CREATE INDEX incidents_span ON incidents (incident_span_days(occurred_start, occurred_end));
 DROP INDEX incidents_state;
 CREATE INDEX incidents_state ON incidents (state, occurred_start, id);
-CREATE INDEX incidents_cover ON incidents (id) INCLUDE (merged_into, state, occurred_end);
+CREATE INDEX incidents_cover ON incidents (id) INCLUDE (merged_into, state, occurred_end, admin3, area, cell);

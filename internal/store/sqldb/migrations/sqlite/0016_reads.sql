@@ -28,7 +28,9 @@ UPDATE ruling_parties SET
     occurred_start = coalesce((SELECT i.occurred_start FROM incidents i WHERE i.id = ruling_parties.incident_id), ''),
     verdict = coalesce((SELECT r.verdict FROM rulings r WHERE r.incident_id = ruling_parties.incident_id AND r.agreement_id = ruling_parties.agreement_id), '');
 DROP INDEX rulings_verdict;
-CREATE INDEX rulings_verdict ON rulings (agreement_id, verdict, occurred_start, incident_id);
+-- Beyond the listing's order, what the summaries count by (RulingCounts):
+-- a count reads this index, not every ruling's row with its document.
+CREATE INDEX rulings_verdict ON rulings (agreement_id, verdict, occurred_start, incident_id, version, outcome, parties, clauses, guarantors);
 DROP INDEX ruling_parties_party;
 CREATE INDEX ruling_parties_party ON ruling_parties (agreement_id, party, occurred_start, incident_id, verdict);
 CREATE TRIGGER incidents_start_copies AFTER UPDATE OF occurred_start ON incidents
@@ -47,7 +49,8 @@ CREATE INDEX incidents_span ON incidents ((julianday(occurred_end) - julianday(o
 DROP INDEX incidents_state;
 CREATE INDEX incidents_state ON incidents (state, occurred_start, id);
 -- What the filters test of an incident found through rulings or
--- ruling_parties, by id: a page's count checks up to store.CountCap+1 of
--- them, which this reads instead of as many incident rows (about a
--- kilobyte each, their document inline).
-CREATE INDEX incidents_cover ON incidents (id, merged_into, state, occurred_end);
+-- ruling_parties, by id, and what the summaries count by: a page's count
+-- checks up to store.CountCap+1 of them, a summary every one, which this
+-- reads instead of as many incident rows (about a kilobyte each, their
+-- document inline).
+CREATE INDEX incidents_cover ON incidents (id, merged_into, state, occurred_end, admin3, area, cell);
