@@ -358,7 +358,15 @@ func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(
 	if s.Start != s.IncidentStart {
 		problem(rr, "rulings.occurred_start is %q but the incident starts %q", s.Start, s.IncidentStart)
 	}
+	// Only incidents not merged are compared: their copies of
+	// merged_into are 0.
+	if s.Merged != 0 {
+		problem(rr, "rulings.merged_into is %d but the incident was not merged", s.Merged)
+	}
 	for i, p := range s.Parties {
+		if s.PartyMerged[i] != 0 {
+			problem(rr, "ruling_parties of %s say the incident was merged into %d, but it was not", p, s.PartyMerged[i])
+		}
 		if s.PartyStarts[i] != s.IncidentStart || s.PartyVerdicts[i] != s.Verdict {
 			problem(rr, "ruling_parties of %s say %s from %q, but the ruling is %s and the incident starts %q", p, s.PartyVerdicts[i], s.PartyStarts[i], s.Verdict, s.IncidentStart)
 		}

@@ -109,6 +109,10 @@ type RulingRow struct {
 	Start, IncidentStart           string
 	PartyList, Clauses, Guarantors string
 	PartyStarts, PartyVerdicts     []string
+	// Merged is the row's copy of the incident's merged_into, PartyMerged
+	// each party row's (as Parties).
+	Merged      int64
+	PartyMerged []int64
 }
 
 // EvidenceRow is an evidence file's row as stored.

@@ -230,24 +230,25 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 	var rows []any
 	for _, k := range b.order {
 		r := b.rulings[k]
-		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, r.doc, r.t, r.parties, r.clauses, r.guarantors, k.incident)
+		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, r.doc, r.t, r.parties, r.clauses, r.guarantors, k.incident, k.incident)
 	}
-	// The incident's start is copied from its row, written before (flush),
-	// so that the copy is the stored start whoever rules the incident.
-	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, occurred_start) VALUES `,
-		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`)`, 11, rows,
+	// The incident's start and merged_into are copied from its row,
+	// written before (flush), so that the copies are the stored ones
+	// whoever rules the incident.
+	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, occurred_start, merged_into) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 12, rows,
 		` ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at,
-		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, occurred_start = excluded.occurred_start`); err != nil {
+		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, occurred_start = excluded.occurred_start, merged_into = excluded.merged_into`); err != nil {
 		return fmt.Errorf("rulings: %w", err)
 	}
 	// A party's row also holds its ruling's verdict (the last buffered),
 	// so that a page of a party's violations reads ruling_parties alone.
-	parties := make([]any, 0, len(b.parties)/3*5)
+	parties := make([]any, 0, len(b.parties)/3*6)
 	for i := 0; i < len(b.parties); i += 3 {
 		k := rulingKey{b.parties[i].(int64), b.parties[i+1].(string)}
-		parties = append(parties, b.parties[i], b.parties[i+1], b.parties[i+2], b.rulings[k].verdict, b.parties[i])
+		parties = append(parties, b.parties[i], b.parties[i+1], b.parties[i+2], b.rulings[k].verdict, b.parties[i], b.parties[i])
 	}
-	if err := insertShaped(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start) VALUES `, `(?, ?, ?, ?, `+startOf+`)`, 5, parties, ""); err != nil {
+	if err := insertShaped(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, merged_into) VALUES `, `(?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 6, parties, ""); err != nil {
 		return fmt.Errorf("ruling parties: %w", err)
 	}
 	if err := insertRows(ctx, w, `INSERT INTO notifications (party, incident_id, agreement_id, message, created_at) VALUES `, 5, b.notified,
@@ -304,6 +305,9 @@ func (w *txw) insertReports(ctx context.Context, reps []pendingReport) error {
 // its row holds it: the copy rulings and ruling_parties keep (migration
 // 0016).
 const startOf = `coalesce((SELECT i.occurred_start FROM incidents i WHERE i.id = ?), '')`
+
+// mergedOf is, likewise, the incident's merged_into.
+const mergedOf = `coalesce((SELECT i.merged_into FROM incidents i WHERE i.id = ?), 0)`
 
 // insertRows runs head with rows of cols values each, batchRows rows a
 // statement, and tail after the values.

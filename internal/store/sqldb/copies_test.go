@@ -16,7 +16,7 @@ import (
 
 // TestCopiesFollowIncidents: the copies migration 0016 keeps in rulings
 // and ruling_parties (the incident's start; the ruling's parties, clauses
-// and guarantors; a party's ruling's verdict) equal what they copy after each way an incident's start
+// and guarantors; a party's ruling's verdict; whether the incident was merged) equal what they copy after each way an incident's start
 // or its ruling changes: an import, a re-import that moves a report's
 // date, a merge, a split into a new incident, SaveRulings, and an
 // incident whose start is changed in place. On both engines.
@@ -77,6 +77,8 @@ func checkCopies(t *testing.T, s *Store) {
 			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.occurred_start <> i.occurred_start`,
 			`SELECT count(*) FROM rulings WHERE occurred_start = ''`,
 			`SELECT count(*) FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id WHERE p.verdict <> r.verdict`,
+			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.merged_into <> i.merged_into`,
+			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.merged_into <> i.merged_into`,
 		} {
 			var n int
 			if err := s.r.QueryRowContext(ctx, q).Scan(&n); err != nil {

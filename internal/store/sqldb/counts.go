@@ -122,11 +122,11 @@ func scanCount(rows interface{ Scan(...any) error }, by store.CountBy, lists map
 // is read instead of the page gathered first.
 func (s *Store) EachOnMap(ctx context.Context, f store.Filter, fn func(store.OnMap) error) error {
 	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
-		_, q, args, err := s.incidentsQueryOf(ctx, f, "i.id, i.doc, coalesce(r.verdict, ''), i.grade", false)
+		qs, err := s.incidentsQueryOf(ctx, f, "i.id, i.doc, coalesce(r.verdict, ''), i.grade", false)
 		if err != nil {
 			return err
 		}
-		rows, err := s.query(ctx, q, args...)
+		rows, err := s.query(ctx, qs.list, qs.args...)
 		if err != nil {
 			return err
 		}

@@ -138,14 +138,14 @@ func (s *Store) EventColumns(e workflow.Event) (action, by, at string) {
 // Rulings returns every stored ruling, by incident and agreement.
 func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.RulingRow, error) {
 	out := map[int64]map[string]*store.RulingRow{}
-	rows, err := s.query(ctx, `SELECT r.incident_id, r.agreement_id, r.version, r.verdict, r.outcome, r.doc, r.occurred_start, coalesce(i.occurred_start, ''), r.parties, r.clauses, r.guarantors
+	rows, err := s.query(ctx, `SELECT r.incident_id, r.agreement_id, r.version, r.verdict, r.outcome, r.doc, r.occurred_start, coalesce(i.occurred_start, ''), r.parties, r.clauses, r.guarantors, r.merged_into
 		FROM rulings r LEFT JOIN incidents i ON i.id = r.incident_id`)
 	if err != nil {
 		return nil, fmt.Errorf("ruling rows: %w", err)
 	}
 	for rows.Next() {
 		r := &store.RulingRow{}
-		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, &r.Doc, &r.Start, &r.IncidentStart, &r.PartyList, &r.Clauses, &r.Guarantors); err != nil {
+		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, &r.Doc, &r.Start, &r.IncidentStart, &r.PartyList, &r.Clauses, &r.Guarantors, &r.Merged); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -158,7 +158,7 @@ func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.Rul
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party, occurred_start, verdict FROM ruling_parties ORDER BY party`)
+	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party, occurred_start, verdict, merged_into FROM ruling_parties ORDER BY party`)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,8 @@ func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.Rul
 	for rows.Next() {
 		var id int64
 		var ag, party, start, verdict string
-		if err := rows.Scan(&id, &ag, &party, &start, &verdict); err != nil {
+		var merged int64
+		if err := rows.Scan(&id, &ag, &party, &start, &verdict, &merged); err != nil {
 			return nil, err
 		}
 		r := out[id][ag]
@@ -180,6 +181,7 @@ func (s *Store) RulingRows(ctx context.Context) (map[int64]map[string]*store.Rul
 		r.Parties = append(r.Parties, party)
 		r.PartyStarts = append(r.PartyStarts, start)
 		r.PartyVerdicts = append(r.PartyVerdicts, verdict)
+		r.PartyMerged = append(r.PartyMerged, merged)
 	}
 	return out, rows.Err()
 }

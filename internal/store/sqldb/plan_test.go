@@ -130,15 +130,17 @@ func checkFilterPlans(t *testing.T, s *Store) {
 	fillForPlans(t, s)
 	var table strings.Builder
 	for _, c := range planCases() {
-		count, list, args, err := s.incidentsQuery(ctx, c.f)
+		qs, err := s.incidentsQuery(ctx, c.f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.many && s.inOrder(c.f, store.CountCap+1) {
 			// The count as before; the page as Incidents then reads it.
-			if _, list, _, err = s.incidentsQueryAs(ctx, c.f, true); err != nil {
+			count := qs
+			if qs, err = s.incidentsQueryAs(ctx, c.f, true); err != nil {
 				t.Fatal(err)
 			}
+			qs.count, qs.countArgs = count.count, count.countArgs
 		}
 		var wants []string
 		if c.want != "" {
@@ -148,8 +150,9 @@ func checkFilterPlans(t *testing.T, s *Store) {
 		var plans strings.Builder
 		for _, q := range []struct {
 			kind, sql string
-		}{{"count", count}, {"list", list}} {
-			plan, scans, idx := s.explain(ctx, t, q.sql, args)
+			args      []any
+		}{{"count", qs.count, qs.countArgs}, {"list", qs.list, qs.args}} {
+			plan, scans, idx := s.explain(ctx, t, q.sql, q.args)
 			fmt.Fprintf(&plans, "%s: %s\n%s", q.kind, s.rebind(q.sql), plan)
 			if os.Getenv("PLANDEBUG") != "" {
 				t.Logf("%s %s:\n%s", c.name, q.kind, plan)
@@ -361,8 +364,8 @@ func fillForPlans(t *testing.T, s *Store) {
 		}{
 			{"INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, merged_into, grade) VALUES ", &inc},
 			{"INSERT INTO reports (id, source, source_id, incident_id, original, original_digest, doc, imported_at) VALUES ", &rep},
-			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start) VALUES ", &rul},
-			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, verdict) VALUES ", &par},
+			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start, merged_into) VALUES ", &rul},
+			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, verdict, merged_into) VALUES ", &par},
 		} {
 			if len(*b.rows) == 0 {
 				continue
@@ -416,9 +419,9 @@ func fillForPlans(t *testing.T, s *Store) {
 			}
 			// A ruling's document (clauses, explanation) is about half a
 			// kilobyte.
-			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s')`, id, ag, verdict, pad[:400], ts(at), ts(at)))
+			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', %d)`, id, ag, verdict, pad[:400], ts(at), ts(at), merged))
 			if verdict == "violation" {
-				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s')", id, ag, parties[id/10%len(parties)], ts(at), verdict))
+				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', %d)", id, ag, parties[id/10%len(parties)], ts(at), verdict, merged))
 			}
 		}
 		flush(false)

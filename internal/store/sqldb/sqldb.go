@@ -5,6 +5,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -1000,7 +1001,7 @@ func (s *Store) where(f store.Filter, l listed, since string) (string, []any) {
 	start, verdict := l.start, l.verdict
 	conds, args := slices.Clone(l.conds), slices.Clone(l.args)
 	// An incident merged into another has no reports of its own left.
-	conds = append(conds, "i.merged_into = 0")
+	conds = append(conds, cmp.Or(l.merged, "i.merged_into")+" = 0")
 	if !f.From.IsZero() {
 		conds = append(conds, "i.occurred_end > ?")
 		args = append(args, ts(f.From))
@@ -1059,6 +1060,9 @@ type listed struct {
 	conds              []string
 	args               []any
 	start, id, verdict string
+	// merged is the column of the incident's merged_into: its own, or
+	// the copy of the table read from.
+	merged string
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
 }
@@ -1074,14 +1078,39 @@ func (s *Store) listing(f store.Filter) listed {
 	case f.Party != "":
 		from := " FROM ruling_parties p JOIN incidents i%s ON i.id = p.incident_id LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
 		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
-			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Agreement, f.Party}, start: "p.occurred_start", id: "p.incident_id", verdict: "p.verdict"}
+			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Agreement, f.Party}, start: "p.occurred_start", id: "p.incident_id", verdict: "p.verdict", merged: "p.merged_into"}
 	case f.Verdict != "":
 		from := " FROM rulings r JOIN incidents i%s ON i.id = r.incident_id"
 		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
-			conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement}, start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict"}
+			conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement}, start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict", merged: "r.merged_into"}
 	}
 	from := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
 	return listed{from: from, countFrom: from, args: []any{f.Agreement}, start: "i.occurred_start", id: "i.id", verdict: "r.verdict"}
+}
+
+// counting is where the count for f reads from. When f asks nothing of
+// the incident but what the table read from copies (its start, whether it
+// was merged, a party's verdict), the count reads that table's index
+// alone: a verdict's first store.CountCap+1 incidents are as many entries
+// of rulings_verdict, not as many incidents looked up as well.
+func (s *Store) counting(f store.Filter) listed {
+	l := s.listing(f)
+	if !f.From.IsZero() || f.Admin != "" || f.State != "" || f.Text != "" || f.Visible != nil {
+		l.from = l.countFrom
+		return l
+	}
+	switch {
+	case f.Party != "":
+		l.from, l.args = " FROM ruling_parties p", []any{f.Agreement, f.Party}
+	case f.Verdict != "":
+		l.from = " FROM rulings r"
+	case f.To.IsZero():
+		// Nothing asked but whether merged: incidents_cover in order.
+		l.from, l.args = " FROM incidents i"+s.coverIncidents(), nil
+	default:
+		l.from = l.countFrom
+	}
+	return l
 }
 
 // coverIncidents is what follows "incidents i" in a query that joins
@@ -1098,17 +1127,26 @@ func (s *Store) coverIncidents() string {
 	return ""
 }
 
-// incidentsQuery is what Incidents runs for f: the query counting the
-// incidents matching, the query listing them (ordered, and paged when f
-// has a Limit), and the arguments of both, in "?" placeholders (see
-// rebind). TestFilterIndexes explains these very queries.
-func (s *Store) incidentsQuery(ctx context.Context, f store.Filter) (count, list string, args []any, err error) {
+// incidentsSQL is what Incidents runs: the query counting the incidents
+// matching and its arguments, the query listing them (ordered, and paged
+// when the filter has a Limit) and its arguments, in "?" placeholders
+// (see rebind).
+type incidentsSQL struct {
+	count     string
+	countArgs []any
+	list      string
+	args      []any
+}
+
+// incidentsQuery is what Incidents runs for f. TestFilterIndexes explains
+// these very queries.
+func (s *Store) incidentsQuery(ctx context.Context, f store.Filter) (incidentsSQL, error) {
 	return s.incidentsQueryAs(ctx, f, false)
 }
 
 // incidentsQueryAs is incidentsQuery, the listing read in its order
 // whatever the Admin condition (see inOrder) when inOrder is set.
-func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bool) (count, list string, args []any, err error) {
+func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bool) (incidentsSQL, error) {
 	return s.incidentsQueryOf(ctx, f, listColumns, inOrder)
 }
 
@@ -1117,10 +1155,10 @@ func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bo
 const listColumns = "i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade"
 
 // incidentsQueryOf is incidentsQueryAs listing the columns cols.
-func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols string, inOrder bool) (count, list string, args []any, err error) {
+func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols string, inOrder bool) (incidentsSQL, error) {
 	since, err := s.sinceFor(ctx, f.From)
 	if err != nil {
-		return "", "", nil, err
+		return incidentsSQL{}, err
 	}
 	l := s.listing(f)
 	l.inOrder = inOrder
@@ -1130,11 +1168,13 @@ func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols strin
 	if f.Newest {
 		order = " ORDER BY " + l.start + " DESC, " + l.id + " DESC"
 	}
-	list = "SELECT " + cols + from + w + order
+	list := "SELECT " + cols + from + w + order
 	if f.Limit > 0 {
 		list += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
-	return fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", l.countFrom, w, store.CountCap+1), list, args, nil
+	c := s.counting(f)
+	cw, cargs := s.where(f, c, since)
+	return incidentsSQL{count: fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", c.from, cw, store.CountCap+1), countArgs: cargs, list: list, args: args}, nil
 }
 
 // inOrder says whether SQLite should read a page of f in the listing's
@@ -1217,20 +1257,22 @@ func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context
 }
 
 func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
-	count, q, args, err := s.incidentsQuery(ctx, f)
+	qs, err := s.incidentsQuery(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list incidents: %w", err)
 	}
+	q, args := qs.list, qs.args
 	var total int
 	if !f.NoCount {
-		if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
+		if err := s.queryRow(ctx, qs.count, qs.countArgs...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
 		}
 	}
 	if s.inOrder(f, total) {
-		if _, q, args, err = s.incidentsQueryAs(ctx, f, true); err != nil {
+		if qs, err = s.incidentsQueryAs(ctx, f, true); err != nil {
 			return nil, 0, fmt.Errorf("list incidents: %w", err)
 		}
+		q, args = qs.list, qs.args
 	}
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {

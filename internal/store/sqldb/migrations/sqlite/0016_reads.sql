@@ -24,20 +24,36 @@ UPDATE rulings SET
     parties = coalesce(json_extract(doc, '$.parties'), '[]'),
     clauses = coalesce(json_extract(doc, '$.clauses'), '[]'),
     guarantors = coalesce(json_extract(doc, '$.guarantors'), '[]');
+-- And whether the incident was merged into another (its merged_into), so
+-- that a count of a verdict's or a party's incidents reads the index
+-- alone (rulings_verdict, ruling_parties_party) when nothing else of the
+-- incident is asked.
+ALTER TABLE rulings ADD COLUMN merged_into INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ruling_parties ADD COLUMN merged_into INTEGER NOT NULL DEFAULT 0;
+UPDATE rulings SET merged_into = (SELECT i.merged_into FROM incidents i WHERE i.id = rulings.incident_id)
+    WHERE incident_id IN (SELECT id FROM incidents WHERE merged_into <> 0);
+UPDATE ruling_parties SET merged_into = (SELECT i.merged_into FROM incidents i WHERE i.id = ruling_parties.incident_id)
+    WHERE incident_id IN (SELECT id FROM incidents WHERE merged_into <> 0);
 UPDATE ruling_parties SET
     occurred_start = coalesce((SELECT i.occurred_start FROM incidents i WHERE i.id = ruling_parties.incident_id), ''),
     verdict = coalesce((SELECT r.verdict FROM rulings r WHERE r.incident_id = ruling_parties.incident_id AND r.agreement_id = ruling_parties.agreement_id), '');
 DROP INDEX rulings_verdict;
 -- Beyond the listing's order, what the summaries count by (RulingCounts):
 -- a count reads this index, not every ruling's row with its document.
-CREATE INDEX rulings_verdict ON rulings (agreement_id, verdict, occurred_start, incident_id, version, outcome, parties, clauses, guarantors);
+CREATE INDEX rulings_verdict ON rulings (agreement_id, verdict, occurred_start, incident_id, merged_into, version, outcome, parties, clauses, guarantors);
 DROP INDEX ruling_parties_party;
-CREATE INDEX ruling_parties_party ON ruling_parties (agreement_id, party, occurred_start, incident_id, verdict);
+CREATE INDEX ruling_parties_party ON ruling_parties (agreement_id, party, occurred_start, incident_id, verdict, merged_into);
 CREATE TRIGGER incidents_start_copies AFTER UPDATE OF occurred_start ON incidents
 WHEN NEW.occurred_start IS NOT OLD.occurred_start
 BEGIN
     UPDATE rulings SET occurred_start = NEW.occurred_start WHERE incident_id = NEW.id;
     UPDATE ruling_parties SET occurred_start = NEW.occurred_start WHERE incident_id = NEW.id;
+END;
+CREATE TRIGGER incidents_merged_copies AFTER UPDATE OF merged_into ON incidents
+WHEN NEW.merged_into IS NOT OLD.merged_into
+BEGIN
+    UPDATE rulings SET merged_into = NEW.merged_into WHERE incident_id = NEW.id;
+    UPDATE ruling_parties SET merged_into = NEW.merged_into WHERE incident_id = NEW.id;
 END;
 -- A period (From, To) is an overlap, end > From and start < To, which no
 -- B-tree answers in time order: bounded below by From less the longest
