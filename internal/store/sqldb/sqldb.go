@@ -1356,7 +1356,13 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 
 // EachIncident implements store.Store.
 func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error {
-	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, "")
+	// Bounded below like a listing's period (sinceFor): a range of
+	// incidents_start in the order read.
+	since, err := s.sinceFor(ctx, from)
+	if err != nil {
+		return fmt.Errorf("scan incidents: %w", err)
+	}
+	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, since)
 	rows, err := s.query(ctx, "SELECT i.id, i.doc, (SELECT string_agg(CAST(r.id AS TEXT), ',') FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
