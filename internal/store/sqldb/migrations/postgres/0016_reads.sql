@@ -49,5 +49,11 @@ CREATE FUNCTION incident_span_days(s text, e text) RETURNS double precision LANG
 $$;
 CREATE INDEX incidents_span ON incidents (incident_span_days(occurred_start, occurred_end));
 DROP INDEX incidents_state;
-CREATE INDEX incidents_state ON incidents (state, occurred_start, id);
+CREATE INDEX incidents_state ON incidents (state, occurred_start, id) INCLUDE (merged_into);
+DROP INDEX incidents_time;
+CREATE INDEX incidents_time ON incidents (occurred_start, occurred_end) INCLUDE (merged_into);
+DROP INDEX incidents_admin3;
+CREATE INDEX incidents_admin3 ON incidents (admin3 text_pattern_ops) INCLUDE (merged_into);
+DROP INDEX incidents_area;
+CREATE INDEX incidents_area ON incidents (area text_pattern_ops) INCLUDE (merged_into) WHERE admin3 = '';
 CREATE INDEX incidents_cover ON incidents (id) INCLUDE (merged_into, state, occurred_end, admin3, area, cell);

@@ -63,7 +63,16 @@ CREATE INDEX incidents_span ON incidents ((julianday(occurred_end) - julianday(o
 -- The review queue (State) in the listing's order, id included: a page is
 -- read from the index whichever way it is sorted.
 DROP INDEX incidents_state;
-CREATE INDEX incidents_state ON incidents (state, occurred_start, id);
+CREATE INDEX incidents_state ON incidents (state, occurred_start, id, merged_into);
+-- The indexes a count by period or by P-code reads also hold merged_into,
+-- the one other thing the count asks, so that it reads the index alone
+-- and not up to store.CountCap+1 incident rows.
+DROP INDEX incidents_time;
+CREATE INDEX incidents_time ON incidents (occurred_start, occurred_end, merged_into);
+DROP INDEX incidents_admin3;
+CREATE INDEX incidents_admin3 ON incidents (admin3 COLLATE NOCASE, merged_into);
+DROP INDEX incidents_area;
+CREATE INDEX incidents_area ON incidents (area COLLATE NOCASE, merged_into) WHERE admin3 = '';
 -- What the filters test of an incident found through rulings or
 -- ruling_parties, by id, and what the summaries count by: a page's count
 -- checks up to store.CountCap+1 of them, a summary every one, which this
