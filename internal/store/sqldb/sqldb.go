@@ -1003,8 +1003,16 @@ func (s *Store) where(f store.Filter, l listed, since string) (string, []any) {
 	// An incident merged into another has no reports of its own left.
 	conds = append(conds, cmp.Or(l.merged, "i.merged_into")+" = 0")
 	if !f.From.IsZero() {
-		conds = append(conds, "i.occurred_end > ?")
-		args = append(args, ts(f.From))
+		if l.noIncident {
+			// Without incidents joined (counting): an incident starting
+			// after From ends after it (an end is never before its
+			// start), so only those starting before look up their end.
+			conds = append(conds, "("+start+" > ? OR EXISTS (SELECT 1 FROM incidents ie WHERE ie.id = "+l.id+" AND ie.occurred_end > ?))")
+			args = append(args, ts(f.From), ts(f.From))
+		} else {
+			conds = append(conds, "i.occurred_end > ?")
+			args = append(args, ts(f.From))
+		}
 		if since != "" {
 			conds = append(conds, start+" >= ?")
 			args = append(args, since)
@@ -1065,6 +1073,8 @@ type listed struct {
 	merged string
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
+	// noIncident says that incidents are not joined (counting).
+	noIncident bool
 }
 
 // listing is where a listing for f reads from. A party or a verdict
@@ -1092,19 +1102,20 @@ func (s *Store) listing(f store.Filter) listed {
 // the incident but what the table read from copies (its start, whether it
 // was merged, a party's verdict), the count reads that table's index
 // alone: a verdict's first store.CountCap+1 incidents are as many entries
-// of rulings_verdict, not as many incidents looked up as well.
+// of rulings_verdict, not as many incidents looked up as well (a period
+// looks up the end only of those starting before it).
 func (s *Store) counting(f store.Filter) listed {
 	l := s.listing(f)
-	if !f.From.IsZero() || f.Admin != "" || f.State != "" || f.Text != "" || f.Visible != nil {
+	if f.Admin != "" || f.State != "" || f.Text != "" || f.Visible != nil {
 		l.from = l.countFrom
 		return l
 	}
 	switch {
 	case f.Party != "":
-		l.from, l.args = " FROM ruling_parties p", []any{f.Agreement, f.Party}
+		l.from, l.args, l.noIncident = " FROM ruling_parties p", []any{f.Agreement, f.Party}, true
 	case f.Verdict != "":
-		l.from = " FROM rulings r"
-	case f.To.IsZero():
+		l.from, l.noIncident = " FROM rulings r", true
+	case f.To.IsZero() && f.From.IsZero():
 		// Nothing asked but whether merged: incidents_cover in order.
 		l.from, l.args = " FROM incidents i"+s.coverIncidents(), nil
 	default:
