@@ -992,11 +992,11 @@ func listColumn(l []string) string {
 	return string(b)
 }
 
-// where builds the WHERE clause shared by listing and counting. start is
-// the column of the incident's start that bounds a period: the
-// incident's own or the copy in the table the listing is read from
-// (listing), and verdict the column of the ruling's verdict; since, when set, is a lower bound of that start implied by
-// f.From (sinceFor).
+// where builds the WHERE clause of a listing or a count read as l says
+// (listing, counting): l's own conditions first, then f's, on the columns
+// l names (the incident's own, or the copies of the table read from).
+// since, when set, is the lower bound of the start that f.From implies
+// (sinceFor).
 func (s *Store) where(f store.Filter, l listed, since string) (string, []any) {
 	start, verdict := l.start, l.verdict
 	conds, args := slices.Clone(l.conds), slices.Clone(l.args)
