@@ -9,9 +9,20 @@
 #      GET /api/incidents a user combines: latency percentiles per path;
 #   2. the map's GeoJSON for one year (/map/incidents.geojson), timed by
 #      curl three times: bytes, features, time to the last byte;
+#   3. the dashboard (/) and /api/rulings/summary, three times each;
+#   4. with ALONE=1 first: each path alone, five times in a row with curl
+#      (the first from a cold cache when the database was just copied).
+#
+# Each part also prints the server's CPU time (user+sys, from /proc) it
+# took, the measure that holds on a machine shared with other work.
 #
 # Usage: bench/reads.sh                 (needs sqlite3, curl, awk, go)
-#   ROWS=N DB=path CLIENTS=N DURATION=10s TRUCE=path KEEP=dir
+#   ROWS=N DB=path CLIENTS=N DURATION=10s TRUCE=path KEEP=dir ALONE=1
+#   WARM=N waits N seconds after the server is up: at start it reads the
+#   recent incidents for its alerts, which the first figures would measure.
+#   NOTEXT=1 leaves the text search (q=) out: one search at a time holds a
+#   core for up to ten seconds (refused as too broad at a million), which
+#   the other paths' latencies then measure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -46,6 +57,7 @@ token=$(echo "$pass" | "$truce" user add "$user" -role reviewer -password-stdin 
 "$truce" serve -db "$db" -addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 200); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
+sleep "${WARM:-0}"
 
 ag=syria-coh-2016
 paths=(
@@ -58,12 +70,28 @@ paths=(
 	"/api/incidents?agreement=$ag&verdict=violation&from=2018-01-01&to=2019-01-01&limit=50"
 	"/api/incidents?state=reported&limit=50&sort=newest"
 	"/api/incidents?from=2018-03-01&to=2018-04-01&limit=50&sort=newest"
-	"/api/incidents?q=Douma&limit=50"
 )
+[[ -n ${NOTEXT:-} ]] || paths+=("/api/incidents?q=Douma&limit=50")
+# cpu is the server's CPU time so far (user+sys), in seconds.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$pid/stat"; }
+since() { awk -v a="$1" -v b="$(cpu)" 'BEGIN{printf "%.2f", b-a}'; }
+if [[ -n ${ALONE:-} ]]; then
+	echo "each path alone, five times (seconds), and the server's CPU for the five:"
+	for p in "${paths[@]}"; do
+		c0=$(cpu)
+		printf '  %s' "$p"
+		for _ in 1 2 3 4 5; do
+			curl -s -o /dev/null -H "Authorization: Bearer $token" -w ' %{time_total}' "http://127.0.0.1:$port$p"
+		done
+		echo "  (cpu $(since "$c0") s)"
+	done
+fi
 get=()
 for p in "${paths[@]}"; do get+=(-get "$p"); done
 echo "$(nproc) cores; $incidents incidents; $clients clients for $duration, as a reviewer"
+c0=$(cpu)
 TRUCE_TOKEN=$token "$truce" load -url "http://127.0.0.1:$port" -clients "$clients" -duration "$duration" "${get[@]}"
+echo "  server cpu: $(since "$c0") s"
 
 # The map is a page of the web interface: log in as the reviewer.
 jar=$work/cookies
@@ -71,7 +99,21 @@ csrf=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf" v
 curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "name=$user" --data-urlencode "password=$pass" "http://127.0.0.1:$port/login"
 echo "map GeoJSON for 2018 (three runs):"
 for _ in 1 2 3; do
-	curl -s -b "$jar" -o "$work/map.json" -w '  %{size_download} bytes, %{time_total} s\n' \
+	c0=$(cpu)
+	curl -s -b "$jar" -o "$work/map.json" -w '  %{size_download} bytes, first byte %{time_starttransfer} s, last %{time_total} s' \
 		"http://127.0.0.1:$port/map/incidents.geojson?from=2018-01-01&to=2019-01-01"
+	echo ", server cpu $(since "$c0") s"
 done
 echo "  features: $(grep -o '"Feature"' "$work/map.json" | wc -l)"
+echo "dashboard, as the reviewer (three runs):"
+for _ in 1 2 3; do
+	c0=$(cpu)
+	curl -s -b "$jar" -o "$work/dash.html" -w '  %{http_code}, %{time_total} s' "http://127.0.0.1:$port/"
+	echo ", server cpu $(since "$c0") s"
+done
+echo "/api/rulings/summary?agreement=$ag (three runs):"
+for _ in 1 2 3; do
+	c0=$(cpu)
+	curl -s -H "Authorization: Bearer $token" -o "$work/summary.json" -w '  %{http_code}, %{time_total} s' "http://127.0.0.1:$port/api/rulings/summary?agreement=$ag"
+	echo ", server cpu $(since "$c0") s"
+done

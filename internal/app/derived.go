@@ -520,6 +520,7 @@ func compareRulings(rec string, id int64, stored map[string]*store.RulingRow, fr
 		if !slices.Equal(s.Parties, parties) {
 			problem(rr, "ruling_parties are %v but the ruling names %v", s.Parties, parties)
 		}
+		compareCopies(rr, s, r, problem)
 		if r.Verdict == ruling.Violation {
 			for _, p := range r.Parties {
 				if !notified[[3]string{p, strconv.FormatInt(id, 10), r.Agreement}] {
@@ -531,6 +532,38 @@ func compareRulings(rec string, id int64, stored map[string]*store.RulingRow, fr
 	for ag := range stored {
 		if !seen[ag] && !altered[ag] {
 			problem(rec+" ruling under "+ag, "a ruling is stored under an agreement that is not in force (or not what the log holds)")
+		}
+	}
+}
+
+// compareCopies checks what rulings and ruling_parties copy for reads
+// (the incident's start, the ruling's lists, a party's ruling's verdict)
+// against the incident's row and the fresh ruling r: the listings filter
+// and the summaries count by these copies.
+func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(string, string, ...any)) {
+	if s.Start != s.IncidentStart {
+		problem(rr, "rulings.occurred_start is %q but the incident starts %q", s.Start, s.IncidentStart)
+	}
+	// Only incidents not merged are compared: their copies of
+	// merged_into are 0.
+	if s.Merged != 0 {
+		problem(rr, "rulings.merged_into is %d but the incident was not merged", s.Merged)
+	}
+	for i, p := range s.Parties {
+		if s.PartyMerged[i] != 0 {
+			problem(rr, "ruling_parties of %s say the incident was merged into %d, but it was not", p, s.PartyMerged[i])
+		}
+		if s.PartyStarts[i] != s.IncidentStart || s.PartyVerdicts[i] != s.Verdict {
+			problem(rr, "ruling_parties of %s say %s from %q, but the ruling is %s and the incident starts %q", p, s.PartyVerdicts[i], s.PartyStarts[i], s.Verdict, s.IncidentStart)
+		}
+	}
+	for _, l := range []struct {
+		column, stored string
+		want           []string
+	}{{"parties", s.PartyList, r.Parties}, {"clauses", s.Clauses, r.Clauses}, {"guarantors", s.Guarantors, r.Guarantors}} {
+		var got []string
+		if err := json.Unmarshal([]byte(l.stored), &got); err != nil || !slices.Equal(got, l.want) && len(got)+len(l.want) > 0 {
+			problem(rr, "rulings.%s is %s but the ruling names %v", l.column, l.stored, l.want)
 		}
 	}
 }

@@ -35,6 +35,28 @@ func (a *App) Incidents(ctx context.Context, u *workflow.User, f store.Filter) (
 	return list, total, nil
 }
 
+// RulingCounts counts the rulings of the incidents matching f that u may
+// see, grouped (store.RulingCount): what the dashboard and the ruling
+// summary show, without reading each incident.
+func (a *App) RulingCounts(ctx context.Context, u *workflow.User, f store.Filter, by store.CountBy) ([]store.RulingCount, error) {
+	f.Visible = Visibility(u)
+	return a.store.RulingCounts(ctx, f, by)
+}
+
+// EachOnMap calls fn with each incident matching f that u may see, as
+// the map shows it (titles redacted for those who do not see everything),
+// as it is read.
+func (a *App) EachOnMap(ctx context.Context, u *workflow.User, f store.Filter, fn func(store.OnMap) error) error {
+	f.Visible = Visibility(u)
+	all := SeesAll(u)
+	return a.store.EachOnMap(ctx, f, func(m store.OnMap) error {
+		if !all {
+			RedactTitle(&m.Incident)
+		}
+		return fn(m)
+	})
+}
+
 // EachReport calls fn with every report, as stored, for a viewer who sees
 // everything (an export of the whole record).
 func (a *App) EachReport(ctx context.Context, u *workflow.User, fn func(incident.Report) error) error {

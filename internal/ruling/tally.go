@@ -92,36 +92,42 @@ func NewTally() *Tally {
 // would be ruled differently (the parties and clauses at stake under some
 // alternative). A dismissed incident is counted only as dismissed.
 func (t *Tally) AddIn(r Ruling, s incident.State) {
-	t.Total++
+	t.AddN(r.Version, r.Verdict, r.Outcome(), r.Parties, r.Clauses, s, 1)
+}
+
+// AddN counts n rulings of incidents in state s that share their version,
+// verdict, outcome, parties and clauses, as AddIn counts each: the counts
+// a database grouped by these.
+func (t *Tally) AddN(version int, v Verdict, outcome string, parties, clauses []string, s incident.State, n int) {
+	t.Total += n
 	rv := ReviewOf(s)
-	t.ByReview[rv][r.Verdict]++
-	if r.Verdict == Violation {
-		t.Violations[rv]++
+	t.ByReview[rv][v] += n
+	if v == Violation {
+		t.Violations[rv] += n
 	}
 	if rv == Dismissed {
-		t.Dismissed++
+		t.Dismissed += n
 		return
 	}
-	o := r.Outcome()
-	t.Outcomes[o]++
-	t.ByVerdict[r.Verdict]++
-	if r.Version > 0 {
-		if t.Versions[r.Version] == nil {
-			t.Versions[r.Version] = map[Verdict]int{}
+	t.Outcomes[outcome] += n
+	t.ByVerdict[v] += n
+	if version > 0 {
+		if t.Versions[version] == nil {
+			t.Versions[version] = map[Verdict]int{}
 		}
-		t.Versions[r.Version][r.Verdict]++
+		t.Versions[version][v] += n
 	}
-	for _, p := range r.Parties {
+	for _, p := range parties {
 		if t.Parties[p] == nil {
 			t.Parties[p] = map[string]int{}
 		}
-		t.Parties[p][o]++
+		t.Parties[p][outcome] += n
 	}
-	for _, c := range r.Clauses {
+	for _, c := range clauses {
 		if t.Clauses[c] == nil {
 			t.Clauses[c] = map[string]int{}
 		}
-		t.Clauses[c][o]++
+		t.Clauses[c][outcome] += n
 	}
 }
 

@@ -420,8 +420,8 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 		s.reply(w, r, nil, badRequest("agreement: required"))
 		return
 	}
-	f.Limit, f.Offset, f.NoCount = 0, 0, true
-	items, _, err := s.app.Incidents(r.Context(), u, f)
+	// Counted in the database, grouped by what the tally counts by.
+	counts, err := s.app.RulingCounts(r.Context(), u, f, 0)
 	if err != nil {
 		s.reply(w, r, nil, err)
 		return
@@ -431,10 +431,8 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) {
 	// under review, not verified. The viewer's visibility chose the
 	// incidents: the public's are the published ones.
 	t := ruling.NewTally()
-	for _, it := range items {
-		if it.Ruling != nil {
-			t.AddIn(*it.Ruling, it.State)
-		}
+	for _, c := range counts {
+		t.AddN(c.Version, c.Verdict, c.Outcome, c.Parties, c.Clauses, c.State, c.N)
 	}
 	s.reply(w, r, t, nil)
 }

@@ -129,6 +129,17 @@ type RulingRow struct {
 	Verdict, Outcome string
 	Doc              string
 	Parties          []string
+	// The copies kept for reads (migration 0016): the incident's start as
+	// this row holds it and as the incident's row does, the lists of
+	// parties, clauses and guarantors (JSON arrays), and each party's
+	// row's copies of the start and of the verdict (as Parties).
+	Start, IncidentStart           string
+	PartyList, Clauses, Guarantors string
+	PartyStarts, PartyVerdicts     []string
+	// Merged is the row's copy of the incident's merged_into, PartyMerged
+	// each party row's (as Parties).
+	Merged      int64
+	PartyMerged []int64
 }
 
 // EvidenceRow is an evidence file's row as stored.

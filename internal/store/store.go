@@ -134,6 +134,43 @@ type Visibility struct {
 	Party string
 }
 
+// OnMap is an incident as the map shows it: its facts, its ruling's
+// verdict under the filter's agreement ("" without one), its grade.
+type OnMap struct {
+	incident.Incident
+	Verdict ruling.Verdict
+	Grade   string
+}
+
+// RulingCount is how many of the rulings RulingCounts counted share the
+// values of its other fields: the dashboard and the ruling summary count
+// from these, grouped in the database, instead of reading every incident
+// and ruling of an agreement.
+type RulingCount struct {
+	Version                      int
+	Verdict                      ruling.Verdict
+	Outcome                      string
+	State                        incident.State
+	Parties, Clauses, Guarantors []string
+	// With CountBySpan: the incident's span.
+	Start, End time.Time
+	// With CountByPlace: what a zone of P-codes is decided by
+	// (ruling.InZone): the incident's sub-district and area, and whether
+	// its point is meaningful (incidents.cell is set).
+	Admin3, Area string
+	Point        bool
+	N            int
+}
+
+// CountBy says what RulingCounts groups by beyond the ruling and the
+// incident's state.
+type CountBy int
+
+const (
+	CountBySpan CountBy = 1 << iota
+	CountByPlace
+)
+
 // IncidentSummary is an incident with its ruling under the filter's
 // agreement, if any.
 type IncidentSummary struct {
@@ -212,6 +249,14 @@ type Store interface {
 	// number matching without Limit and Offset, up to CountCap+1 (0 with
 	// f.NoCount).
 	Incidents(ctx context.Context, f Filter) ([]IncidentSummary, int, error)
+	// RulingCounts counts the rulings under f.Agreement (required) of the
+	// incidents matching f (Limit, Offset and order aside), grouped by
+	// what RulingCount holds (by says what beyond the ruling and the
+	// incident's state).
+	RulingCounts(ctx context.Context, f Filter, by CountBy) ([]RulingCount, error)
+	// EachOnMap calls fn with each incident Incidents would list for f
+	// (f.NoCount implied), as it is read, with only what the map shows.
+	EachOnMap(ctx context.Context, f Filter, fn func(OnMap) error) error
 	// Incident returns one incident with its reports and rulings.
 	Incident(ctx context.Context, id int64) (IncidentDetail, error)
 	// EachIncident calls fn for every incident whose span overlaps

@@ -60,123 +60,24 @@ func (q *req) location() *time.Location {
 // where the review stands, with the undetermined incidents it is at stake
 // in, and a calendar of the last weeks' violations.
 func (u *UI) dashboard(q *req) error {
-	// A bar counts the violations of its row: verified (verified or
-	// disputed) and under review (reported or under review), by the one
-	// rule of ruling.ReviewOf. Dismissed incidents are never counted as
-	// violations, only as a number of their own.
-	type bar struct {
-		Label                 string
-		N, Verified, UnderRev int
-	}
 	type table struct {
 		Title string
-		Bars  []bar
+		Bars  []dashBar
 		Max   int
 	}
-	type counts map[string]*bar
 	ag := q.agreement()
-	byParty, byGuarantor, byClause, byZone, byWeek := counts{}, counts{}, counts{}, counts{}, counts{}
-	add := func(m counts, k string, rv ruling.Review) {
-		b := m[k]
-		if b == nil {
-			b = &bar{Label: k}
-			m[k] = b
-		}
-		b.N++
-		if rv == ruling.Reviewed {
-			b.Verified++
-		} else {
-			b.UnderRev++
-		}
-	}
-	// For the charts: each party's week (its Monday, in the agreement's
-	// days) by layer, and each day's violations.
-	type layered struct{ verified, underRev, undetermined int }
-	partyWeeks := map[string]map[time.Time]*layered{}
-	days := map[time.Time]int{}
-	var first, last time.Time
-	loc := q.location()
-	dayOf := func(t time.Time) time.Time {
-		t = t.In(loc)
-		return time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, time.UTC)
-	}
-	mondayOf := func(t time.Time) time.Time { d := dayOf(t); return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) }
-	layer := func(party string, t time.Time) *layered {
-		if partyWeeks[party] == nil {
-			partyWeeks[party] = map[time.Time]*layered{}
-		}
-		w := mondayOf(t)
-		if partyWeeks[party][w] == nil {
-			partyWeeks[party][w] = &layered{}
-		}
-		if first.IsZero() || w.Before(first) {
-			first = w
-		}
-		if w.After(last) {
-			last = w
-		}
-		return partyWeeks[party][w]
-	}
-	var total, verified, underReview, dismissed int
+	d := newDashTally(q.location())
 	if a, ok := u.app.Agreement(ag); ok {
-		list, _, err := u.app.Incidents(q.ctx, q.user, store.Filter{Agreement: ag, NoCount: true})
-		if err != nil {
+		var err error
+		if d, err = countDashboard(q.ctx, u.app, q.user, a, q.location()); err != nil {
 			return err
 		}
-		for _, in := range list {
-			if in.Ruling == nil {
-				continue
-			}
-			rv := ruling.ReviewOf(in.State)
-			if in.Ruling.Verdict == ruling.Undetermined && rv != ruling.Dismissed {
-				for _, p := range in.Ruling.Parties {
-					layer(p, in.Occurred.Start).undetermined++
-				}
-				continue
-			}
-			if in.Ruling.Verdict != ruling.Violation {
-				continue
-			}
-			switch rv {
-			case ruling.Dismissed:
-				dismissed++
-				continue
-			case ruling.Reviewed:
-				verified++
-			default:
-				underReview++
-			}
-			total++
-			for _, p := range in.Ruling.Parties {
-				add(byParty, p, rv)
-				l := layer(p, in.Occurred.Start)
-				if rv == ruling.Reviewed {
-					l.verified++
-				} else {
-					l.underRev++
-				}
-			}
-			for _, g := range in.Ruling.Guarantors {
-				add(byGuarantor, g, rv)
-			}
-			for _, c := range in.Ruling.Clauses {
-				add(byClause, c, rv)
-			}
-			if v := a.Version(in.Ruling.Version); v != nil {
-				for _, z := range v.Zones {
-					if ruling.InZone(z, in.Place) == 1 {
-						add(byZone, z.ID, rv)
-					}
-				}
-			}
-			y, w := in.Occurred.Start.ISOWeek()
-			add(byWeek, fmt.Sprintf("%d-W%02d", y, w), rv)
-			if d := dayOf(in.Occurred.Start); in.Occurred.End.Sub(in.Occurred.Start) <= 25*time.Hour {
-				days[d]++
-			}
-		}
 	}
-	mk := func(title string, m counts, byLabel bool) table {
+	byParty, byGuarantor, byClause, byZone, byWeek := d.byParty, d.byGuarantor, d.byClause, d.byZone, d.byWeek
+	partyWeeks, days, first, last := d.partyWeeks, d.days, d.first, d.last
+	total, verified, underReview, dismissed := d.total, d.verified, d.underReview, d.dismissed
+	mondayOf := d.mondayOf
+	mk := func(title string, m dashCounts, byLabel bool) table {
 		c := table{Title: q.t(title)}
 		for _, b := range m {
 			c.Bars = append(c.Bars, *b)
@@ -223,7 +124,7 @@ func (u *UI) dashboard(q *req) error {
 		for w := first; !w.After(last); w = w.AddDate(0, 0, 7) {
 			l := partyWeeks[p][w]
 			if l == nil {
-				l = &layered{}
+				l = &dashLayers{}
 			}
 			vals := []int{l.verified}
 			if q.user != nil {
@@ -585,34 +486,55 @@ func (u *UI) mapIncidents(q *req) error {
 		return err
 	}
 	f.Limit, f.Offset, f.NoCount = 5000, 0, true
-	list, _, err := u.app.Incidents(q.ctx, q.user, f)
-	if err != nil {
-		return err
-	}
 	type feature struct {
 		Type       string         `json:"type"`
 		Geometry   map[string]any `json:"geometry"`
 		Properties map[string]any `json:"properties"`
 	}
-	out := struct {
-		Type     string    `json:"type"`
-		Features []feature `json:"features"`
-	}{Type: "FeatureCollection", Features: []feature{}}
-	for _, in := range list {
+	// Streamed as the incidents are read: the same bytes as one
+	// FeatureCollection encoded whole, without holding the page.
+	started := false
+	sep := `{"type":"FeatureCollection","features":[`
+	err = u.app.EachOnMap(q.ctx, q.user, f, func(in store.OnMap) error {
 		if !in.Place.HasPoint {
-			continue
+			return nil
 		}
-		verdict := ""
-		if in.Ruling != nil {
-			verdict = string(in.Ruling.Verdict)
-		}
-		out.Features = append(out.Features, feature{Type: "Feature",
+		verdict := string(in.Verdict)
+		b, err := json.Marshal(feature{Type: "Feature",
 			Geometry: map[string]any{"type": "Point", "coordinates": []float64{in.Place.Lon, in.Place.Lat}},
 			Properties: map[string]any{"id": in.ID, "title": in.Title, "date": i18n.Date(q.lang, in.Occurred.Start), "verdict": verdict,
 				"verdict_label": q.t("verdict." + cmp.Or(verdict, "none")), "grade": in.Grade, "grade_label": q.t("grade." + cmp.Or(in.Grade, "none")), "state": q.t("state." + string(in.State)), "act": q.t("act." + string(in.Act))}})
+		if err != nil {
+			return err
+		}
+		if !started {
+			q.w.Header().Set("Content-Type", "application/geo+json")
+			started = true
+		}
+		if _, err := io.WriteString(q.w, sep); err != nil {
+			return err
+		}
+		sep = ","
+		_, err = q.w.Write(b)
+		return err
+	})
+	if err != nil && started {
+		// Half a collection is sent: end the response as broken rather
+		// than let it pass for the whole map.
+		panic(http.ErrAbortHandler)
 	}
-	q.w.Header().Set("Content-Type", "application/geo+json")
-	return json.NewEncoder(q.w).Encode(out)
+	if err != nil {
+		return err
+	}
+	if !started {
+		q.w.Header().Set("Content-Type", "application/geo+json")
+	}
+	end := "]}\n"
+	if !started {
+		end = sep + end // no feature: the head is still to write
+	}
+	_, err = io.WriteString(q.w, end)
+	return err
 }
 
 // boundaries is the map's base layer, so that it works with no internet:

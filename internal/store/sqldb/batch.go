@@ -59,6 +59,9 @@ const (
 type pendingRuling struct {
 	version                  int
 	verdict, outcome, doc, t string
+	// parties, clauses and guarantors are the ruling's, as JSON arrays
+	// (listColumn): what the summaries count by (migration 0016).
+	parties, clauses, guarantors string
 }
 
 type pendingReport struct {
@@ -228,13 +231,25 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 	var rows []any
 	for _, k := range b.order {
 		r := b.rulings[k]
-		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t)
+		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, k.incident, k.incident)
 	}
-	if err := insertRows(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES `, 7, rows,
-		` ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at`); err != nil {
+	// The incident's start and merged_into are copied from its row,
+	// written before (flush), so that the copies are the stored ones
+	// whoever rules the incident.
+	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, occurred_start, merged_into) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 12, rows,
+		` ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at,
+		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, occurred_start = excluded.occurred_start, merged_into = excluded.merged_into`); err != nil {
 		return fmt.Errorf("rulings: %w", err)
 	}
-	if err := insertRows(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES `, 3, b.parties, ""); err != nil {
+	// A party's row also holds its ruling's verdict (the last buffered),
+	// so that a page of a party's violations reads ruling_parties alone.
+	parties := make([]any, 0, len(b.parties)/3*6)
+	for i := 0; i < len(b.parties); i += 3 {
+		k := rulingKey{b.parties[i].(int64), b.parties[i+1].(string)}
+		parties = append(parties, b.parties[i], b.parties[i+1], b.parties[i+2], b.rulings[k].verdict, b.parties[i], b.parties[i])
+	}
+	if err := insertShaped(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, merged_into) VALUES `, `(?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 6, parties, ""); err != nil {
 		return fmt.Errorf("ruling parties: %w", err)
 	}
 	if err := insertRows(ctx, w, `INSERT INTO notifications (party, incident_id, agreement_id, message, created_at) VALUES `, 5, b.notified,
@@ -287,12 +302,26 @@ func (w *txw) insertReports(ctx context.Context, reps []pendingReport) error {
 	return nil
 }
 
+// startOf is the start of the incident whose id is the placeholder, as
+// its row holds it: the copy rulings and ruling_parties keep (migration
+// 0016).
+const startOf = `coalesce((SELECT i.occurred_start FROM incidents i WHERE i.id = ?), '')`
+
+// mergedOf is, likewise, the incident's merged_into.
+const mergedOf = `coalesce((SELECT i.merged_into FROM incidents i WHERE i.id = ?), 0)`
+
 // insertRows runs head with rows of cols values each, batchRows rows a
 // statement, and tail after the values.
 func insertRows(ctx context.Context, w *txw, head string, cols int, args []any, tail string) error {
+	return insertShaped(ctx, w, head, "("+strings.Repeat("?, ", cols-1)+"?)", cols, args, tail)
+}
+
+// insertShaped is insertRows with each row written as row, an expression
+// list taking cols placeholders.
+func insertShaped(ctx context.Context, w *txw, head, row string, cols int, args []any, tail string) error {
 	for len(args) > 0 {
 		k := min(len(args)/cols, batchRows)
-		if _, err := w.exec(ctx, head+values(k, cols)+tail, args[:k*cols]...); err != nil {
+		if _, err := w.exec(ctx, head+rowsOf(k, row)+tail, args[:k*cols]...); err != nil {
 			return err
 		}
 		args = args[k*cols:]
@@ -302,8 +331,12 @@ func insertRows(ctx context.Context, w *txw, head string, cols int, args []any, 
 
 // values is k rows of cols placeholders.
 func values(k, cols int) string {
+	return rowsOf(k, "("+strings.Repeat("?, ", cols-1)+"?)")
+}
+
+// rowsOf is k copies of row, separated by commas.
+func rowsOf(k int, row string) string {
 	var q strings.Builder
-	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
 	for i := range k {
 		if i > 0 {
 			q.WriteString(", ")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,15 @@ type planCase struct {
 	// ordered accepts the listing reading incidents whole through want,
 	// in its order, for a page (Limit): it stops at the limit.
 	ordered bool
-	why     string
+	// inOrder: the page is read in the listing's order from want, with
+	// no sort, so that it stops at the limit (migration 0016).
+	inOrder bool
+	// pgSorts: PostgreSQL may sort the page (why says when).
+	pgSorts bool
+	// many: the filter matches more than store.CountCap, so that SQLite
+	// reads the page in order (Store.inOrder).
+	many bool
+	why  string
 }
 
 // TestFilterIndexes explains the very queries Incidents runs
@@ -85,19 +94,30 @@ func planCases() []planCase {
 		{name: "agreement+verdict+party", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "GOV"}, want: "ruling_parties_party"},
 		{name: "admin (admin1)", f: store.Filter{Admin: "SY07"}, want: "incidents_admin3"},
 		{name: "admin (admin3)", f: store.Filter{Admin: "SY070302"}, want: "incidents_admin3"},
-		{name: "from", f: store.Filter{From: from}, want: "incidents_end"},
+		{name: "admin (admin1), limit, many", f: store.Filter{Admin: "SY07", Limit: 50}, many: true, want: "incidents_start", ordered: true, inOrder: true,
+			why: "more than store.CountCap matches: the page is read from incidents_start in order, testing the prefix, and stops at the limit (SQLite as Store.inOrder tells it; PostgreSQL by its statistics of prefixes)"},
+		{name: "from", f: store.Filter{From: from}, want: "incidents_start|incidents_end"},
 		{name: "to", f: store.Filter{To: time.Date(2015, 3, 1, 0, 0, 0, 0, time.UTC)}, want: "incidents_start|incidents_time"},
-		{name: "from+to", f: store.Filter{From: from, To: to}, want: "incidents_end"},
-		{name: "agreement+from+to", f: store.Filter{Agreement: "ag", From: from, To: to}, want: "incidents_end", pgHash: []string{"rulings"},
-			why: "PostgreSQL takes the period's two bounds as independent (a month is estimated at some 1,500 of the 20,000 incidents, found by incidents_end) and, at that estimate, hashes the agreement's rulings (every incident has one) rather than look each up"},
+		// A period is a range of starts, from From less the longest span
+		// (sinceFor) to To: one range of incidents_start or incidents_time.
+		{name: "from+to", f: store.Filter{From: from, To: to}, want: "incidents_start|incidents_time"},
+		{name: "agreement+from+to", f: store.Filter{Agreement: "ag", From: from, To: to}, want: "incidents_start|incidents_time"},
+		{name: "from+to, newest, limit", f: store.Filter{From: from, To: to, Newest: true, Limit: 50}, want: "incidents_start|incidents_time", inOrder: true, pgSorts: true,
+			why: "PostgreSQL reads the month (some 180 incidents here) from incidents_time and sorts it"},
+		{name: "agreement+verdict+from+to, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, From: from, To: to, Limit: 50}, want: "rulings_verdict|incidents_end", inOrder: true, pgSorts: true,
+			why: "PostgreSQL reads the incidents ending after From (a twentieth here) from incidents_end and sorts them"},
 		{name: "state", f: store.Filter{State: incident.UnderReview}, want: "incidents_state"},
-		{name: "state+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, State: incident.Disputed}, want: "incidents_state"},
+		{name: "state+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, State: incident.Disputed}, want: "incidents_state|rulings_verdict"},
+		{name: "state, newest, limit", f: store.Filter{State: incident.Reported, Newest: true, Limit: 50}, want: "incidents_state", inOrder: true},
+		{name: "agreement+verdict, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Limit: 50}, want: "rulings_verdict", inOrder: true, pgHash: []string{"incidents"}, why: verdict + " (the count)"},
+		{name: "agreement+party, newest, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Newest: true, Limit: 50}, want: "ruling_parties_party", inOrder: true},
+		{name: "agreement+verdict+party, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "OPP", Limit: 50}, want: "ruling_parties_party", inOrder: true, pgSorts: true,
+			why: "PostgreSQL sorts the party's violations (some 330 here) after joining their rulings"},
 		{name: "newest, limit", f: store.Filter{Newest: true, Limit: 50}, want: "incidents_start", countScan: true, ordered: true,
 			why: "the count reads every incident; the page reads incidents_start backwards and stops at the limit"},
 		{name: "oldest, limit+offset", f: store.Filter{Limit: 50, Offset: 100}, want: "incidents_start", countScan: true, ordered: true,
 			why: "the count reads every incident; the page reads incidents_start and stops at the limit"},
-		{name: "agreement+verdict, newest, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Newest: true, Limit: 50}, want: "rulings_verdict|incidents_start", pgHash: []string{"incidents"}, ordered: true,
-			why: verdict + "; for a page PostgreSQL reads incidents_start backwards, looking up each ruling, and stops at the limit"},
+		{name: "agreement+verdict, newest, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Newest: true, Limit: 50}, want: "rulings_verdict", inOrder: true, pgHash: []string{"incidents"}, why: verdict + " (the count)"},
 		{name: "agreement+verdict, public", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
 		{name: "text", f: store.Filter{Text: "town 123"}, scan: []string{"incidents"},
 			why: "a text search matches words anywhere in the incident's JSON document and its reports, which no B-tree index answers (a substring search)"},
@@ -110,7 +130,18 @@ func checkFilterPlans(t *testing.T, s *Store) {
 	fillForPlans(t, s)
 	var table strings.Builder
 	for _, c := range planCases() {
-		count, list, args := s.incidentsQuery(c.f)
+		qs, err := s.incidentsQuery(ctx, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.many && s.inOrder(c.f, store.CountCap+1) {
+			// The count as before; the page as Incidents then reads it.
+			count := qs
+			if qs, err = s.incidentsQueryAs(ctx, c.f, true); err != nil {
+				t.Fatal(err)
+			}
+			qs.count, qs.countArgs = count.count, count.countArgs
+		}
 		var wants []string
 		if c.want != "" {
 			wants = strings.Split(c.want, "|")
@@ -119,8 +150,9 @@ func checkFilterPlans(t *testing.T, s *Store) {
 		var plans strings.Builder
 		for _, q := range []struct {
 			kind, sql string
-		}{{"count", count}, {"list", list}} {
-			plan, scans, idx := s.explain(ctx, t, q.sql, args)
+			args      []any
+		}{{"count", qs.count, qs.countArgs}, {"list", qs.list, qs.args}} {
+			plan, scans, idx := s.explain(ctx, t, q.sql, q.args)
 			fmt.Fprintf(&plans, "%s: %s\n%s", q.kind, s.rebind(q.sql), plan)
 			if os.Getenv("PLANDEBUG") != "" {
 				t.Logf("%s %s:\n%s", c.name, q.kind, plan)
@@ -143,6 +175,9 @@ func checkFilterPlans(t *testing.T, s *Store) {
 					s.d.Name, c.name, q.kind, sc.table, sc.how, s.rebind(q.sql), plan)
 			}
 		}
+		if c.inOrder && !(c.pgSorts && s.d.Name == "postgres") && sorts.MatchString(plans.String()[strings.Index(plans.String(), "list: "):]) {
+			t.Errorf("%s, filter %s: the page is sorted, not read in order from %s\n%s", s.d.Name, c.name, c.want, plans.String())
+		}
 		if c.want != "" && !containsAny(wants, slicesOf(used)) {
 			t.Errorf("%s, filter %s: the listing does not use index %s\n%s", s.d.Name, c.name, c.want, plans.String())
 		}
@@ -155,6 +190,10 @@ func checkFilterPlans(t *testing.T, s *Store) {
 	}
 	t.Logf("%s: filter and indexes used:\n%s", s.d.Name, table.String())
 }
+
+// sorts finds a sort step in a plan: SQLite's temporary B-tree for the
+// order, PostgreSQL's Sort node.
+var sorts = regexp.MustCompile(`(?m)TEMP B-TREE FOR ORDER BY|^\s*(Incremental )?Sort\b`)
 
 // A full read of a table in a plan, and the index it reads in order, if
 // any.
@@ -325,8 +364,8 @@ func fillForPlans(t *testing.T, s *Store) {
 		}{
 			{"INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, merged_into, grade) VALUES ", &inc},
 			{"INSERT INTO reports (id, source, source_id, incident_id, original, original_digest, doc, imported_at) VALUES ", &rep},
-			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at) VALUES ", &rul},
-			{"INSERT INTO ruling_parties (incident_id, agreement_id, party) VALUES ", &par},
+			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start, merged_into) VALUES ", &rul},
+			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, verdict, merged_into) VALUES ", &par},
 		} {
 			if len(*b.rows) == 0 {
 				continue
@@ -380,9 +419,9 @@ func fillForPlans(t *testing.T, s *Store) {
 			}
 			// A ruling's document (clauses, explanation) is about half a
 			// kilobyte.
-			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s')`, id, ag, verdict, pad[:400], ts(at)))
+			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', %d)`, id, ag, verdict, pad[:400], ts(at), ts(at), merged))
 			if verdict == "violation" {
-				par = append(par, fmt.Sprintf("(%d, '%s', '%s')", id, ag, parties[id/10%len(parties)]))
+				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', %d)", id, ag, parties[id/10%len(parties)], ts(at), verdict, merged))
 			}
 		}
 		flush(false)

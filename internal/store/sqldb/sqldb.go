@@ -5,6 +5,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -990,36 +992,63 @@ func saveRulingDoc(ctx context.Context, w *txw, incidentID int64, r ruling.Rulin
 			notified = append(notified, p, incidentID, r.Agreement, msg, now)
 		}
 	}
-	w.setRuling(rulingKey{incidentID, r.Agreement}, pendingRuling{version: r.Version, verdict: string(r.Verdict), outcome: r.Outcome(), doc: string(doc), t: now}, parties, notified)
+	w.setRuling(rulingKey{incidentID, r.Agreement}, pendingRuling{version: r.Version, verdict: string(r.Verdict), outcome: r.Outcome(), doc: string(doc), t: now,
+		parties: listColumn(r.Parties), clauses: listColumn(r.Clauses), guarantors: listColumn(r.Guarantors)}, parties, notified)
 	return nil
 }
 
-// where builds the WHERE clause shared by listing and counting.
-func (s *Store) where(f store.Filter) (string, []any) {
+// listColumn is a list as the rulings columns parties, clauses and
+// guarantors hold it: a JSON array, [] when empty.
+func listColumn(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(l) // strings always marshal
+	return string(b)
+}
+
+// where builds the WHERE clause of a listing or a count read as l says
+// (listing, counting): l's own conditions first, then f's, on the columns
+// l names (the incident's own, or the copies of the table read from).
+// since, when set, is the lower bound of the start that f.From implies
+// (sinceFor).
+func (s *Store) where(f store.Filter, l listed, since string) (string, []any) {
+	start, verdict := l.start, l.verdict
+	conds, args := slices.Clone(l.conds), slices.Clone(l.args)
 	// An incident merged into another has no reports of its own left.
-	conds := []string{"i.merged_into = 0"}
-	var args []any
+	conds = append(conds, cmp.Or(l.merged, "i.merged_into")+" = 0")
 	if !f.From.IsZero() {
-		conds = append(conds, "i.occurred_end > ?")
-		args = append(args, ts(f.From))
+		if l.noIncident {
+			// Without incidents joined (counting): an incident starting
+			// after From ends after it (an end is never before its
+			// start), so only those starting before look up their end.
+			conds = append(conds, "("+start+" > ? OR EXISTS (SELECT 1 FROM incidents ie WHERE ie.id = "+l.id+" AND ie.occurred_end > ?))")
+			args = append(args, ts(f.From), ts(f.From))
+		} else {
+			conds = append(conds, "i.occurred_end > ?")
+			args = append(args, ts(f.From))
+		}
+		if since != "" {
+			conds = append(conds, start+" >= ?")
+			args = append(args, since)
+		}
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "i.occurred_start < ?")
+		conds = append(conds, start+" < ?")
 		args = append(args, ts(f.To))
 	}
 	if f.Admin != "" {
-		conds = append(conds, "(i.admin3 LIKE ? OR (i.admin3 = '' AND i.area LIKE ?))")
+		c := "(i.admin3 LIKE ? OR (i.admin3 = '' AND i.area LIKE ?))"
+		if l.inOrder && s.d.Name == "sqlite" {
+			// SQLite's unary + keeps a column's term off its indexes.
+			c = "(+i.admin3 LIKE ? OR (+i.admin3 = '' AND +i.area LIKE ?))"
+		}
+		conds = append(conds, c)
 		args = append(args, f.Admin+"%", f.Admin+"%")
 	}
 	if f.Verdict != "" {
-		conds = append(conds, "r.verdict = ?")
+		conds = append(conds, verdict+" = ?")
 		args = append(args, string(f.Verdict))
-	}
-	if f.Party != "" {
-		// IN rather than EXISTS: SQLite then reads the party's rulings
-		// from ruling_parties_party instead of probing every incident.
-		conds = append(conds, "i.id IN (SELECT p.incident_id FROM ruling_parties p WHERE p.agreement_id = ? AND p.party = ?)")
-		args = append(args, f.Agreement, f.Party)
 	}
 	if f.State != "" {
 		conds = append(conds, "i.state = ?")
@@ -1036,34 +1065,180 @@ func (s *Store) where(f store.Filter) (string, []any) {
 		// incidents, and for a party, those it is accused in or filed.
 		c := "i.state IN ('verified', 'disputed', 'dismissed')"
 		if v.Party != "" {
-			c += " OR EXISTS (SELECT 1 FROM ruling_parties p WHERE p.incident_id = i.id AND p.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND rp.party = ?)"
+			c += " OR EXISTS (SELECT 1 FROM ruling_parties vp WHERE vp.incident_id = i.id AND vp.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND rp.party = ?)"
 			args = append(args, v.Party, v.Party)
 		}
 		conds = append(conds, "("+c+")")
 	}
-	if len(conds) == 0 {
-		return "", args
-	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// incidentsQuery is what Incidents runs for f: the query counting the
-// incidents matching, the query listing them (ordered, and paged when f
-// has a Limit), and the arguments of both, in "?" placeholders (see
-// rebind). TestFilterIndexes explains these very queries.
-func (s *Store) incidentsQuery(f store.Filter) (count, list string, args []any) {
-	join := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
-	w, args := s.where(f)
-	args = append([]any{f.Agreement}, args...)
-	order := " ORDER BY i.occurred_start, i.id"
-	if f.Newest {
-		order = " ORDER BY i.occurred_start DESC, i.id DESC"
+// listed is where a listing of incidents reads from (FROM and its
+// joins), its first conditions and their arguments, and the columns of
+// its order and of the ruling's verdict.
+type listed struct {
+	// from is the list's; countFrom the count's, which may read the
+	// incidents it joins by id from incidents_cover (coverIncidents).
+	from, countFrom    string
+	conds              []string
+	args               []any
+	start, id, verdict string
+	// merged is the column of the incident's merged_into: its own, or
+	// the copy of the table read from.
+	merged string
+	// inOrder keeps SQLite off the Admin indexes (see inOrder).
+	inOrder bool
+	// noIncident says that incidents are not joined (counting).
+	noIncident bool
+}
+
+// listing is where a listing for f reads from. A party or a verdict
+// selects rows of ruling_parties or rulings, whose indexes (migration
+// 0016) end with the incident's start and id: read from there, in that
+// order, a page is one range of the index and stops at the limit. A
+// party's rows hold their ruling's verdict, so that a party's violations
+// are found without reading their rulings.
+func (s *Store) listing(f store.Filter) listed {
+	switch {
+	case f.Party != "":
+		from := " FROM ruling_parties p JOIN incidents i%s ON i.id = p.incident_id LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
+		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
+			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Agreement, f.Party}, start: "p.occurred_start", id: "p.incident_id", verdict: "p.verdict", merged: "p.merged_into"}
+	case f.Verdict != "":
+		from := " FROM rulings r JOIN incidents i%s ON i.id = r.incident_id"
+		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
+			conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement}, start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict", merged: "r.merged_into"}
 	}
-	list = "SELECT i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade" + join + w + order
+	from := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
+	return listed{from: from, countFrom: from, args: []any{f.Agreement}, start: "i.occurred_start", id: "i.id", verdict: "r.verdict"}
+}
+
+// counting is where the count for f reads from. When f asks nothing of
+// the incident but what the table read from copies (its start, whether it
+// was merged, a party's verdict), the count reads that table's index
+// alone: a verdict's first store.CountCap+1 incidents are as many entries
+// of rulings_verdict, not as many incidents looked up as well (a period
+// looks up the end only of those starting before it).
+func (s *Store) counting(f store.Filter) listed {
+	l := s.listing(f)
+	if f.Admin != "" || f.State != "" || f.Text != "" || f.Visible != nil {
+		l.from = l.countFrom
+		return l
+	}
+	switch {
+	case f.Party != "":
+		l.from, l.args, l.noIncident = " FROM ruling_parties p", []any{f.Agreement, f.Party}, true
+	case f.Verdict != "":
+		l.from, l.noIncident = " FROM rulings r", true
+	case f.To.IsZero() && f.From.IsZero():
+		// Nothing asked but whether merged: incidents_cover in order.
+		l.from, l.args = " FROM incidents i"+s.coverIncidents(), nil
+	default:
+		l.from = l.countFrom
+	}
+	return l
+}
+
+// coverIncidents is what follows "incidents i" in a query that joins
+// incidents by id for the columns incidents_cover holds: on SQLite, which
+// without statistics (the store keeps none) judges a lookup by rowid
+// cheaper than the wider index, an INDEXED BY, so that a count or a
+// summary reads the index (some 70 bytes an incident) instead of every
+// incident's row (about a kilobyte: the document is inline). PostgreSQL's
+// planner weighs the two itself.
+func (s *Store) coverIncidents() string {
+	if s.d.Name == "sqlite" {
+		return " INDEXED BY incidents_cover"
+	}
+	return ""
+}
+
+// incidentsSQL is what Incidents runs: the query counting the incidents
+// matching and its arguments, the query listing them (ordered, and paged
+// when the filter has a Limit) and its arguments, in "?" placeholders
+// (see rebind).
+type incidentsSQL struct {
+	count     string
+	countArgs []any
+	list      string
+	args      []any
+}
+
+// incidentsQuery is what Incidents runs for f. TestFilterIndexes explains
+// these very queries.
+func (s *Store) incidentsQuery(ctx context.Context, f store.Filter) (incidentsSQL, error) {
+	return s.incidentsQueryAs(ctx, f, false)
+}
+
+// incidentsQueryAs is incidentsQuery, the listing read in its order
+// whatever the Admin condition (see inOrder) when inOrder is set.
+func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bool) (incidentsSQL, error) {
+	return s.incidentsQueryOf(ctx, f, listColumns, inOrder)
+}
+
+// listColumns are what the listing reads of each incident: its document,
+// its ruling's, its reports' ids and its grade.
+const listColumns = "i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade"
+
+// incidentsQueryOf is incidentsQueryAs listing the columns cols.
+func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols string, inOrder bool) (incidentsSQL, error) {
+	since, err := s.sinceFor(ctx, f.From)
+	if err != nil {
+		return incidentsSQL{}, err
+	}
+	l := s.listing(f)
+	l.inOrder = inOrder
+	from := l.from
+	w, args := s.where(f, l, since)
+	order := " ORDER BY " + l.start + ", " + l.id
+	if f.Newest {
+		order = " ORDER BY " + l.start + " DESC, " + l.id + " DESC"
+	}
+	list := "SELECT " + cols + from + w + order
 	if f.Limit > 0 {
 		list += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
-	return fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", join, w, store.CountCap+1), list, args
+	c := s.counting(f)
+	cw, cargs := s.where(f, c, since)
+	return incidentsSQL{count: fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", c.from, cw, store.CountCap+1), countArgs: cargs, list: list, args: args}, nil
+}
+
+// inOrder says whether SQLite should read a page of f in the listing's
+// order, testing the Admin condition on each incident, rather than find
+// every match by the Admin indexes and sort them: when more than
+// store.CountCap match (total), a page is found in order within about
+// (Offset+Limit)×(incidents/matches) rows, where the indexes read every
+// match (a governorate is a fifth of the incidents: 180,000 at a million).
+// SQLite keeps no statistics of prefixes to choose by; PostgreSQL does,
+// and there the planner chooses.
+func (s *Store) inOrder(f store.Filter, total int) bool {
+	return s.d.Name == "sqlite" && f.Admin != "" && f.Limit > 0 && total > store.CountCap
+}
+
+// sinceFor is the lower bound of the start of any incident that ends
+// after from: from less the longest span of any incident (read from the
+// last entry of incidents_span), a second earlier for rounding; "" when
+// from is zero or no incident has a span. With it a period is a range of
+// starts: a page of it in time order reads that range and stops at the
+// limit, where "ends after from" alone read every incident ending after
+// it and sorted them.
+func (s *Store) sinceFor(ctx context.Context, from time.Time) (string, error) {
+	if from.IsZero() {
+		return "", nil
+	}
+	q := `SELECT max(julianday(occurred_end) - julianday(occurred_start)) FROM incidents`
+	if s.d.Name == "postgres" {
+		q = `SELECT max(incident_span_days(occurred_start, occurred_end)) FROM incidents`
+	}
+	var days sql.NullFloat64
+	if err := s.queryRow(ctx, q).Scan(&days); err != nil {
+		return "", fmt.Errorf("longest incident: %w", err)
+	}
+	if !days.Valid {
+		return "", nil
+	}
+	span := time.Duration(days.Float64*24*float64(time.Hour)) + time.Second
+	return ts(from.Add(-span)), nil
 }
 
 // Incidents implements store.Store.
@@ -1071,33 +1246,59 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	if (f.Party != "" || f.Verdict != "") && f.Agreement == "" {
 		return nil, 0, fmt.Errorf("list incidents: filtering by party or verdict needs an agreement")
 	}
-	if f.Text != "" {
-		parent := ctx
-		select {
-		case s.searching <- struct{}{}:
-			defer func() { <-s.searching }()
-		case <-ctx.Done():
-			return nil, 0, ctx.Err()
-		}
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.budget)
-		defer cancel()
-		list, total, err := s.incidents(ctx, f)
-		if err != nil && ctx.Err() != nil && parent.Err() == nil {
-			return nil, 0, fmt.Errorf("list incidents matching %q: %w", f.Text, store.ErrTooBroad)
-		}
-		return list, total, err
+	var list []store.IncidentSummary
+	var total int
+	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
+		var err error
+		list, total, err = s.incidents(ctx, f)
+		return err
+	})
+	if err != nil && errors.Is(err, store.ErrTooBroad) {
+		return nil, 0, fmt.Errorf("list incidents matching %q: %w", f.Text, err)
 	}
-	return s.incidents(ctx, f)
+	return list, total, err
+}
+
+// searchGuard runs fn, which reads what f selects: alone among text
+// searches (searchSlots) and for at most the search budget when f
+// searches text, failing with store.ErrTooBroad when the budget ran out.
+func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context.Context) error) error {
+	if f.Text == "" {
+		return fn(ctx)
+	}
+	parent := ctx
+	select {
+	case s.searching <- struct{}{}:
+		defer func() { <-s.searching }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.budget)
+	defer cancel()
+	err := fn(ctx)
+	if err != nil && ctx.Err() != nil && parent.Err() == nil {
+		return store.ErrTooBroad
+	}
+	return err
 }
 
 func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
-	count, q, args := s.incidentsQuery(f)
+	qs, err := s.incidentsQuery(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list incidents: %w", err)
+	}
+	q, args := qs.list, qs.args
 	var total int
 	if !f.NoCount {
-		if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
+		if err := s.queryRow(ctx, qs.count, qs.countArgs...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
 		}
+	}
+	if s.inOrder(f, total) {
+		if qs, err = s.incidentsQueryAs(ctx, f, true); err != nil {
+			return nil, 0, fmt.Errorf("list incidents: %w", err)
+		}
+		q, args = qs.list, qs.args
 	}
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
@@ -1181,7 +1382,13 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 
 // EachIncident implements store.Store.
 func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error {
-	w, args := s.where(store.Filter{From: from, To: to})
+	// Bounded below like a listing's period (sinceFor): a range of
+	// incidents_start in the order read.
+	since, err := s.sinceFor(ctx, from)
+	if err != nil {
+		return fmt.Errorf("scan incidents: %w", err)
+	}
+	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, since)
 	rows, err := s.query(ctx, "SELECT i.id, i.doc, (SELECT string_agg(CAST(r.id AS TEXT), ',') FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)

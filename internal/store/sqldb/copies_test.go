@@ -1,0 +1,164 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/storetest"
+	"github.com/truce-monitor/truce/internal/workflow"
+)
+
+// TestCopiesFollowIncidents: the copies migration 0016 keeps in rulings
+// and ruling_parties (the incident's start; the ruling's parties, clauses
+// and guarantors; a party's ruling's verdict; whether the incident was merged) equal what they copy after each way an incident's start
+// or its ruling changes: an import, a re-import that moves a report's
+// date, a merge, a split into a new incident, SaveRulings, and an
+// incident whose start is changed in place. On both engines.
+func TestCopiesFollowIncidents(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { checkCopies(t, openSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { checkCopies(t, openPostgres(t)) })
+}
+
+// copiesRule rules every incident a violation by the party named after
+// its month, so that parties change when dates do.
+func copiesRule(in incident.Incident) []ruling.Ruling {
+	p := "P" + in.Occurred.Start.Format("01")
+	return []ruling.Ruling{{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{p, "GOV"}, Clauses: []string{"C" + p}, Guarantors: []string{"RU"}, Explanation: "x"}}
+}
+
+func checkCopies(t *testing.T, s *Store) {
+	ctx := context.Background()
+	day := func(m, d int) incident.TimeSpan { return incident.Day(2017, time.Month(m), d, time.UTC) }
+	in := store.Intake{Rule: copiesRule}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"import", func() error {
+			_, err := s.ImportReports(ctx, []incident.Report{storetest.Report("a", day(1, 5), "SY070000"), storetest.Report("b", day(2, 5), "SY070000"), storetest.Report("c", day(3, 5), "SY070000")}, in)
+			return err
+		}},
+		{"re-import with a new date", func() error {
+			_, err := s.ImportReports(ctx, []incident.Report{storetest.Report("a", day(4, 9), "SY070000")}, in)
+			return err
+		}},
+		{"merge", func() error {
+			ev := workflow.Event{Seq: 1, Action: workflow.Merge, By: "rev", Role: workflow.Reviewer, At: time.Now().UTC(), State: incident.Reported}
+			_, err := s.MoveReports(ctx, store.Move{From: 3, To: 2, Reports: []int64{reportOf(t, s, "c")}, By: ev, FromStatus: store.Status{State: incident.Reported}}, copiesRule)
+			return err
+		}},
+		{"split into a new incident", func() error {
+			ev := workflow.Event{Seq: 2, Action: workflow.Split, By: "rev", Role: workflow.Reviewer, At: time.Now().UTC(), State: incident.Reported}
+			_, err := s.MoveReports(ctx, store.Move{From: 2, Reports: []int64{reportOf(t, s, "b")}, By: ev, FromStatus: store.Status{State: incident.Reported}}, copiesRule)
+			return err
+		}},
+		{"SaveRulings", func() error {
+			r := ruling.Ruling{Verdict: ruling.Undetermined, Agreement: "ag", Version: 1, Parties: []string{"OPP"}, Explanation: "y"}
+			_, err := s.SaveRulings(ctx, []store.IncidentRuling{{IncidentID: 1, Ruling: r}})
+			return err
+		}},
+		{"start changed in place", func() error {
+			_, err := s.w.ExecContext(ctx, s.rebind(`UPDATE incidents SET occurred_start = ? WHERE id = ?`), ts(time.Date(2016, 12, 1, 0, 0, 0, 0, time.UTC)), 1)
+			return err
+		}},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		for _, q := range []string{
+			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.occurred_start <> i.occurred_start`,
+			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.occurred_start <> i.occurred_start`,
+			`SELECT count(*) FROM rulings WHERE occurred_start = ''`,
+			`SELECT count(*) FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id WHERE p.verdict <> r.verdict`,
+			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.merged_into <> i.merged_into`,
+			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.merged_into <> i.merged_into`,
+		} {
+			var n int
+			if err := s.r.QueryRowContext(ctx, q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Errorf("%s: %d rows of %s", st.name, n, q)
+			}
+		}
+		checkListCopies(t, s, st.name)
+	}
+}
+
+// checkListCopies compares the parties, clauses and guarantors columns of
+// every ruling with its document.
+func checkListCopies(t *testing.T, s *Store, step string) {
+	t.Helper()
+	rows, err := s.r.QueryContext(context.Background(), `SELECT incident_id, doc, parties, clauses, guarantors FROM rulings`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var doc string
+		var cols [3]string
+		if err := rows.Scan(&id, s.docs.intoText(&doc), &cols[0], &cols[1], &cols[2]); err != nil {
+			t.Fatal(err)
+		}
+		var r ruling.Ruling
+		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+			t.Fatal(err)
+		}
+		for i, want := range [][]string{r.Parties, r.Clauses, r.Guarantors} {
+			var got []string
+			if err := json.Unmarshal([]byte(cols[i]), &got); err != nil {
+				t.Fatalf("%s: incident %d: %q: %v", step, id, cols[i], err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: incident %d: column %d holds %v, the document %v", step, id, i, got, want)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func reportOf(t *testing.T, s *Store, sourceID string) int64 {
+	t.Helper()
+	var id int64
+	if err := s.r.QueryRowContext(context.Background(), s.rebind(`SELECT id FROM reports WHERE source = 'test' AND source_id = ?`), sourceID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestCountsMatchLists: the count Incidents returns, read from one index
+// where the filter allows (counting), is the number of incidents it
+// lists, for each filter of TestFilterIndexes, on both engines.
+func TestCountsMatchLists(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { checkCountsMatch(t, openSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { checkCountsMatch(t, openPostgres(t)) })
+}
+
+func checkCountsMatch(t *testing.T, s *Store) {
+	ctx := context.Background()
+	fillForPlans(t, s)
+	for _, c := range planCases() {
+		if c.f.Text != "" {
+			continue // substring searches: TestSearch
+		}
+		f := c.f
+		f.Limit, f.Offset = 0, 0
+		list, total, err := s.Incidents(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(len(list), store.CountCap+1); total != want {
+			t.Errorf("%s, filter %s: counted %d, listed %d", s.d.Name, c.name, total, len(list))
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// RulingCounts implements store.Store: one GROUP BY over the rulings (and
+// their incidents' rows) matching f, by the columns migration 0016 added
+// for it, instead of every ruling's document read and decoded.
+func (s *Store) RulingCounts(ctx context.Context, f store.Filter, by store.CountBy) ([]store.RulingCount, error) {
+	if f.Agreement == "" {
+		return nil, fmt.Errorf("count rulings: an agreement is needed")
+	}
+	var out []store.RulingCount
+	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
+		var err error
+		out, err = s.rulingCounts(ctx, f, by)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, store.ErrTooBroad) {
+			return nil, fmt.Errorf("count rulings matching %q: %w", f.Text, err)
+		}
+		return nil, fmt.Errorf("count rulings under %s: %w", f.Agreement, err)
+	}
+	return out, nil
+}
+
+// countColumns are what RulingCounts groups by, in the order scanned.
+func countColumns(by store.CountBy) []string {
+	cols := []string{"r.version", "r.verdict", "r.outcome", "i.state", "r.parties", "r.clauses", "r.guarantors"}
+	if by&store.CountBySpan != 0 {
+		// The ruling's copy of the start: in rulings_verdict.
+		cols = append(cols, "r.occurred_start", "i.occurred_end")
+	}
+	if by&store.CountByPlace != 0 {
+		// incidentCell: a cell only for a meaningful point.
+		cols = append(cols, "i.admin3", "i.area", "CASE WHEN i.cell <> 0 THEN 1 ELSE 0 END")
+	}
+	return cols
+}
+
+func (s *Store) rulingCounts(ctx context.Context, f store.Filter, by store.CountBy) ([]store.RulingCount, error) {
+	since, err := s.sinceFor(ctx, f.From)
+	if err != nil {
+		return nil, err
+	}
+	// Every ruling under the agreement (from rulings_verdict), or a
+	// party's, with its incident (from incidents_cover: coverIncidents).
+	l := listed{from: " FROM rulings r JOIN incidents i" + s.coverIncidents() + " ON i.id = r.incident_id", conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement},
+		start: "r.occurred_start", verdict: "r.verdict"}
+	if f.Party != "" {
+		l = listed{from: " FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id JOIN incidents i" + s.coverIncidents() + " ON i.id = p.incident_id",
+			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Party}, start: "p.occurred_start", verdict: "p.verdict"}
+	}
+	w, args := s.where(f, l, since)
+	cols := strings.Join(countColumns(by), ", ")
+	rows, err := s.query(ctx, "SELECT "+cols+", count(*)"+l.from+w+" GROUP BY "+cols, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	lists := map[string][]string{}
+	var out []store.RulingCount
+	for rows.Next() {
+		c, err := scanCount(rows, by, lists)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// scanCount reads one group; lists holds the lists decoded so far (the
+// groups repeat a few).
+func scanCount(rows interface{ Scan(...any) error }, by store.CountBy, lists map[string][]string) (store.RulingCount, error) {
+	var c store.RulingCount
+	var verdict, state, start, end string
+	var l [3]string
+	var point int
+	dest := []any{&c.Version, &verdict, &c.Outcome, &state, &l[0], &l[1], &l[2]}
+	if by&store.CountBySpan != 0 {
+		dest = append(dest, &start, &end)
+	}
+	if by&store.CountByPlace != 0 {
+		dest = append(dest, &c.Admin3, &c.Area, &point)
+	}
+	if err := rows.Scan(append(dest, &c.N)...); err != nil {
+		return c, err
+	}
+	c.Verdict, c.State, c.Point = ruling.Verdict(verdict), incident.State(state), point != 0
+	for i, into := range []*[]string{&c.Parties, &c.Clauses, &c.Guarantors} {
+		list, ok := lists[l[i]]
+		if !ok {
+			if err := json.Unmarshal([]byte(l[i]), &list); err != nil {
+				return c, fmt.Errorf("ruling list %q: %w", l[i], err)
+			}
+			lists[l[i]] = list
+		}
+		*into = list
+	}
+	var err error
+	if c.Start, err = parseTS(start); err != nil {
+		return c, err
+	}
+	c.End, err = parseTS(end)
+	return c, err
+}
+
+// EachOnMap implements store.Store: the listing's query reading only the
+// incident's document, its ruling's verdict and its grade (not the
+// ruling's document nor the reports' ids), each row handed to fn as it
+// is read instead of the page gathered first.
+func (s *Store) EachOnMap(ctx context.Context, f store.Filter, fn func(store.OnMap) error) error {
+	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
+		qs, err := s.incidentsQueryOf(ctx, f, "i.id, i.doc, coalesce(r.verdict, ''), i.grade", false)
+		if err != nil {
+			return err
+		}
+		rows, err := s.query(ctx, qs.list, qs.args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m store.OnMap
+			var id int64
+			var doc, verdict string
+			if err := rows.Scan(&id, s.docs.intoText(&doc), &verdict, &m.Grade); err != nil {
+				return err
+			}
+			if err := json.Unmarshal([]byte(doc), &m.Incident); err != nil {
+				return fmt.Errorf("incident %d: %w", id, err)
+			}
+			m.ID, m.Verdict = id, ruling.Verdict(verdict)
+			if err := fn(m); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return fmt.Errorf("incidents on the map: %w", err)
+	}
+	return nil
+}
