@@ -12,7 +12,7 @@ import (
 // The documents of incidents (their facts), reports (the facts read from
 // each original) and rulings (explanation and facts) were about three
 // quarters of an SQLite database, and most of what an import writes
-// (docs/benchmarks.md, "Documents stored packed"). On SQLite they are
+// (docs/benchmarks.md, "Issue 17, third round"). On SQLite they are
 // stored packed: S2 (Snappy's successor) with a dictionary of typical
 // documents, which is what makes documents of a kilobyte or two shrink to
 // a quarter or a fifth (alone, a compressor halves them at best). S2

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,4 +132,30 @@ func FuzzUnpack(f *testing.F) {
 		c.unpack(b)
 		c.unpack(append([]byte{packedV1}, b...))
 	})
+}
+
+// One codec serves every connection of a store at once: documents packed
+// and unpacked from many goroutines come back themselves (run under
+// -race by .ci/run).
+func TestCodecConcurrent(t *testing.T) {
+	c, err := newCodec(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				doc := fmt.Sprintf(`{"source":"acled","source_id":"SYR%d","description":"Shelling near the market, %d killed"}`, g*1000+i, i)
+				got, err := c.unpack(c.value(doc).([]byte))
+				if err != nil || string(got) != doc {
+					t.Errorf("%q: %q, %v", doc, got, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
