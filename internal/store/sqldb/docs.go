@@ -62,9 +62,13 @@ func (c *codec) value(doc string) any {
 	return out[:1+len(c.dict.Encode(out[1:], []byte(doc)))]
 }
 
-// unpack is the document stored as b: b itself unless packed.
+// packed reports whether a stored document is packed.
+func packed(b []byte) bool { return len(b) > 0 && b[0] == packedV1 }
+
+// unpack is the document stored as b: b itself unless packed (then a new
+// slice).
 func (c *codec) unpack(b []byte) ([]byte, error) {
-	if len(b) == 0 || b[0] != packedV1 {
+	if !packed(b) {
 		return b, nil
 	}
 	n, err := s2.DecodedLen(b[1:])
@@ -95,11 +99,17 @@ type docScanner struct {
 
 func (d docScanner) Scan(src any) error {
 	var b []byte
+	// borrowed: b is the driver's buffer, which it may reuse after Scan.
+	borrowed := false
 	switch v := src.(type) {
 	case nil:
 	case []byte:
-		b = v
+		b, borrowed = v, true
 	case string:
+		if d.s != nil && (v == "" || v[0] != packedV1) { // text as it is
+			*d.s = v
+			return nil
+		}
 		b = []byte(v)
 	default:
 		return fmt.Errorf("document: unexpected %T", src)
@@ -108,12 +118,14 @@ func (d docScanner) Scan(src any) error {
 	if err != nil {
 		return err
 	}
-	if d.s != nil {
+	switch {
+	case d.s != nil:
 		*d.s = string(doc)
-		return nil
+	case borrowed && !packed(b):
+		*d.b = append([]byte(nil), doc...)
+	default:
+		*d.b = doc
 	}
-	// A copy: the driver may reuse its buffer after Scan.
-	*d.b = append([]byte(nil), doc...)
 	return nil
 }
 
@@ -162,7 +174,7 @@ func EditDoc(ctx context.Context, db *sql.DB, table, cond string, args []any, ed
 			return 0, err
 		}
 		v := any(edit(string(doc)))
-		if len(b) > 0 && b[0] == packedV1 {
+		if packed(b) {
 			v = c.value(v.(string))
 		}
 		edited = append(edited, row{id, v})
