@@ -181,12 +181,9 @@ func (s *Store) Subscriptions(ctx context.Context, user string) ([]store.Subscri
 // DeleteSubscription implements store.Delivery.
 func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
 	err := s.tx(ctx, func(w *txw) error {
-		res, err := w.exec(ctx, `DELETE FROM delivery_subscriptions WHERE id = ?`, id)
+		err := w.execOne(ctx, `DELETE FROM delivery_subscriptions WHERE id = ?`, id)
 		if err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.ErrNotFound
 		}
 		if _, err := w.exec(ctx, `DELETE FROM delivery_outbox WHERE subscription_id = ?`, id); err != nil {
 			return err

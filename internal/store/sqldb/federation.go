@@ -163,16 +163,7 @@ func (s *Store) SetPeerPulled(ctx context.Context, peer, errText string, at time
 }
 
 func (s *Store) peerUpdate(ctx context.Context, peer, query string, args ...any) error {
-	err := s.tx(ctx, func(w *txw) error {
-		res, err := w.exec(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.ErrNotFound
-		}
-		return nil
-	})
+	err := s.tx(ctx, func(w *txw) error { return w.execOne(ctx, query, args...) })
 	if err != nil {
 		return fmt.Errorf("peer %s: %w", peer, err)
 	}
@@ -186,12 +177,8 @@ func (s *Store) TrustPeer(ctx context.Context, peer string, reset bool) error {
 		if reset {
 			q = `UPDATE peers SET flag = '', flag_index = -1, proof_a = '', proof_b = '', last_error = '', size = 0, checkpoint = '' WHERE name = ?`
 		}
-		res, err := w.exec(ctx, q, peer)
-		if err != nil {
+		if err := w.execOne(ctx, q, peer); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.ErrNotFound
 		}
 		if !reset {
 			return nil

@@ -60,15 +60,8 @@ func (s *Store) SaveFeedState(ctx context.Context, f store.Feed) error {
 		seen = []byte("[]")
 	}
 	err = s.tx(ctx, func(w *txw) error {
-		res, err := w.exec(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled = ?, last_error = ?, seen = ? WHERE url = ?`,
+		return w.execOne(ctx, `UPDATE feeds SET etag = ?, last_modified = ?, last_polled = ?, last_error = ?, seen = ? WHERE url = ?`,
 			f.ETag, f.LastModified, ts(f.LastPolled), f.LastError, string(seen), f.URL)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return store.ErrNotFound
-		}
-		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("save feed %s: %w", f.URL, err)

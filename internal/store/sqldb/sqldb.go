@@ -336,6 +336,19 @@ func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return st.ExecContext(ctx, args...)
 }
 
+// execOne runs a statement that must change a row: store.ErrNotFound
+// when it changed none.
+func (w *txw) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := w.exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
 // query runs a query.
 func (w *txw) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := w.before(ctx, query); err != nil {

@@ -162,12 +162,12 @@ func (s *Store) MoveReports(ctx context.Context, m store.Move, rule store.RuleFu
 			}
 		}
 		for _, id := range m.Reports {
-			res, err := w.exec(ctx, `UPDATE reports SET incident_id = ?, pinned = 1, joined = ? WHERE id = ? AND incident_id = ?`, to, "placed by "+m.By.By, id, m.From)
+			err := w.execOne(ctx, `UPDATE reports SET incident_id = ?, pinned = 1, joined = ? WHERE id = ? AND incident_id = ?`, to, "placed by "+m.By.By, id, m.From)
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("report %d is not in incident %d: %w", id, m.From, err)
+			}
 			if err != nil {
 				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return fmt.Errorf("report %d is not in incident %d: %w", id, m.From, store.ErrNotFound)
 			}
 		}
 		var left int
@@ -431,12 +431,12 @@ func (s *Store) IncidentLinks(ctx context.Context, incidentID int64) (map[int64]
 // SetPassword implements store.Store.
 func (s *Store) SetPassword(ctx context.Context, name, hash string) error {
 	return s.tx(ctx, func(w *txw) error {
-		res, err := w.exec(ctx, `UPDATE users SET password_hash = ? WHERE name = ?`, hash, name)
+		err := w.execOne(ctx, `UPDATE users SET password_hash = ? WHERE name = ?`, hash, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user %s: %w", name, err)
+		}
 		if err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("user %s: %w", name, store.ErrNotFound)
 		}
 		// A new password ends every session of the old one.
 		_, err = w.exec(ctx, `DELETE FROM sessions WHERE user_name = ?`, name)
