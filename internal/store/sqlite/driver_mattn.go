@@ -34,10 +34,3 @@ func dsn(path string, immediate bool, pragmas ...string) string {
 	q.Set("_txlock", txlock(immediate))
 	return "file:" + path + "?" + q.Encode()
 }
-
-func txlock(immediate bool) string {
-	if immediate {
-		return "immediate"
-	}
-	return "deferred"
-}

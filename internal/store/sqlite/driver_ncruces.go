@@ -40,10 +40,3 @@ func dsn(path string, immediate bool, pragmas ...string) string {
 	}
 	return "file:" + path + "?" + q.Encode()
 }
-
-func txlock(immediate bool) string {
-	if immediate {
-		return "immediate"
-	}
-	return "deferred"
-}

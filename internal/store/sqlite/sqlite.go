@@ -82,6 +82,15 @@ func (s *Store) Backup(ctx context.Context, file string) error {
 	return nil
 }
 
+// txlock is the transaction mode every driver's DSN names: BEGIN
+// IMMEDIATE for the writer, so that it takes the write lock at BEGIN.
+func txlock(immediate bool) string {
+	if immediate {
+		return "immediate"
+	}
+	return "deferred"
+}
+
 // createPrivate creates an empty file readable by its owner only, unless
 // it exists (an empty file is a valid new database, and VACUUM INTO
 // writes into an empty file).
