@@ -3,6 +3,7 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -81,8 +82,24 @@ func TestPackedDocs(t *testing.T) {
 	if _, err := w.Exec(`UPDATE rulings SET doc = ?`, []byte{packedV1, 0x28, 0xb5, 0x2f}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Incident(ctx, id); err == nil || !strings.Contains(err.Error(), "packed document") {
+	if _, err := s.Incident(ctx, id); err == nil || !strings.Contains(err.Error(), "packed document") || !strings.Contains(err.Error(), fmt.Sprintf("incident %d ruling", id)) {
 		t.Errorf("a ruling that will not unpack: %v", err)
+	}
+}
+
+// A crafted packed document that claims to unpack to more than maxDoc is
+// refused before anything is allocated for it: a few bytes in a database
+// must not make a read ask for gigabytes (the length is read first).
+func TestPackedBomb(t *testing.T) {
+	c, err := newCodec(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An S2 block starts with its decoded length as a uvarint.
+	b := binary.AppendUvarint([]byte{packedV1}, 1<<31)
+	b = append(b, 0x00)
+	if _, err := c.unpack(b); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("a document claiming 2 GiB: %v", err)
 	}
 }
 

@@ -1382,7 +1382,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 	for rrows.Next() {
 		var doc string
 		if err := rrows.Scan(s.docs.intoText(&doc)); err != nil {
-			return d, err
+			return d, fmt.Errorf("incident %d ruling: %w", id, err)
 		}
 		var r ruling.Ruling
 		if err := json.Unmarshal([]byte(doc), &r); err != nil {
