@@ -16,9 +16,9 @@ import (
 // stored packed: S2 (Snappy's successor) with a dictionary of typical
 // documents, which is what makes documents of a kilobyte or two shrink to
 // a quarter or a fifth (alone, a compressor halves them at best). S2
-// rather than zstd: with the same dictionary zstd's documents were 10%
-// smaller but took five times as long to make, which an import of a
-// million rows pays in full. PostgreSQL keeps them as JSON text: its
+// rather than zstd: with the same dictionary zstd's documents were up to
+// 14% smaller but took 2.5 to 7 times as long to make (BenchmarkPack),
+// which an import of a million rows pays in full. PostgreSQL keeps them as JSON text: its
 // columns are TEXT, which holds no binary, and it compresses large values
 // itself. What SQL reads of them (the text search) has columns of its own.
 //
