@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -233,3 +235,58 @@ func TestWorkerRun(t *testing.T) {
 }
 
 var _ http.Handler = (*receiver)(nil)
+
+// TestWorkerStopUnclaims: a worker stopped while it holds a batch gives
+// back the items it had not attempted; they are due at once for the next
+// run (after a restart), not when their lease ends, and the delivery log
+// holds only the attempt that was interrupted. They used to stay leased
+// when the stop came before the subscription was read, and a node
+// restarted then sent them two minutes late (the flaky
+// TestDeliveryFaultsAndRestart).
+func TestWorkerStopUnclaims(t *testing.T) {
+	started := make(chan struct{}, 10)
+	var serve atomic.Bool // false: hang until the sender gives up
+	rc := newReceiver(secret)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if serve.Load() {
+			rc.ServeHTTP(w, r)
+			return
+		}
+		io.Copy(io.Discard, r.Body) // else the server does not see the client go
+		started <- struct{}{}
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	const n = 3
+	st, ids := outbox(t, srv.URL, secret, n)
+	w := testWorker(st, 10*time.Second)
+	w.Concurrency = 1
+	w.Lease = time.Hour
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := w.RunOnce(ctx)
+		done <- err
+	}()
+	<-started
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	var attempts int
+	for _, id := range ids {
+		log, err := st.DeliveryLog(context.Background(), "s1", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attempts += len(log)
+	}
+	if attempts != 1 {
+		t.Errorf("%d attempts logged; want 1, the one interrupted", attempts)
+	}
+	serve.Store(true)
+	res, err := testWorker(st, 10*time.Second).RunOnce(context.Background())
+	if err != nil || res.Delivered != n {
+		t.Errorf("the next run: %+v %v; want all %d delivered at once", res, err, n)
+	}
+}

@@ -126,13 +126,25 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 		sem := make(chan struct{}, conc)
 		var wg sync.WaitGroup
 		var errs []error
+		// unclaimed are the items the worker stopped before attempting:
+		// left leased, they would wait for the lease to end after a
+		// restart (two minutes by default).
+		var unclaimed []store.OutboxItem
 		for _, it := range items {
 			wg.Go(func() {
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				status, err := w.deliver(ctx, it, subscription)
+				var status string
+				err := ctx.Err()
+				if err == nil {
+					status, err = w.deliver(ctx, it, subscription)
+				}
 				mu.Lock()
 				defer mu.Unlock()
+				if status == "" && ctx.Err() != nil {
+					unclaimed = append(unclaimed, it)
+					return
+				}
 				if err != nil {
 					errs = append(errs, err)
 				}
@@ -150,6 +162,11 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 			})
 		}
 		wg.Wait()
+		if len(unclaimed) > 0 {
+			if err := w.Store.Unclaim(context.WithoutCancel(ctx), unclaimed); err != nil {
+				errs = append(errs, err)
+			}
+		}
 		if err := errors.Join(errs...); err != nil {
 			return res, err
 		}

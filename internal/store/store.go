@@ -189,8 +189,9 @@ type IncidentDetail struct {
 	Rulings    []ruling.Ruling   `json:"rulings"`
 }
 
-// Original is a report's original record as stored, and its format.
-type Original struct{ Record, Format string }
+// Original is a report's original record as stored, its format, and the
+// fingerprint of how it was read (Intake.Reading; empty if none was given).
+type Original struct{ Record, Format, Reading string }
 
 // Store is truce's persistence. Every method is safe for concurrent use.
 // A write has returned only once it is durable.
@@ -403,6 +404,11 @@ type Intake struct {
 	Rule    RuleFunc
 	Grade   GradeFunc
 	Cluster *cluster.Params
+	// Reading fingerprints how the reports were read from their
+	// originals, stored with each report (also one found unchanged) and
+	// returned by Originals: a later import skips a record only if it
+	// would be read the same way. Empty for reports not read from a file.
+	Reading string
 }
 
 // GradeFunc grades an incident from its reports, its history and its
@@ -611,6 +617,10 @@ type Delivery interface {
 	// ClaimDue leases to the caller until until at most limit pending
 	// items due at now and not leased to another, soonest due first.
 	ClaimDue(ctx context.Context, now, until time.Time, limit int) ([]OutboxItem, error)
+	// Unclaim ends the leases of claimed items that were not attempted
+	// (the worker stopped first), so that the next run, on this node or
+	// after a restart, takes them at once rather than when the lease ends.
+	Unclaim(ctx context.Context, items []OutboxItem) error
 	// RecordAttempt logs an attempt (numbering it) and applies its
 	// outcome to the item: delivered; failed, due again at next; or
 	// given up. The lease ends. ErrNotFound when the item is gone.

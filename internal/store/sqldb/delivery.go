@@ -325,6 +325,23 @@ func (s *Store) ClaimDue(ctx context.Context, now, until time.Time, limit int) (
 	return out, nil
 }
 
+// Unclaim implements store.Delivery.
+func (s *Store) Unclaim(ctx context.Context, items []store.OutboxItem) error {
+	err := s.tx(ctx, func(w *txw) error {
+		for _, it := range items {
+			if _, err := w.exec(ctx, `UPDATE delivery_outbox SET lease_until = '' WHERE subscription_id = ? AND message_id = ? AND state = 'pending'`,
+				it.Subscription, it.MessageID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("unclaim outbox: %w", err)
+	}
+	return nil
+}
+
 // RecordAttempt implements store.Delivery.
 func (s *Store) RecordAttempt(ctx context.Context, a store.DeliveryAttempt, next time.Time) error {
 	switch a.Status {
