@@ -38,7 +38,7 @@ func cmdImport(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	errPath := fs.String("errors", "", "file for rejected rows, as JSON lines (default FILE.errors.jsonl, written only if a row is rejected)")
 	mappingPath := fs.String("mapping", "", "mapping file for format csv (YAML; see docs/formats.md)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
-	reread := fs.Bool("reread", false, "acled, ucdp: read every record again, even those stored with the same original (after an upgrade of truce, or with other options); without it a record stored unchanged is counted unchanged without being read")
+	reread := fs.Bool("reread", false, "acled, ucdp: read every record again, even those stored with the same original and read the same way (the same build of truce, actor files, zone and options); without it such a record is counted unchanged without being read")
 	noRead := fs.Bool("no-read", false, "do not read the records' words (notes, headlines, descriptions) for facts their fields lack: faster, for a dataset whose coding is complete (docs/extraction.md)")
 	perSource := fs.Bool("per-source", false, "ucdp: one report per source article of each event (see docs/clustering.md)")
 	evidenceDir := fs.String("evidence", "", "folder of the reports' evidence files by SHA-256, as truce export writes it (default FILE.evidence when it exists)")

@@ -62,9 +62,8 @@ type ImportOptions struct {
 	// for a large dataset whose coding is complete.
 	NoRead bool
 	// Reread reads every record of a dataset again, even one stored with
-	// the same original: after an upgrade of truce that reads records
-	// differently, or with other options. Without it a daily sync counts
-	// those unchanged without reading them.
+	// the same original and read the same way (reading.go). Without it a
+	// daily sync counts those unchanged without reading them.
 	Reread bool
 }
 
@@ -87,11 +86,11 @@ func (a *App) Source(ctx context.Context, format string, r io.Reader, file strin
 	switch format {
 	case "acled":
 		return acled.NewReader(r, file, acled.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To,
-			Stored: a.stored(ctx, opt)})
+			Stored: a.stored(ctx, format, opt)})
 	case "ucdp":
 		var stored importer.Stored
 		if !opt.PerSource { // there an event is reports of another source
-			stored = a.stored(ctx, opt)
+			stored = a.stored(ctx, format, opt)
 		}
 		rd, err := ucdp.NewReader(r, file, ucdp.Config{Actors: a.Actors, Boundaries: a.Boundaries, Places: a.Places, Location: loc, From: opt.From, To: opt.To,
 			Stored: stored})
@@ -127,10 +126,12 @@ func (a *App) Source(ctx context.Context, format string, r io.Reader, file strin
 }
 
 // stored looks records up in the store, for a dataset reader to skip
-// those stored unchanged; nil (read every record) with Reread, and with a
-// period, whose records outside it are counted skipped, not unchanged.
-func (a *App) stored(ctx context.Context, opt ImportOptions) importer.Stored {
-	if opt.Reread || !opt.From.IsZero() || !opt.To.IsZero() {
+// those stored unchanged and read as this import reads them (a.reading);
+// nil (read every record) with Reread, and with a period, whose records
+// outside it are counted skipped, not unchanged.
+func (a *App) stored(ctx context.Context, format string, opt ImportOptions) importer.Stored {
+	reading := a.reading(format, opt)
+	if opt.Reread || !opt.From.IsZero() || !opt.To.IsZero() || reading == "" {
 		return nil
 	}
 	return func(source string, keys []importer.StoredKey) ([]bool, error) {
@@ -145,7 +146,7 @@ func (a *App) stored(ctx context.Context, opt ImportOptions) importer.Stored {
 		same := make([]bool, len(keys))
 		for i, k := range keys {
 			o, ok := got[k.ID]
-			same[i] = ok && o.Record == k.Original && o.Format == k.Format
+			same[i] = ok && o.Record == k.Original && o.Format == k.Format && o.Reading == reading
 		}
 		return same, nil
 	}
@@ -161,10 +162,12 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 	if !opt.NoRead {
 		src = reading{Source: src, a: a}
 	}
+	in := a.Intake()
+	in.Reading = a.reading(format, opt)
 	sum, err := importer.Run(ctx, a.store, file, sealing{Source: src, a: a, ctx: ctx, evidence: opt.Evidence, count: opt.EvidenceCount}, importer.Options{
 		OnReject: opt.OnReject,
 		Progress: opt.Progress,
-		Intake:   a.Intake(),
+		Intake:   in,
 	})
 	if err != nil {
 		return sum, err

@@ -39,6 +39,8 @@ var uncovered = map[string]string{
 	"delivery_attempts.*":          "the delivery log: what each attempt to send a message did, bookkeeping of the node's deliveries, not a record",
 	"delivery_notified.*":          "which party notifications were handed to the outbox: the inbox itself (notifications) is what the record holds",
 	"reports.owner":                "decides who may revise a report; every revision is itself logged with the digest it replaces",
+	"readings.*":                   "how this node's imports read records (a fingerprint of its build and reference files): decides only whether a daily sync reads a record again, not what is stored; import -reread reads every record anyway",
+	"reports.reading_id":           "which of readings a report was read with: decides only whether a daily sync reads it again, not what is stored",
 	"reports.imported_at":          "when this node stored the row: the node's bookkeeping",
 	"report_revisions.replaced_at": "when this node stored the revision: the node's bookkeeping",
 	"incidents.updated_at":         "when this node last wrote the row: the node's bookkeeping",

@@ -149,7 +149,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, force bool) error {
 			}
 		}
 		// Identity columns go on from the restored ids.
-		for _, t := range []string{"agreement_sources", "incidents", "reports", "original_formats", "notifications"} {
+		for _, t := range []string{"agreement_sources", "incidents", "reports", "original_formats", "readings", "notifications"} {
 			if _, err := tx.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`, t, t)); err != nil {
 				return fmt.Errorf("table %s: %w", t, err)
 			}

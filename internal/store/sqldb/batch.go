@@ -70,8 +70,8 @@ type pendingReport struct {
 }
 
 const (
-	reportCols    = `source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why, description`
-	reportColumns = 15
+	reportCols    = `source, source_id, incident_id, original, original_digest, doc, imported_at, format_id, joined, party, owner, log_key, placed_in, placed_why, description, reading_id`
+	reportColumns = 16
 )
 
 // bufferedTables names the tables that may hold buffered rows.

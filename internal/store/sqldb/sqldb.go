@@ -164,7 +164,7 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // every PostgreSQL backup: TestTablesComplete checks the list against the
 // schema.
 func Tables() []string {
-	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "reference_files", "original_formats", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
+	return []string{"schema_migrations", "agreement_sources", "agreement_versions", "reference_files", "original_formats", "readings", "incidents", "reports", "report_revisions", "rulings", "ruling_parties",
 		"log_entries", "log_hashes", "log_state", "log_checkpoints", "incident_events", "users", "evidence", "notifications", "sessions", "evidence_custody", "feeds", "delivery_subscriptions", "delivery_outbox", "delivery_attempts", "delivery_notified",
 		"humanitarian_records", "peers", "peer_entries", "peer_hashes", "peer_records", "peer_event_reports", "peer_checkpoints", "peer_grants"}
 }
@@ -644,6 +644,34 @@ type importer struct {
 	// holds a record of dataset d, so that d's records need not look for
 	// one to join (a bulk import of one dataset).
 	alone map[string]bool
+	// reading is the id of in.Reading (0: none); reread are the reports
+	// found unchanged that were stored with another reading.
+	reading int64
+	reread  []any
+}
+
+// readingID returns the id of a reading's fingerprint, storing it if new.
+func readingID(ctx context.Context, w *txw, fingerprint string) (int64, error) {
+	if fingerprint == "" {
+		return 0, nil
+	}
+	var id int64
+	err := w.scan(ctx, `SELECT id FROM readings WHERE fingerprint = ?`, []any{fingerprint}, &id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = w.scan(ctx, `INSERT INTO readings (fingerprint) VALUES (?) RETURNING id`, []any{fingerprint}, &id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading: %w", err)
+	}
+	return id, nil
+}
+
+// unchanged notes that a stored report was found unchanged, to record the
+// reading it was found so with when that is not the one stored.
+func (im *importer) unchanged(id, reading int64) {
+	if reading != im.reading && im.reading != 0 {
+		im.reread = append(im.reread, id)
+	}
 }
 
 // formatID returns the id of an original format, storing it if new.
@@ -672,6 +700,9 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in
 	err := s.tx(ctx, func(w *txw) error {
 		im := &importer{w: w, in: in, formats: map[string]int64{}, now: ts(time.Now()), alone: map[string]bool{}, history: map[int64]bool{}, touched: map[int64]touchedIncident{}}
 		var err error
+		if im.reading, err = readingID(ctx, w, in.Reading); err != nil {
+			return err
+		}
 		if im.stored, err = storedKeys(ctx, w, reports); err != nil {
 			return err
 		}
@@ -689,6 +720,13 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in
 		if err := w.flush(ctx, bufAll); err != nil {
 			return err
 		}
+		for ids := im.reread; len(ids) > 0; {
+			n := min(len(ids), 500)
+			if _, err := w.exec(ctx, `UPDATE reports SET reading_id = ? WHERE id IN `+values(1, n), append([]any{im.reading}, ids[:n]...)...); err != nil {
+				return fmt.Errorf("reports read again: %w", err)
+			}
+			ids = ids[n:]
+		}
 		for i := range out {
 			out[i].ReportID = reports[i].ID
 		}
@@ -703,9 +741,9 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in
 // storedReport is what an import needs first of a stored report: enough to
 // tell that it is unchanged without reading it.
 type storedReport struct {
-	id, incident int64
-	digest       string
-	pl           placement
+	id, incident, reading int64
+	digest                string
+	pl                    placement
 }
 
 // storedKeys finds which of reports are already stored, many at a time.
@@ -718,7 +756,7 @@ func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]
 	for src, ids := range bySource {
 		for len(ids) > 0 {
 			n := min(len(ids), 500)
-			q := `SELECT source_id, id, incident_id, original_digest, placed_in, placed_why FROM reports WHERE source = ? AND source_id IN ` + values(1, n)
+			q := `SELECT source_id, id, incident_id, original_digest, placed_in, placed_why, reading_id FROM reports WHERE source = ? AND source_id IN ` + values(1, n)
 			rows, err := w.query(ctx, q, append([]any{src}, ids[:n]...)...)
 			if err != nil {
 				return nil, fmt.Errorf("stored reports: %w", err)
@@ -726,7 +764,7 @@ func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]
 			for rows.Next() {
 				var id string
 				var sr storedReport
-				if err := rows.Scan(&id, &sr.id, &sr.incident, &sr.digest, &sr.pl.in, &sr.pl.why); err != nil {
+				if err := rows.Scan(&id, &sr.id, &sr.incident, &sr.digest, &sr.pl.in, &sr.pl.why, &sr.reading); err != nil {
 					rows.Close()
 					return nil, fmt.Errorf("stored reports: %w", err)
 				}
@@ -769,6 +807,7 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 		sr.digest == ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: sr.pl.in, PlacedWhy: sr.pl.why}) {
 		// The daily sync's common case: nothing to read or write.
 		r.ID, r.IncidentID = sr.id, sr.incident
+		im.unchanged(sr.id, sr.reading)
 		return store.Imported{ReportID: sr.id, IncidentID: sr.incident, Outcome: store.Unchanged}, nil
 	}
 	if _, ok := im.stored[key]; ok {
@@ -803,7 +842,7 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 		pl = placement{in: incidentID, why: joined}
 		dg := ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: pl.in, PlacedWhy: pl.why})
 		logKey = newLogKey()
-		im.w.addReport([]any{r.Source, r.SourceID, incidentID, r.Original, dg, im.w.s.docs.value(doc), im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why, r.Description},
+		im.w.addReport([]any{r.Source, r.SourceID, incidentID, r.Original, dg, im.w.s.docs.value(doc), im.now, formatID, joined, r.Party, owner, logKey, pl.in, pl.why, r.Description, im.reading},
 			func(id int64) { r.ID = id })
 		r.IncidentID = incidentID
 		if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: logKey, Rev: 1, Digest: dg}); err != nil {
@@ -830,6 +869,9 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 	r.ID, r.IncidentID = id, incidentID
 	dg := ledger.ReportDigest(ledger.RawReport{Original: r.Original, Format: r.OriginalFormat, Doc: doc, PlacedIn: pl.in, PlacedWhy: pl.why})
 	if oldDigest == dg {
+		if sr := im.stored[key]; sr != nil {
+			im.unchanged(id, sr.reading)
+		}
 		return store.Imported{ReportID: id, IncidentID: incidentID, Outcome: store.Unchanged}, nil
 	}
 	if owner != oldOwner && (!strings.HasPrefix(owner, store.OwnerAdmin) || strings.HasPrefix(oldOwner, store.OwnerNode)) {
@@ -839,8 +881,8 @@ func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (s
 		id, revision, oldOriginal, oldDoc, im.now, oldFormat); err != nil {
 		return store.Imported{}, err
 	}
-	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, description = ?, revision = ?, imported_at = ?, format_id = ?, party = ? WHERE id = ?`,
-		r.Original, dg, im.w.s.docs.value(doc), r.Description, revision+1, im.now, formatID, r.Party, id); err != nil {
+	if _, err := im.w.exec(ctx, `UPDATE reports SET original = ?, original_digest = ?, doc = ?, description = ?, revision = ?, imported_at = ?, format_id = ?, party = ?, reading_id = ? WHERE id = ?`,
+		r.Original, dg, im.w.s.docs.value(doc), r.Description, revision+1, im.now, formatID, r.Party, im.reading, id); err != nil {
 		return store.Imported{}, err
 	}
 	if err := appendLog(ctx, im.w, ledger.Entry{Kind: ledger.Report, Key: logKey, Rev: revision + 1, Digest: dg, Prev: oldDigest}); err != nil {
@@ -1519,7 +1561,8 @@ func (s *Store) Originals(ctx context.Context, source string, ids []string) (map
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		rows, err := s.query(ctx, `SELECT r.source_id, r.original, coalesce(f.format, '') FROM reports r LEFT JOIN original_formats f ON f.id = r.format_id
+		rows, err := s.query(ctx, `SELECT r.source_id, r.original, coalesce(f.format, ''), coalesce(g.fingerprint, '') FROM reports r
+			LEFT JOIN original_formats f ON f.id = r.format_id LEFT JOIN readings g ON g.id = r.reading_id
 			WHERE r.source = ? AND r.source_id IN `+values(1, n), args...)
 		if err != nil {
 			return nil, fmt.Errorf("stored originals: %w", err)
@@ -1527,7 +1570,7 @@ func (s *Store) Originals(ctx context.Context, source string, ids []string) (map
 		for rows.Next() {
 			var id string
 			var o store.Original
-			if err := rows.Scan(&id, &o.Record, &o.Format); err != nil {
+			if err := rows.Scan(&id, &o.Record, &o.Format, &o.Reading); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("stored originals: %w", err)
 			}

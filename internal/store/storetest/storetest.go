@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"AgreementVersionsAreImmutable", testAgreements},
 		{"ReferenceFilesAreVersions", testReferenceFiles},
 		{"ImportIsIdempotent", testImportIdempotent},
+		{"Readings", testReadings},
 		{"ChangedRecordKeepsHistory", testImportUpdate},
 		{"OnlyTheOwnerRevises", testOwnership},
 		{"Filters", testFilters},
@@ -173,6 +174,38 @@ func testReferenceFiles(t *testing.T, s store.Store) {
 	})
 	if err != nil || n != 6 {
 		t.Errorf("reference files among the records: %d (%v), want 6", n, err)
+	}
+}
+
+// testReadings: the reading a report was stored with is what Originals
+// returns; a report found unchanged takes the reading it was found so with,
+// except from an intake that names none (a submission).
+func testReadings(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	batch := func() []incident.Report {
+		return []incident.Report{Report("1", day(2017, 1, 5), "SY070000"), Report("2", day(2017, 1, 6), "SY070000")}
+	}
+	readings := func() []string {
+		t.Helper()
+		got, err := s.Originals(ctx, "test", []string{"1", "2"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []string{got["1"].Reading, got["2"].Reading}
+	}
+	for _, step := range []struct{ reading, want string }{
+		{"first", "first"},
+		{"first", "first"},
+		{"", "first"},
+		{"second", "second"},
+	} {
+		res, err := s.ImportReports(ctx, batch(), store.Intake{Reading: step.reading})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readings(); got[0] != step.want || got[1] != step.want {
+			t.Errorf("after an import read %q (%v): readings %q, want %q", step.reading, res[0].Outcome, got, step.want)
+		}
 	}
 }
 
