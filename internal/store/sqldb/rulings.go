@@ -24,6 +24,10 @@ import (
 // last write, is left as it was when nothing changed. No digest column is
 // kept: one would have to be compared with the document anyway to catch
 // an altered document, and the document is already read in the same row.
+// What the ruling was made from (inputs, migration 0020) is compared too:
+// a ruling that is the same but made from other inputs (the incident's
+// document or the agreement changed, and the ruling did not) has only
+// that column written, so that the next truce rule finds it current.
 
 // rulingsChunk is how many incidents one look-up of stored rulings
 // covers (well under SQLite's and PostgreSQL's limits on parameters).
@@ -33,6 +37,9 @@ const rulingsChunk = 256
 type freshRuling struct {
 	store.IncidentRuling
 	doc []byte
+	// inputsOnly: the stored ruling is the same, only what it was made
+	// from differs.
+	inputsOnly bool
 }
 
 type rulingKey struct {
@@ -46,6 +53,7 @@ type storedRuling struct {
 	verdict, outcome string
 	doc              []byte
 	parties          []string
+	inputs           []byte
 }
 
 // changedRulings returns the rulings that differ from the stored ones (or
@@ -77,8 +85,11 @@ func (s *Store) changedRulings(ctx context.Context, rulings []store.IncidentRuli
 			if err != nil {
 				return nil, err
 			}
-			if !same {
-				changed = append(changed, freshRuling{ir, doc})
+			switch {
+			case !same:
+				changed = append(changed, freshRuling{IncidentRuling: ir, doc: doc})
+			case !bytes.Equal(stored[k].inputs, ir.Inputs):
+				changed = append(changed, freshRuling{IncidentRuling: ir, inputsOnly: true})
 			}
 		}
 	}
@@ -97,14 +108,14 @@ func (s *Store) storedRulings(ctx context.Context, chunk []store.IncidentRuling)
 	}
 	in := values(1, len(ids))
 	out := map[rulingKey]*storedRuling{}
-	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc FROM rulings WHERE incident_id IN `+in, ids...)
+	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc, inputs FROM rulings WHERE incident_id IN `+in, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("stored rulings: %w", err)
 	}
 	for rows.Next() {
 		var k rulingKey
 		r := &storedRuling{}
-		if err := rows.Scan(&k.incident, &k.agreement, &r.version, &r.verdict, &r.outcome, s.docs.into(&r.doc)); err != nil {
+		if err := rows.Scan(&k.incident, &k.agreement, &r.version, &r.verdict, &r.outcome, s.docs.into(&r.doc), &r.inputs); err != nil {
 			rows.Close()
 			return nil, err
 		}
