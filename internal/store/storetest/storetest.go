@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RulingsReplace", testRulingsReplace},
 		{"UnchangedRulingsAreNotWritten", testRulingsUnchanged},
 		{"EachIncident", testEachIncident},
+		{"EachToRuleKnowsCurrentRulings", testEachToRule},
 		{"EachReportKeepsOriginal", testEachReport},
 		{"ImportRulesInSameTransaction", testImportRules},
 		{"JoinAtIntake", testJoin},
