@@ -158,20 +158,68 @@ func TestRuleCurrentNotRuledAgain(t *testing.T) {
 	if err := raw.QueryRow(`SELECT incident_id FROM rulings WHERE incident_id > ? ORDER BY incident_id LIMIT 1`, altered).Scan(&unknown); err != nil {
 		t.Fatal(err)
 	}
-	// Altered by hand: not ruled again, as its inputs are current; -again
-	// puts it back (the check inside rule).
-	if _, err := sqldb.EditDoc(ctx, raw, "rulings", "incident_id = ?", []any{altered}, func(doc string) string {
-		return strings.Replace(doc, `"explanation":"`, `"explanation":"Altered. `, 1)
-	}); err != nil {
+	// Altered by hand: its inputs no longer count (migration 0020's
+	// triggers), truce rule rules it again and puts it back, as it did
+	// before inputs were kept.
+	alter := func() {
+		t.Helper()
+		if _, err := sqldb.EditDoc(ctx, raw, "rulings", "incident_id = ?", []any{altered}, func(doc string) string {
+			return strings.Replace(doc, `"explanation":"`, `"explanation":"Altered. `, 1)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alter()
+	if tally := rule(a, 1, 1); !reflect.DeepEqual(tally, first) {
+		t.Errorf("after an altered ruling put back: %+v", tally)
+	}
+	for _, edit := range []string{
+		`UPDATE rulings SET verdict = 'not_violation' WHERE incident_id = ?`,
+		`UPDATE rulings SET parties = '[]' WHERE incident_id = ?`,
+		`DELETE FROM ruling_parties WHERE incident_id = ?`,
+		`UPDATE ruling_parties SET party = 'XXX' WHERE incident_id = ?`,
+		`DELETE FROM notifications WHERE incident_id = ?`,
+		`UPDATE incidents SET state = 'dismissed' WHERE id = ?`,
+	} {
+		if _, err := raw.Exec(edit, altered); err != nil {
+			t.Fatalf("%s: %v", edit, err)
+		}
+		want := 1
+		if strings.Contains(edit, "incidents") {
+			// The state column alone: ruled again, counted by the
+			// document's state, nothing to write.
+			want = 0
+		}
+		t.Log(edit)
+		if tally := rule(a, want, 1); !reflect.DeepEqual(tally, first) {
+			t.Errorf("after %s: the table differs:\n%+v\n%+v", edit, tally, first)
+		}
+		if strings.Contains(edit, "incidents") {
+			if _, err := raw.Exec(`UPDATE incidents SET state = 'reported' WHERE id = ?`, altered); err != nil {
+				t.Fatal(err)
+			}
+			rule(a, 0, 1)
+		}
+	}
+	// Altered, with its inputs put back as they were: that, only -again
+	// (and verify -deep) sees.
+	var inputs []byte
+	if err := raw.QueryRow(`SELECT inputs FROM rulings WHERE incident_id = ?`, altered).Scan(&inputs); err != nil || len(inputs) != 32 {
+		t.Fatalf("inputs %x, %v", inputs, err)
+	}
+	alter()
+	if _, err := raw.Exec(`UPDATE rulings SET inputs = ? WHERE incident_id = ?`, inputs, altered); err != nil {
 		t.Fatal(err)
 	}
 	tally, written, err := a.RuleEach(ctx, ag, from, to, nil, nil)
 	if err != nil || written != 0 || logs.ruledAgain(t) != 0 || !reflect.DeepEqual(tally, first) {
-		t.Errorf("after an altered ruling: %d written, %d ruled again, %v", written, logs.ruledAgain(t), err)
+		t.Errorf("after an altered ruling with its inputs: %d written, %d ruled again, %v", written, logs.ruledAgain(t), err)
 	}
 	if _, written, err := a.RuleEachAgain(ctx, ag, from, to, nil, nil); err != nil || written != 1 {
 		t.Errorf("-again after an altered ruling: %d written (%v), want 1", written, err)
 	}
+	rule(a, 0, -1) // -again wrote the ruling with the inputs of now (a ruling without parties: cleared by the trigger)
+	rule(a, 0, 0)
 	// Made from nothing known (stored before migration 0020): ruled again,
 	// its inputs written, not the ruling.
 	var before string
@@ -183,7 +231,6 @@ func TestRuleCurrentNotRuledAgain(t *testing.T) {
 	}
 	rule(a, 0, 1)
 	var after string
-	var inputs []byte
 	if err := raw.QueryRow(`SELECT ruled_at, inputs FROM rulings WHERE incident_id = ?`, unknown).Scan(&after, &inputs); err != nil {
 		t.Fatal(err)
 	}

@@ -959,7 +959,7 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 	for _, r := range rule.Rule(in) {
 		var inputs []byte
 		if key := rule.Keys[r.Agreement]; key != nil {
-			inputs = inputsOf(key, doc)
+			inputs = inputsOf(key, row.State, doc)
 		}
 		if err := saveRuling(ctx, w, id, r, inputs, now); err != nil {
 			return 0, err
@@ -968,15 +968,20 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 	return id, nil
 }
 
-// inputsOf is what a ruling made with key from an incident whose
-// document is stored as doc (codec.value) is made from: their SHA-256,
-// key first. The stored bytes are hashed as they are (packed on
-// SQLite), which costs no unpacking when truce rule checks them; a
-// change of how documents are packed would only make every incident be
-// ruled once again.
-func inputsOf(key []byte, doc any) []byte {
+// inputsOf is what a ruling made with key from an incident whose state
+// column is state and whose document is stored as doc (codec.value) is
+// made from: their SHA-256, key first. The state is in the document too,
+// but truce rule counts a current ruling by the column (a column edited
+// alone makes the incident be ruled again, and counted by its document as
+// before). The stored bytes are hashed as they are (packed on SQLite),
+// which costs no unpacking when truce rule checks them; a change of how
+// documents are packed would only make every incident be ruled once
+// again.
+func inputsOf(key []byte, state string, doc any) []byte {
 	h := sha256.New()
 	h.Write(key)
+	io.WriteString(h, state)
+	h.Write([]byte{0})
 	switch d := doc.(type) {
 	case string:
 		io.WriteString(h, d)
@@ -1529,7 +1534,7 @@ func (s *Store) EachToRule(ctx context.Context, from, to time.Time, agreementID 
 		}
 		t.State = incident.State(state)
 		if key != nil {
-			t.Inputs = inputsOf(key, []byte(doc))
+			t.Inputs = inputsOf(key, state, []byte(doc))
 			t.Current = len(inputs) > 0 && bytes.Equal(inputs, t.Inputs)
 		}
 		if t.Current {

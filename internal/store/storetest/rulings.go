@@ -84,6 +84,8 @@ func testRulingsUnchanged(t *testing.T, s store.Store) {
 		{"a party's row deleted", fmt.Sprintf(`DELETE FROM ruling_parties WHERE incident_id = %d AND party = 'GOV'`, a)},
 		{"a notification deleted", fmt.Sprintf(`DELETE FROM notifications WHERE incident_id = %d AND party = 'OPP'`, a)},
 		{"the verdict column altered", fmt.Sprintf(`UPDATE rulings SET verdict = 'not_violation' WHERE incident_id = %d`, a)},
+		{"the parties column altered", fmt.Sprintf(`UPDATE rulings SET parties = '[]' WHERE incident_id = %d`, a)},
+		{"the clauses column altered", fmt.Sprintf(`UPDATE rulings SET clauses = '["C9"]' WHERE incident_id = %d`, a)},
 		{"the document altered", fmt.Sprintf(`UPDATE rulings SET doc = '{"verdict":"forged"}' WHERE incident_id = %d`, a)},
 	} {
 		if _, err := db.ExecContext(ctx, tt.sql); err != nil {
