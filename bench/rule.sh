@@ -6,15 +6,22 @@
 #
 #   - sqlite3 reading what truce rule reads: the period's incidents (their
 #     documents and report ids), their rulings and the rulings' parties;
-#   - truce rule -from FROM -to TO: every incident of the period ruled again
-#     and compared with its stored rulings; an unchanged ruling is not
-#     written (after an import nothing has changed).
+#   - truce rule -from FROM -to TO: every incident of the period whose
+#     stored ruling was not made from its facts as stored with the key of
+#     now (engine, agreement, reference data; migration 0020) is ruled again
+#     and compared with it, the others counted from their rulings rows; an
+#     unchanged ruling is not written (after an import nothing has changed;
+#     the first run of a new build rules every incident again, once, and
+#     records what each ruling was made from: run it once before);
+#   - with BEFORE=path, that build's truce rule too (an older one, for a
+#     before and after in the same run).
 #
 # Each is timed by GNU time: CPU (user + system), wall and maximum RSS; the
 # medians are printed with truce's CPU as a ratio of sqlite3's.
 #
 # Usage: DB=path bench/rule.sh            (needs sqlite3, GNU time, go)
 #   FROM=2018-01-01 TO=2018-12-31 REPS=3 TRUCE=path (default: built from this checkout)
+#   BEFORE=path (another build, measured interleaved with the others)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -51,12 +58,26 @@ for ((r = 1; r <= reps; r++)); do
 	# The rows read are thrown away, as truce rule keeps none of them.
 	measure sql /dev/null sqlite3 "$db" "$read_sql"
 	measure rule /dev/null "$truce" rule -db "$db" -from "$from" -to "$to"
+	grep -iE "written|ruled" "$work/err" | sed 's/^time=[^ ]* //' >> "$work/log" || true
+	if [[ -n ${BEFORE:-} ]]; then
+		measure before /dev/null "$BEFORE" rule -db "$db" -from "$from" -to "$to"
+	fi
 done
-grep -i "written" "$work/err" | head -3 || true
+sort "$work/log" | uniq -c || true
 base=$(median "$work/sql" 1)
+basewall=$(median "$work/sql" 2)
 echo "$n incidents in $from..$to, median of $reps, $(nproc) cores"
-echo "| run | CPU s | wall s | max RSS MB | CPU / SQL read |"
-echo "|---|---|---|---|---|"
-printf '| sqlite3 reading the same rows | %s | %s | %s | 1.0× |\n' "$base" "$(median "$work/sql" 2)" "$(median "$work/sql" 3)"
-cpu=$(median "$work/rule" 1)
-printf '| truce rule | %s | %s | %s | %s× |\n' "$cpu" "$(median "$work/rule" 2)" "$(median "$work/rule" 3)" "$(awk -v a="$cpu" -v b="$base" 'BEGIN {printf "%.1f", a / b}')"
+echo "| run | CPU s | wall s | max RSS MB | CPU / SQL read | wall / SQL read |"
+echo "|---|---|---|---|---|---|"
+printf '| sqlite3 reading the same rows | %s | %s | %s | 1.0× | 1.0× |\n' "$base" "$basewall" "$(median "$work/sql" 3)"
+row() { # key, label
+	local cpu wall
+	cpu=$(median "$work/$1" 1)
+	wall=$(median "$work/$1" 2)
+	printf '| %s | %s | %s | %s | %s× | %s× |\n' "$2" "$cpu" "$wall" "$(median "$work/$1" 3)" \
+		"$(awk -v a="$cpu" -v b="$base" 'BEGIN {printf "%.2f", a / b}')" "$(awk -v a="$wall" -v b="$basewall" 'BEGIN {printf "%.2f", a / b}')"
+}
+if [[ -n ${BEFORE:-} ]]; then
+	row before "truce rule, $BEFORE"
+fi
+row rule "truce rule"

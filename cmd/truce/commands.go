@@ -318,6 +318,7 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	party := fs.String("party", "", "only incidents whose ruling names this party")
 	actorName := fs.String("actor", "", "only incidents naming this actor (a name or registry id)")
 	refresh := fs.Bool("refresh", false, "first make each incident's facts again from its reports (after an upgrade that changes how reports combine)")
+	again := fs.Bool("again", false, "rule every incident again and compare, even one whose ruling was made from the same facts, agreement and reference data (puts back a ruling altered by hand)")
 	cpuProfileFile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof FILE)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -365,8 +366,10 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 	// The tally counts each incident with its review state
 	// (ruling.ReviewOf): a dismissed incident is not a violation, an
 	// unreviewed one is under review.
-	// Incidents are ruled as they are read and written only when their
-	// ruling changed (app.RuleEach): nothing holds the period. With
+	// Incidents are ruled as they are read (those whose stored ruling was
+	// made from the same facts and key are counted from it) and written
+	// only when their ruling changed (app.RuleEach): nothing holds the
+	// period. With
 	// -incidents, JSON streams (its "incidents" come before "tally", as
 	// encoding/json orders a map's keys; a failure midway leaves it
 	// cut short); the table, which ends with them, keeps each incident's
@@ -404,7 +407,11 @@ func cmdRule(ctx context.Context, args []string, out io.Writer, log *slog.Logger
 			return nil
 		}
 	}
-	tally, written, err := a.RuleEach(ctx, ag.ID, from, to, keep, each)
+	ruleEach := a.RuleEach
+	if *again {
+		ruleEach = a.RuleEachAgain
+	}
+	tally, written, err := ruleEach(ctx, ag.ID, from, to, keep, each)
 	if err != nil {
 		bw.Flush()
 		return err

@@ -65,6 +65,11 @@ func TestRuleTable(t *testing.T) {
 	}
 	table := mustTruce(t, "rule", "-db", db, "-from", "2016-12-30", "-to", "2017-02-28")
 	golden(t, "testdata/rule-2016-12-30_2017-02-28.golden", table)
+	// Counted from the stored rulings (each made from the incident's facts
+	// with the key of now) or every incident ruled again: the same table.
+	if again := mustTruce(t, "rule", "-db", db, "-from", "2016-12-30", "-to", "2017-02-28", "-again"); again != table {
+		t.Errorf("rule -again gives another table:\n%s", again)
+	}
 
 	one := mustTruce(t, "rule", "-db", db, "-from", "2017-01-10", "-to", "2017-01-10", "-incidents")
 	for _, want := range []string{"Incidents", "violation", "Guarantor(s) answering", "undetermined: initiator"} {

@@ -85,6 +85,8 @@ type App struct {
 	agreements map[string]*agreement.Agreement
 	altered    []error         // stored agreements left out: not what the log holds
 	alteredIDs map[string]bool // their ids
+	// keys are the keys of the agreements' rulings (rulekey.go).
+	keys rulingKeys
 
 	boxOnce sync.Once
 	sealBox *sealed.Box
@@ -517,6 +519,7 @@ func (a *App) reloadAgreements(ctx context.Context) error {
 		return err
 	}
 	loaded := map[string]*agreement.Agreement{}
+	sums := map[*agreement.Agreement][32]byte{}
 	var altered []error
 	alteredIDs := map[string]bool{}
 	for _, s := range srcs {
@@ -533,9 +536,11 @@ func (a *App) reloadAgreements(ctx context.Context) error {
 			continue
 		}
 		loaded[ag.ID] = ag
+		sums[ag] = sha256.Sum256(s.Source)
 	}
 	a.mu.Lock()
 	a.agreements, a.altered, a.alteredIDs = loaded, altered, alteredIDs
+	a.keys.setSources(sums)
 	a.mu.Unlock()
 	return nil
 }
@@ -708,18 +713,37 @@ const ruleBatch = 256
 // RuleEach rules every incident overlapping [from, to) under one
 // agreement as it is read, oldest first, and calls each (when not nil)
 // with every one keep selects (nil: all), which the tally counts. Every
-// incident of the period is ruled; its ruling is written only when it
-// differs from the stored one (store.Store.SaveRulings), in batches, so
-// that memory does not grow with the period. It returns the tally and
-// how many rulings were written. When it fails, the batches before have
-// been stored: ruling again completes the work.
+// incident of the period is ruled, but one whose stored ruling was made
+// from its facts as stored now with the key of now (the engine, the
+// agreement, the reference data: rulingKey) is not ruled again: ruling it
+// would give the stored ruling, which is counted from its row (or, for
+// each and keep, made again without being compared). Any other ruling
+// is written only when it differs from the stored one
+// (store.Store.SaveRulings), in batches, so that memory does not grow
+// with the period. It returns the tally and how many rulings were
+// written. When it fails, the batches before have been stored: ruling
+// again completes the work.
 func (a *App) RuleEach(ctx context.Context, agreementID string, from, to time.Time, keep func(Ruled) bool, each func(Ruled) error) (*ruling.Tally, int, error) {
+	return a.ruleEach(ctx, agreementID, from, to, false, keep, each)
+}
+
+// RuleEachAgain is RuleEach ruling every incident again and comparing
+// each ruling with the stored one, whatever that was made from: what
+// puts back a ruling altered by hand (truce verify -deep names it).
+func (a *App) RuleEachAgain(ctx context.Context, agreementID string, from, to time.Time, keep func(Ruled) bool, each func(Ruled) error) (*ruling.Tally, int, error) {
+	return a.ruleEach(ctx, agreementID, from, to, true, keep, each)
+}
+
+func (a *App) ruleEach(ctx context.Context, agreementID string, from, to time.Time, again bool, keep func(Ruled) bool, each func(Ruled) error) (*ruling.Tally, int, error) {
 	ag, ok := a.Agreement(agreementID)
 	if !ok {
 		return nil, 0, fmt.Errorf("rule: no agreement %q (stored: %v)", agreementID, a.agreementIDs())
 	}
+	key := a.rulingKey(ag)
 	tally := ruling.NewTally()
-	written := 0
+	// current counts the rulings found current, ruledAgain the incidents
+	// that were not (or all, again).
+	written, current, ruledAgain := 0, 0, 0
 	pending := make([]store.IncidentRuling, 0, ruleBatch)
 	flush := func() error {
 		n, err := a.store.SaveRulings(ctx, pending)
@@ -727,12 +751,26 @@ func (a *App) RuleEach(ctx context.Context, agreementID string, from, to time.Ti
 		pending = pending[:0]
 		return err
 	}
-	err := a.store.EachIncident(ctx, from, to, func(in incident.Incident) error {
+	// The incidents are needed whole only by keep and each.
+	all := keep != nil || each != nil
+	err := a.store.EachToRule(ctx, from, to, ag.ID, key, all || again, func(t store.ToRule) error {
+		if t.Current && !again {
+			current++
+			if !all {
+				s := t.Stored
+				tally.AddN(s.Version, s.Verdict, s.Outcome, s.Parties, s.Clauses, t.State, 1)
+				return nil
+			}
+		}
+		in := t.Incident
 		r := a.Engine.Rule(ag, in)
-		pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r})
-		if len(pending) == ruleBatch {
-			if err := flush(); err != nil {
-				return err
+		if !t.Current || again {
+			ruledAgain++
+			pending = append(pending, store.IncidentRuling{IncidentID: in.ID, Ruling: r, Inputs: t.Inputs})
+			if len(pending) == ruleBatch {
+				if err := flush(); err != nil {
+					return err
+				}
 			}
 		}
 		if keep != nil && !keep(Ruled{Incident: in, Ruling: r}) {
@@ -750,6 +788,7 @@ func (a *App) RuleEach(ctx context.Context, agreementID string, from, to time.Ti
 	if err != nil {
 		return nil, written, err
 	}
+	a.Log.Info("incidents ruled", "agreement", ag.ID, "current", current, "ruled_again", ruledAgain)
 	return tally, written, nil
 }
 

@@ -513,7 +513,7 @@ func compareRulings(rec string, id int64, stored map[string]*store.RulingRow, fr
 			problem(rr, "rulings row says %s (%s, version %d) but the logged facts and agreement give %s (%s, version %d)", s.Verdict, s.Outcome, s.Version, r.Verdict, r.Outcome(), r.Version)
 		case !sameJSON(s.Doc, string(doc)):
 			a, b := firstDiff([]byte(s.Doc), doc)
-			problem(rr, "rulings.doc (%s) differs from a fresh ruling (%s): altered, or ruled before the agreement changed (truce rule rules again)", a, b)
+			problem(rr, "rulings.doc (%s) differs from a fresh ruling (%s): altered, or ruled before the agreement changed (truce rule rules it again; truce rule -again if it was altered)", a, b)
 		}
 		parties := slices.Clone(r.Parties)
 		slices.Sort(parties)

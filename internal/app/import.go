@@ -178,9 +178,25 @@ func (a *App) Import(ctx context.Context, format string, r io.Reader, file strin
 }
 
 // Intake is what the store does with each report it takes in: join it to
-// the incident it describes (unless clustering is off) and rule.
+// the incident it describes (unless clustering is off) and rule under the
+// agreements stored now, each ruling with its key (rulingKey): the keys
+// are those of the very agreements ruled with.
 func (a *App) Intake() store.Intake {
-	in := store.Intake{Rule: a.RuleAll, Grade: a.Grade}
+	ags := a.Agreements()
+	keys := make(map[string][]byte, len(ags))
+	for _, ag := range ags {
+		if k := a.rulingKey(ag); k != nil {
+			keys[ag.ID] = k
+		}
+	}
+	rule := func(in incident.Incident) []ruling.Ruling {
+		out := make([]ruling.Ruling, 0, len(ags))
+		for _, ag := range ags {
+			out = append(out, a.Engine.Rule(ag, in))
+		}
+		return out
+	}
+	in := store.Intake{Rule: rule, Grade: a.Grade, Keys: keys}
 	if !a.cfg.NoCluster {
 		p := a.cfg.Cluster
 		in.Cluster = &p

@@ -45,6 +45,7 @@ var uncovered = map[string]string{
 	"report_revisions.replaced_at": "when this node stored the revision: the node's bookkeeping",
 	"incidents.updated_at":         "when this node last wrote the row: the node's bookkeeping",
 	"rulings.ruled_at":             "when this node last ruled: the node's bookkeeping",
+	"rulings.inputs":               "what the ruling was made from: decides only whether truce rule rules the incident again; verify -deep rules every incident again whatever it says",
 	"agreement_sources.file":       "the file's name, used in messages only",
 	"agreement_sources.loaded_at":  "when this node stored the file: the node's bookkeeping",
 	"agreement_versions.stored_at": "when this node stored the version: the node's bookkeeping",

@@ -241,8 +241,9 @@ type Store interface {
 	// SaveRulings replaces the rulings of the given incidents under their
 	// agreements, writing only those that differ from the stored ones
 	// (the ruling, its indexed parties, a violation's notifications): a
-	// ruling unchanged is not written (its time of ruling stays). It
-	// returns how many it wrote. Of two rulings of one incident under one
+	// ruling unchanged is not written (its time of ruling stays), except
+	// for what it was made from (Inputs) when that differs. It returns
+	// how many rulings it wrote. Of two rulings of one incident under one
 	// agreement, the last counts.
 	SaveRulings(ctx context.Context, rulings []IncidentRuling) (int, error)
 
@@ -263,6 +264,13 @@ type Store interface {
 	// EachIncident calls fn for every incident whose span overlaps
 	// [from, to) (zero bounds are open), oldest first.
 	EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error
+	// EachToRule calls fn for every incident EachIncident would give,
+	// in the same order, with its stored ruling under agreementID when
+	// that was made with key (Intake.Keys) from the incident's facts as
+	// stored now (ToRule.Current): ruling it again with the same key
+	// would give the same ruling. The incident is decoded only when its
+	// ruling is not current, or when all is set.
+	EachToRule(ctx context.Context, from, to time.Time, agreementID string, key []byte, all bool, fn func(ToRule) error) error
 	// EachReport calls fn for every report, with its original record, in
 	// the order stored.
 	EachReport(ctx context.Context, fn func(incident.Report) error) error
@@ -409,6 +417,15 @@ type Intake struct {
 	// returned by Originals: a later import skips a record only if it
 	// would be read the same way. Empty for reports not read from a file.
 	Reading string
+	// Keys, when set, holds for each agreement Rule rules under the key
+	// of its rulings: what a ruling depends on beside the incident's
+	// facts (the engine, the agreement, the reference data), which must
+	// change whenever the ruling of the same facts could. Each ruling is
+	// stored with what it was made from (IncidentRuling.Inputs), so that
+	// EachToRule can tell which rulings are current. A ruling of an
+	// agreement without a key is stored as made from nothing known, and
+	// ruled again by the next truce rule.
+	Keys map[string][]byte
 }
 
 // GradeFunc grades an incident from its reports, its history and its
@@ -423,6 +440,37 @@ type RuleFunc func(incident.Incident) []ruling.Ruling
 type IncidentRuling struct {
 	IncidentID int64
 	Ruling     ruling.Ruling
+	// Inputs is what the ruling was made from, as EachToRule gave it
+	// (ToRule.Inputs); nil when unknown (the ruling is then ruled again
+	// by the next truce rule).
+	Inputs []byte
+}
+
+// ToRule is an incident as EachToRule gives it.
+type ToRule struct {
+	ID    int64
+	State incident.State
+	// Current is set when the stored ruling was made with the key asked
+	// from the incident's facts as they are stored: Stored is then what
+	// ruling it again would give.
+	Current bool
+	Stored  StoredRuling
+	// Incident is the incident, with its report ids, when the ruling is
+	// not current or all was asked; otherwise its zero value.
+	Incident incident.Incident
+	// Inputs is what a ruling made now from Incident with the key asked
+	// is made from: to be stored with it (IncidentRuling.Inputs).
+	Inputs []byte
+}
+
+// StoredRuling is what the ruling table counts of a stored ruling
+// (ruling.Tally.AddN). Parties and Clauses may be shared between
+// incidents: they are not to be changed.
+type StoredRuling struct {
+	Version          int
+	Verdict          ruling.Verdict
+	Outcome          string
+	Parties, Clauses []string
 }
 
 // Feed is a news feed the node polls (RSS or Atom), with what the poller

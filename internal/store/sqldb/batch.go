@@ -44,6 +44,7 @@ type batch struct {
 
 type pendingIncident struct {
 	row store.IncidentRow
+	doc any // row.Doc as stored (codec.value)
 	now string
 }
 
@@ -62,6 +63,9 @@ type pendingRuling struct {
 	// parties, clauses and guarantors are the ruling's, as JSON arrays
 	// (listColumn): what the summaries count by (migration 0016).
 	parties, clauses, guarantors string
+	// inputs is what the ruling was made from (inputsOf), empty when
+	// unknown.
+	inputs []byte
 }
 
 type pendingReport struct {
@@ -117,12 +121,12 @@ func (w *txw) batch() *batch {
 
 // setIncident buffers an incident's new or changed row (a stored
 // incident's state aside).
-func (w *txw) setIncident(id int64, row store.IncidentRow, now string) {
+func (w *txw) setIncident(id int64, row store.IncidentRow, doc any, now string) {
 	b := w.batch()
 	if _, ok := b.incidents[id]; !ok {
 		b.incOrder = append(b.incOrder, id)
 	}
-	b.incidents[id] = pendingIncident{row: row, now: now}
+	b.incidents[id] = pendingIncident{row: row, doc: doc, now: now}
 }
 
 // addReport buffers a new report; done receives its id once written.
@@ -186,7 +190,7 @@ func (w *txw) flush(ctx context.Context, mask int) error {
 		for _, id := range b.incOrder {
 			p := b.incidents[id]
 			r := p.row
-			rows = append(rows, id, r.Start, r.End, r.Admin1, r.Admin2, r.Admin3, r.Area, r.Act, r.State, w.s.docs.value(r.Doc), p.now, r.Cell, r.Datasets,
+			rows = append(rows, id, r.Start, r.End, r.Admin1, r.Admin2, r.Admin3, r.Area, r.Act, r.State, p.doc, p.now, r.Cell, r.Datasets,
 				r.Title, r.TitleProtected, r.Words)
 		}
 		// An upsert on the key is an INSERT or UPDATE of many rows in one
@@ -231,15 +235,15 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 	var rows []any
 	for _, k := range b.order {
 		r := b.rulings[k]
-		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, k.incident, k.incident)
+		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, r.inputs, k.incident, k.incident)
 	}
 	// The incident's start and merged_into are copied from its row,
 	// written before (flush), so that the copies are the stored ones
 	// whoever rules the incident.
-	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, occurred_start, merged_into) VALUES `,
-		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 12, rows,
+	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, merged_into) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 13, rows,
 		` ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at,
-		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, occurred_start = excluded.occurred_start, merged_into = excluded.merged_into`); err != nil {
+		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, inputs = excluded.inputs, occurred_start = excluded.occurred_start, merged_into = excluded.merged_into`); err != nil {
 		return fmt.Errorf("rulings: %w", err)
 	}
 	// A party's row also holds its ruling's verdict (the last buffered),

@@ -7,6 +7,7 @@ import (
 
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/storetest"
 )
 
@@ -26,7 +27,7 @@ func TestRuledAgainAfterFlush(t *testing.T) {
 	var id int64
 	err := s.tx(ctx, func(w *txw) error {
 		var err error
-		if id, err = putIncident(ctx, w, 0, in, rule, now); err != nil {
+		if id, err = putIncident(ctx, w, 0, in, store.Intake{Rule: rule}, now); err != nil {
 			return err
 		}
 		var n int
@@ -34,7 +35,7 @@ func TestRuledAgainAfterFlush(t *testing.T) {
 			t.Errorf("after the flush a read makes: %d parties (%v)", n, err)
 		}
 		parties = []string{"GOV", "OPP"}
-		_, err = putIncident(ctx, w, id, in, rule, now)
+		_, err = putIncident(ctx, w, id, in, store.Intake{Rule: rule}, now)
 		return err
 	})
 	if err != nil {

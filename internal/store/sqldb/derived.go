@@ -374,7 +374,7 @@ func (s *Store) Recombine(ctx context.Context, from, to time.Time, in store.Inta
 		err := s.tx(ctx, func(w *txw) error {
 			now := ts(time.Now())
 			for _, id := range part {
-				if err := recombine(ctx, w, id, in.Rule, now); err != nil {
+				if err := recombine(ctx, w, id, in, now); err != nil {
 					return err
 				}
 				if err := regrade(ctx, w, id, in.Grade); err != nil {

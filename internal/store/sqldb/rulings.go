@@ -16,14 +16,19 @@ import (
 // A ruling is written only when it differs from the stored one, so that
 // ruling a period again (truce rule) reads and compares, and writes only
 // what changed. What is compared is everything a write would set, as
-// stored: the rulings row (version, verdict, outcome and the document,
-// byte for byte against the fresh ruling's JSON, which encoding/json
-// writes the same way for the same ruling), its ruling_parties, and, for
+// stored: the rulings row (version, verdict, outcome, the lists of
+// parties, clauses and guarantors, and the document, byte for byte against
+// the fresh ruling's JSON, which encoding/json writes the same way for the
+// same ruling), its ruling_parties, and, for
 // a violation, the accused parties' notifications. A row altered by hand
 // is therefore written again, as before; only ruled_at, the time of the
 // last write, is left as it was when nothing changed. No digest column is
 // kept: one would have to be compared with the document anyway to catch
 // an altered document, and the document is already read in the same row.
+// What the ruling was made from (inputs, migration 0020) is compared too:
+// a ruling that is the same but made from other inputs (the incident's
+// document or the agreement changed, and the ruling did not) has only
+// that column written, so that the next truce rule finds it current.
 
 // rulingsChunk is how many incidents one look-up of stored rulings
 // covers (well under SQLite's and PostgreSQL's limits on parameters).
@@ -33,6 +38,9 @@ const rulingsChunk = 256
 type freshRuling struct {
 	store.IncidentRuling
 	doc []byte
+	// inputsOnly: the stored ruling is the same, only what it was made
+	// from differs.
+	inputsOnly bool
 }
 
 type rulingKey struct {
@@ -46,6 +54,9 @@ type storedRuling struct {
 	verdict, outcome string
 	doc              []byte
 	parties          []string
+	inputs           []byte
+	// lists are the parties, clauses and guarantors columns (listColumn).
+	lists [3]string
 }
 
 // changedRulings returns the rulings that differ from the stored ones (or
@@ -77,8 +88,11 @@ func (s *Store) changedRulings(ctx context.Context, rulings []store.IncidentRuli
 			if err != nil {
 				return nil, err
 			}
-			if !same {
-				changed = append(changed, freshRuling{ir, doc})
+			switch {
+			case !same:
+				changed = append(changed, freshRuling{IncidentRuling: ir, doc: doc})
+			case !bytes.Equal(stored[k].inputs, ir.Inputs):
+				changed = append(changed, freshRuling{IncidentRuling: ir, inputsOnly: true})
 			}
 		}
 	}
@@ -97,14 +111,14 @@ func (s *Store) storedRulings(ctx context.Context, chunk []store.IncidentRuling)
 	}
 	in := values(1, len(ids))
 	out := map[rulingKey]*storedRuling{}
-	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc FROM rulings WHERE incident_id IN `+in, ids...)
+	rows, err := s.query(ctx, `SELECT incident_id, agreement_id, version, verdict, outcome, doc, inputs, parties, clauses, guarantors FROM rulings WHERE incident_id IN `+in, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("stored rulings: %w", err)
 	}
 	for rows.Next() {
 		var k rulingKey
 		r := &storedRuling{}
-		if err := rows.Scan(&k.incident, &k.agreement, &r.version, &r.verdict, &r.outcome, s.docs.into(&r.doc)); err != nil {
+		if err := rows.Scan(&k.incident, &k.agreement, &r.version, &r.verdict, &r.outcome, s.docs.into(&r.doc), &r.inputs, &r.lists[0], &r.lists[1], &r.lists[2]); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -139,6 +153,10 @@ func (s *Store) storedRulings(ctx context.Context, chunk []store.IncidentRuling)
 func (s *Store) sameRuling(ctx context.Context, stored *storedRuling, ir store.IncidentRuling, doc []byte) (bool, error) {
 	r := ir.Ruling
 	if stored == nil || stored.version != r.Version || stored.verdict != string(r.Verdict) || stored.outcome != r.Outcome() || !bytes.Equal(stored.doc, doc) {
+		return false, nil
+	}
+	// The lists the summaries and truce rule count by (migration 0016).
+	if stored.lists != [3]string{listColumn(r.Parties), listColumn(r.Clauses), listColumn(r.Guarantors)} {
 		return false, nil
 	}
 	parties := slices.Clone(r.Parties)

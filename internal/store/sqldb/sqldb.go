@@ -5,6 +5,7 @@
 package sqldb
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/rand"
@@ -16,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -917,10 +919,10 @@ func (im *importer) recombine(ctx context.Context, id int64) error {
 	// The incident changes under the candidates read ahead: read them
 	// anew.
 	im.near = nil
-	return recombine(ctx, im.w, id, im.in.Rule, im.now)
+	return recombine(ctx, im.w, id, im.in, im.now)
 }
 
-func recombine(ctx context.Context, w *txw, id int64, rule store.RuleFunc, now string) error {
+func recombine(ctx context.Context, w *txw, id int64, rule store.Intake, now string) error {
 	rows, err := w.query(ctx, `SELECT id, doc FROM reports WHERE incident_id = ? ORDER BY id`, id)
 	if err != nil {
 		return err
@@ -960,14 +962,17 @@ func recombine(ctx context.Context, w *txw, id int64, rule store.RuleFunc, now s
 
 // putIncident stores an incident (new when id is 0) and its rulings.
 func (im *importer) putIncident(ctx context.Context, id int64, in incident.Incident) (int64, error) {
-	return putIncident(ctx, im.w, id, in, im.in.Rule, im.now)
+	return putIncident(ctx, im.w, id, in, im.in, im.now)
 }
 
-func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, rule store.RuleFunc, now string) (int64, error) {
+func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, rule store.Intake, now string) (int64, error) {
 	row, err := expectedIncidentRow(in, "", "")
 	if err != nil {
 		return 0, err
 	}
+	// The document as stored, packed once here: its rulings are made
+	// from it (inputsOf).
+	doc := w.s.docs.value(row.Doc)
 	if id == 0 && w.s.d.OneWriter {
 		if w.lastIncident == 0 {
 			// Flushed first (scan), so that the largest id is the largest.
@@ -977,28 +982,55 @@ func putIncident(ctx context.Context, w *txw, id int64, in incident.Incident, ru
 		}
 		w.lastIncident++
 		id = w.lastIncident
-		w.setIncident(id, row, now)
+		w.setIncident(id, row, doc, now)
 		w.batch().fresh[id] = true
 	} else if id == 0 {
 		if err := w.scan(ctx, `INSERT INTO incidents (occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, datasets, title, title_protected, words)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, []any{row.Start, row.End, row.Admin1, row.Admin2, row.Admin3, row.Area,
-			row.Act, row.State, w.s.docs.value(row.Doc), now, row.Cell, row.Datasets, row.Title, row.TitleProtected, row.Words}, &id); err != nil {
+			row.Act, row.State, doc, now, row.Cell, row.Datasets, row.Title, row.TitleProtected, row.Words}, &id); err != nil {
 			return 0, err
 		}
 		w.batch().fresh[id] = true
 	} else {
-		w.setIncident(id, row, now)
+		w.setIncident(id, row, doc, now)
 	}
-	if rule == nil {
+	if rule.Rule == nil {
 		return id, nil
 	}
 	in.ID = id
-	for _, r := range rule(in) {
-		if err := saveRuling(ctx, w, id, r, now); err != nil {
+	for _, r := range rule.Rule(in) {
+		var inputs []byte
+		if key := rule.Keys[r.Agreement]; key != nil {
+			inputs = inputsOf(key, row.State, doc)
+		}
+		if err := saveRuling(ctx, w, id, r, inputs, now); err != nil {
 			return 0, err
 		}
 	}
 	return id, nil
+}
+
+// inputsOf is what a ruling made with key from an incident whose state
+// column is state and whose document is stored as doc (codec.value) is
+// made from: their SHA-256, key first. The state is in the document too,
+// but truce rule counts a current ruling by the column (a column edited
+// alone makes the incident be ruled again, and counted by its document as
+// before). The stored bytes are hashed as they are (packed on SQLite),
+// which costs no unpacking when truce rule checks them; a change of how
+// documents are packed would only make every incident be ruled once
+// again.
+func inputsOf(key []byte, state string, doc any) []byte {
+	h := sha256.New()
+	h.Write(key)
+	io.WriteString(h, state)
+	h.Write([]byte{0})
+	switch d := doc.(type) {
+	case string:
+		io.WriteString(h, d)
+	case []byte:
+		h.Write(d)
+	}
+	return h.Sum(nil)
 }
 
 // SaveRulings implements store.Store: it writes only the rulings that
@@ -1011,10 +1043,22 @@ func (s *Store) SaveRulings(ctx context.Context, rulings []store.IncidentRuling)
 	if len(changed) == 0 {
 		return 0, nil
 	}
+	written := 0
+	for _, c := range changed {
+		if !c.inputsOnly {
+			written++
+		}
+	}
 	err = s.tx(ctx, func(w *txw) error {
 		now := ts(time.Now())
 		for _, c := range changed {
-			if err := saveRulingDoc(ctx, w, c.IncidentID, c.Ruling, c.doc, now); err != nil {
+			if c.inputsOnly {
+				if _, err := w.exec(ctx, `UPDATE rulings SET inputs = ? WHERE incident_id = ? AND agreement_id = ?`, nonNil(c.Inputs), c.IncidentID, c.Ruling.Agreement); err != nil {
+					return fmt.Errorf("incident %d: %w", c.IncidentID, err)
+				}
+				continue
+			}
+			if err := saveRulingDoc(ctx, w, c.IncidentID, c.Ruling, c.doc, c.Inputs, now); err != nil {
 				return err
 			}
 		}
@@ -1023,20 +1067,29 @@ func (s *Store) SaveRulings(ctx context.Context, rulings []store.IncidentRuling)
 	if err != nil {
 		return 0, fmt.Errorf("save rulings: %w", err)
 	}
-	return len(changed), nil
+	return written, nil
 }
 
-func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, now string) error {
+func saveRuling(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, inputs []byte, now string) error {
 	doc, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
-	return saveRulingDoc(ctx, w, incidentID, r, doc, now)
+	return saveRulingDoc(ctx, w, incidentID, r, doc, inputs, now)
+}
+
+// nonNil is b, or an empty slice for nil: the inputs column is NOT NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // saveRulingDoc stores r, whose document is doc, its parties and the
-// accused parties' notifications (buffered: see batch.go).
-func saveRulingDoc(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, doc []byte, now string) error {
+// accused parties' notifications (buffered: see batch.go), made from
+// inputs (nil: unknown).
+func saveRulingDoc(ctx context.Context, w *txw, incidentID int64, r ruling.Ruling, doc, inputs []byte, now string) error {
 	var parties, notified []any
 	for _, p := range r.Parties {
 		parties = append(parties, incidentID, r.Agreement, p)
@@ -1047,7 +1100,7 @@ func saveRulingDoc(ctx context.Context, w *txw, incidentID int64, r ruling.Rulin
 			notified = append(notified, p, incidentID, r.Agreement, msg, now)
 		}
 	}
-	w.setRuling(rulingKey{incidentID, r.Agreement}, pendingRuling{version: r.Version, verdict: string(r.Verdict), outcome: r.Outcome(), doc: string(doc), t: now,
+	w.setRuling(rulingKey{incidentID, r.Agreement}, pendingRuling{version: r.Version, verdict: string(r.Verdict), outcome: r.Outcome(), doc: string(doc), t: now, inputs: nonNil(inputs),
 		parties: listColumn(r.Parties), clauses: listColumn(r.Clauses), guarantors: listColumn(r.Guarantors)}, parties, notified)
 	return nil
 }
@@ -1467,6 +1520,90 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 			}
 		}
 		if err := fn(in); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EachToRule implements store.Store. It reads the incidents as
+// EachIncident does, joined to their rulings under agreementID, and
+// decides whether each ruling is current from the document's stored bytes
+// (inputsOf), so that a current one is neither unpacked nor decoded: what
+// truce rule spends on an incident whose ruling stands is reading its
+// row. The report ids, which only the caller's listing needs, are read
+// only with all.
+func (s *Store) EachToRule(ctx context.Context, from, to time.Time, agreementID string, key []byte, all bool, fn func(store.ToRule) error) error {
+	since, err := s.sinceFor(ctx, from)
+	if err != nil {
+		return fmt.Errorf("scan incidents to rule: %w", err)
+	}
+	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, since)
+	reports := "''"
+	if all {
+		reports = "(SELECT string_agg(CAST(rp.id AS TEXT), ',') FROM reports rp WHERE rp.incident_id = i.id)"
+	}
+	rows, err := s.query(ctx, `SELECT i.id, i.state, i.doc, r.inputs, r.version, r.verdict, r.outcome, r.parties, r.clauses, `+reports+`
+		FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?`+w+" ORDER BY i.occurred_start, i.id",
+		append([]any{agreementID}, args...)...)
+	if err != nil {
+		return fmt.Errorf("scan incidents to rule: %w", err)
+	}
+	defer rows.Close()
+	// The lists of parties and clauses are few and repeated: each is
+	// decoded once.
+	lists := map[string][]string{}
+	list := func(col sql.NullString) ([]string, error) {
+		if l, ok := lists[col.String]; ok || !col.Valid {
+			return l, nil
+		}
+		var l []string
+		if err := json.Unmarshal([]byte(col.String), &l); err != nil {
+			return nil, err
+		}
+		lists[col.String] = l
+		return l, nil
+	}
+	for rows.Next() {
+		var t store.ToRule
+		var state string
+		var doc sql.RawBytes
+		var inputs []byte
+		var version sql.NullInt64
+		var verdict, outcome, parties, clauses, reportIDs sql.NullString
+		if err := rows.Scan(&t.ID, &state, &doc, &inputs, &version, &verdict, &outcome, &parties, &clauses, &reportIDs); err != nil {
+			return fmt.Errorf("scan incidents to rule: %w", err)
+		}
+		t.State = incident.State(state)
+		if key != nil {
+			t.Inputs = inputsOf(key, state, []byte(doc))
+			t.Current = len(inputs) > 0 && bytes.Equal(inputs, t.Inputs)
+		}
+		if t.Current {
+			t.Stored = store.StoredRuling{Version: int(version.Int64), Verdict: ruling.Verdict(verdict.String), Outcome: outcome.String}
+			if t.Stored.Parties, err = list(parties); err == nil {
+				t.Stored.Clauses, err = list(clauses)
+			}
+			if err != nil {
+				return fmt.Errorf("incident %d ruling under %s: %w", t.ID, agreementID, err)
+			}
+		}
+		if !t.Current || all {
+			text, err := s.docs.unpack(doc)
+			if err != nil {
+				return fmt.Errorf("incident %d: %w", t.ID, err)
+			}
+			if err := json.Unmarshal(text, &t.Incident); err != nil {
+				return fmt.Errorf("incident %d: %w", t.ID, err)
+			}
+			t.Incident.ID = t.ID
+			for _, r := range strings.Split(reportIDs.String, ",") {
+				if rid, err := strconv.ParseInt(r, 10, 64); err == nil {
+					t.Incident.ReportIDs = append(t.Incident.ReportIDs, rid)
+				}
+			}
+		}
+		if err := fn(t); err != nil {
 			return err
 		}
 	}

@@ -178,10 +178,10 @@ func (s *Store) MoveReports(ctx context.Context, m store.Move, rule store.RuleFu
 			if _, err := w.exec(ctx, `UPDATE incidents SET merged_into = ? WHERE id = ?`, to, m.From); err != nil {
 				return err
 			}
-		} else if err := recombine(ctx, w, m.From, rule, now); err != nil {
+		} else if err := recombine(ctx, w, m.From, store.Intake{Rule: rule}, now); err != nil {
 			return err
 		}
-		if err := recombine(ctx, w, to, rule, now); err != nil {
+		if err := recombine(ctx, w, to, store.Intake{Rule: rule}, now); err != nil {
 			return err
 		}
 		ev := m.By

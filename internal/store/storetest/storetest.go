@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RulingsReplace", testRulingsReplace},
 		{"UnchangedRulingsAreNotWritten", testRulingsUnchanged},
 		{"EachIncident", testEachIncident},
+		{"EachToRuleKnowsCurrentRulings", testEachToRule},
 		{"EachReportKeepsOriginal", testEachReport},
 		{"ImportRulesInSameTransaction", testImportRules},
 		{"JoinAtIntake", testJoin},
