@@ -223,7 +223,7 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 			args = append(args, k.incident, k.agreement)
 		}
 		q := `DELETE FROM ruling_parties WHERE ` + strings.TrimSuffix(strings.Repeat(`(incident_id = ? AND agreement_id = ?) OR `, n), ` OR `)
-		if _, err := w.exec(ctx, q, args...); err != nil {
+		if err := w.later(ctx, q, nil, args...); err != nil {
 			return fmt.Errorf("ruling parties: %w", err)
 		}
 		b.cleared = b.cleared[n:]
@@ -267,7 +267,8 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 	return nil
 }
 
-// insertReports writes new reports in one statement and hands each its id.
+// insertReports writes new reports in one statement and hands each its id
+// (with a pipeline, when the statement is sent).
 func (w *txw) insertReports(ctx context.Context, reps []pendingReport) error {
 	args := make([]any, 0, len(reps)*reportColumns)
 	for _, r := range reps {
@@ -275,29 +276,30 @@ func (w *txw) insertReports(ctx context.Context, reps []pendingReport) error {
 	}
 	// Rows come back in no promised order: each is known by its key.
 	q := `INSERT INTO reports (` + reportCols + `) VALUES ` + values(len(reps), reportColumns) + ` RETURNING id, source, source_id`
-	rows, err := w.query(ctx, q, args...)
+	err := w.later(ctx, q, func(rows Rows) error {
+		ids := make(map[[2]string]int64, len(reps))
+		for rows.Next() {
+			var id int64
+			var src, sid string
+			if err := rows.Scan(&id, &src, &sid); err != nil {
+				return err
+			}
+			ids[[2]string{src, sid}] = id
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range reps {
+			id, ok := ids[[2]string{r.args[0].(string), r.args[1].(string)}]
+			if !ok {
+				return fmt.Errorf("%v/%v was not stored", r.args[0], r.args[1])
+			}
+			r.done(id)
+		}
+		return nil
+	}, args...)
 	if err != nil {
 		return fmt.Errorf("reports: %w", err)
-	}
-	defer rows.Close()
-	ids := make(map[[2]string]int64, len(reps))
-	for rows.Next() {
-		var id int64
-		var src, sid string
-		if err := rows.Scan(&id, &src, &sid); err != nil {
-			return fmt.Errorf("reports: %w", err)
-		}
-		ids[[2]string{src, sid}] = id
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	for _, r := range reps {
-		id, ok := ids[[2]string{r.args[0].(string), r.args[1].(string)}]
-		if !ok {
-			return fmt.Errorf("reports: %v/%v was not stored", r.args[0], r.args[1])
-		}
-		r.done(id)
 	}
 	return nil
 }
@@ -321,7 +323,7 @@ func insertRows(ctx context.Context, w *txw, head string, cols int, args []any, 
 func insertShaped(ctx context.Context, w *txw, head, row string, cols int, args []any, tail string) error {
 	for len(args) > 0 {
 		k := min(len(args)/cols, batchRows)
-		if _, err := w.exec(ctx, head+rowsOf(k, row)+tail, args[:k*cols]...); err != nil {
+		if err := w.later(ctx, head+rowsOf(k, row)+tail, nil, args[:k*cols]...); err != nil {
 			return err
 		}
 		args = args[k*cols:]
