@@ -86,10 +86,10 @@ func flushLog(ctx context.Context, w *txw) error {
 		}
 		n++
 	}
-	if err := insertRows(ctx, w, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at) VALUES `, 5, entries, ""); err != nil {
+	if err := w.insertMany(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at)`, "bttyt", entries, ""); err != nil {
 		return fmt.Errorf("log entries: %w", err)
 	}
-	if err := insertRows(ctx, w, `INSERT INTO log_hashes (idx, hash) VALUES `, 2, hashes, ""); err != nil {
+	if err := w.insertMany(ctx, `INSERT INTO log_hashes (idx, hash)`, "by", hashes, ""); err != nil {
 		return fmt.Errorf("log hashes: %w", err)
 	}
 	if err := w.later(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, nil, n); err != nil {
