@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -64,12 +65,60 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
 	}
-	s, err := sqldb.New(ctx, db, db, sqldb.Dialect{Name: "postgres", Numbered: true, Retry: retry, Server: true})
+	s, err := sqldb.New(ctx, db, db, sqldb.Dialect{Name: "postgres", Numbered: true, Retry: retry, Server: true, Pipeline: pipeline})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s/%s: %w", cfg.Host, cfg.Database, err)
 	}
 	return &Store{Store: s}, nil
+}
+
+// pipeline sends stmts on conn, which holds a transaction, in one round
+// trip (a pgx batch: the statements not yet prepared on the connection
+// are described first, in one more), and hands each its rows. The first
+// statement to fail is named in the error; the server runs none after it.
+func pipeline(ctx context.Context, conn *sql.Conn, stmts []sqldb.Piped) error {
+	return conn.Raw(func(dc any) error {
+		c := dc.(*stdlib.Conn).Conn()
+		b := &pgx.Batch{}
+		for _, st := range stmts {
+			b.Queue(st.Query, st.Args...)
+		}
+		br := c.SendBatch(ctx, b)
+		for _, st := range stmts {
+			if err := pipedResult(br, st); err != nil {
+				br.Close()
+				return fmt.Errorf("%s: %w", statementHead(st.Query), err)
+			}
+		}
+		return br.Close()
+	})
+}
+
+func pipedResult(br pgx.BatchResults, st sqldb.Piped) error {
+	if st.Read == nil {
+		_, err := br.Exec()
+		return err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := st.Read(rows); err != nil {
+		return err
+	}
+	rows.Close()
+	return rows.Err()
+}
+
+// statementHead is the start of a statement, to name it in an error.
+func statementHead(q string) string {
+	q = strings.Join(strings.Fields(q), " ")
+	if len(q) > 60 {
+		q = q[:60] + "…"
+	}
+	return q
 }
 
 // raw runs fn on one pgx connection of the pool.

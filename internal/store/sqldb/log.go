@@ -37,9 +37,38 @@ func flushLog(ctx context.Context, w *txw) error {
 	if len(w.pending) == 0 {
 		return nil
 	}
+	// The hashes the appends read are those of the log's size, which the
+	// lock tells: they are read with it for the size this store last
+	// left, and again if another writer has appended since.
+	guess := w.s.logSize.Load()
 	var n int64
-	if err := w.scan(ctx, `UPDATE log_state SET size = size WHERE id = 1 RETURNING size`, nil, &n); err != nil {
+	if err := w.later(ctx, `UPDATE log_state SET size = size WHERE id = 1 RETURNING size`, func(rows Rows) error {
+		if !rows.Next() {
+			return errors.New("no log state")
+		}
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		return rows.Err()
+	}); err != nil {
 		return fmt.Errorf("log: %w", err)
+	}
+	if w.conn == nil {
+		guess = n // not pipelined: the lock has answered
+	}
+	if err := readHashes(ctx, w, neededHashes(guess, len(w.pending))); err != nil {
+		return err
+	}
+	if err := w.send(ctx); err != nil {
+		return fmt.Errorf("log: %w", err)
+	}
+	if n != guess {
+		if err := readHashes(ctx, w, neededHashes(n, len(w.pending))); err != nil {
+			return err
+		}
+		if err := w.send(ctx); err != nil {
+			return fmt.Errorf("log: %w", err)
+		}
 	}
 	now := ts(time.Now())
 	var entries, hashes []any
@@ -57,16 +86,83 @@ func flushLog(ctx context.Context, w *txw) error {
 		}
 		n++
 	}
-	if err := insertRows(ctx, w, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at) VALUES `, 5, entries, ""); err != nil {
+	if err := w.insertMany(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at)`, "bttyt", entries, ""); err != nil {
 		return fmt.Errorf("log entries: %w", err)
 	}
-	if err := insertRows(ctx, w, `INSERT INTO log_hashes (idx, hash) VALUES `, 2, hashes, ""); err != nil {
+	if err := w.insertMany(ctx, `INSERT INTO log_hashes (idx, hash)`, "by", hashes, ""); err != nil {
 		return fmt.Errorf("log hashes: %w", err)
 	}
-	if _, err := w.exec(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, n); err != nil {
+	if err := w.later(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, nil, n); err != nil {
 		return fmt.Errorf("log: %w", err)
 	}
 	w.pending = w.pending[:0]
+	w.logSize = n
+	return nil
+}
+
+// neededHashes are the stored hashes that appending count entries to a
+// log of size n reads (tlog.StoredHashes), besides those the appends
+// write: which they are depends on n alone, not on the entries.
+func neededHashes(n int64, count int) []int64 {
+	r := hashNeeds{written: map[int64]bool{}, seen: map[int64]bool{}}
+	for i := range int64(count) {
+		hs, err := tlog.StoredHashes(n+i, nil, &r)
+		if err != nil {
+			return r.need // cannot happen: r never fails
+		}
+		first := tlog.StoredHashCount(n + i)
+		for j := range hs {
+			r.written[first+int64(j)] = true
+		}
+	}
+	return r.need
+}
+
+// hashNeeds is a tlog.HashReader that records what is read.
+type hashNeeds struct {
+	written, seen map[int64]bool
+	need          []int64
+}
+
+func (r *hashNeeds) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	for _, x := range indexes {
+		if !r.written[x] && !r.seen[x] {
+			r.seen[x] = true
+			r.need = append(r.need, x)
+		}
+	}
+	return make([]tlog.Hash, len(indexes)), nil
+}
+
+// readHashes queues the read of stored hashes xs into the transaction's
+// cache (txw.hashes), those not there yet; a hash missing here is read
+// when needed (txHashes), so that a wrong guess of xs is only slower.
+func readHashes(ctx context.Context, w *txw, xs []int64) error {
+	var want []any
+	for _, x := range xs {
+		if _, ok := w.hashes[x]; !ok {
+			want = append(want, x)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	err := w.later(ctx, `SELECT idx, hash FROM log_hashes WHERE idx IN `+values(1, len(want)), func(rows Rows) error {
+		for rows.Next() {
+			var x int64
+			var b []byte
+			if err := rows.Scan(&x, &b); err != nil {
+				return err
+			}
+			var h tlog.Hash
+			copy(h[:], b)
+			w.hashes[x] = h
+		}
+		return rows.Err()
+	}, want...)
+	if err != nil {
+		return fmt.Errorf("stored hashes: %w", err)
+	}
 	return nil
 }
 

@@ -174,6 +174,8 @@ func (im *importer) prefetch(ctx context.Context, reports []incident.Report) err
 	var ns []near
 	for k := range reports {
 		r := &reports[k]
+		// With a pipeline, which reports are stored is learnt with the
+		// search (storedKeys): those stored are searched for nothing.
 		if _, ok := im.stored[[2]string{r.Source, r.SourceID}]; ok {
 			continue
 		}
@@ -193,24 +195,25 @@ func (im *importer) prefetch(ctx context.Context, reports []incident.Report) err
 	if len(ks) == 0 {
 		return nil
 	}
-	rows, err := im.w.query(ctx, nearMany, manyArgs(ks, ns)...)
+	err := im.w.later(ctx, nearMany, func(rows Rows) error {
+		for rows.Next() {
+			var k int
+			var c candidate
+			var doc string
+			if err := rows.Scan(&k, &c.id, im.w.s.docs.intoText(&doc), &c.history); err != nil {
+				return err
+			}
+			if err := im.read(&c, doc); err != nil {
+				return err
+			}
+			im.near[k] = append(im.near[k], c)
+		}
+		return rows.Err()
+	}, manyArgs(ks, ns)...)
 	if err != nil {
 		return fmt.Errorf("incidents near: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k int
-		var c candidate
-		var doc string
-		if err := rows.Scan(&k, &c.id, im.w.s.docs.intoText(&doc), &c.history); err != nil {
-			return err
-		}
-		if err := im.read(&c, doc); err != nil {
-			return err
-		}
-		im.near[k] = append(im.near[k], c)
-	}
-	return rows.Err()
+	return nil
 }
 
 // join finds the incident new report k of the group describes, and says

@@ -509,3 +509,38 @@ func TestNearManyIndexes(t *testing.T) {
 	}
 	t.Logf("indexes %v\n%s", idx, plan)
 }
+
+// TestArraysIndexes checks that the statements writing rulings and their
+// parties from arrays on PostgreSQL (rulingsFromArrays) reach each row's
+// incident through its key, not by reading the tables whole, for a group
+// commit's few rows. (The parties here are a few pages, which the planner
+// rightly reads whole to clear some.)
+func TestArraysIndexes(t *testing.T) {
+	s := openPostgres(t)
+	fillForPlans(t, s)
+	ctx := context.Background()
+	var ids []int64
+	var ags, texts []string
+	var versions []int32
+	var inputs [][]byte
+	for k := range 30 {
+		ids, ags, texts, versions = append(ids, int64(k*97+1)), append(ags, "syria-coh-2016"), append(texts, "x"), append(versions, 1)
+		inputs = append(inputs, []byte{})
+	}
+	for _, c := range []struct {
+		name, q string
+		args    []any
+	}{
+		{"rulings", rulingsArrays, []any{ids, ags, versions, texts, texts, texts, texts, texts, texts, texts, inputs}},
+		{"ruling parties", partiesArrays, []any{ids, ags, texts, texts}},
+		{"clearing ruling parties", clearPartiesArrays, []any{ids, ids, ags}},
+	} {
+		plan, scans, _ := s.explain(ctx, t, c.q, c.args)
+		for _, sc := range scans {
+			if sc.table == "incidents" || sc.table == "rulings" {
+				t.Errorf("%s: reads %s whole (%s):\n%s", c.name, sc.table, sc.how, plan)
+			}
+		}
+		t.Logf("%s:\n%s", c.name, plan)
+	}
+}

@@ -59,12 +59,39 @@ type Dialect struct {
 	Server bool
 	// Pack says that documents are stored packed (docs.go).
 	Pack bool
+	// Pipeline, when set, sends statements to the server in one round
+	// trip on conn, which holds the transaction, in order, handing each
+	// statement's rows to its Read. A transaction then queues the
+	// statements whose results it does not wait for (txw.later) and sends
+	// them with the next statement it must wait for, or before it
+	// commits: a group commit on PostgreSQL made a round trip for each of
+	// a dozen statements, each a wait for the server and for the committer
+	// to be scheduled again.
+	Pipeline func(ctx context.Context, conn *sql.Conn, stmts []Piped) error
 	// ReportSum names an SQL function of (original, format, doc,
 	// placed_in, placed_why) giving ledger.ReportSum of a report
 	// revision (its document unpacked), when the driver has one: a
 	// verification then reads 32 bytes a report instead of the whole
 	// record.
 	ReportSum string
+}
+
+// Piped is a statement sent in a pipeline (Dialect.Pipeline).
+type Piped struct {
+	// Query is in the dialect's placeholders.
+	Query string
+	Args  []any
+	// Read, when set, reads the statement's rows, all of them, and
+	// returns rows.Err().
+	Read func(Rows) error
+}
+
+// Rows are the rows of a statement, as *sql.Rows and the drivers' own
+// rows read them.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
 }
 
 // Store is a store.Store on a SQL database. Writes go through w and reads
@@ -89,6 +116,12 @@ type Store struct {
 	searching chan struct{}
 	// budget is searchBudget but in this package's tests.
 	budget time.Duration
+	// logSize is the log's size when this store last committed entries
+	// to it: a transaction appending to the log guesses that it is still
+	// the size, and reads the hashes the append needs with the log's lock
+	// (flushLog); a wrong guess costs one more round trip, never a wrong
+	// hash.
+	logSize atomic.Int64
 }
 
 // searchSlots and searchBudget bound text searches: how many run at once,
@@ -274,6 +307,12 @@ type txw struct {
 	// lastIncident is the largest incident id, once a new incident has
 	// been numbered by the transaction (Dialect.OneWriter).
 	lastIncident int64
+	// conn holds the transaction when the dialect pipelines statements;
+	// piped are the statements queued for the next round trip (later).
+	conn  *sql.Conn
+	piped []Piped
+	// logSize is the log's size after this transaction's appends.
+	logSize int64
 }
 
 func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -323,9 +362,47 @@ func (s *Store) keep(ctx context.Context, queries []string) {
 // in up to batchRows sizes each).
 const maxKept = 1024
 
+// later runs a statement whose result the transaction does not wait
+// for: with a pipeline (Dialect.Pipeline), it is sent with the next
+// statement the transaction waits for, or before it commits, and its
+// errors are that statement's; without, it runs now. read, when set,
+// reads its rows.
+func (w *txw) later(ctx context.Context, query string, read func(Rows) error, args ...any) error {
+	if err := w.before(ctx, query); err != nil {
+		return err
+	}
+	if w.conn != nil {
+		w.piped = append(w.piped, Piped{Query: w.s.rebind(query), Args: args, Read: read})
+		return nil
+	}
+	if read == nil {
+		_, err := w.exec(ctx, query, args...)
+		return err
+	}
+	rows, err := w.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return read(rows)
+}
+
+// send sends the queued statements (later), in one round trip.
+func (w *txw) send(ctx context.Context) error {
+	if len(w.piped) == 0 {
+		return nil
+	}
+	piped := w.piped
+	w.piped = nil
+	return w.s.d.Pipeline(ctx, w.conn, piped)
+}
+
 // exec runs a statement.
 func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if err := w.before(ctx, query); err != nil {
+		return nil, err
+	}
+	if err := w.send(ctx); err != nil {
 		return nil, err
 	}
 	if w.s.d.Numbered {
@@ -356,6 +433,9 @@ func (w *txw) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err := w.before(ctx, query); err != nil {
 		return nil, err
 	}
+	if err := w.send(ctx); err != nil {
+		return nil, err
+	}
 	if w.s.d.Numbered {
 		return w.QueryContext(ctx, w.s.rebind(query), args...)
 	}
@@ -369,6 +449,28 @@ func (w *txw) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // scan runs a query for one row into dest.
 func (w *txw) scan(ctx context.Context, query string, args []any, dest ...any) error {
 	if err := w.before(ctx, query); err != nil {
+		return err
+	}
+	if len(w.piped) > 0 {
+		// The queued statements and this one in one round trip.
+		found := false
+		err := w.later(ctx, query, func(rows Rows) error {
+			if rows.Next() {
+				found = true
+				if err := rows.Scan(dest...); err != nil {
+					return err
+				}
+			}
+			for rows.Next() {
+			}
+			return rows.Err()
+		}, args...)
+		if err == nil {
+			err = w.send(ctx)
+		}
+		if err == nil && !found {
+			err = sql.ErrNoRows
+		}
 		return err
 	}
 	if w.s.d.Numbered {
@@ -394,11 +496,23 @@ func (s *Store) tx(ctx context.Context, fn func(*txw) error) error {
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
-	tx, err := s.w.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if s.d.Pipeline != nil {
+		// The transaction's connection, for its pipelines.
+		if conn, err = s.w.Conn(ctx); err != nil {
+			return err
+		}
+		defer conn.Close()
+		tx, err = conn.BeginTx(ctx, nil)
+	} else {
+		tx, err = s.w.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return err
 	}
-	w := &txw{Tx: tx, s: s, stmts: map[string]*sql.Stmt{}, hashes: map[int64]tlog.Hash{}}
+	w := &txw{Tx: tx, s: s, stmts: map[string]*sql.Stmt{}, hashes: map[int64]tlog.Hash{}, conn: conn}
 	defer func() {
 		for _, st := range w.stmts {
 			st.Close()
@@ -416,8 +530,15 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 		tx.Rollback()
 		return err
 	}
+	if err := w.send(ctx); err != nil {
+		tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return err
+	}
+	if w.logSize > 0 {
+		s.logSize.Store(w.logSize)
 	}
 	if s.d.OneWriter && len(w.fresh) > 0 {
 		s.keep(ctx, w.fresh)
@@ -681,7 +802,7 @@ func (im *importer) formatID(ctx context.Context, format string) (int64, error) 
 	if format == "" {
 		return 0, nil
 	}
-	if id, ok := im.formats[format]; ok {
+	if id := im.formats[format]; id != 0 {
 		return id, nil
 	}
 	var id int64
@@ -708,7 +829,15 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in
 		if im.stored, err = storedKeys(ctx, w, reports); err != nil {
 			return err
 		}
+		if err := im.formatsOf(ctx, reports); err != nil {
+			return err
+		}
 		if err := im.prefetch(ctx, reports); err != nil {
+			return err
+		}
+		// What is stored, the formats and the search, in one round trip
+		// when the dialect pipelines them.
+		if err := w.send(ctx); err != nil {
 			return err
 		}
 		for i := range reports {
@@ -729,13 +858,15 @@ func (s *Store) ImportReports(ctx context.Context, reports []incident.Report, in
 			}
 			ids = ids[n:]
 		}
-		for i := range out {
-			out[i].ReportID = reports[i].ID
-		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import reports: %w", err)
+	}
+	// New reports learn their ids when they are written, which a
+	// pipeline may do only as the transaction commits.
+	for i := range out {
+		out[i].ReportID = reports[i].ID
 	}
 	return out, nil
 }
@@ -749,6 +880,8 @@ type storedReport struct {
 }
 
 // storedKeys finds which of reports are already stored, many at a time.
+// With a pipeline the queries are sent with the group's search
+// (prefetch), which does not need their answer.
 func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]string]*storedReport, error) {
 	bySource := map[string][]any{}
 	for _, r := range reports {
@@ -759,27 +892,55 @@ func storedKeys(ctx context.Context, w *txw, reports []incident.Report) (map[[2]
 		for len(ids) > 0 {
 			n := min(len(ids), 500)
 			q := `SELECT source_id, id, incident_id, original_digest, placed_in, placed_why, reading_id FROM reports WHERE source = ? AND source_id IN ` + values(1, n)
-			rows, err := w.query(ctx, q, append([]any{src}, ids[:n]...)...)
-			if err != nil {
-				return nil, fmt.Errorf("stored reports: %w", err)
-			}
-			for rows.Next() {
-				var id string
-				var sr storedReport
-				if err := rows.Scan(&id, &sr.id, &sr.incident, &sr.digest, &sr.pl.in, &sr.pl.why, &sr.reading); err != nil {
-					rows.Close()
-					return nil, fmt.Errorf("stored reports: %w", err)
+			err := w.later(ctx, q, func(rows Rows) error {
+				for rows.Next() {
+					var id string
+					var sr storedReport
+					if err := rows.Scan(&id, &sr.id, &sr.incident, &sr.digest, &sr.pl.in, &sr.pl.why, &sr.reading); err != nil {
+						return err
+					}
+					out[[2]string{src, id}] = &sr
 				}
-				out[[2]string{src, id}] = &sr
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+				return rows.Err()
+			}, append([]any{src}, ids[:n]...)...)
+			if err != nil {
 				return nil, fmt.Errorf("stored reports: %w", err)
 			}
 			ids = ids[n:]
 		}
 	}
 	return out, nil
+}
+
+// formatsOf looks up the ids of the reports' original formats with the
+// statements queued for the next round trip, when the dialect pipelines
+// them; formatID then finds them known. Without a pipeline each is looked
+// up when first needed.
+func (im *importer) formatsOf(ctx context.Context, reports []incident.Report) error {
+	if im.w.conn == nil {
+		return nil
+	}
+	for _, r := range reports {
+		f := r.OriginalFormat
+		if _, ok := im.formats[f]; ok || f == "" {
+			continue
+		}
+		im.formats[f] = 0 // queued once
+		err := im.w.later(ctx, `SELECT id FROM original_formats WHERE format = ?`, func(rows Rows) error {
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				im.formats[f] = id
+			}
+			return rows.Err()
+		}, f)
+		if err != nil {
+			return fmt.Errorf("original format: %w", err)
+		}
+	}
+	return nil
 }
 
 func (im *importer) importOne(ctx context.Context, k int, r *incident.Report) (store.Imported, error) {
