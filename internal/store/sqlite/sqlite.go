@@ -52,12 +52,25 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	w.SetMaxOpenConns(1)
-	r, err := sql.Open(driverName, dsn(path, false, "query_only(1)"))
+	// The readers map the file (up to the 2 GiB SQLite allows by default;
+	// a larger value is capped): at a million incidents half of a page's
+	// CPU was SQLite copying pages in through read system calls, with a
+	// page cache of 2 MiB per reader (docs/benchmarks.md, "Issue 17,
+	// fourth round"). The mapped pages are the kernel's page cache, shared
+	// by the readers and counted in the server's resident size, not memory
+	// of its own. A larger page cache as well (16 or 64 MiB a reader) made
+	// no measurable difference then.
+	r, err := sql.Open(driverName, dsn(path, false, "query_only(1)", "mmap_size(2147418112)"))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
+	// Idle readers are kept (database/sql keeps two by default), so that
+	// a reader's cache and parsed schema outlive a burst of requests
+	// (no measurable difference at 8 clients, where the readers are all
+	// busy).
+	r.SetMaxIdleConns(4)
 	s, err := sqldb.New(ctx, w, r, sqldb.Dialect{Name: "sqlite", OneWriter: true, Pack: true, ReportSum: reportSumFunc})
 	if err != nil {
 		w.Close()
