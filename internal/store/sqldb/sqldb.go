@@ -63,6 +63,11 @@ type Dialect struct {
 	// verification then reads 32 bytes a report instead of the whole
 	// record.
 	ReportSum string
+	// DataVersion, when set, returns a value that differs from any it
+	// returned before whenever a transaction has committed since, on any
+	// connection or in any process ("" when it cannot tell): Incidents
+	// then counts a filter once per version (totals.go).
+	DataVersion func(context.Context) string
 }
 
 // Store is a store.Store on a SQL database. Writes go through w and reads
@@ -87,6 +92,8 @@ type Store struct {
 	searching chan struct{}
 	// budget is searchBudget but in this package's tests.
 	budget time.Duration
+	// totals are the totals counted for the current data version.
+	totals totals
 }
 
 // searchSlots and searchBudget bound text searches: how many run at once,
@@ -1303,7 +1310,7 @@ func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	q, args := qs.list, qs.args
 	var total int
 	if !f.NoCount {
-		if err := s.queryRow(ctx, qs.count, qs.countArgs...).Scan(&total); err != nil {
+		if total, err = s.count(ctx, qs.count, qs.countArgs); err != nil {
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 // locked"; reads use their own pool and, in WAL mode, never wait for them.
 type Store struct {
 	*sqldb.Store
+	version *dataVersion // nil for a database in memory
 }
 
 // The driver is chosen at build time (docs/deployment.md, "Building with
@@ -71,13 +72,41 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// (no measurable difference at 8 clients, where the readers are all
 	// busy).
 	r.SetMaxIdleConns(4)
-	s, err := sqldb.New(ctx, w, r, sqldb.Dialect{Name: "sqlite", OneWriter: true, Pack: true, ReportSum: reportSumFunc})
+	d := sqldb.Dialect{Name: "sqlite", OneWriter: true, Pack: true, ReportSum: reportSumFunc}
+	var version *dataVersion
+	if !inMemory(path) {
+		if version, err = newDataVersion(path); err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		d.DataVersion = version.version
+	}
+	s, err := sqldb.New(ctx, w, r, d)
 	if err != nil {
 		w.Close()
 		r.Close()
+		if version != nil {
+			version.close()
+		}
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &Store{Store: s}, nil
+	return &Store{Store: s, version: version}, nil
+}
+
+// Close closes the store's connections.
+func (s *Store) Close() error {
+	err := s.Store.Close()
+	if s.version != nil {
+		err = errors.Join(err, s.version.close())
+	}
+	return err
+}
+
+// inMemory says whether path is ":memory:" or a URI (which may name one):
+// not a file of its own, which two connections share.
+func inMemory(path string) bool {
+	return strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:")
 }
 
 // Backup writes a consistent copy of the database to file while the store
@@ -108,7 +137,7 @@ func txlock(immediate bool) string {
 // it exists (an empty file is a valid new database, and VACUUM INTO
 // writes into an empty file).
 func createPrivate(path string) error {
-	if strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
+	if inMemory(path) {
 		return nil
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
