@@ -94,6 +94,9 @@ type Store struct {
 	budget time.Duration
 	// totals are the totals counted for the current data version.
 	totals totals
+	// notifiedBelow: with one writer, every notification of a smaller
+	// id has been handed to the outbox (see PendingNotifications).
+	notifiedBelow atomic.Int64
 }
 
 // searchSlots and searchBudget bound text searches: how many run at once,
