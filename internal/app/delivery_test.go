@@ -534,3 +534,48 @@ func TestUpgradeKeepsInboxPast(t *testing.T) {
 		t.Errorf("the inbox's past was enqueued: %d %v", n, err)
 	}
 }
+
+// TestNotifyWithoutSubscriptions: with no subscription, a violation's
+// notifications are handed over without a message made for them, as
+// they were when each message was made and matched nobody: a
+// subscription made later gets what happens from then on.
+func TestNotifyWithoutSubscriptions(t *testing.T) {
+	ctx := context.Background()
+	a := deliveryApp(t, filepath.Join(t.TempDir(), "n.db"))
+	defer a.Close()
+	if err := a.LoadBundledAgreements(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gov := workflow.User{Name: "gov", Role: workflow.Liaison, Party: "GOV"}
+	if _, err := a.AddUser(ctx, gov, ""); err != nil {
+		t.Fatal(err)
+	}
+	mon := workflow.User{Name: "mon", Role: workflow.Monitor}
+	submit := func(id, day string) {
+		t.Helper()
+		body := `{"source":"field","source_id":"` + id + `","occurred":{"start":"2017-03-` + day + `T00:00:00+02:00","end":"2017-03-` + day + `T23:00:00+02:00"},
+		"place":{"name":"Duma","lat":33.5717,"lon":36.4027,"has_point":true,"precision":"exact"},"act":"airstrike",
+		"actors":[{"name":"Russian Military","role":"perpetrator"},{"name":"Jaysh al-Islam","role":"target"}]}`
+		if _, _, err := a.SubmitAs(ctx, []byte(body), &mon); err != nil {
+			t.Fatal(err)
+		}
+	}
+	submit("nv-1", "10")
+	if ns, err := a.Notifications(ctx, app.Operator(), "GOV"); err != nil || len(ns) != 1 {
+		t.Fatalf("notifications %v %v", ns, err)
+	}
+	if n, err := a.NotifyViolations(ctx); err != nil || n != 0 {
+		t.Fatalf("notify with no subscription: %d %v", n, err)
+	}
+	rc := newHookReceiver(t)
+	if _, err := a.Subscribe(ctx, &gov, store.Subscription{Channel: store.ChannelWebhook, Address: rc.url(), Secret: hookSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.NotifyViolations(ctx); err != nil || n != 0 {
+		t.Fatalf("a notification handed over before the subscription was sent to it: %d %v", n, err)
+	}
+	submit("nv-2", "20")
+	if n, err := a.NotifyViolations(ctx); err != nil || n != 1 {
+		t.Fatalf("a notification after the subscription: %d deliveries, %v; want 1", n, err)
+	}
+}

@@ -156,9 +156,12 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 		json.NewEncoder(w).Encode(map[string]string{"error": msg})
 		return
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	// As json.Encoder with SetIndent("", "  ") writes it (see indent).
+	b, err := json.Marshal(v)
+	if err == nil {
+		_, err = w.Write(append(indent(make([]byte, 0, len(b)+len(b)/2), b), '\n'))
+	}
+	if err != nil {
 		s.log.Warn("write response", "path", r.URL.Path, "err", err)
 	}
 }

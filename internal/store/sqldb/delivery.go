@@ -198,13 +198,49 @@ func (s *Store) DeleteSubscription(ctx context.Context, id string) error {
 }
 
 // PendingNotifications implements store.Delivery.
+//
+// The delivery worker asks every few seconds. Every notification not yet
+// handed over is one with no row in delivery_notified, which SQL finds
+// only by reading every notification: 132,000 of them after a million
+// events imported, a tenth of a busy server's CPU (docs/benchmarks.md,
+// "Issue 17, fourth round"). With one writer (SQLite) a notification
+// committed later has a larger id than any before it (rows are numbered
+// from the largest, and notifications are never deleted), and a
+// notification handed over stays so; the store then remembers below
+// which id every notification has been handed over (notifiedBelow) and
+// reads from there. PostgreSQL's ids come from a sequence, in the order
+// transactions asked, not the order they committed: it reads them all.
 func (s *Store) PendingNotifications(ctx context.Context, limit int) ([]store.Notification, error) {
+	from, last := int64(0), int64(0)
+	if s.d.OneWriter {
+		from = s.notifiedBelow.Load()
+		// Read before the notifications: every id up to last existed
+		// by then, or never will.
+		if err := s.queryRow(ctx, `SELECT coalesce(max(id), 0) FROM notifications`).Scan(&last); err != nil {
+			return nil, fmt.Errorf("notifications to deliver: %w", err)
+		}
+	}
 	rows, err := s.query(ctx, `SELECT n.id, n.party, n.incident_id, n.agreement_id, n.message, n.created_at FROM notifications n
-		WHERE NOT EXISTS (SELECT 1 FROM delivery_notified d WHERE d.notification_id = n.id) ORDER BY n.id LIMIT ?`, limit)
+		WHERE n.id >= ? AND NOT EXISTS (SELECT 1 FROM delivery_notified d WHERE d.notification_id = n.id) ORDER BY n.id LIMIT ?`, from, limit)
 	if err != nil {
 		return nil, fmt.Errorf("notifications to deliver: %w", err)
 	}
-	return scanNotifications(rows)
+	ns, err := scanNotifications(rows)
+	if err != nil || !s.d.OneWriter {
+		return ns, err
+	}
+	// Those before the first pending one were handed over; with none
+	// pending, all up to last were.
+	below := last + 1
+	if len(ns) > 0 {
+		below = ns[0].ID
+	}
+	for {
+		cur := s.notifiedBelow.Load()
+		if below <= cur || s.notifiedBelow.CompareAndSwap(cur, below) {
+			return ns, nil
+		}
+	}
 }
 
 // Enqueue implements store.Delivery.

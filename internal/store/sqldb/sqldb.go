@@ -74,6 +74,11 @@ type Dialect struct {
 	// verification then reads 32 bytes a report instead of the whole
 	// record.
 	ReportSum string
+	// DataVersion, when set, returns a value that differs from any it
+	// returned before whenever a transaction has committed since, on any
+	// connection or in any process ("" when it cannot tell): Incidents
+	// then counts a filter once per version (totals.go).
+	DataVersion func(context.Context) string
 }
 
 // Piped is a statement sent in a pipeline (Dialect.Pipeline).
@@ -122,6 +127,11 @@ type Store struct {
 	// (flushLog); a wrong guess costs one more round trip, never a wrong
 	// hash.
 	logSize atomic.Int64
+	// totals are the totals counted for the current data version.
+	totals totals
+	// notifiedBelow: with one writer, every notification of a smaller
+	// id has been handed to the outbox (see PendingNotifications).
+	notifiedBelow atomic.Int64
 }
 
 // searchSlots and searchBudget bound text searches: how many run at once,
@@ -1559,7 +1569,7 @@ func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	q, args := qs.list, qs.args
 	var total int
 	if !f.NoCount {
-		if err := s.queryRow(ctx, qs.count, qs.countArgs...).Scan(&total); err != nil {
+		if total, err = s.count(ctx, qs.count, qs.countArgs); err != nil {
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
 		}
 	}

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -112,5 +113,52 @@ func TestFilesPrivate(t *testing.T) {
 		if perm := st.Mode().Perm(); perm&0o077 != 0 {
 			t.Errorf("%s is %v: others may read it", filepath.Base(f), perm)
 		}
+	}
+}
+
+// TestTotalsFollowWrites: the store keeps the totals it counted while the
+// data is unchanged (sqldb's totals), which it learns from SQLite's
+// data_version. A write by this store's writer, or by another process
+// (here another store on the same file, as an import run beside the
+// server), must show in the next total.
+func TestTotalsFollowWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "truce.db")
+	reader, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	other, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	total := func(f store.Filter) int {
+		t.Helper()
+		_, n, err := reader.Incidents(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	all, admin := store.Filter{Limit: 1}, store.Filter{Admin: "SY07", Limit: 1}
+	for i, s := range []*sqlite.Store{reader, other, other, reader} {
+		// Twice each: the second is answered from the totals kept.
+		for range 2 {
+			if n := total(all); n != i {
+				t.Fatalf("after %d imports: %d incidents counted", i, n)
+			}
+			if n := total(admin); n != i {
+				t.Fatalf("after %d imports: %d incidents in SY07 counted", i, n)
+			}
+		}
+		r := storetest.Report(fmt.Sprint(i), incident.Day(2017, 1, 1+i, time.UTC), "SY070000")
+		if _, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := total(all); n != 4 {
+		t.Fatalf("after 4 imports: %d incidents counted", n)
 	}
 }

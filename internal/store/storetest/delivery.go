@@ -208,4 +208,34 @@ func testDelivery(t *testing.T, s store.Store) {
 	if after, _ := s.LogSize(ctx); after != size {
 		t.Errorf("delivery went into the log: %d entries, was %d", after, size)
 	}
+
+	// Notifications made after every one was handed over are pending,
+	// however often the worker asked meanwhile (SQLite reads from the id
+	// below which all were handed over), and so is one left behind them.
+	for range 2 {
+		if ns2, err := s.PendingNotifications(ctx, 10); err != nil || len(ns2) != 0 {
+			t.Fatalf("all handed over, still pending: %v %v", ns2, err)
+		}
+	}
+	if _, err := s.ImportReports(ctx, []incident.Report{Report("d2", day(2017, 1, 6), "SY070000"), Report("d3", day(2017, 1, 7), "SY070000")}, store.Intake{Rule: rule}); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := s.PendingNotifications(ctx, 10)
+	if err != nil || len(fresh) != 2 || fresh[0].ID <= ns[0].ID || fresh[1].ID <= fresh[0].ID {
+		t.Fatalf("notifications made after all were handed over: %+v %v", fresh, err)
+	}
+	if _, err := s.Enqueue(ctx, nil, []int64{fresh[1].ID}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if ns2, err := s.PendingNotifications(ctx, 10); err != nil || len(ns2) != 1 || ns2[0].ID != fresh[0].ID {
+			t.Fatalf("one left behind one handed over: %+v %v", ns2, err)
+		}
+	}
+	if _, err := s.Enqueue(ctx, nil, []int64{fresh[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if ns2, err := s.PendingNotifications(ctx, 10); err != nil || len(ns2) != 0 {
+		t.Fatalf("all handed over again, still pending: %v %v", ns2, err)
+	}
 }
