@@ -1,10 +1,8 @@
 package ledger
 
 import (
-	"context"
 	"fmt"
 
-	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 )
 
@@ -28,13 +26,7 @@ func StreamedRoot(n int64) tlog.Hash {
 }
 
 // VerifyStream is the streaming check alone.
-func VerifyStream(ctx context.Context, src Source, known note.Verifiers) (*Result, bool, error) {
-	return verifyStream(ctx, src, known, recordsPerPart)
-}
-
-// VerifyStreamParts is the streaming check reading the records in parts
-// of about perPart records each.
-var VerifyStreamParts = verifyStream
+var VerifyStream = verifyStream
 
 // VerifyExact is the check that holds everything in memory.
 var VerifyExact = verifyExact

@@ -11,7 +11,6 @@ import (
 	"math/bits"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -43,10 +42,8 @@ import (
 // each with its logged digest).
 //
 // ok is false when anything is wrong: the caller then runs verifyExact
-// to name each problem at its index. res is nil then. perPart is about
-// how many records a part of the records' scan reads (recordsPerPart; a
-// test makes parts of a few).
-func verifyStream(ctx context.Context, src Source, known note.Verifiers, perPart int64) (res *Result, ok bool, err error) {
+// to name each problem at its index. res is nil then.
+func verifyStream(ctx context.Context, src Source, known note.Verifiers) (res *Result, ok bool, err error) {
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
 		return nil, false, err
@@ -82,7 +79,6 @@ func verifyStream(ctx context.Context, src Source, known note.Verifiers, perPart
 		hs    hashScan
 		es    entryScan
 		parts = 1
-		next  atomic.Int64 // the next part of the records to read
 	)
 	// run runs scan beside the others; the first to fail stops them all
 	// (theirs are then only that they were stopped).
@@ -98,43 +94,19 @@ func verifyStream(ctx context.Context, src Source, known note.Verifiers, perPart
 			}
 		})
 	}
-	// A store that can read its records in parts reads them in many
-	// (recordsPerPart entries' worth each), taken in turn by two scans at
-	// once and, when they are done, by the entries' and the stored
-	// hashes': the records are most of the bytes, and in parts every
-	// scan ends within a part of the others, instead of the last half of
-	// the records being read on one core while the other waits (the two
-	// halves of a file that SQLite maps only in part do not take as long).
+	// A store that can read its records in parts reads them in two, at
+	// once: they are most of the bytes, and both halves of the work
+	// (reading, hashing) then share the machine's cores with the others.
 	ps, partitioned := src.(partSource)
 	if partitioned {
-		parts = int(min(max(size/perPart, 2), maxParts))
+		parts = 2
 	}
 	recs := make([]recordScan, parts)
-	records := func() error {
-		for {
-			part := int(next.Add(1) - 1)
-			if part >= parts {
-				return nil
-			}
-			if err := recs[part].scan(ctx, src, ps, part, parts, &key); err != nil {
-				return err
-			}
-		}
+	for part := range parts {
+		run(func() error { return recs[part].scan(ctx, src, ps, part, parts, &key) })
 	}
-	run(records)
-	run(records)
-	run(func() error {
-		if err := es.scan(ctx, src, &key); err != nil {
-			return err
-		}
-		return records()
-	})
-	run(func() error {
-		if err := hs.scan(ctx, src, &key, size, want); err != nil {
-			return err
-		}
-		return records()
-	})
+	run(func() error { return es.scan(ctx, src, &key) })
+	run(func() error { return hs.scan(ctx, src, &key, size, want) })
 	wg.Wait()
 	for _, err := range errs {
 		if errors.Is(err, errWrong) {
@@ -157,15 +129,6 @@ func verifyStream(ctx context.Context, src Source, known note.Verifiers, perPart
 	res.Root = hs.root
 	return res, true, nil
 }
-
-// recordsPerPart is about how many records a part of the records' scan
-// reads (the log's size over it, between 2 and maxParts parts): small
-// enough that the scans end close together, large enough that reading a
-// part's few rows of set-up costs nothing beside it.
-const (
-	recordsPerPart = 1 << 16
-	maxParts       = 64
-)
 
 // errWrong stops a scan of the streaming check that found something
 // wrong: what is left to do is the exact check's.

@@ -79,7 +79,7 @@ func (r *Result) First() Problem {
 // finds something wrong does it run verifyExact, which holds everything
 // in memory so as to name every problem at its log index.
 func Verify(ctx context.Context, src Source, known note.Verifiers) (*Result, error) {
-	res, ok, err := verifyStream(ctx, src, known, recordsPerPart)
+	res, ok, err := verifyStream(ctx, src, known)
 	if err != nil || ok {
 		return res, err
 	}

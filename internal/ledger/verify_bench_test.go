@@ -104,33 +104,6 @@ func TestStreamAgrees(t *testing.T) {
 	}
 }
 
-// TestStreamParts: the records read in as many parts as the log has
-// entries (most of a report or two, some empty, the last with the
-// agreement's records), taken by the four scans in turn, give the figures
-// of the exact check; and an edit in any one part is still caught.
-func TestStreamParts(t *testing.T) {
-	ctx := context.Background()
-	f := setup(t)
-	exact, err := ledger.VerifyExact(ctx, f.st, f.known)
-	if err != nil || !exact.OK() {
-		t.Fatalf("exact: %v, %v", exact, err)
-	}
-	res, ok, err := ledger.VerifyStreamParts(ctx, f.st, f.known, 1)
-	if err != nil || !ok {
-		t.Fatalf("in parts: ok %v, %v", ok, err)
-	}
-	if res.Size != exact.Size || res.Root != exact.Root || res.Records != exact.Records || res.Checkpoints != exact.Checkpoints {
-		t.Errorf("in parts %+v, exact %+v", res, exact)
-	}
-	for _, id := range []string{"0", "4", "7"} {
-		f := setup(t)
-		f.exec(t, `UPDATE reports SET original = original || ' ' WHERE source_id = ?`, id)
-		if _, ok, err := ledger.VerifyStreamParts(ctx, f.st, f.known, 1); err != nil || ok {
-			t.Errorf("report %s edited: the check in parts passes (%v)", id, err)
-		}
-	}
-}
-
 // TestStreamOrder: the streaming check reads the entries record by
 // record and ties them to the stored tree by sums. These tamperings keep
 // the stored tree and a signed checkpoint consistent with what they
