@@ -99,7 +99,7 @@ func (s *Store) PeerHashes(ctx context.Context, peer string) tlog.HashReader {
 
 // EachPeerEntry implements store.Federation.
 func (s *Store) EachPeerEntry(ctx context.Context, peer string, start int64, fn func(int64, []byte) error) error {
-	return s.eachEntry(ctx, s.r, fn, "peer "+peer+": entries", `SELECT idx, data FROM peer_entries WHERE peer = ? AND idx >= ? ORDER BY idx`, peer, start)
+	return s.eachEntry(ctx, fn, "peer "+peer+": entries", `SELECT idx, data FROM peer_entries WHERE peer = ? AND idx >= ? ORDER BY idx`, peer, start)
 }
 
 // SavePeerBatch implements store.Federation.

@@ -92,12 +92,6 @@ type placement struct {
 	why string
 }
 
-// querier is what reads run through: a pool, a connection of its own or
-// a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // txHashes reads stored hashes inside a transaction.
 type txHashes struct {
 	ctx context.Context
@@ -148,7 +142,7 @@ func (s *Store) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // in order. data is the driver's buffer, valid only until fn returns (a
 // verifier reads every entry once and keeps none).
 func (s *Store) EachLogEntry(ctx context.Context, start int64, fn func(index int64, data []byte) error) error {
-	return s.eachEntry(ctx, s.r, fn, "log entries", `SELECT idx, data FROM log_entries WHERE idx >= ? ORDER BY idx`, start)
+	return s.eachEntry(ctx, fn, "log entries", `SELECT idx, data FROM log_entries WHERE idx >= ? ORDER BY idx`, start)
 }
 
 // EachLogEntryByRecord calls fn with the raw data of every entry, in the
@@ -164,16 +158,13 @@ func (s *Store) EachLogEntryByRecord(ctx context.Context, fn func(index int64, d
 	if s.d.Name == "postgres" {
 		order = `kind COLLATE "C", record_key COLLATE "C", idx`
 	}
-	return s.bulkRead(ctx, func(c *sql.Conn) error {
-		return s.eachEntry(ctx, c, fn, "log entries by record", `SELECT idx, data FROM log_entries ORDER BY `+order)
-	})
+	return s.eachEntry(ctx, fn, "log entries by record", `SELECT idx, data FROM log_entries ORDER BY `+order)
 }
 
 // eachEntry calls fn with each (index, data) row of query (what names it
-// in an error), read through q; data is the driver's buffer, valid only
-// until fn returns.
-func (s *Store) eachEntry(ctx context.Context, q querier, fn func(int64, []byte) error, what, query string, args ...any) error {
-	rows, err := q.QueryContext(ctx, s.rebind(query), args...)
+// in an error); data is the driver's buffer, valid only until fn returns.
+func (s *Store) eachEntry(ctx context.Context, fn func(int64, []byte) error, what, query string, args ...any) error {
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -196,17 +187,12 @@ func (s *Store) EachStoredHash(ctx context.Context, fn func(index int64, h tlog.
 	if s.d.Name != "sqlite" {
 		return eachStoredHashRow(ctx, s.r, s.rebind, math.MinInt64, math.MaxInt64, fn)
 	}
-	return s.bulkRead(ctx, func(c *sql.Conn) error { return eachStoredHashChunk(ctx, c, s.rebind, fn) })
-}
-
-// eachStoredHashChunk is EachStoredHash on SQLite, through c.
-func eachStoredHashChunk(ctx context.Context, c *sql.Conn, rebind func(string) string, fn func(index int64, h tlog.Hash) error) error {
 	// SQLite gives them hashChunk to a row, concatenated in SQL, in one
 	// read transaction: a verification reads them all, and the pure-Go
 	// driver's cost is per row and column, far more than SQLite's own.
 	// A chunk that is not whole (a gap in the indexes, a hash that is not
 	// 32 bytes) is read row by row.
-	tx, err := c.BeginTx(ctx, nil)
+	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("log hashes: %w", err)
 	}
@@ -217,7 +203,7 @@ func eachStoredHashChunk(ctx context.Context, c *sql.Conn, rebind func(string) s
 	}
 	for at := first.Int64; ; {
 		if at > math.MaxInt64-hashChunk {
-			return eachStoredHashRow(ctx, tx, rebind, at, math.MaxInt64, fn)
+			return eachStoredHashRow(ctx, tx, s.rebind, at, math.MaxInt64, fn)
 		}
 		whole, err := hashChunkAt(ctx, tx, at, fn)
 		if err != nil {
@@ -227,7 +213,7 @@ func eachStoredHashChunk(ctx context.Context, c *sql.Conn, rebind func(string) s
 			at += hashChunk
 			continue
 		}
-		if err := eachStoredHashRow(ctx, tx, rebind, at, at+hashChunk-1, fn); err != nil {
+		if err := eachStoredHashRow(ctx, tx, s.rebind, at, at+hashChunk-1, fn); err != nil {
 			return err
 		}
 		var next sql.NullInt64
@@ -276,7 +262,9 @@ func hashChunkAt(ctx context.Context, tx *sql.Tx, at int64, fn func(index int64,
 
 // eachStoredHashRow gives fn the stored hashes whose index is in [lo, hi],
 // in index order, one row each.
-func eachStoredHashRow(ctx context.Context, q querier, rebind func(string) string, lo, hi int64, fn func(index int64, h tlog.Hash) error) error {
+func eachStoredHashRow(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, rebind func(string) string, lo, hi int64, fn func(index int64, h tlog.Hash) error) error {
 	rows, err := q.QueryContext(ctx, rebind(`SELECT idx, hash FROM log_hashes WHERE idx BETWEEN ? AND ? ORDER BY idx`), lo, hi)
 	if err != nil {
 		return fmt.Errorf("log hashes: %w", err)
@@ -435,18 +423,10 @@ func (s *Store) RecordDigestsPart(ctx context.Context, part, parts int, fn func(
 // every row. TestReportDigestsAsStored checks this agrees with the
 // columns read one by one.
 func (s *Store) reportDigests(ctx context.Context, lo, hi int64, fn func(kind, key string, rev int, digest [32]byte) error) error {
-	return s.bulkRead(ctx, func(c *sql.Conn) error {
-		if s.d.ReportSum == "" {
-			return s.reportDigestsByColumn(ctx, c, lo, hi, fn)
-		}
-		return s.reportDigestsSummed(ctx, c, lo, hi, fn)
-	})
-}
-
-// reportDigestsSummed is reportDigests where the engine hashes each
-// revision (Dialect.ReportSum), through c.
-func (s *Store) reportDigestsSummed(ctx context.Context, c *sql.Conn, lo, hi int64, fn func(kind, key string, rev int, digest [32]byte) error) error {
-	tx, err := c.BeginTx(ctx, nil)
+	if s.d.ReportSum == "" {
+		return s.reportDigestsByColumn(ctx, lo, hi, fn)
+	}
+	tx, err := s.r.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("report digests: %w", err)
 	}
@@ -527,12 +507,12 @@ func formatExpr(ctx context.Context, tx *sql.Tx) (expr, join string, args []any,
 // reportDigestsByColumn is reportDigests reading each part of what is
 // hashed as its own column (PostgreSQL: its text cannot hold the NUL
 // bytes between them).
-func (s *Store) reportDigestsByColumn(ctx context.Context, c *sql.Conn, lo, hi int64, fn func(kind, key string, rev int, digest [32]byte) error) error {
-	rows, err := c.QueryContext(ctx, s.rebind(`SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
+func (s *Store) reportDigestsByColumn(ctx context.Context, lo, hi int64, fn func(kind, key string, rev int, digest [32]byte) error) error {
+	rows, err := s.query(ctx, `SELECT r.log_key, r.revision, r.original, coalesce(f.format, ''), r.doc, r.placed_in, r.placed_why FROM reports r
 		LEFT JOIN original_formats f ON f.id = r.format_id WHERE r.id BETWEEN ? AND ?
 		UNION ALL
 		SELECT r.log_key, v.revision, v.original, coalesce(f.format, ''), v.doc, r.placed_in, r.placed_why FROM report_revisions v
-		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id WHERE v.report_id BETWEEN ? AND ?`), lo, hi, lo, hi)
+		JOIN reports r ON r.id = v.report_id LEFT JOIN original_formats f ON f.id = v.format_id WHERE v.report_id BETWEEN ? AND ?`, lo, hi, lo, hi)
 	if err != nil {
 		return fmt.Errorf("report digests: %w", err)
 	}

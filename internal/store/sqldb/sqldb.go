@@ -10,7 +10,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"encoding/binary"
 	"encoding/hex"
@@ -64,11 +63,6 @@ type Dialect struct {
 	// verification then reads 32 bytes a report instead of the whole
 	// record.
 	ReportSum string
-	// BulkRead are statements run on a reader connection of its own
-	// before a verification reads whole tables through it, and
-	// BulkReadDone are run after, before it goes back to the pool (the
-	// other readers read a few rows a request, and keep what suits them).
-	BulkRead, BulkReadDone []string
 }
 
 // Store is a store.Store on a SQL database. Writes go through w and reads
@@ -163,34 +157,6 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 
 func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return s.r.QueryRowContext(ctx, s.rebind(q), args...)
-}
-
-// bulkRead runs fn on a reader connection of its own, set up for reading
-// whole tables (Dialect.BulkRead) while fn runs and set back after it,
-// even when ctx is done. A connection that will not be set back is
-// closed rather than returned to the pool.
-func (s *Store) bulkRead(ctx context.Context, fn func(c *sql.Conn) error) error {
-	c, err := s.r.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	undo := func() {
-		ctx := context.WithoutCancel(ctx)
-		for _, q := range s.d.BulkReadDone {
-			if _, err := c.ExecContext(ctx, q); err != nil {
-				c.Raw(func(any) error { return driver.ErrBadConn })
-				return
-			}
-		}
-	}
-	defer undo()
-	for _, q := range s.d.BulkRead {
-		if _, err := c.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	return fn(c)
 }
 
 // Tables lists the tables of the schema in an order that respects their

@@ -58,20 +58,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(4)
-	// A verification reads whole tables through a connection of its own
-	// (sqldb.Dialect.BulkRead), with the file mapped into memory: SQLite
-	// then reads a page where it lies instead of through a read system
-	// call and a copy into its page cache (the read calls alone were an
-	// eighth of verify's CPU at a million entries). SQLite caps the map at
-	// its build's SQLITE_MAX_MMAP_SIZE (2 GB in the modernc build): the
-	// rest of a larger file is read as before. The mapped pages are the
-	// kernel's page cache, shared and clean, but they count in the
-	// process's resident size while mapped; the map is dropped when the
-	// scan ends. A larger page cache for that connection did not help
-	// (each page is read once) and cost more to free.
-	d := sqldb.Dialect{Name: "sqlite", OneWriter: true, Pack: true, ReportSum: reportSumFunc,
-		BulkRead: []string{`PRAGMA mmap_size = 1099511627776`}, BulkReadDone: []string{`PRAGMA mmap_size = 0`}}
-	s, err := sqldb.New(ctx, w, r, d)
+	s, err := sqldb.New(ctx, w, r, sqldb.Dialect{Name: "sqlite", OneWriter: true, Pack: true, ReportSum: reportSumFunc})
 	if err != nil {
 		w.Close()
 		r.Close()
