@@ -67,7 +67,12 @@ func packed(b []byte) bool { return len(b) > 0 && b[0] == packedV1 }
 
 // unpack is the document stored as b: b itself unless packed (then a new
 // slice).
-func (c *codec) unpack(b []byte) ([]byte, error) {
+func (c *codec) unpack(b []byte) ([]byte, error) { return c.unpackInto(nil, b) }
+
+// unpackInto is unpack, unpacking into buf when it is large enough (a
+// caller that only hashes the document reuses one buffer instead of
+// allocating one a document: a verification unpacks every report).
+func (c *codec) unpackInto(buf, b []byte) ([]byte, error) {
 	if !packed(b) {
 		return b, nil
 	}
@@ -77,7 +82,10 @@ func (c *codec) unpack(b []byte) ([]byte, error) {
 	}
 	var doc []byte
 	if err == nil {
-		doc, err = c.dict.Decode(make([]byte, n), b[1:])
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		doc, err = c.dict.Decode(buf[:n], b[1:])
 	}
 	if err != nil {
 		return nil, fmt.Errorf("packed document: %w", err)
@@ -141,6 +149,13 @@ func NewUnpacker() (Unpacker, error) {
 
 // Unpack is the document stored as b.
 func (u Unpacker) Unpack(b []byte) ([]byte, error) { return u.c.unpack(b) }
+
+// Packed reports whether b is a packed document.
+func (u Unpacker) Packed(b []byte) bool { return packed(b) }
+
+// UnpackInto is Unpack into buf's bytes when they are enough, else into
+// new ones (b itself when it is not packed).
+func (u Unpacker) UnpackInto(buf, b []byte) ([]byte, error) { return u.c.unpackInto(buf, b) }
 
 // EditDoc rewrites the document column of table's rows where cond holds
 // (args are its parameters, "?" placeholders) as edit makes it, packed as

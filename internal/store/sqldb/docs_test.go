@@ -176,3 +176,41 @@ func TestCodecConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestUnpackInto: unpacking into one buffer over and over (as a
+// verification does, for every report) gives each document whole, when
+// the buffer is too small for it, when it is larger than it, and when
+// the document is not packed (then it is the stored bytes themselves);
+// and a document that will not unpack is an error, as with unpack.
+func TestUnpackInto(t *testing.T) {
+	c, err := newCodec(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	for _, n := range []int{10, 5000, 100, 20000, 0, 64, 20001} {
+		doc := fmt.Sprintf(`{"n":%d,"text":%q}`, n, strings.Repeat("words of a report ", n/18+1)[:n])
+		stored := c.value(doc).([]byte)
+		if n == 0 {
+			stored = []byte(doc) // as stored before documents were packed
+		}
+		got, err := c.unpackInto(buf, stored)
+		if err != nil {
+			t.Fatalf("%d: %v", n, err)
+		}
+		if string(got) != doc {
+			t.Fatalf("%d: unpacked %d bytes, not the document of %d", n, len(got), len(doc))
+		}
+		if n == 0 {
+			if &got[0] != &stored[0] {
+				t.Errorf("a plain document: a copy, not the stored bytes")
+			}
+			continue
+		}
+		buf = got[:0]
+	}
+	bad := c.value(`{"n":1,"text":"cut short"}`).([]byte)
+	if _, err := c.unpackInto(buf, bad[:len(bad)-3]); err == nil {
+		t.Error("a document cut short unpacked")
+	}
+}

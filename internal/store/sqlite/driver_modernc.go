@@ -23,12 +23,13 @@ func init() {
 	if err != nil {
 		panic(err)
 	}
+	rs := &reportSummer{u: u}
 	sqlite.MustRegisterFunction(reportSumFunc, &sqlite.FunctionImpl{
 		NArgs:         5,
 		Deterministic: true,
 		VolatileArgs:  true, // hashed during the call, never kept
 		Scalar: func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-			return reportSum(u, args)
+			return rs.sum(args)
 		},
 	})
 }
