@@ -49,7 +49,7 @@ func open(ctx context.Context, db string, log *slog.Logger) (*app.App, error) {
 
 func cmdDemo(ctx context.Context, args []string, out io.Writer, log *slog.Logger) error {
 	fs, db := flags("demo")
-	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on (with -nodes, the nodes serve on the ports after it)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to serve on (with -nodes, the nodes serve on the ports after it, or on ports the system chooses when its port is 0)")
 	nodes := fs.Int("nodes", 0, "run the federated demo instead: 3 nodes (RU, TR, IR) on localhost, each with a third of the events, converging (docs/federation.md)")
 	exit := fs.Bool("exit", false, "with -nodes: stop once the nodes have converged, instead of serving them")
 	fs.Lookup("db").DefValue = "truce-demo.db"
@@ -233,6 +233,10 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 		return err
 	}
 	defer a.Close()
+	// In the background: the listener opens at once (item 7 of issue 17),
+	// and a first submission after the quarter second it takes is not
+	// held up by it.
+	go a.Warm()
 	var signer note.Signer
 	if key := os.Getenv("TRUCE_LOG_KEY"); key != "" {
 		if signer, err = app.ReadSigner(key); err != nil {
@@ -256,14 +260,20 @@ func cmdServe(ctx context.Context, args []string, out io.Writer, log *slog.Logge
 // serve serves the web interface and the API on addr, and the metrics
 // alone on metricsAddr when it is set.
 func serve(ctx context.Context, a *app.App, addr string, out io.Writer, opt web.Options, metricsAddr string) error {
-	opt.Log = a.Log
-	ui, err := web.New(a, opt)
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return serveOn(ctx, a, ln, out, opt, metricsAddr)
+}
+
+// serveOn is serve on a listener already open, which it closes.
+func serveOn(ctx context.Context, a *app.App, ln net.Listener, out io.Writer, opt web.Options, metricsAddr string) error {
+	opt.Log = a.Log
+	ui, err := web.New(a, opt)
+	if err != nil {
+		ln.Close()
+		return err
 	}
 	api := server.New(a, server.Options{SubmitToken: os.Getenv("TRUCE_SUBMIT_TOKEN"), UI: ui})
 	srv := &http.Server{

@@ -65,6 +65,12 @@ func crash(t *testing.T, bin, db string) {
 			t.Fatalf("round %d: server did not come up: %v\n%s", round, err, logs.String())
 		}
 		stop := make(chan struct{})
+		// The kill comes at a random moment after the round's first
+		// acknowledgement, not after a fixed time: on a loaded machine
+		// a server's first commit may take longer than any fixed time
+		// (on PostgreSQL under CI's load, none in 20 rounds).
+		first := make(chan struct{})
+		var once sync.Once
 		var wg sync.WaitGroup
 		client := &http.Client{Timeout: 5 * time.Second}
 		for c := 0; c < 8; c++ {
@@ -96,15 +102,25 @@ func crash(t *testing.T, bin, db string) {
 						mu.Lock()
 						acked[ack.Source+"/"+ack.SourceID] = fmt.Sprintf("load test report %d of client %d", n, c)
 						mu.Unlock()
+						once.Do(func() { close(first) })
 					}
 				}
 			}()
 		}
-		time.Sleep(time.Duration(100+rand.IntN(400)) * time.Millisecond)
+		acknowledged := true
+		select {
+		case <-first:
+		case <-time.After(time.Minute):
+			acknowledged = false
+		}
+		time.Sleep(time.Duration(rand.IntN(400)) * time.Millisecond)
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		close(stop)
 		wg.Wait()
+		if !acknowledged {
+			t.Fatalf("round %d: no submission acknowledged in a minute\n%s", round, logs.String())
+		}
 	}
 	if len(acked) < kills {
 		t.Fatalf("only %d submissions acknowledged in %d rounds: the test did not exercise the server", len(acked), kills)

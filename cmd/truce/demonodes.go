@@ -30,7 +30,8 @@ import (
 // SQLite file and key, serving on its own port.
 type demoNode struct {
 	code   string // RU, TR, IR
-	addr   string
+	ln     net.Listener
+	addr   string // ln's
 	app    *app.App
 	signer note.Signer
 	vkey   string
@@ -92,7 +93,19 @@ func demoNodes(ctx context.Context, n int, db, addr string, exit bool, out io.Wr
 		if _, err := a.Checkpoint(ctx, signer); err != nil {
 			return err
 		}
-		nodes = append(nodes, &demoNode{code: part.code, addr: net.JoinHostPort(host, strconv.Itoa(port+i+1)), app: a, signer: signer, vkey: vkey,
+		// The nodes take the ports after addr's, or ports of the system's
+		// choice when addr's is 0 (the tests: a port after a free one may
+		// be taken).
+		at := net.JoinHostPort(host, "0")
+		if port != 0 {
+			at = net.JoinHostPort(host, strconv.Itoa(port+i+1))
+		}
+		ln, err := net.Listen("tcp", at)
+		if err != nil {
+			return fmt.Errorf("%s: listen on %s: %w", part.code, at, err)
+		}
+		defer ln.Close()
+		nodes = append(nodes, &demoNode{code: part.code, ln: ln, addr: ln.Addr().String(), app: a, signer: signer, vkey: vkey,
 			puller: &app.Puller{App: a, Signer: signer}})
 	}
 	for _, nd := range nodes {
@@ -113,7 +126,7 @@ func demoNodes(ctx context.Context, n int, db, addr string, exit bool, out io.Wr
 	defer stop()
 	errc := make(chan error, len(nodes))
 	for _, nd := range nodes {
-		go func() { errc <- serve(ctx, nd.app, nd.addr, io.Discard, web.Options{}, "") }()
+		go func() { errc <- serveOn(ctx, nd.app, nd.ln, io.Discard, web.Options{}, "") }()
 		fmt.Fprintf(out, "%s serves http://%s/ (its log at /log, the checkpoints it holds at /federation/checkpoints)\n", nd.code, nd.addr)
 	}
 	if err := waitNodes(ctx, nodes, errc); err != nil {

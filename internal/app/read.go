@@ -30,6 +30,17 @@ func (a *App) extractor() (*extract.Extractor, error) {
 	return a.reader, a.readErr
 }
 
+// Warm builds now what is otherwise built on first use (the boundaries'
+// spatial index, the extractor, the executable's digest: together about
+// 0.3 s), which a server's first submission would wait for. A server
+// calls it as it starts, beside serving; errors are left to that first
+// use, which reports them.
+func (a *App) Warm() {
+	a.Boundaries.Prepare()
+	a.extractor()
+	executableDigest()
+}
+
 // textName is what a report's Description is, as its source calls it.
 func textName(r *incident.Report) string {
 	switch {

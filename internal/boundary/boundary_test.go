@@ -520,3 +520,21 @@ func (h hideFS) Open(name string) (fs.File, error) {
 	}
 	return h.fsys.Open(name)
 }
+
+// TestPrepare: the indexes built ahead (a server starting) answer as those
+// built on first use, also while Locate runs beside Prepare.
+func TestPrepare(t *testing.T) {
+	lazy, ahead := loadShipped(t), loadShipped(t)
+	done := make(chan struct{})
+	go func() { ahead.Prepare(); close(done) }()
+	rng := rand.New(rand.NewPCG(7, 17))
+	for range 2000 {
+		lat, lon := minLat+rng.Float64()*(maxLat-minLat), minLon+rng.Float64()*(maxLon-minLon)
+		want, wok := lazy.Locate(lat, lon)
+		got, gok := ahead.Locate(lat, lon)
+		if got != want || gok != wok {
+			t.Fatalf("Locate(%v, %v) = %v, %v after Prepare; %v, %v built on first use", lat, lon, got, gok, want, wok)
+		}
+	}
+	<-done
+}
