@@ -92,10 +92,10 @@ func planCases() []planCase {
 		{name: "agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
 		{name: "agreement+party", f: store.Filter{Agreement: "ag", Party: "GOV"}, want: "ruling_parties_party"},
 		{name: "agreement+verdict+party", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "GOV"}, want: "ruling_parties_party"},
-		{name: "admin (admin1)", f: store.Filter{Admin: "SY07"}, want: "incidents_admin3"},
+		{name: "admin (admin1)", f: store.Filter{Admin: "SY07"}, want: "incidents_admin3", pgCountScan: []string{"incidents"}, why: governorateCount},
 		{name: "admin (admin3)", f: store.Filter{Admin: "SY070302"}, want: "incidents_admin3"},
-		{name: "admin (admin1), limit, many", f: store.Filter{Admin: "SY07", Limit: 50}, many: true, want: "incidents_start", ordered: true, inOrder: true,
-			why: "more than store.CountCap matches: the page is read from incidents_start in order, testing the prefix, and stops at the limit (SQLite as Store.inOrder tells it; PostgreSQL by its statistics of prefixes)"},
+		{name: "admin (admin1), limit, many", f: store.Filter{Admin: "SY07", Limit: 50}, many: true, want: "incidents_start", ordered: true, inOrder: true, pgCountScan: []string{"incidents"},
+			why: "more than store.CountCap matches: the page is read from incidents_start in order, testing the prefix, and stops at the limit (SQLite as Store.inOrder tells it; PostgreSQL by its statistics of prefixes); " + governorateCount},
 		{name: "from", f: store.Filter{From: from}, want: "incidents_start|incidents_end"},
 		{name: "to", f: store.Filter{To: time.Date(2015, 3, 1, 0, 0, 0, 0, time.UTC)}, want: "incidents_start|incidents_time"},
 		// A period is a range of starts, from From less the longest span
@@ -124,6 +124,12 @@ func planCases() []planCase {
 		{name: "text+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Text: "town"}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgCountScan: []string{"rulings"}, why: verdict},
 	}
 }
+
+// governorateCount is why PostgreSQL may count a governorate's incidents
+// by reading incidents_cover whole.
+const governorateCount = "PostgreSQL counts a governorate's incidents (a fourteenth here, on every page of the table, as " +
+	"incidents come in order of time, not place) from incidents_cover, the narrow index made for counts (migration 0016), " +
+	"once the table is vacuumed: cheaper than incidents_admin3 and the table's pages"
 
 func checkFilterPlans(t *testing.T, s *Store) {
 	ctx := context.Background()
@@ -427,7 +433,16 @@ func fillForPlans(t *testing.T, s *Store) {
 		flush(false)
 	}
 	flush(true)
-	if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+	// On PostgreSQL a VACUUM as well: an index-only scan's cost depends on
+	// the visibility map, which autovacuum sets at a moment of its own,
+	// so that a plan chosen after ANALYZE alone changed with it (the
+	// intermittent failure of this test). Vacuumed is how a database
+	// that has served a while stands.
+	analyze := "ANALYZE"
+	if s.d.Name == "postgres" {
+		analyze = "VACUUM ANALYZE"
+	}
+	if _, err := s.w.ExecContext(ctx, analyze); err != nil {
 		t.Fatal(err)
 	}
 }
