@@ -13,7 +13,8 @@
 # database the benchmark may empty; without it, the PostgreSQL run is
 # skipped.
 # To compare builds, interleaved: TRUCE_BINS="name=path ..." (default: one
-# build of this tree) and REPS=n rounds (default 1).
+# build of this tree) and REPS=n rounds (default 1). ENGINES=postgres (or
+# sqlite) runs one engine only.
 set -euo pipefail
 clients=${1:-32}
 duration=${2:-10s}
@@ -74,14 +75,18 @@ run() { # name, binary, engine, db, port
 		"$(per $((s1 - s0)) "${n:-0}")" "$(per $((p1 - p0)) "${n:-0}")" "$(per "${lg:-0}" "${n:-0}")"
 }
 
+engines=${ENGINES:-sqlite postgres}
 echo "$(nproc) cores; $clients clients for $duration per engine"
 for r in $(seq "$reps"); do
+	[[ " $engines " == *" sqlite "* ]] || break
 	for b in $bins; do
 		rm -f "$work/load.db"*
 		run "${b%%=*}" "${b#*=}" sqlite "$work/load.db" 18480
 	done
 done
-if [ -n "${TRUCE_BENCH_POSTGRES:-}" ]; then
+if [[ " $engines " != *" postgres "* ]]; then
+	:
+elif [ -n "${TRUCE_BENCH_POSTGRES:-}" ]; then
 	for r in $(seq "$reps"); do
 		for b in $bins; do
 			PGOPTIONS=--client-min-messages=warning psql -q "$TRUCE_BENCH_POSTGRES" -c 'DROP SCHEMA public CASCADE; CREATE SCHEMA public;' > /dev/null

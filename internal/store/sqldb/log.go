@@ -86,14 +86,20 @@ func flushLog(ctx context.Context, w *txw) error {
 		}
 		n++
 	}
-	if err := w.insertMany(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at)`, "bttyt", entries, ""); err != nil {
-		return fmt.Errorf("log entries: %w", err)
-	}
-	if err := w.insertMany(ctx, `INSERT INTO log_hashes (idx, hash)`, "by", hashes, ""); err != nil {
-		return fmt.Errorf("log hashes: %w", err)
-	}
-	if err := w.later(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, nil, n); err != nil {
-		return fmt.Errorf("log: %w", err)
+	err := w.ownPlans(ctx, func() error {
+		if err := w.insertMany(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at)`, "bttyt", entries, ""); err != nil {
+			return fmt.Errorf("log entries: %w", err)
+		}
+		if err := w.insertMany(ctx, `INSERT INTO log_hashes (idx, hash)`, "by", hashes, ""); err != nil {
+			return fmt.Errorf("log hashes: %w", err)
+		}
+		if err := w.later(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, nil, n); err != nil {
+			return fmt.Errorf("log: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	w.pending = w.pending[:0]
 	w.logSize = n

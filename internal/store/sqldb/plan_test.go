@@ -468,7 +468,14 @@ func openPostgres(t *testing.T) *Store {
 			a.Close()
 		}
 	})
-	db, err := sql.Open("pgx", replaceDB(t, u, name))
+	// Statements planned for their values, as postgres.Open has them.
+	conf := replaceDB(t, u, name)
+	if strings.Contains(conf, "?") {
+		conf += "&plan_cache_mode=force_custom_plan"
+	} else {
+		conf += "?plan_cache_mode=force_custom_plan"
+	}
+	db, err := sql.Open("pgx", conf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,11 +558,91 @@ func TestArraysIndexes(t *testing.T) {
 		{"clearing ruling parties", clearPartiesArrays, []any{ids, ids, ags}},
 	} {
 		plan, scans, _ := s.explain(ctx, t, c.q, c.args)
-		for _, sc := range scans {
+		// Written with PostgreSQL's own choice of plans (ownPlans), a
+		// statement may run its generic plan, made for any arrays.
+		generic, gscans := s.explainGeneric(ctx, t, c.q, len(c.args))
+		for _, sc := range append(scans, gscans...) {
 			if sc.table == "incidents" || sc.table == "rulings" {
-				t.Errorf("%s: reads %s whole (%s):\n%s", c.name, sc.table, sc.how, plan)
+				t.Errorf("%s: reads %s whole (%s):\n%s\ngeneric:\n%s", c.name, sc.table, sc.how, plan, generic)
 			}
 		}
-		t.Logf("%s:\n%s", c.name, plan)
+		t.Logf("%s:\n%s\ngeneric:\n%s", c.name, plan, generic)
+	}
+}
+
+// explainGeneric is PostgreSQL's generic plan of q, with n parameters: the
+// plan a prepared statement runs for any values once PostgreSQL prefers
+// it to planning for the values.
+func (s *Store) explainGeneric(ctx context.Context, t *testing.T, q string, n int) (string, []fullScan) {
+	t.Helper()
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET plan_cache_mode = force_generic_plan"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "RESET plan_cache_mode")
+	if _, err := conn.ExecContext(ctx, "PREPARE generic AS "+s.rebind(q)); err != nil {
+		t.Fatalf("prepare %s: %v", q, err)
+	}
+	defer conn.ExecContext(ctx, "DEALLOCATE generic")
+	// A generic plan does not look at the values.
+	var doc string
+	if err := conn.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) EXECUTE generic ("+strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ")+")").Scan(&doc); err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	var plans []struct{ Plan pgNode }
+	if err := json.Unmarshal([]byte(doc), &plans); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var scans []fullScan
+	var idx []string
+	plans[0].Plan.walk(&b, 0, &scans, &idx)
+	return b.String(), scans
+}
+
+// TestWritesPlanning: on PostgreSQL, the writes of a transaction run with
+// PostgreSQL's own choice of plans (ownPlans), and the transaction's
+// statements after them are planned for their values again, as the
+// connection was opened to (postgres.Open).
+func TestWritesPlanning(t *testing.T) {
+	s := openPostgres(t)
+	ctx := context.Background()
+	s.d.Server = true
+	mode := func(w *txw) string {
+		var m string
+		if err := w.scan(ctx, `SHOW plan_cache_mode`, nil, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	var during, after string
+	err := s.tx(ctx, func(w *txw) error {
+		return w.ownPlans(ctx, func() error {
+			during = mode(w)
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.tx(ctx, func(w *txw) error {
+		if err := w.ownPlans(ctx, func() error { return nil }); err != nil {
+			return err
+		}
+		after = mode(w)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if during != "auto" {
+		t.Errorf("plan_cache_mode during the writes = %q, want auto", during)
+	}
+	if after != "force_custom_plan" {
+		t.Errorf("plan_cache_mode after the writes = %q, want the connection's force_custom_plan", after)
 	}
 }
