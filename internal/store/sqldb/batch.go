@@ -188,24 +188,25 @@ func (w *txw) flush(ctx context.Context, mask int) error {
 	w.b = nil
 	defer func() { w.b = b }()
 	if b.pending(mask) {
-		return w.ownPlans(ctx, func() error { return w.flushRows(ctx, b, mask) })
+		return w.withPlans(ctx, "auto", func() error { return w.flushRows(ctx, b, mask) })
 	}
 	return nil
 }
 
-// ownPlans runs fn, which writes rows, with PostgreSQL's own choice of
-// plans. PostgreSQL plans every statement for its values here
-// (postgres.Open: plan_cache_mode=force_custom_plan), and with them the
-// foreign-key check each report and ruling written makes, one query a row:
-// that planning was 13% of the database's CPU in a group commit of
-// submissions (pg_stat_statements counted as many plans as checks). For
-// writes, whose statements take arrays or keys, a check or an insert is
-// then planned a few times on a connection and kept.
-func (w *txw) ownPlans(ctx context.Context, fn func() error) error {
+// withPlans runs fn with PostgreSQL's plan_cache_mode set to mode, then
+// as the connection was opened (postgres.Open: force_custom_plan, every
+// statement planned for its values). Under that, the foreign-key check
+// each report and ruling written makes, one query a row, was planned at
+// every row too: 13% of the database's CPU in a group commit of
+// submissions (pg_stat_statements counted as many plans as checks). The
+// writes run "auto" (a check or an insert planned a few times on a
+// connection, then kept); the group search, whose plan cannot depend on
+// its values, its generic plan.
+func (w *txw) withPlans(ctx context.Context, mode string, fn func() error) error {
 	if !w.s.d.Server {
 		return fn()
 	}
-	if err := w.later(ctx, `SET LOCAL plan_cache_mode = auto`, nil); err != nil {
+	if err := w.later(ctx, `SET LOCAL plan_cache_mode = `+mode, nil); err != nil {
 		return err
 	}
 	if err := fn(); err != nil {

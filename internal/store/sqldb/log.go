@@ -86,7 +86,7 @@ func flushLog(ctx context.Context, w *txw) error {
 		}
 		n++
 	}
-	err := w.ownPlans(ctx, func() error {
+	err := w.withPlans(ctx, "auto", func() error {
 		if err := w.insertMany(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at)`, "bttyt", entries, ""); err != nil {
 			return fmt.Errorf("log entries: %w", err)
 		}

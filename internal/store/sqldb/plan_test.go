@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -521,7 +522,12 @@ func TestNearManyIndexes(t *testing.T) {
 		ks, ns = append(ks, k), append(ns, n)
 	}
 	plan, scans, idx := s.explain(ctx, t, nearMany, manyArgs(ks, ns))
-	for _, sc := range scans {
+	// The committer runs its generic plan (prefetch).
+	generic, gscans, gidx := s.explainGeneric(ctx, t, nearMany, len(manyArgs(ks, ns)))
+	if !slices.Equal(gidx, idx) {
+		t.Errorf("the generic plan uses indexes %v, the plan for the values %v:\n%s\ngeneric:\n%s", gidx, idx, plan, generic)
+	}
+	for _, sc := range append(scans, gscans...) {
 		if sc.table == "incidents" {
 			t.Errorf("the group search reads every incident (%s):\n%s", sc.how, plan)
 		}
@@ -529,7 +535,7 @@ func TestNearManyIndexes(t *testing.T) {
 	if len(idx) == 0 {
 		t.Errorf("the group search uses no index:\n%s", plan)
 	}
-	t.Logf("indexes %v\n%s", idx, plan)
+	t.Logf("indexes %v\n%s\ngeneric:\n%s", idx, plan, generic)
 }
 
 // TestArraysIndexes checks that the statements writing rulings and their
@@ -558,9 +564,9 @@ func TestArraysIndexes(t *testing.T) {
 		{"clearing ruling parties", clearPartiesArrays, []any{ids, ids, ags}},
 	} {
 		plan, scans, _ := s.explain(ctx, t, c.q, c.args)
-		// Written with PostgreSQL's own choice of plans (ownPlans), a
+		// Written with PostgreSQL's own choice of plans (withPlans), a
 		// statement may run its generic plan, made for any arrays.
-		generic, gscans := s.explainGeneric(ctx, t, c.q, len(c.args))
+		generic, gscans, _ := s.explainGeneric(ctx, t, c.q, len(c.args))
 		for _, sc := range append(scans, gscans...) {
 			if sc.table == "incidents" || sc.table == "rulings" {
 				t.Errorf("%s: reads %s whole (%s):\n%s\ngeneric:\n%s", c.name, sc.table, sc.how, plan, generic)
@@ -573,7 +579,7 @@ func TestArraysIndexes(t *testing.T) {
 // explainGeneric is PostgreSQL's generic plan of q, with n parameters: the
 // plan a prepared statement runs for any values once PostgreSQL prefers
 // it to planning for the values.
-func (s *Store) explainGeneric(ctx context.Context, t *testing.T, q string, n int) (string, []fullScan) {
+func (s *Store) explainGeneric(ctx context.Context, t *testing.T, q string, n int) (string, []fullScan, []string) {
 	t.Helper()
 	conn, err := s.r.Conn(ctx)
 	if err != nil {
@@ -601,11 +607,11 @@ func (s *Store) explainGeneric(ctx context.Context, t *testing.T, q string, n in
 	var scans []fullScan
 	var idx []string
 	plans[0].Plan.walk(&b, 0, &scans, &idx)
-	return b.String(), scans
+	return b.String(), scans, idx
 }
 
 // TestWritesPlanning: on PostgreSQL, the writes of a transaction run with
-// PostgreSQL's own choice of plans (ownPlans), and the transaction's
+// PostgreSQL's own choice of plans (withPlans), and the transaction's
 // statements after them are planned for their values again, as the
 // connection was opened to (postgres.Open).
 func TestWritesPlanning(t *testing.T) {
@@ -621,7 +627,7 @@ func TestWritesPlanning(t *testing.T) {
 	}
 	var during, after string
 	err := s.tx(ctx, func(w *txw) error {
-		return w.ownPlans(ctx, func() error {
+		return w.withPlans(ctx, "auto", func() error {
 			during = mode(w)
 			return nil
 		})
@@ -630,7 +636,7 @@ func TestWritesPlanning(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.tx(ctx, func(w *txw) error {
-		if err := w.ownPlans(ctx, func() error { return nil }); err != nil {
+		if err := w.withPlans(ctx, "auto", func() error { return nil }); err != nil {
 			return err
 		}
 		after = mode(w)
