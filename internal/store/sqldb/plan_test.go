@@ -480,7 +480,7 @@ func openPostgres(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(ctx, db, db, Dialect{Name: "postgres", Numbered: true})
+	s, err := New(ctx, db, db, Dialect{Name: "postgres", Numbered: true, Server: true})
 	if err != nil {
 		db.Close()
 		t.Fatal(err)
@@ -561,7 +561,7 @@ func TestArraysIndexes(t *testing.T) {
 	}{
 		{"rulings", rulingsArrays, []any{ids, ags, versions, texts, texts, texts, texts, texts, texts, texts, inputs}},
 		{"ruling parties", partiesArrays, []any{ids, ags, texts, texts}},
-		{"clearing ruling parties", clearPartiesArrays, []any{ids, ids, ags}},
+		{"clearing ruling parties", clearPartiesArrays, []any{ids, ids, ags, ids, ags, texts}},
 	} {
 		plan, scans, _ := s.explain(ctx, t, c.q, c.args)
 		// Written with PostgreSQL's own choice of plans (withPlans), a
