@@ -97,7 +97,10 @@ func pipeline(ctx context.Context, conn *sql.Conn, stmts []sqldb.Piped) error {
 
 func pipedResult(br pgx.BatchResults, st sqldb.Piped) error {
 	if st.Read == nil {
-		_, err := br.Exec()
+		tag, err := br.Exec()
+		if err == nil && st.Commit && tag.String() != "COMMIT" {
+			return fmt.Errorf("the transaction was rolled back (%s)", tag)
+		}
 		return err
 	}
 	rows, err := br.Query()

@@ -89,6 +89,10 @@ type Piped struct {
 	// Read, when set, reads the statement's rows, all of them, and
 	// returns rows.Err().
 	Read func(Rows) error
+	// Commit says the statement is COMMIT, which PostgreSQL answers
+	// with the tag ROLLBACK, and no error, when the transaction had
+	// failed: the pipeline must then fail.
+	Commit bool
 }
 
 // Rows are the rows of a statement, as *sql.Rows and the drivers' own
@@ -302,7 +306,11 @@ var afterMigration = map[int]func(context.Context, *txw) error{
 // there a statement is sent as it is: preparing it again in every
 // transaction would cost two more round trips each.
 type txw struct {
-	*sql.Tx
+	// dbtx runs the transaction's statements: its *sql.Tx, or with a
+	// pipeline its connection, on which BEGIN and COMMIT are pipelined
+	// too (tx is then nil).
+	dbtx
+	tx    *sql.Tx
 	s     *Store
 	stmts map[string]*sql.Stmt
 	// hashes caches log hashes read or written in this transaction: a
@@ -331,10 +339,10 @@ func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	var st *sql.Stmt
 	var err error
-	if base, ok := w.s.prepared.Load(query); ok {
+	if base, ok := w.s.prepared.Load(query); ok && w.tx != nil {
 		// Prepared on the writer's one connection, which this
 		// transaction holds: used as it is, not prepared again.
-		st = w.StmtContext(ctx, base.(*sql.Stmt))
+		st = w.tx.StmtContext(ctx, base.(*sql.Stmt))
 	} else {
 		st, err = w.PrepareContext(ctx, w.s.rebind(query))
 		if err != nil {
@@ -505,47 +513,65 @@ func (s *Store) tx(ctx context.Context, fn func(*txw) error) error {
 	}
 }
 
+// dbtx is what runs a transaction's statements: *sql.Tx, or *sql.Conn
+// holding a transaction begun by a statement.
+type dbtx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
 func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
-	var conn *sql.Conn
-	var tx *sql.Tx
-	var err error
+	w := &txw{s: s, stmts: map[string]*sql.Stmt{}, hashes: map[int64]tlog.Hash{}}
 	if s.d.Pipeline != nil {
-		// The transaction's connection, for its pipelines.
-		if conn, err = s.w.Conn(ctx); err != nil {
+		// BEGIN goes with the transaction's first statements and COMMIT
+		// with its last, in their round trips: two fewer a transaction
+		// (a tenth of a group commit's time on PostgreSQL).
+		conn, err := s.w.Conn(ctx)
+		if err != nil {
 			return err
 		}
 		defer conn.Close()
-		tx, err = conn.BeginTx(ctx, nil)
+		w.dbtx, w.conn = conn, conn
+		w.piped = []Piped{{Query: "BEGIN"}}
 	} else {
-		tx, err = s.w.BeginTx(ctx, nil)
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		w.dbtx, w.tx = tx, tx
 	}
-	if err != nil {
-		return err
-	}
-	w := &txw{Tx: tx, s: s, stmts: map[string]*sql.Stmt{}, hashes: map[int64]tlog.Hash{}, conn: conn}
 	defer func() {
 		for _, st := range w.stmts {
 			st.Close()
 		}
 	}()
-	if err := fn(w); err != nil {
-		tx.Rollback()
+	err := fn(w)
+	if err == nil {
+		err = w.flush(ctx, bufAll)
+	}
+	if err == nil {
+		err = flushLog(ctx, w)
+	}
+	if err != nil {
+		w.rollback()
 		return err
 	}
-	if err := w.flush(ctx, bufAll); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := flushLog(ctx, w); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := w.send(ctx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
+	if w.tx != nil {
+		if err := w.send(ctx); err != nil {
+			w.rollback()
+			return err
+		}
+		if err := w.tx.Commit(); err != nil {
+			return err
+		}
+	} else {
+		w.piped = append(w.piped, Piped{Query: "COMMIT", Commit: true})
+		if err := w.send(ctx); err != nil {
+			w.rollback()
+			return err
+		}
 	}
 	if w.logSize > 0 {
 		s.logSize.Store(w.logSize)
@@ -554,6 +580,23 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 		s.keep(ctx, w.fresh)
 	}
 	return nil
+}
+
+// rollback ends a failed transaction. A connection whose ROLLBACK fails
+// is not reused in its transaction: the driver's pool discards a
+// connection that is not idle (pgx's stdlib ResetSession).
+func (w *txw) rollback() {
+	if w.tx != nil {
+		w.tx.Rollback()
+		return
+	}
+	if len(w.piped) > 0 && w.piped[0].Query == "BEGIN" {
+		return // nothing was sent
+	}
+	// Not the transaction's context, which may be why it failed.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	w.conn.ExecContext(ctx, "ROLLBACK")
 }
 
 // ts formats times at fixed width in UTC so that text order is time order.
