@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/storetest"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // TestFailedTransactionEnds: a transaction's BEGIN goes with its first
@@ -61,5 +63,78 @@ func TestFailedTransactionEnds(t *testing.T) {
 	}
 	if got := size(); got != before+1 {
 		t.Errorf("log size %d after one report, want %d", got, before+1)
+	}
+}
+
+// TestLogAppendsAhead: a store sends its log entries, their hashes and
+// the log's lock with its commit when it knows the log's size and the
+// hashes an append reads (sqldb's frontier), and its transaction is run
+// again, reading them, when another writer has appended since. The
+// stored hashes after both stores' appends are those of the entries.
+func TestLogAppendsAhead(t *testing.T) {
+	ctx := context.Background()
+	u := freshDB(t)
+	a, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	day := incident.Day(2017, 1, 2, time.UTC)
+	n := 0
+	imp := func(s *postgres.Store, reports int) {
+		t.Helper()
+		var rs []incident.Report
+		for range reports {
+			n++
+			rs = append(rs, storetest.Report(fmt.Sprintf("r%d", n), day, "SY070000"))
+		}
+		if _, err := s.ImportReports(ctx, rs, store.Intake{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 20 {
+		imp(a, 1+i%5)
+		if i%6 == 5 {
+			imp(b, 2) // a's next append finds the log moved
+		}
+	}
+	size, err := a.LogSize(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The hashes as the entries make them, against those stored.
+	var want []tlog.Hash
+	err = a.EachLogEntry(ctx, 0, func(i int64, data []byte) error {
+		hs, err := tlog.StoredHashes(i, data, tlog.HashReaderFunc(func(xs []int64) ([]tlog.Hash, error) {
+			out := make([]tlog.Hash, len(xs))
+			for k, x := range xs {
+				out[k] = want[x]
+			}
+			return out, nil
+		}))
+		want = append(want, hs...)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(want)) != tlog.StoredHashCount(size) {
+		t.Fatalf("%d hashes from the entries of a log of %d", len(want), size)
+	}
+	var got int64
+	err = a.EachStoredHash(ctx, func(i int64, h tlog.Hash) error {
+		if i != got || h != want[i] {
+			return fmt.Errorf("stored hash %d (the %dth) is not the entries'", i, got)
+		}
+		got++
+		return nil
+	})
+	if err != nil || got != int64(len(want)) {
+		t.Fatalf("stored hashes: %d read, want %d (%v)", got, len(want), err)
 	}
 }

@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -36,6 +38,11 @@ func appendLog(ctx context.Context, w *txw, e ledger.Entry) error {
 func flushLog(ctx context.Context, w *txw) error {
 	if len(w.pending) == 0 {
 		return nil
+	}
+	if w.conn != nil {
+		if n, hs, ok := w.s.frontier.take(len(w.pending)); ok {
+			return appendAhead(ctx, w, n, hs)
+		}
 	}
 	// The hashes the appends read are those of the log's size, which the
 	// lock tells: they are read with it for the size this store last
@@ -70,6 +77,23 @@ func flushLog(ctx context.Context, w *txw) error {
 			return fmt.Errorf("log: %w", err)
 		}
 	}
+	return writeLog(ctx, w, n, `UPDATE log_state SET size = ? WHERE id = 1`, func(size int64) []any { return []any{size} })
+}
+
+// appendAhead appends the pending entries to a log of size n whose
+// stored hashes hs the appends need (frontier), without a round trip:
+// the entries, their hashes and the lock go with the commit, and
+// log_advance (migration 0023) fails the transaction, to be run again,
+// if the log is no longer of size n.
+func appendAhead(ctx context.Context, w *txw, n int64, hs map[int64]tlog.Hash) error {
+	maps.Copy(w.hashes, hs)
+	return writeLog(ctx, w, n, `SELECT log_advance(?, ?)`, func(size int64) []any { return []any{n, size} })
+}
+
+// writeLog writes the pending entries as appended to a log of size n,
+// their hashes, and the new size by lock, which takes args(size).
+func writeLog(ctx context.Context, w *txw, n int64, lock string, args func(size int64) []any) error {
+	size := n + int64(len(w.pending))
 	now := ts(time.Now())
 	var entries, hashes []any
 	for _, e := range w.pending {
@@ -87,14 +111,14 @@ func flushLog(ctx context.Context, w *txw) error {
 		n++
 	}
 	err := w.withPlans(ctx, "auto", func() error {
+		if err := w.later(ctx, lock, nil, args(size)...); err != nil {
+			return fmt.Errorf("log: %w", err)
+		}
 		if err := w.insertMany(ctx, `INSERT INTO log_entries (idx, kind, record_key, data, logged_at)`, "bttyt", entries, ""); err != nil {
 			return fmt.Errorf("log entries: %w", err)
 		}
 		if err := w.insertMany(ctx, `INSERT INTO log_hashes (idx, hash)`, "by", hashes, ""); err != nil {
 			return fmt.Errorf("log hashes: %w", err)
-		}
-		if err := w.later(ctx, `UPDATE log_state SET size = ? WHERE id = 1`, nil, n); err != nil {
-			return fmt.Errorf("log: %w", err)
 		}
 		return nil
 	})
@@ -102,8 +126,57 @@ func flushLog(ctx context.Context, w *txw) error {
 		return err
 	}
 	w.pending = w.pending[:0]
-	w.logSize = n
+	w.logSize = size
 	return nil
+}
+
+// frontier keeps, for a store that pipelines, the stored hashes the next
+// append needs and the log's size they are of, as its last committed
+// append left them: the roots of the complete subtrees the log of that
+// size is made of (tlog), those it knows. An append that finds them
+// here sends its entries, hashes and lock with the commit (appendAhead);
+// one that does not reads them first.
+type frontier struct {
+	mu     sync.Mutex
+	size   int64
+	hashes map[int64]tlog.Hash // nil: none
+}
+
+// take returns the size and hashes kept, if they hold every hash that
+// appending count entries reads, and forgets them: a transaction that
+// fails leaves none, and the next one reads what it needs.
+func (f *frontier) take(count int) (int64, map[int64]tlog.Hash, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n, hs := f.size, f.hashes
+	f.hashes = nil
+	if hs == nil {
+		return 0, nil, false
+	}
+	for _, x := range neededHashes(n, count) {
+		if _, ok := hs[x]; !ok {
+			return 0, nil, false
+		}
+	}
+	return n, hs, true
+}
+
+// keep keeps, of hashes, the roots of the complete subtrees a log of size
+// n is made of: the only stored hashes an append to it reads that it
+// does not write itself.
+func (f *frontier) keep(n int64, hashes map[int64]tlog.Hash) {
+	roots := map[int64]tlog.Hash{}
+	for level := 0; n>>level > 0; level++ {
+		if (n>>level)&1 == 1 {
+			x := tlog.StoredHashIndex(level, n>>level-1)
+			if h, ok := hashes[x]; ok {
+				roots[x] = h
+			}
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.size, f.hashes = n, roots
 }
 
 // neededHashes are the stored hashes that appending count entries to a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"testing"
 
@@ -86,4 +87,30 @@ func firstDiff[T comparable](a, b []T) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestFrontierHoldsWhatAppendsRead: the hashes an append to a log of size
+// n reads, besides those it writes (neededHashes), are roots of the
+// complete subtrees the log of size n is made of, which is all that
+// frontier.keep keeps; so a store that keeps them after each commit
+// never needs to read a hash before appending.
+func TestFrontierHoldsWhatAppendsRead(t *testing.T) {
+	for n := int64(0); n < 1100; n++ {
+		all := map[int64]tlog.Hash{}
+		for x := range tlog.StoredHashCount(n) {
+			all[x] = tlog.Hash{}
+		}
+		var f frontier
+		f.keep(n, all)
+		if got, want := len(f.hashes), bits.OnesCount64(uint64(n)); got != want {
+			t.Fatalf("size %d: kept %d hashes, want one for each of its %d complete subtrees", n, got, want)
+		}
+		for _, count := range []int{1, 2, 3, 17, 64, 300} {
+			for _, x := range neededHashes(n, count) {
+				if _, ok := f.hashes[x]; !ok {
+					t.Fatalf("appending %d to a log of %d reads hash %d, not kept", count, n, x)
+				}
+			}
+		}
+	}
 }

@@ -131,6 +131,8 @@ type Store struct {
 	// (flushLog); a wrong guess costs one more round trip, never a wrong
 	// hash.
 	logSize atomic.Int64
+	// frontier holds what the next append needs of the log (flushLog).
+	frontier frontier
 	// totals are the totals counted for the current data version.
 	totals totals
 	// notifiedBelow: with one writer, every notification of a smaller
@@ -575,6 +577,9 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 	}
 	if w.logSize > 0 {
 		s.logSize.Store(w.logSize)
+		if w.conn != nil {
+			s.frontier.keep(w.logSize, w.hashes)
+		}
 	}
 	if s.d.OneWriter && len(w.fresh) > 0 {
 		s.keep(ctx, w.fresh)
