@@ -325,8 +325,8 @@ func (s *Store) ClaimDue(ctx context.Context, now, until time.Time, limit int) (
 	var out []store.OutboxItem
 	err := s.tx(ctx, func(w *txw) error {
 		out = nil
-		rows, err := w.QueryContext(ctx, s.rebind(`SELECT `+outboxCols+` FROM delivery_outbox
-			WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, enqueued_at, message_id LIMIT ?`), ts(now), ts(now), limit)
+		rows, err := w.query(ctx, `SELECT `+outboxCols+` FROM delivery_outbox
+			WHERE state = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at, enqueued_at, message_id LIMIT ?`, ts(now), ts(now), limit)
 		if err != nil {
 			return err
 		}

@@ -225,15 +225,7 @@ func (s *Store) explain(ctx context.Context, t *testing.T, q string, args []any)
 		if err := s.r.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) "+s.rebind(q), args...).Scan(&doc); err != nil {
 			t.Fatalf("explain %s: %v", q, err)
 		}
-		var plans []struct{ Plan pgNode }
-		if err := json.Unmarshal([]byte(doc), &plans); err != nil {
-			t.Fatal(err)
-		}
-		var b strings.Builder
-		var scans []fullScan
-		var idx []string
-		plans[0].Plan.walk(&b, 0, &scans, &idx)
-		return b.String(), scans, idx
+		return pgPlan(t, doc)
 	}
 	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
@@ -599,6 +591,13 @@ func (s *Store) explainGeneric(ctx context.Context, t *testing.T, q string, n in
 	if err := conn.QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) EXECUTE generic ("+strings.TrimSuffix(strings.Repeat("NULL, ", n), ", ")+")").Scan(&doc); err != nil {
 		t.Fatalf("explain %s: %v", q, err)
 	}
+	return pgPlan(t, doc)
+}
+
+// pgPlan reads PostgreSQL's EXPLAIN (FORMAT JSON): the plan as text, its
+// full scans of watched tables and the indexes it uses.
+func pgPlan(t *testing.T, doc string) (string, []fullScan, []string) {
+	t.Helper()
 	var plans []struct{ Plan pgNode }
 	if err := json.Unmarshal([]byte(doc), &plans); err != nil {
 		t.Fatal(err)

@@ -245,7 +245,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if err := tx.scan(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, []any{n}, &applied); err != nil || applied > 0 {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			// As written: statements of their own, placeholders none.
+			if err := tx.send(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.db.ExecContext(ctx, string(body)); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
 			}
 			if after := afterMigration[n]; after != nil {
@@ -270,7 +274,7 @@ var afterMigration = map[int]func(context.Context, *txw) error{
 	// that from now on an edit to them is caught (one made before the
 	// upgrade is not; the versions' own entries still bind what they say).
 	8: func(ctx context.Context, w *txw) error {
-		rows, err := w.QueryContext(ctx, `SELECT id, agreement_id, source FROM agreement_sources ORDER BY id`)
+		rows, err := w.query(ctx, `SELECT id, agreement_id, source FROM agreement_sources ORDER BY id`)
 		if err != nil {
 			return err
 		}
@@ -308,10 +312,11 @@ var afterMigration = map[int]func(context.Context, *txw) error{
 // there a statement is sent as it is: preparing it again in every
 // transaction would cost two more round trips each.
 type txw struct {
-	// dbtx runs the transaction's statements: its *sql.Tx, or with a
+	// db runs the transaction's statements: its *sql.Tx, or with a
 	// pipeline its connection, on which BEGIN and COMMIT are pipelined
-	// too (tx is then nil).
-	dbtx
+	// too (tx is then nil). Not for use but through exec, query and
+	// scan, which send the queued statements (BEGIN among them) first.
+	db    dbtx
 	tx    *sql.Tx
 	s     *Store
 	stmts map[string]*sql.Stmt
@@ -346,7 +351,7 @@ func (w *txw) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 		// transaction holds: used as it is, not prepared again.
 		st = w.tx.StmtContext(ctx, base.(*sql.Stmt))
 	} else {
-		st, err = w.PrepareContext(ctx, w.s.rebind(query))
+		st, err = w.db.PrepareContext(ctx, w.s.rebind(query))
 		if err != nil {
 			return nil, err
 		}
@@ -426,7 +431,7 @@ func (w *txw) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		return nil, err
 	}
 	if w.s.d.Numbered {
-		return w.ExecContext(ctx, w.s.rebind(query), args...)
+		return w.db.ExecContext(ctx, w.s.rebind(query), args...)
 	}
 	st, err := w.stmt(ctx, query)
 	if err != nil {
@@ -457,7 +462,7 @@ func (w *txw) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 		return nil, err
 	}
 	if w.s.d.Numbered {
-		return w.QueryContext(ctx, w.s.rebind(query), args...)
+		return w.db.QueryContext(ctx, w.s.rebind(query), args...)
 	}
 	st, err := w.stmt(ctx, query)
 	if err != nil {
@@ -494,7 +499,7 @@ func (w *txw) scan(ctx context.Context, query string, args []any, dest ...any) e
 		return err
 	}
 	if w.s.d.Numbered {
-		return w.QueryRowContext(ctx, w.s.rebind(query), args...).Scan(dest...)
+		return w.db.QueryRowContext(ctx, w.s.rebind(query), args...).Scan(dest...)
 	}
 	st, err := w.stmt(ctx, query)
 	if err != nil {
@@ -535,14 +540,14 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 			return err
 		}
 		defer conn.Close()
-		w.dbtx, w.conn = conn, conn
+		w.db, w.conn = conn, conn
 		w.piped = []Piped{{Query: "BEGIN"}}
 	} else {
 		tx, err := s.w.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		w.dbtx, w.tx = tx, tx
+		w.db, w.tx = tx, tx
 	}
 	defer func() {
 		for _, st := range w.stmts {
@@ -568,6 +573,8 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 		if err := w.tx.Commit(); err != nil {
 			return err
 		}
+	} else if len(w.piped) == 1 && w.piped[0].Query == "BEGIN" {
+		// Nothing was sent, nor is there anything to send.
 	} else {
 		w.piped = append(w.piped, Piped{Query: "COMMIT", Commit: true})
 		if err := w.send(ctx); err != nil {
