@@ -651,3 +651,76 @@ func TestWritesPlanning(t *testing.T) {
 		t.Errorf("plan_cache_mode after the writes = %q, want the connection's force_custom_plan", after)
 	}
 }
+
+// TestNearManyAsOneByOne: the group search (nearMany) finds for each
+// report the incidents its own search (near.query, SQLite's) finds: by
+// cell, by governorate for a report without a point, and incidents of
+// no cell in the governorate for a report with one.
+func TestNearManyAsOneByOne(t *testing.T) {
+	s := openPostgres(t)
+	fillForPlans(t, s)
+	ctx := context.Background()
+	start := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
+	var ks []int
+	var ns []near
+	for k := range 40 {
+		// Around incident id, which starts at start + 4h·id, in cell
+		// id%1000 and governorate SY(id%14+1).
+		id := 1 + k*97
+		at := start.Add(time.Duration(id) * 4 * time.Hour)
+		n := near{point: k%3 != 0, admin1: fmt.Sprintf("SY%02d", id%14+1), lo: ts(at.Add(-15 * 24 * time.Hour)), hi: ts(at.Add(15 * 24 * time.Hour)),
+			after: ts(at.Add(-16 * 24 * time.Hour)), notDataset: "|"}
+		for i := range n.cells {
+			n.cells[i] = int64((id + i*7 - 21) % 1000)
+		}
+		ks, ns = append(ks, k), append(ns, n)
+	}
+	many := map[int][]int64{}
+	rows, err := s.r.QueryContext(ctx, s.rebind(nearMany), manyArgs(ks, ns)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k int
+		var id int64
+		var doc string
+		var history bool
+		if err := rows.Scan(&k, &id, &doc, &history); err != nil {
+			t.Fatal(err)
+		}
+		many[k] = append(many[k], id)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for i, n := range ns {
+		q, args := n.query()
+		rows, err := s.r.QueryContext(ctx, s.rebind(q), args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		for rows.Next() {
+			var id int64
+			var doc string
+			var history bool
+			if err := rows.Scan(&id, &doc, &history); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, id)
+		}
+		rows.Close()
+		got := many[ks[i]]
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("report %d (%+v): the group search found %v, its own search %v", ks[i], n, got, want)
+		}
+		found += len(want)
+	}
+	if found == 0 {
+		t.Fatal("no search found anything: the test shows nothing")
+	}
+	t.Logf("%d candidates in %d searches", found, len(ns))
+}
