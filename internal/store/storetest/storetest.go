@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"EachReportKeepsOriginal", testEachReport},
 		{"ImportRulesInSameTransaction", testImportRules},
 		{"JoinAtIntake", testJoin},
+		{"JoinWithinOneImport", testJoinWithinOneImport},
 		{"WorkflowEvents", testEvents},
 		{"Accounts", testAccounts},
 		{"EvidenceAndNotifications", testEvidence},

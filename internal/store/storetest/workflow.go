@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -40,6 +41,42 @@ func testJoin(t *testing.T, s store.Store) {
 	links, err := s.IncidentLinks(ctx, first[0].IncidentID)
 	if err != nil || links[res[0].ReportID] != res[0].Joined {
 		t.Errorf("links %v, %v", links, err)
+	}
+}
+
+// testJoinWithinOneImport: reports of one event in one import join the
+// incident the first of them opened, though it is not yet written where
+// the store searches (SQLite writes a transaction's rows in batches; a
+// server searches for a whole group first); a second event's reports
+// join theirs.
+func testJoinWithinOneImport(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	p := cluster.Defaults()
+	in := store.Intake{Cluster: &p}
+	var reports []incident.Report
+	for i, lat := range []float64{35.9, 36.5, 35.9, 36.5, 35.9} {
+		r := Report(fmt.Sprintf("w%d", i), day(2017, 2, 5), "SY070000")
+		r.Kind, r.Place.Lat = incident.FromNews, lat
+		reports = append(reports, r)
+	}
+	res, err := s.ImportReports(ctx, reports, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := res[0].IncidentID, res[1].IncidentID
+	if a == b {
+		t.Fatalf("66 km apart, one incident %d", a)
+	}
+	for i, want := range []int64{a, b, a, b, a} {
+		if res[i].IncidentID != want {
+			t.Errorf("report %d: incident %d, want %d (%+v)", i, res[i].IncidentID, want, res[i])
+		}
+	}
+	for id, n := range map[int64]int{a: 3, b: 2} {
+		d, err := s.Incident(ctx, id)
+		if err != nil || len(d.Reports) != n || len(d.Incident.ReportIDs) != n {
+			t.Errorf("incident %d: %d reports, %d in its facts, want %d (%v)", id, len(d.Reports), len(d.Incident.ReportIDs), n, err)
+		}
 	}
 }
 
