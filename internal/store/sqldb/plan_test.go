@@ -616,7 +616,6 @@ func pgPlan(t *testing.T, doc string) (string, []fullScan, []string) {
 func TestWritesPlanning(t *testing.T) {
 	s := openPostgres(t)
 	ctx := context.Background()
-	s.d.Server = true
 	mode := func(w *txw) string {
 		var m string
 		if err := w.scan(ctx, `SHOW plan_cache_mode`, nil, &m); err != nil {

@@ -573,7 +573,7 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 		if err := w.tx.Commit(); err != nil {
 			return err
 		}
-	} else if len(w.piped) == 1 && w.piped[0].Query == "BEGIN" {
+	} else if w.unsent() && len(w.piped) == 1 {
 		// Nothing was sent, nor is there anything to send.
 	} else {
 		w.piped = append(w.piped, Piped{Query: "COMMIT", Commit: true})
@@ -594,6 +594,12 @@ func (s *Store) tryTx(ctx context.Context, fn func(*txw) error) error {
 	return nil
 }
 
+// unsent says that a pipelined transaction has sent nothing yet: its
+// queued BEGIN still leads the queue.
+func (w *txw) unsent() bool {
+	return len(w.piped) > 0 && w.piped[0].Query == "BEGIN"
+}
+
 // rollback ends a failed transaction. A connection whose ROLLBACK fails
 // is not reused in its transaction: the driver's pool discards a
 // connection that is not idle (pgx's stdlib ResetSession).
@@ -602,8 +608,8 @@ func (w *txw) rollback() {
 		w.tx.Rollback()
 		return
 	}
-	if len(w.piped) > 0 && w.piped[0].Query == "BEGIN" {
-		return // nothing was sent
+	if w.unsent() {
+		return
 	}
 	// Not the transaction's context, which may be why it failed.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
