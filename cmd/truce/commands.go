@@ -1109,9 +1109,15 @@ func cmdVerify(ctx context.Context, args []string, out io.Writer, log *slog.Logg
 	fs, db := flags("verify")
 	pub := fs.String("pub", "", "file(s) of public keys whose checkpoints to accept, comma-separated (default: the key's FILE.pub from TRUCE_LOG_KEY)")
 	deep := fs.Bool("deep", false, "also replay the log: where each report stands, every incident's facts, state, grade and rulings (slower; docs/ledger.md)")
+	cpuProfileFile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof FILE)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	stop, err := cpuProfile(*cpuProfileFile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if *pub == "" && os.Getenv("TRUCE_LOG_KEY") != "" {
 		*pub = os.Getenv("TRUCE_LOG_KEY") + ".pub"
 	}
