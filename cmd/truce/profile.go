@@ -7,7 +7,7 @@ import (
 )
 
 // cpuProfile starts writing a CPU profile to file (none when file is
-// empty) and returns what stops it: the import, rule and serve commands
+// empty) and returns what stops it: the import, rule, verify and serve commands
 // take -cpuprofile, so that where their time goes can be seen on the
 // operator's own data (go tool pprof FILE).
 func cpuProfile(file string) (stop func(), err error) {
