@@ -138,13 +138,21 @@ func txlock(immediate bool) string {
 
 // pageSize is the page size of the databases truce creates. SQLite's
 // default, 4 KiB, holds two or three reports (a report row is 1.2 to 1.4
-// KB: its original, its packed document, its description): at 100,000
-// imported rows 16 KiB pages took 12% less CPU to import and made the
-// database 7% smaller, and `truce verify` at a million took 3% less
-// (docs/benchmarks.md, "Issue 17, sixth round"). SQLite fixes the page
-// size when it writes a database's first page; a database made before
-// keeps its own (Restore writes its copy with this one).
+// KB: its original, its packed document, its description): with 16 KiB
+// pages an import of 100,000 or 300,000 rows took 9-18% less CPU and made
+// a database 7% smaller, and `truce verify` at a million took 3-11% less,
+// 7-30% less on a restored copy (docs/benchmarks.md, "Issue 17, sixth
+// round"). SQLite fixes the page size when it writes a database's first
+// page; a database made before keeps its own (Restore writes its copy
+// with this one).
 const pageSize = 16384
+
+// setPageSize sets the page size of what c creates next: a new database,
+// or the copy VACUUM INTO writes.
+func setPageSize(ctx context.Context, c *sql.Conn) error {
+	_, err := c.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size = %d`, pageSize))
+	return err
+}
 
 // format gives a new, empty database file its page size and WAL mode,
 // which SQLite fixes in the header it then writes. A file that is not
@@ -170,7 +178,7 @@ func format(ctx context.Context, path string) error {
 	defer c.Close()
 	// Another process may have formatted it meanwhile: page_size is then
 	// ignored, and journal_mode sets what it holds already.
-	if _, err := c.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size = %d`, pageSize)); err != nil {
+	if err := setPageSize(ctx, c); err != nil {
 		return err
 	}
 	_, err = c.ExecContext(ctx, `PRAGMA journal_mode = WAL`)
@@ -239,7 +247,7 @@ func Restore(ctx context.Context, backup, path string, force bool) error {
 		return fmt.Errorf("restore from %s: %w", backup, err)
 	}
 	defer c.Close()
-	if _, err := c.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size = %d`, pageSize)); err != nil {
+	if err := setPageSize(ctx, c); err != nil {
 		return fmt.Errorf("restore from %s: %w", backup, err)
 	}
 	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
