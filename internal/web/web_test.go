@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/truce-monitor/truce/internal/app"
@@ -73,38 +75,24 @@ func newSiteSecure(t *testing.T) *site { return newSiteWith(t, false) }
 func newSiteWith(t *testing.T, insecureCookies bool) *site {
 	t.Helper()
 	ctx := context.Background()
+	site0.once.Do(makeSite0)
+	if site0.err != nil {
+		t.Fatal(site0.err)
+	}
 	db := filepath.Join(t.TempDir(), "web.db")
+	b, err := os.ReadFile(site0.file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(db, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	a, err := app.Open(ctx, app.Config{DB: db})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	if err := a.LoadBundledAgreements(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.ImportDemoEvents(ctx); err != nil {
-		t.Fatal(err)
-	}
-	s := &site{app: a, tokens: map[string]string{}, db: db}
-	for _, u := range users {
-		if s.tokens[u.Name], err = a.AddUser(ctx, u, password); err != nil {
-			t.Fatal(err)
-		}
-	}
-	list, _, err := a.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Limit: 2})
-	if err != nil || len(list) < 2 {
-		t.Fatalf("demo data: %v", err)
-	}
-	s.hidden, s.public = list[0].ID, list[1].ID
-	rev := users[1]
-	for _, e := range []workflow.Event{{Action: workflow.Review}, {Action: workflow.Verify, Reason: "a monitor's report"}} {
-		if _, err := a.Act(ctx, rev, s.public, e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := a.Act(ctx, rev, s.hidden, workflow.Event{Action: workflow.Review}); err != nil {
-		t.Fatal(err)
-	}
+	s := &site{app: a, tokens: maps.Clone(site0.tokens), db: db, hidden: site0.hidden, public: site0.public}
 	ui, err := web.New(a, web.Options{InsecureCookies: insecureCookies})
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +100,72 @@ func newSiteWith(t *testing.T, insecureCookies bool) *site {
 	s.Server = httptest.NewServer(server.New(a, server.Options{UI: ui}))
 	t.Cleanup(s.Close)
 	return s
+}
+
+// site0 is the database every site starts from, made once per test
+// binary (the agreements, the demo events, a user of every role, one
+// violation under review and one verified): each site copies the file
+// rather than import the demo events again, which took a second a site.
+var site0 struct {
+	once           sync.Once
+	dir, file      string
+	tokens         map[string]string
+	hidden, public int64
+	err            error
+}
+
+func makeSite0() {
+	ctx := context.Background()
+	site0.dir, site0.err = os.MkdirTemp("", "truce-web-test-")
+	if site0.err != nil {
+		return
+	}
+	site0.file = filepath.Join(site0.dir, "web.db")
+	a, err := app.Open(ctx, app.Config{DB: site0.file})
+	if err != nil {
+		site0.err = err
+		return
+	}
+	// Closed before the file is copied: the WAL is then in the file.
+	defer a.Close()
+	site0.err = func() error {
+		if err := a.LoadBundledAgreements(ctx); err != nil {
+			return err
+		}
+		if _, err := a.ImportDemoEvents(ctx); err != nil {
+			return err
+		}
+		site0.tokens = map[string]string{}
+		for _, u := range users {
+			tok, err := a.AddUser(ctx, u, password)
+			if err != nil {
+				return err
+			}
+			site0.tokens[u.Name] = tok
+		}
+		list, _, err := a.Incidents(ctx, app.Operator(), store.Filter{Agreement: "syria-coh-2016", Verdict: ruling.Violation, Limit: 2})
+		if err != nil || len(list) < 2 {
+			return fmt.Errorf("demo data: %d violations, %v", len(list), err)
+		}
+		site0.hidden, site0.public = list[0].ID, list[1].ID
+		rev := users[1]
+		for _, e := range []workflow.Event{{Action: workflow.Review}, {Action: workflow.Verify, Reason: "a monitor's report"}} {
+			if _, err := a.Act(ctx, rev, site0.public, e); err != nil {
+				return err
+			}
+		}
+		_, err = a.Act(ctx, rev, site0.hidden, workflow.Event{Action: workflow.Review})
+		return err
+	}()
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if site0.dir != "" {
+		os.RemoveAll(site0.dir)
+	}
+	os.Exit(code)
 }
 
 // client is a browser: cookies, and the CSRF token of the last page.
