@@ -43,9 +43,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	if err := format(ctx, path); err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	// The page size is SQLite's default, 4 KiB. 16 KiB pages made imports
+	// take 9-18% less CPU and databases 7% smaller, but API submissions
+	// 17% slower (each group commit writes its dirty pages whole to the
+	// WAL), so they were not kept (docs/benchmarks.md, "Issue 17, sixth
+	// round").
+	//
 	// Immediate transactions take the write lock at BEGIN, so a writer in
 	// another process makes this one wait (busy_timeout) instead of
 	// failing on upgrade. The writer's page cache holds the indexes an
@@ -136,55 +139,6 @@ func txlock(immediate bool) string {
 	return "deferred"
 }
 
-// pageSize is the page size of the databases truce creates. SQLite's
-// default, 4 KiB, holds two or three reports (a report row is 1.2 to 1.4
-// KB: its original, its packed document, its description): with 16 KiB
-// pages an import of 100,000 or 300,000 rows took 9-18% less CPU and made
-// a database 7% smaller, and `truce verify` at a million took 3-11% less,
-// 7-30% less on a restored copy (docs/benchmarks.md, "Issue 17, sixth
-// round"). SQLite fixes the page size when it writes a database's first
-// page; a database made before keeps its own (Restore writes its copy
-// with this one).
-const pageSize = 16384
-
-// setPageSize sets the page size of what c creates next: a new database,
-// or the copy VACUUM INTO writes.
-func setPageSize(ctx context.Context, c *sql.Conn) error {
-	_, err := c.ExecContext(ctx, fmt.Sprintf(`PRAGMA page_size = %d`, pageSize))
-	return err
-}
-
-// format gives a new, empty database file its page size and WAL mode,
-// which SQLite fixes in the header it then writes. A file that is not
-// empty is left alone. Its own connection, with no other pragma, so that
-// no driver applies journal_mode (which writes the header) first.
-func format(ctx context.Context, path string) error {
-	if inMemory(path) {
-		return nil
-	}
-	fi, err := os.Stat(path)
-	if err != nil || fi.Size() > 0 {
-		return err
-	}
-	db, err := sql.Open(driverName, dsn(path, false))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	c, err := db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	// Another process may have formatted it meanwhile: page_size is then
-	// ignored, and journal_mode sets what it holds already.
-	if err := setPageSize(ctx, c); err != nil {
-		return err
-	}
-	_, err = c.ExecContext(ctx, `PRAGMA journal_mode = WAL`)
-	return err
-}
-
 // createPrivate creates an empty file readable by its owner only, unless
 // it exists (an empty file is a valid new database, and VACUUM INTO
 // writes into an empty file).
@@ -240,17 +194,7 @@ func Restore(ctx context.Context, backup, path string, force bool) error {
 	if err := createPrivate(tmp); err != nil {
 		return fmt.Errorf("restore to %s: %w", path, err)
 	}
-	// The copy is written with the page size of new databases, whatever
-	// the backup's (VACUUM INTO takes the connection's page_size).
-	c, err := src.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("restore from %s: %w", backup, err)
-	}
-	defer c.Close()
-	if err := setPageSize(ctx, c); err != nil {
-		return fmt.Errorf("restore from %s: %w", backup, err)
-	}
-	if _, err := c.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		return fmt.Errorf("restore from %s: %w", backup, err)
 	}
 	for _, suffix := range []string{"-wal", "-shm"} {
