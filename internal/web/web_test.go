@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -79,14 +80,23 @@ func newSiteWith(t *testing.T, insecureCookies bool) *site {
 	if site0.err != nil {
 		t.Fatal(site0.err)
 	}
-	db := filepath.Join(t.TempDir(), "web.db")
-	b, err := os.ReadFile(site0.file)
+	// Every file the template left (the database, and its data key or
+	// WAL should a later truce leave one), so that the copy is whole.
+	dir := t.TempDir()
+	files, err := os.ReadDir(site0.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(db, b, 0o600); err != nil {
-		t.Fatal(err)
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(site0.dir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name()), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
+	db := filepath.Join(dir, filepath.Base(site0.file))
 	a, err := app.Open(ctx, app.Config{DB: db})
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +137,7 @@ func makeSite0() {
 		return
 	}
 	// Closed before the file is copied: the WAL is then in the file.
-	defer a.Close()
+	defer func() { site0.err = errors.Join(site0.err, a.Close()) }()
 	site0.err = func() error {
 		if err := a.LoadBundledAgreements(ctx); err != nil {
 			return err
