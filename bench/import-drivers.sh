@@ -9,7 +9,7 @@
 #   - truce import acled with each driver, into a fresh database holding the
 #     shipped agreement.
 # The drivers, chosen by build tag: modernc.org/sqlite (no tag, the default),
-# github.com/mattn/go-sqlite3 (-tags sqlite_cgo, needs a C compiler) and
+# github.com/mattn/go-sqlite3 (-tags "sqlite_cgo sqlite_fts5", needs a C compiler) and
 # github.com/ncruces/go-sqlite3 (-tags sqlite_wasm).
 # It prints one markdown table per size: medians of the 3 repetitions, and
 # the ratio of each tool's CPU time to sqlite3's.
@@ -31,7 +31,7 @@ for tool in sqlite3 /usr/bin/time awk go gcc; do
 done
 
 drivers=(modernc mattn ncruces)
-declare -A tag=([modernc]="" [mattn]=sqlite_cgo [ncruces]=sqlite_wasm)
+declare -A tag=([modernc]="" [mattn]="sqlite_cgo sqlite_fts5" [ncruces]=sqlite_wasm)
 for d in "${drivers[@]}"; do
 	echo "building truce and goloader with $d${tag[$d]:+ (-tags ${tag[$d]})}..." >&2
 	(cd "$root" && go build -tags "${tag[$d]}" -o "$work/truce-$d" ./cmd/truce &&

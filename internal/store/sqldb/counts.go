@@ -49,7 +49,7 @@ func countColumns(by store.CountBy) []string {
 }
 
 func (s *Store) rulingCounts(ctx context.Context, f store.Filter, by store.CountBy) ([]store.RulingCount, error) {
-	since, err := s.sinceFor(ctx, f.From)
+	b, err := s.boundsOf(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +61,7 @@ func (s *Store) rulingCounts(ctx context.Context, f store.Filter, by store.Count
 		l = listed{from: " FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id JOIN incidents i" + s.coverIncidents() + " ON i.id = p.incident_id",
 			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Party}, start: "p.occurred_start", verdict: "p.verdict"}
 	}
-	w, args := s.where(f, l, since)
+	w, args := s.where(f, l, b)
 	cols := strings.Join(countColumns(by), ", ")
 	rows, err := s.query(ctx, "SELECT "+cols+", count(*)"+l.from+w+" GROUP BY "+cols, args...)
 	if err != nil {

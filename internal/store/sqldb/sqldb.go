@@ -111,6 +111,9 @@ type Store struct {
 	// noLog skips the log, for measuring what the log costs; only this
 	// package's benchmarks set it.
 	noLog bool
+	// noTextIndex searches text without the trigram indexes, for checking
+	// that they change nothing; only this package's tests set it.
+	noTextIndex bool
 	// rebound caches rebind's answers, buffered touchesBuffered's: the
 	// queries are a fixed set. prepared holds statements kept prepared on
 	// the writer pool (keep), keptCount how many.
@@ -1349,10 +1352,10 @@ func listColumn(l []string) string {
 
 // where builds the WHERE clause of a listing or a count read as l says
 // (listing, counting): l's own conditions first, then f's, on the columns
-// l names (the incident's own, or the copies of the table read from).
-// since, when set, is the lower bound of the start that f.From implies
-// (sinceFor).
-func (s *Store) where(f store.Filter, l listed, since string) (string, []any) {
+// l names (the incident's own, or the copies of the table read from),
+// with what b read of the store for f.
+func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
+	since := b.since
 	start, verdict := l.start, l.verdict
 	conds, args := slices.Clone(l.conds), slices.Clone(l.args)
 	// An incident merged into another has no reports of its own left.
@@ -1396,7 +1399,7 @@ func (s *Store) where(f store.Filter, l listed, since string) (string, []any) {
 	}
 	if f.Text != "" {
 		// Only what the viewer may read is searched (see search).
-		c, a := s.search(f.Text, f.Visible == nil)
+		c, a := s.search(f.Text, f.Visible == nil, b.text)
 		conds = append(conds, c)
 		args = append(args, a...)
 	}
@@ -1522,14 +1525,14 @@ const listColumns = "i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',
 
 // incidentsQueryOf is incidentsQueryAs listing the columns cols.
 func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols string, inOrder bool) (incidentsSQL, error) {
-	since, err := s.sinceFor(ctx, f.From)
+	b, err := s.boundsOf(ctx, f)
 	if err != nil {
 		return incidentsSQL{}, err
 	}
 	l := s.listing(f)
 	l.inOrder = inOrder
 	from := l.from
-	w, args := s.where(f, l, since)
+	w, args := s.where(f, l, b)
 	order := " ORDER BY " + l.start + ", " + l.id
 	if f.Newest {
 		order = " ORDER BY " + l.start + " DESC, " + l.id + " DESC"
@@ -1539,7 +1542,7 @@ func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols strin
 		list += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, f.Offset)
 	}
 	c := s.counting(f)
-	cw, cargs := s.where(f, c, since)
+	cw, cargs := s.where(f, c, b)
 	return incidentsSQL{count: fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", c.from, cw, store.CountCap+1), countArgs: cargs, list: list, args: args}, nil
 }
 
@@ -1601,9 +1604,17 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 
 // searchGuard runs fn, which reads what f selects: alone among text
 // searches (searchSlots) and for at most the search budget when f
-// searches text, failing with store.ErrTooBroad when the budget ran out.
+// searches text without the trigram indexes (textIndex), failing with
+// store.ErrTooBroad when the budget ran out. A search the indexes answer
+// tests at most maxIndexed incidents, and runs as any other filter.
 func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context.Context) error) error {
 	if f.Text == "" {
+		return fn(ctx)
+	}
+	if index, err := s.textIndex(ctx, f); err != nil || index != "" {
+		if err != nil {
+			return err
+		}
 		return fn(ctx)
 	}
 	parent := ctx
@@ -1728,7 +1739,7 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
 	}
-	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, since)
+	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, bounds{since: since})
 	rows, err := s.query(ctx, "SELECT i.id, i.doc, (SELECT string_agg(CAST(r.id AS TEXT), ',') FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
@@ -1770,7 +1781,7 @@ func (s *Store) EachToRule(ctx context.Context, from, to time.Time, agreementID 
 	if err != nil {
 		return fmt.Errorf("scan incidents to rule: %w", err)
 	}
-	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, since)
+	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, bounds{since: since})
 	reports := "''"
 	if all {
 		reports = "(SELECT string_agg(CAST(rp.id AS TEXT), ',') FROM reports rp WHERE rp.incident_id = i.id)"
@@ -1889,7 +1900,7 @@ func (s *Store) eachReport(ctx context.Context, where string, args []any, fn fun
 // (Incident.TitleProtected, as the application redacts it); staff (all)
 // also match every title and the description of each of its reports.
 // Original records are never searched.
-func (s *Store) search(text string, all bool) (string, []any) {
+func (s *Store) search(text string, all bool, index string) (string, []any) {
 	const like = " LIKE ? ESCAPE '\\'"
 	conds := []string{"lower(i.act)" + like}
 	// The names are one a line: words spanning two lines would match
@@ -1909,7 +1920,126 @@ func (s *Store) search(text string, all bool) (string, []any) {
 	for i := range args {
 		args[i] = pattern
 	}
-	return "(" + strings.Join(conds, " OR ") + ")", args
+	cond := "(" + strings.Join(conds, " OR ") + ")"
+	if index != "" {
+		// The trigram indexes give the incidents whose words hold every
+		// piece of the text, which the conditions above then test (see
+		// textIndex).
+		in, pre := textMatches(index, all)
+		cond = "i.id IN (" + in + ") AND " + cond
+		args = append(pre, args...)
+	}
+	return cond, args
+}
+
+// textMatches is the query of the incidents whose words the trigram
+// indexes say hold every piece of FTS5 query m (trigrams), and its
+// arguments: the public's words, and for staff (all) protected titles and
+// the incidents of the reports whose descriptions do.
+func textMatches(m string, all bool) (string, []any) {
+	if !all {
+		return "SELECT rowid FROM incident_text WHERE incident_text MATCH ?", []any{m}
+	}
+	return `SELECT rowid FROM incident_text WHERE incident_text MATCH ?
+		UNION SELECT rowid FROM protected_text WHERE protected_text MATCH ?
+		UNION SELECT incident_id FROM reports WHERE id IN (SELECT rowid FROM report_text WHERE report_text MATCH ?)`, []any{m, m, m}
+}
+
+// maxIndexed is how many incidents the trigram indexes may give a text
+// search for it to ask them: past it, the text is common enough that
+// reading incidents in the listing's order finds a page and the count's
+// store.CountCap+1 matches sooner than gathering every incident holding
+// it (at a million, 4 s for a word in every description, against 0.02 s
+// without; docs/benchmarks.md, "Issue 17, seventh round").
+const maxIndexed = 20_000
+
+// textIndex is the trigram query (trigrams) with which a search of f's
+// text asks SQLite's trigram indexes (migration 0024) which incidents to
+// test, so that a rare text is found among a million incidents in
+// milliseconds where testing each took ten seconds; "" when f searches
+// no text, the engine has no such index, the text is shorter than three
+// characters, or the indexes give more than maxIndexed incidents.
+// Whatever the conditions match holds every piece of the text (the
+// indexes fold case as lower does, and more), so the search matches
+// exactly what it matches without them (TestTextIndexChangesNothing).
+func (s *Store) textIndex(ctx context.Context, f store.Filter) (string, error) {
+	if f.Text == "" || s.d.Name != "sqlite" || s.noTextIndex {
+		return "", nil
+	}
+	m := trigrams(strings.ToLower(f.Text))
+	if m == "" {
+		return "", nil
+	}
+	// Counted in each index on its own, which reads only the index:
+	// joining the reports to their incidents, as the search does, cost
+	// as much as the search for a common word. Kept with the totals
+	// (count): searchGuard asks first, then the query.
+	indexes := []string{"incident_text"}
+	if f.Visible == nil {
+		indexes = append(indexes, "protected_text", "report_text")
+	}
+	n := 0
+	for _, index := range indexes {
+		q := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %[1]s WHERE %[1]s MATCH ? LIMIT %d) AS c", index, maxIndexed+1)
+		k, err := s.count(ctx, q, []any{m})
+		if err != nil {
+			return "", fmt.Errorf("text index: %w", err)
+		}
+		if n += k; n > maxIndexed {
+			return "", nil
+		}
+	}
+	return m, nil
+}
+
+// bounds is what a filter's conditions need read from the store first
+// (boundsOf).
+type bounds struct {
+	// since is the lower bound of the start the period's From implies
+	// (sinceFor).
+	since string
+	// text is the query of the trigram indexes for the text (textIndex).
+	text string
+}
+
+func (s *Store) boundsOf(ctx context.Context, f store.Filter) (bounds, error) {
+	since, err := s.sinceFor(ctx, f.From)
+	if err != nil {
+		return bounds{}, err
+	}
+	text, err := s.textIndex(ctx, f)
+	return bounds{since: since, text: text}, err
+}
+
+// maxTrigrams bounds the pieces a text search asks the trigram indexes
+// for: a few already leave few incidents to test.
+const maxTrigrams = 16
+
+// trigrams is an FTS5 query for the rows holding every three-character
+// piece of text (up to maxTrigrams of them, spread over it, the first and
+// the last among them), each quoted so that it is taken as it is; ""
+// when text is shorter than three characters.
+func trigrams(text string) string {
+	r := []rune(text)
+	n := len(r) - 2 // pieces
+	if n < 1 {
+		return ""
+	}
+	k := min(n, maxTrigrams)
+	seen := map[string]bool{}
+	var q []string
+	for j := range k {
+		i := 0
+		if k > 1 {
+			i = j * (n - 1) / (k - 1)
+		}
+		t := string(r[i : i+3])
+		if !seen[t] {
+			seen[t] = true
+			q = append(q, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+		}
+	}
+	return strings.Join(q, " AND ")
 }
 
 // likeContains is the LIKE pattern (with ESCAPE '\') matching text as it

@@ -6,11 +6,17 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/ncruces/go-sqlite3"
 	// Registers the "sqlite3" driver. Since v0.3x the SQLite build is
 	// compiled into the module (Wasm translated to Go), so the embed
 	// package is no longer needed (importing it prints a warning).
 	_ "github.com/ncruces/go-sqlite3/driver"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 )
+
+// FTS5 is an extension of this build, registered on every connection: the
+// text search's trigram indexes need it (migration 0024).
+func init() { sqlite3.AutoExtension(fts5.Register) }
 
 // driverName is github.com/ncruces/go-sqlite3 (-tags sqlite_wasm): pure
 // Go, SQLite compiled to WebAssembly and from there to Go.

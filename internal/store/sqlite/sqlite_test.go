@@ -51,7 +51,9 @@ func TestReopen(t *testing.T) {
 
 // TestTablesComplete: backups copy the tables sqldb.Tables names, so a
 // table added by a migration and forgotten there would be lost from every
-// backup. The PostgreSQL engine's backup relies on the same list.
+// backup. The PostgreSQL engine's backup relies on the same list. The
+// text indexes (virtual tables, and the tables they keep theirs in) are
+// made from incidents and reports, and only SQLite has them.
 func TestTablesComplete(t *testing.T) {
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "truce.db"))
@@ -59,7 +61,9 @@ func TestTablesComplete(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	rows, err := s.DB().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	rows, err := s.DB().QueryContext(ctx, `SELECT name FROM sqlite_master t WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' AND (t.name = v.name OR t.name LIKE v.name || '\_%' ESCAPE '\'))
+		ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}
