@@ -63,7 +63,14 @@ func (s *Store) rulingCounts(ctx context.Context, f store.Filter, by store.Count
 	}
 	w, args := s.where(f, l, b)
 	cols := strings.Join(countColumns(by), ", ")
-	rows, err := s.query(ctx, "SELECT "+cols+", count(*)"+l.from+w+" GROUP BY "+cols, args...)
+	q := "SELECT " + cols + ", count(*)" + l.from + w + " GROUP BY " + cols
+	version, key := s.version(ctx, q, args)
+	if key != "" {
+		if out, ok := s.counts.get(version, key); ok {
+			return out, nil
+		}
+	}
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +84,15 @@ func (s *Store) rulingCounts(ctx context.Context, f store.Filter, by store.Count
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Kept for the views after this one while the data is unchanged;
+	// the callers only read the groups.
+	if key != "" {
+		s.counts.put(version, key, out)
+	}
+	return out, nil
 }
 
 // scanCount reads one group; lists holds the lists decoded so far (the

@@ -77,7 +77,8 @@ type Dialect struct {
 	// DataVersion, when set, returns a value that differs from any it
 	// returned before whenever a transaction has committed since, on any
 	// connection or in any process ("" when it cannot tell): Incidents
-	// then counts a filter once per version (totals.go).
+	// then counts a filter, and RulingCounts groups, once per version
+	// (totals.go).
 	DataVersion func(context.Context) string
 }
 
@@ -136,8 +137,10 @@ type Store struct {
 	logSize atomic.Int64
 	// frontier holds what the next append needs of the log (flushLog).
 	frontier frontier
-	// totals are the totals counted for the current data version.
-	totals totals
+	// totals are the totals counted for the current data version, counts
+	// the ruling counts (totals.go).
+	totals kept[int]
+	counts kept[[]store.RulingCount]
 	// notifiedBelow: with one writer, every notification of a smaller
 	// id has been handed to the outbox (see PendingNotifications).
 	notifiedBelow atomic.Int64
@@ -160,7 +163,7 @@ func New(ctx context.Context, w, r *sql.DB, d Dialect) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: w, r: r, d: d, docs: docs, searching: make(chan struct{}, searchSlots), budget: searchBudget}
+	s := &Store{w: w, r: r, d: d, docs: docs, searching: make(chan struct{}, searchSlots), budget: searchBudget, totals: newTotals(), counts: newKeptCounts()}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", d.Name, err)
 	}

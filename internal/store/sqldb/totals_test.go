@@ -5,7 +5,7 @@ import "testing"
 // A total is kept under the data version it was counted at, for its very
 // query and arguments only.
 func TestTotalsKept(t *testing.T) {
-	var tt totals
+	tt := newTotals()
 	k := totalKey("SELECT count(*) FROM t WHERE a = ? AND b = ?", []any{"x,y", 1})
 	for _, other := range []string{
 		totalKey("SELECT count(*) FROM t WHERE a = ? AND b = ?", []any{"x", "y,1"}),
@@ -33,7 +33,7 @@ func TestTotalsKept(t *testing.T) {
 	for i := range maxTotals + 1 {
 		tt.put("1.2", totalKey("q", []any{i}), i)
 	}
-	if len(tt.n) > maxTotals {
-		t.Fatalf("%d totals kept, at most %d", len(tt.n), maxTotals)
+	if len(tt.m) > maxTotals {
+		t.Fatalf("%d totals kept, at most %d", len(tt.m), maxTotals)
 	}
 }
