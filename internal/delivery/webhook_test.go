@@ -290,3 +290,42 @@ func TestWorkerStopUnclaims(t *testing.T) {
 		t.Errorf("the next run: %+v %v; want all %d delivered at once", res, err, n)
 	}
 }
+
+// stopAtClaim is a store whose claim commits as the run is stopped and
+// whose answer is lost then, as a database's can be: the claim's context
+// cancelled, the caller learns only that.
+type stopAtClaim struct {
+	store.Store
+	stop func()
+}
+
+func (s stopAtClaim) ClaimDue(ctx context.Context, now, until time.Time, limit int) ([]store.OutboxItem, error) {
+	items, err := s.Store.ClaimDue(ctx, now, until, limit)
+	s.stop()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return items, err
+}
+
+// TestWorkerStopDuringClaim: a run stopped while it claims items gives
+// them back, so that the next run (after a restart) sends them at once,
+// not when their lease ends; they used to stay leased, the other way
+// TestDeliveryFaultsAndRestart could fail on PostgreSQL.
+func TestWorkerStopDuringClaim(t *testing.T) {
+	rc := newReceiver(secret)
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	const n = 3
+	st, _ := outbox(t, srv.URL, secret, n)
+	ctx, cancel := context.WithCancel(context.Background())
+	w := testWorker(stopAtClaim{Store: st, stop: cancel}, 10*time.Second)
+	w.Lease = time.Hour
+	if res, err := w.RunOnce(ctx); !errors.Is(err, context.Canceled) || res.Attempted != 0 {
+		t.Fatalf("stopped run: %+v %v", res, err)
+	}
+	res, err := testWorker(st, 10*time.Second).RunOnce(context.Background())
+	if err != nil || res.Delivered != n {
+		t.Errorf("the next run: %+v %v; want all %d delivered at once", res, err, n)
+	}
+}

@@ -67,6 +67,10 @@ func (w *Worker) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
+// claimTimeout bounds a claim of due items, which a stopped run does not
+// cancel (RunOnce).
+const claimTimeout = 30 * time.Second
+
 // RunOnce attempts every item due when it starts, once each, and returns
 // when they are settled or rescheduled.
 func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
@@ -116,7 +120,16 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 		return s, nil
 	}
 	for {
-		items, err := w.Store.ClaimDue(ctx, start, w.now().Add(lease), batch)
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		// The claim is not cancelled midway: a claim the database
+		// committed as the run was stopped, its answer lost, would leave
+		// its items leased and unattempted for the whole lease after a
+		// restart. Claimed, they are unclaimed below if the run stopped.
+		claimCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), claimTimeout)
+		items, err := w.Store.ClaimDue(claimCtx, start, w.now().Add(lease), batch)
+		cancel()
 		if err != nil {
 			return res, err
 		}
