@@ -19,8 +19,8 @@ import (
 // (migration 0024) which incidents to test, and finds exactly what it
 // finds testing every incident, for the staff and the public, in the
 // users' five languages and with the characters a LIKE pattern or an
-// FTS5 query treats specially, after reports were revised, joined
-// incidents and were moved by a merge.
+// FTS5 query treats specially, after a report was revised and another
+// moved by a merge.
 func TestTextIndexChangesNothing(t *testing.T) {
 	s, _ := openSQLitePools(t)
 	ctx := context.Background()
