@@ -20,9 +20,9 @@ func (s *Store) RulingCounts(ctx context.Context, f store.Filter, by store.Count
 		return nil, fmt.Errorf("count rulings: an agreement is needed")
 	}
 	var out []store.RulingCount
-	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
+	err := s.searchGuard(ctx, f, func(ctx context.Context, b bounds) error {
 		var err error
-		out, err = s.rulingCounts(ctx, f, by)
+		out, err = s.rulingCounts(ctx, f, b, by)
 		return err
 	})
 	if err != nil {
@@ -48,11 +48,7 @@ func countColumns(by store.CountBy) []string {
 	return cols
 }
 
-func (s *Store) rulingCounts(ctx context.Context, f store.Filter, by store.CountBy) ([]store.RulingCount, error) {
-	b, err := s.boundsOf(ctx, f)
-	if err != nil {
-		return nil, err
-	}
+func (s *Store) rulingCounts(ctx context.Context, f store.Filter, b bounds, by store.CountBy) ([]store.RulingCount, error) {
 	// Every ruling under the agreement (from rulings_verdict), or a
 	// party's, with its incident (from incidents_cover: coverIncidents).
 	l := listed{from: " FROM rulings r JOIN incidents i" + s.coverIncidents() + " ON i.id = r.incident_id", conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement},
@@ -136,11 +132,8 @@ func scanCount(rows interface{ Scan(...any) error }, by store.CountBy, lists map
 // ruling's document nor the reports' ids), each row handed to fn as it
 // is read instead of the page gathered first.
 func (s *Store) EachOnMap(ctx context.Context, f store.Filter, fn func(store.OnMap) error) error {
-	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
-		qs, err := s.incidentsQueryOf(ctx, f, "i.id, i.doc, coalesce(r.verdict, ''), i.grade", false)
-		if err != nil {
-			return err
-		}
+	err := s.searchGuard(ctx, f, func(ctx context.Context, b bounds) error {
+		qs := s.incidentsQueryOf(f, b, "i.id, i.doc, coalesce(r.verdict, ''), i.grade", false)
 		rows, err := s.query(ctx, qs.list, qs.args...)
 		if err != nil {
 			return err

@@ -1510,16 +1510,16 @@ type incidentsSQL struct {
 	args      []any
 }
 
-// incidentsQuery is what Incidents runs for f. TestFilterIndexes explains
-// these very queries.
-func (s *Store) incidentsQuery(ctx context.Context, f store.Filter) (incidentsSQL, error) {
-	return s.incidentsQueryAs(ctx, f, false)
+// incidentsQuery is what Incidents runs for f, with what b read for it.
+// TestFilterIndexes explains these very queries.
+func (s *Store) incidentsQuery(f store.Filter, b bounds) incidentsSQL {
+	return s.incidentsQueryAs(f, b, false)
 }
 
 // incidentsQueryAs is incidentsQuery, the listing read in its order
 // whatever the Admin condition (see inOrder) when inOrder is set.
-func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bool) (incidentsSQL, error) {
-	return s.incidentsQueryOf(ctx, f, listColumns, inOrder)
+func (s *Store) incidentsQueryAs(f store.Filter, b bounds, inOrder bool) incidentsSQL {
+	return s.incidentsQueryOf(f, b, listColumns, inOrder)
 }
 
 // listColumns are what the listing reads of each incident: its document,
@@ -1527,11 +1527,7 @@ func (s *Store) incidentsQueryAs(ctx context.Context, f store.Filter, inOrder bo
 const listColumns = "i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',') FROM reports WHERE incident_id = i.id), i.grade"
 
 // incidentsQueryOf is incidentsQueryAs listing the columns cols.
-func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols string, inOrder bool) (incidentsSQL, error) {
-	b, err := s.boundsOf(ctx, f)
-	if err != nil {
-		return incidentsSQL{}, err
-	}
+func (s *Store) incidentsQueryOf(f store.Filter, b bounds, cols string, inOrder bool) incidentsSQL {
 	l := s.listing(f)
 	l.inOrder = inOrder
 	from := l.from
@@ -1546,7 +1542,7 @@ func (s *Store) incidentsQueryOf(ctx context.Context, f store.Filter, cols strin
 	}
 	c := s.counting(f)
 	cw, cargs := s.where(f, c, b)
-	return incidentsSQL{count: fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", c.from, cw, store.CountCap+1), countArgs: cargs, list: list, args: args}, nil
+	return incidentsSQL{count: fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", c.from, cw, store.CountCap+1), countArgs: cargs, list: list, args: args}
 }
 
 // inOrder says whether SQLite should read a page of f in the listing's
@@ -1594,9 +1590,9 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	}
 	var list []store.IncidentSummary
 	var total int
-	err := s.searchGuard(ctx, f, func(ctx context.Context) error {
+	err := s.searchGuard(ctx, f, func(ctx context.Context, b bounds) error {
 		var err error
-		list, total, err = s.incidents(ctx, f)
+		list, total, err = s.incidents(ctx, f, b)
 		return err
 	})
 	if err != nil && errors.Is(err, store.ErrTooBroad) {
@@ -1605,20 +1601,19 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 	return list, total, err
 }
 
-// searchGuard runs fn, which reads what f selects: alone among text
-// searches (searchSlots) and for at most the search budget when f
-// searches text without the trigram indexes (textIndex), failing with
+// searchGuard reads what f's conditions need of the store (boundsOf) and
+// runs fn, which reads what f selects: alone among text searches
+// (searchSlots) and for at most the search budget when f searches text
+// without the trigram indexes (bounds.text), failing with
 // store.ErrTooBroad when the budget ran out. A search the indexes answer
 // tests at most maxIndexed incidents, and runs as any other filter.
-func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context.Context) error) error {
-	if f.Text == "" {
-		return fn(ctx)
+func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context.Context, bounds) error) error {
+	b, err := s.boundsOf(ctx, f)
+	if err != nil {
+		return err
 	}
-	if index, err := s.textIndex(ctx, f); err != nil || index != "" {
-		if err != nil {
-			return err
-		}
-		return fn(ctx)
+	if f.Text == "" || b.text != "" {
+		return fn(ctx, b)
 	}
 	parent := ctx
 	select {
@@ -1629,29 +1624,25 @@ func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.budget)
 	defer cancel()
-	err := fn(ctx)
+	err = fn(ctx, b)
 	if err != nil && ctx.Err() != nil && parent.Err() == nil {
 		return store.ErrTooBroad
 	}
 	return err
 }
 
-func (s *Store) incidents(ctx context.Context, f store.Filter) ([]store.IncidentSummary, int, error) {
-	qs, err := s.incidentsQuery(ctx, f)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list incidents: %w", err)
-	}
+func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]store.IncidentSummary, int, error) {
+	qs := s.incidentsQuery(f, b)
 	q, args := qs.list, qs.args
 	var total int
+	var err error
 	if !f.NoCount {
 		if total, err = s.count(ctx, qs.count, qs.countArgs); err != nil {
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
 		}
 	}
 	if s.inOrder(f, total) {
-		if qs, err = s.incidentsQueryAs(ctx, f, true); err != nil {
-			return nil, 0, fmt.Errorf("list incidents: %w", err)
-		}
+		qs = s.incidentsQueryAs(f, b, true)
 		q, args = qs.list, qs.args
 	}
 	rows, err := s.query(ctx, q, args...)
@@ -1976,7 +1967,7 @@ func (s *Store) textIndex(ctx context.Context, f store.Filter) (string, error) {
 	// Counted in each index on its own, which reads only the index:
 	// joining the reports to their incidents, as the search does, cost
 	// as much as the search for a common word. Kept with the totals
-	// (count): searchGuard asks first, then the query.
+	// (count), for the next pages of the same search.
 	indexes := []string{"incident_text"}
 	if f.Visible == nil {
 		indexes = append(indexes, "protected_text", "report_text")
