@@ -18,6 +18,9 @@
 #
 # Usage: bench/reads.sh                 (needs sqlite3, curl, awk, go)
 #   ROWS=N DB=path CLIENTS=N DURATION=10s TRUCE=path KEEP=dir ALONE=1
+#   DB may be a postgres:// URL of a database already imported into (then
+#   psql counts its incidents, and the load's figures add the CPU time of
+#   the PostgreSQL server's processes, which must run on this machine).
 #   WARM=N waits N seconds after the server is up: at start it reads the
 #   recent incidents for its alerts, which the first figures would measure.
 #   NOTEXT=1 leaves the text search (q=) out: one search at a time holds a
@@ -48,7 +51,10 @@ if [[ -z $db ]]; then
 	"$truce" agreement load -db "$db" "$root/internal/bundled/data/agreements/syria-coh-2016.yaml" > /dev/null 2>&1
 	"$truce" import acled -no-read -db "$db" -errors "$work/errors.jsonl" "$work/acled.csv" > /dev/null 2>&1
 fi
-incidents=$(sqlite3 "$db" 'SELECT count(*) FROM incidents')
+case $db in
+postgres://* | postgresql://*) incidents=$(psql -Atc 'SELECT count(*) FROM incidents' "$db") ;;
+*) incidents=$(sqlite3 "$db" 'SELECT count(*) FROM incidents') ;;
+esac
 user=bench-$RANDOM
 pass="bench reader passphrase $RANDOM$RANDOM"
 token=$(echo "$pass" | "$truce" user add "$user" -role reviewer -password-stdin -db "$db" 2>/dev/null | grep -Eo '[A-Za-z0-9_-]{30,}' | tail -n 1)
@@ -75,6 +81,8 @@ paths=(
 # cpu is the server's CPU time so far (user+sys), in seconds.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$pid/stat"; }
 since() { awk -v a="$1" -v b="$(cpu)" 'BEGIN{printf "%.2f", b-a}'; }
+# pgcpu is the CPU time so far of every process named postgres.
+pgcpu() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '$2 == "(postgres)" {t += $14 + $15} END {printf "%.2f", t/hz}'; }
 if [[ -n ${ALONE:-} ]]; then
 	echo "each path alone, five times (seconds), and the server's CPU for the five:"
 	for p in "${paths[@]}"; do
@@ -89,9 +97,9 @@ fi
 get=()
 for p in "${paths[@]}"; do get+=(-get "$p"); done
 echo "$(nproc) cores; $incidents incidents; $clients clients for $duration, as a reviewer"
-c0=$(cpu)
+c0=$(cpu) p0=$(pgcpu)
 TRUCE_TOKEN=$token "$truce" load -url "http://127.0.0.1:$port" -clients "$clients" -duration "$duration" "${get[@]}"
-echo "  server cpu: $(since "$c0") s"
+echo "  server cpu: $(since "$c0") s; postgres processes' cpu: $(awk -v a="$p0" -v b="$(pgcpu)" 'BEGIN{printf "%.2f", b-a}') s"
 
 # The map is a page of the web interface: log in as the reviewer.
 jar=$work/cookies

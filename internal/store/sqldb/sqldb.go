@@ -27,6 +27,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -115,6 +116,10 @@ type Store struct {
 	// noTextIndex searches text without the trigram indexes, for checking
 	// that they change nothing; only this package's tests set it.
 	noTextIndex bool
+	// textIndexes says the database has the text search's trigram
+	// indexes: always on SQLite, on PostgreSQL where pg_trgm could be had
+	// (migration 0024).
+	textIndexes bool
 	// rebound caches rebind's answers, buffered touchesBuffered's: the
 	// queries are a fixed set. prepared holds statements kept prepared on
 	// the writer pool (keep), keptCount how many.
@@ -166,6 +171,12 @@ func New(ctx context.Context, w, r *sql.DB, d Dialect) (*Store, error) {
 	s := &Store{w: w, r: r, d: d, docs: docs, searching: make(chan struct{}, searchSlots), budget: searchBudget, totals: newTotals(), counts: newKeptCounts()}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", d.Name, err)
+	}
+	s.textIndexes = d.Name == "sqlite"
+	if d.Name == "postgres" {
+		if s.textIndexes, err = s.pgTextIndexes(ctx); err != nil {
+			return nil, fmt.Errorf("text indexes: %w", err)
+		}
 	}
 	return s, nil
 }
@@ -271,6 +282,26 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// pgTextIndexes reports whether PostgreSQL has the text search's trigram
+// indexes, first building them if it has not and pg_trgm can now be had
+// (migration 0024 made none where the extension was missing).
+func (s *Store) pgTextIndexes(ctx context.Context) (bool, error) {
+	const q = `SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'reports_text' AND schemaname = current_schema())`
+	var ok bool
+	if err := s.queryRow(ctx, q).Scan(&ok); err != nil || ok {
+		return ok, err
+	}
+	body, err := migrations.ReadFile("migrations/postgres/0024_text_index.sql")
+	if err != nil {
+		return false, err
+	}
+	if _, err := s.w.ExecContext(ctx, string(body)); err != nil {
+		return false, err
+	}
+	err = s.queryRow(ctx, q).Scan(&ok)
+	return ok, err
 }
 
 // afterMigration holds what a migration needs done in Go, in its own
@@ -1605,14 +1636,16 @@ func (s *Store) Incidents(ctx context.Context, f store.Filter) ([]store.Incident
 // runs fn, which reads what f selects: alone among text searches
 // (searchSlots) and for at most the search budget when f searches text
 // without the trigram indexes (bounds.text), failing with
-// store.ErrTooBroad when the budget ran out. A search the indexes answer
-// tests at most maxIndexed incidents, and runs as any other filter.
+// store.ErrTooBroad when the budget ran out. A search SQLite's indexes
+// answer tests at most maxIndexed incidents, and runs as any other
+// filter; PostgreSQL's choice rests on an estimate, so its searches keep
+// both.
 func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context.Context, bounds) error) error {
 	b, err := s.boundsOf(ctx, f)
 	if err != nil {
 		return err
 	}
-	if f.Text == "" || b.text != "" {
+	if f.Text == "" || b.text != "" && s.d.Name == "sqlite" {
 		return fn(ctx, b)
 	}
 	parent := ctx
@@ -1916,27 +1949,44 @@ func (s *Store) search(text string, all bool, index string) (string, []any) {
 	}
 	cond := "(" + strings.Join(conds, " OR ") + ")"
 	if index != "" {
-		// The trigram indexes give the incidents whose words hold every
-		// piece of the text, which the conditions above then test (see
-		// textIndex).
-		in, pre := textMatches(index, all)
+		// The trigram indexes give the incidents whose words may hold
+		// the text, which the conditions above then test (see textIndex).
+		in, pre := s.textMatches(index, all)
 		cond = "i.id IN (" + in + ") AND " + cond
 		args = append(pre, args...)
 	}
 	return cond, args
 }
 
+// The expressions PostgreSQL's trigram indexes hold (its migration 0024),
+// which a query must spell as they are for the planner to use them.
+const (
+	pgPublicText = `lower(act || E'\n' || words || E'\n' || CASE WHEN title_protected THEN '' ELSE title END)`
+	pgLike       = ` LIKE ? ESCAPE '\'`
+)
+
 // textMatches is the query of the incidents whose words the trigram
-// indexes say hold every piece of FTS5 query m (trigrams), and its
-// arguments: the public's words, and for staff (all) protected titles and
-// the incidents of the reports whose descriptions do.
-func textMatches(m string, all bool) (string, []any) {
+// indexes say may hold the text, and its arguments, for index, what
+// textIndex gave: the public's words, and for staff (all) protected
+// titles and the incidents of the reports whose descriptions do. On
+// SQLite index is an FTS5 query (trigrams) and the incidents hold every
+// piece of the text; on PostgreSQL it is the search's LIKE pattern, and
+// the incidents hold the text itself somewhere in those words.
+func (s *Store) textMatches(index string, all bool) (string, []any) {
+	if s.d.Name == "postgres" {
+		if !all {
+			return "SELECT id FROM incidents WHERE " + pgPublicText + pgLike, []any{index}
+		}
+		return "SELECT id FROM incidents WHERE " + pgPublicText + pgLike + `
+			UNION SELECT id FROM incidents WHERE title_protected AND lower(title)` + pgLike + `
+			UNION SELECT incident_id FROM reports WHERE lower(description)` + pgLike, []any{index, index, index}
+	}
 	if !all {
-		return "SELECT rowid FROM incident_text WHERE incident_text MATCH ?", []any{m}
+		return "SELECT rowid FROM incident_text WHERE incident_text MATCH ?", []any{index}
 	}
 	return `SELECT rowid FROM incident_text WHERE incident_text MATCH ?
 		UNION SELECT rowid FROM protected_text WHERE protected_text MATCH ?
-		UNION SELECT incident_id FROM reports WHERE id IN (SELECT rowid FROM report_text WHERE report_text MATCH ?)`, []any{m, m, m}
+		UNION SELECT incident_id FROM reports WHERE id IN (SELECT rowid FROM report_text WHERE report_text MATCH ?)`, []any{index, index, index}
 }
 
 // maxIndexed is how many incidents the trigram indexes may give a text
@@ -1947,20 +1997,43 @@ func textMatches(m string, all bool) (string, []any) {
 // without; docs/benchmarks.md, "Issue 17, seventh round").
 const maxIndexed = 20_000
 
-// textIndex is the trigram query (trigrams) with which a search of f's
-// text asks SQLite's trigram indexes (migration 0024) which incidents to
-// test, so that a rare text is found among a million incidents in
-// milliseconds where testing each took ten seconds; "" when f searches
-// no text, the engine has no such index, the text is shorter than three
-// characters, or the indexes give more than maxIndexed incidents.
-// Whatever the conditions match holds every piece of the text (the
-// indexes fold case as lower does, and more), so the search matches
-// exactly what it matches without them (TestTextIndexChangesNothing).
+// textIndex is what a search of f's text asks the trigram indexes with
+// (textMatches), so that a rare text is found among a million incidents
+// in milliseconds where testing each took ten seconds: on SQLite an FTS5
+// query (trigrams, migration 0024), on PostgreSQL the search's LIKE
+// pattern (pg_trgm, its migration 0024). It is "" when f searches no
+// text, the database has no such index, the text has no three-character
+// piece the index can take, or the indexes give more than maxIndexed
+// incidents (on PostgreSQL: are estimated to). Whatever the search's
+// conditions match, the indexes give (on SQLite they fold case as lower
+// does, and more), so the search matches exactly what it matches
+// without them (TestTextIndexChangesNothing).
 func (s *Store) textIndex(ctx context.Context, f store.Filter) (string, error) {
-	if f.Text == "" || s.d.Name != "sqlite" || s.noTextIndex {
+	if f.Text == "" || !s.textIndexes || s.noTextIndex {
 		return "", nil
 	}
-	m := trigrams(strings.ToLower(f.Text))
+	lower := strings.ToLower(f.Text)
+	if s.d.Name == "postgres" {
+		// pg_trgm takes the trigrams of the pattern's words (runs of
+		// letters and digits); with none it would read its whole index.
+		if !hasWord(lower, 3) {
+			return "", nil
+		}
+		// The planner's estimate, from the statistics ANALYZE keeps of
+		// the indexed expressions: counting as SQLite does reads the
+		// table's row for each candidate to test it (pg_trgm's recheck),
+		// 0.3-0.7 s for a place named in one incident in twenty at a
+		// million. A wrong estimate costs time, never a result, and such
+		// a search keeps the budget (searchGuard).
+		m := likeContains(lower)
+		q, args := s.textMatches(m, f.Visible == nil)
+		n, err := s.estimate(ctx, q, args)
+		if err != nil || n > maxIndexed {
+			return "", err
+		}
+		return m, nil
+	}
+	m := trigrams(lower)
 	if m == "" {
 		return "", nil
 	}
@@ -1986,13 +2059,46 @@ func (s *Store) textIndex(ctx context.Context, f store.Filter) (string, error) {
 	return m, nil
 }
 
+// estimate is the number of rows PostgreSQL's planner expects q to give.
+func (s *Store) estimate(ctx context.Context, q string, args []any) (float64, error) {
+	var doc []byte
+	if err := s.queryRow(ctx, "EXPLAIN (FORMAT JSON) "+q, args...).Scan(&doc); err != nil {
+		return 0, fmt.Errorf("estimate: %w", err)
+	}
+	var plan []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal(doc, &plan); err != nil || len(plan) != 1 {
+		return 0, fmt.Errorf("estimate: the plan %.100q: %v", doc, err)
+	}
+	return plan[0].Plan.Rows, nil
+}
+
+// hasWord reports whether text has n letters or digits in a row.
+func hasWord(text string, n int) bool {
+	run := 0
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
 // bounds is what a filter's conditions need read from the store first
 // (boundsOf).
 type bounds struct {
 	// since is the lower bound of the start the period's From implies
 	// (sinceFor).
 	since string
-	// text is the query of the trigram indexes for the text (textIndex).
+	// text is what the trigram indexes are asked for the text
+	// (textIndex).
 	text string
 }
 
