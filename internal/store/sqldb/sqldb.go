@@ -1498,6 +1498,15 @@ func (s *Store) listing(f store.Filter) listed {
 // looks up the end only of those starting before it).
 func (s *Store) counting(f store.Filter) listed {
 	l := s.listing(f)
+	if f.Party == "" && f.Verdict == "" {
+		// The listing's ruling, joined on its key, neither adds nor
+		// drops an incident; PostgreSQL removes such a join but still
+		// reads each incident's id from its row, which kept a period's
+		// count (incidents_time includes merged_into) from reading the
+		// index alone: 10,001 rows of a month at a million 25-180 ms,
+		// against 7 ms.
+		l.from, l.countFrom, l.args = " FROM incidents i", " FROM incidents i", nil
+	}
 	if f.Admin != "" || f.State != "" || f.Text != "" || f.Visible != nil {
 		l.from = l.countFrom
 		return l
@@ -1509,9 +1518,7 @@ func (s *Store) counting(f store.Filter) listed {
 		l.from, l.noIncident = " FROM rulings r", true
 	case f.To.IsZero() && f.From.IsZero():
 		// Nothing asked but whether merged: incidents_cover in order.
-		l.from, l.args = " FROM incidents i"+s.coverIncidents(), nil
-	default:
-		l.from = l.countFrom
+		l.from += s.coverIncidents()
 	}
 	return l
 }
