@@ -65,12 +65,29 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
 	}
-	s, err := sqldb.New(ctx, db, db, sqldb.Dialect{Name: "postgres", Numbered: true, Retry: retry, Server: true, Pipeline: pipeline})
+	s, err := sqldb.New(ctx, db, db, sqldb.Dialect{Name: "postgres", Numbered: true, Retry: retry, Server: true, Pipeline: pipeline,
+		DataVersion: func(ctx context.Context) string { return dataVersion(ctx, db) }})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s/%s: %w", cfg.Host, cfg.Database, err)
 	}
 	return &Store{Store: s}, nil
+}
+
+// dataVersion answers sqldb.Dialect.DataVersion with the server's current
+// snapshot (the transactions in progress and the next to start): once a
+// transaction has committed, no later snapshot shows it in progress, so
+// the value differs from every one read before. (The WAL's position will
+// not do: it moves when the commit is written, before the commit is seen,
+// and a count between the two would be kept as current.) Writes to other
+// databases of the server change it too, which costs a count, never a
+// stale one; "" when it cannot be read.
+func dataVersion(ctx context.Context, db *sql.DB) string {
+	var v string
+	if err := db.QueryRowContext(ctx, `SELECT CAST(pg_current_snapshot() AS text)`).Scan(&v); err != nil {
+		return ""
+	}
+	return v
 }
 
 // pipeline sends stmts on conn, which holds a transaction, in one round
