@@ -35,7 +35,10 @@ duration=${DURATION:-10s}
 port=${PORT:-18495}
 if [[ -n ${KEEP:-} ]]; then work=$KEEP; mkdir -p "$work"; else work=$(mktemp -d "${TMPDIR:-/tmp}/truce-reads.XXXXXX"); fi
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null || true; [[ -z ${KEEP:-} ]] && rm -rf "$work"; }
+cleanup() {
+	[[ -n $pid ]] && kill "$pid" 2>/dev/null || true
+	if [[ -z ${KEEP:-} ]]; then rm -rf "$work"; fi
+}
 trap cleanup EXIT
 
 truce=${TRUCE:-}
