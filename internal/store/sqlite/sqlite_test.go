@@ -2,14 +2,12 @@ package sqlite_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/truce-monitor/truce/internal/incident"
-	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
@@ -138,50 +136,5 @@ func TestTotalsFollowWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	total := func(f store.Filter) int {
-		t.Helper()
-		_, n, err := reader.Incidents(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	// And the ruling counts (the dashboard's), kept the same way.
-	ruled := func() int {
-		t.Helper()
-		counts, err := reader.RulingCounts(ctx, store.Filter{Agreement: "ag"}, store.CountBySpan)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range counts {
-			n += c.N
-		}
-		return n
-	}
-	rule := func(in incident.Incident) []ruling.Ruling {
-		return []ruling.Ruling{{Agreement: "ag", Version: 1, Verdict: ruling.Violation, Parties: []string{"GOV"}}}
-	}
-	all, admin := store.Filter{Limit: 1}, store.Filter{Admin: "SY07", Limit: 1}
-	for i, s := range []*sqlite.Store{reader, other, other, reader} {
-		// Twice each: the second is answered from the totals kept.
-		for range 2 {
-			if n := total(all); n != i {
-				t.Fatalf("after %d imports: %d incidents counted", i, n)
-			}
-			if n := total(admin); n != i {
-				t.Fatalf("after %d imports: %d incidents in SY07 counted", i, n)
-			}
-			if n := ruled(); n != i {
-				t.Fatalf("after %d imports: %d rulings counted", i, n)
-			}
-		}
-		r := storetest.Report(fmt.Sprint(i), incident.Day(2017, 1, 1+i, time.UTC), "SY070000")
-		if _, err := s.ImportReports(ctx, []incident.Report{r}, store.Intake{Rule: rule}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := total(all); n != 4 {
-		t.Fatalf("after 4 imports: %d incidents counted", n)
-	}
+	storetest.TotalsFollowWrites(t, reader, other)
 }
