@@ -22,12 +22,17 @@ END
 $$;
 
 DO $$
+DECLARE
+    -- The operator class is named in the extension's schema, which need
+    -- not be on the search path (an extension made beforehand elsewhere).
+    ops text;
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-        EXECUTE $q$CREATE INDEX IF NOT EXISTS incidents_text ON incidents USING gin
-            ((lower(act || E'\n' || words || E'\n' || CASE WHEN title_protected THEN '' ELSE title END)) gin_trgm_ops)$q$;
-        EXECUTE $q$CREATE INDEX IF NOT EXISTS incidents_protected_text ON incidents USING gin (lower(title) gin_trgm_ops) WHERE title_protected$q$;
-        EXECUTE $q$CREATE INDEX IF NOT EXISTS reports_text ON reports USING gin (lower(description) gin_trgm_ops)$q$;
+    SELECT format('%I.gin_trgm_ops', extnamespace::regnamespace) INTO ops FROM pg_extension WHERE extname = 'pg_trgm';
+    IF ops IS NOT NULL THEN
+        EXECUTE format($q$CREATE INDEX IF NOT EXISTS incidents_text ON incidents USING gin
+            ((lower(act || E'\n' || words || E'\n' || CASE WHEN title_protected THEN '' ELSE title END)) %s)$q$, ops);
+        EXECUTE format($q$CREATE INDEX IF NOT EXISTS incidents_protected_text ON incidents USING gin (lower(title) %s) WHERE title_protected$q$, ops);
+        EXECUTE format($q$CREATE INDEX IF NOT EXISTS reports_text ON reports USING gin (lower(description) %s)$q$, ops);
         -- The planner's statistics of the indexed expressions, from
         -- which Store.textIndex estimates how many incidents a text
         -- gives (until autovacuum analyzes the tables again).
