@@ -138,11 +138,14 @@ func ids(t *testing.T, s *Store, f store.Filter) []int64 {
 
 // TestPostgresTextIndexesRebuilt: a database migrated where pg_trgm could
 // not be had has no trigram indexes; the next start builds them once the
-// extension can be had (here: dropped, as if never made).
+// extension can be had (here: dropped, as if never made, and the
+// extension made again in a schema off the search path, where an
+// operator may have put it).
 func TestPostgresTextIndexesRebuilt(t *testing.T) {
 	s := openPostgres(t)
 	ctx := context.Background()
-	if _, err := s.w.ExecContext(ctx, `DROP INDEX incidents_text, incidents_protected_text, reports_text`); err != nil {
+	if _, err := s.w.ExecContext(ctx, `DROP INDEX incidents_text, incidents_protected_text, reports_text;
+		DROP EXTENSION pg_trgm; CREATE SCHEMA "Trigram ops"; CREATE EXTENSION pg_trgm SCHEMA "Trigram ops"`); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.pgTextIndexes(ctx); err != nil || !ok {

@@ -27,7 +27,8 @@ DECLARE
     -- not be on the search path (an extension made beforehand elsewhere).
     ops text;
 BEGIN
-    SELECT format('%I.gin_trgm_ops', extnamespace::regnamespace) INTO ops FROM pg_extension WHERE extname = 'pg_trgm';
+    SELECT format('%I.gin_trgm_ops', n.nspname) INTO ops
+        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm';
     IF ops IS NOT NULL THEN
         EXECUTE format($q$CREATE INDEX IF NOT EXISTS incidents_text ON incidents USING gin
             ((lower(act || E'\n' || words || E'\n' || CASE WHEN title_protected THEN '' ELSE title END)) %s)$q$, ops);
