@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -112,7 +111,7 @@ func scanCount(rows interface{ Scan(...any) error }, by store.CountBy, lists map
 	for i, into := range []*[]string{&c.Parties, &c.Clauses, &c.Guarantors} {
 		list, ok := lists[l[i]]
 		if !ok {
-			if err := json.Unmarshal([]byte(l[i]), &list); err != nil {
+			if err := unmarshal([]byte(l[i]), &list); err != nil {
 				return c, fmt.Errorf("ruling list %q: %w", l[i], err)
 			}
 			lists[l[i]] = list
@@ -146,7 +145,7 @@ func (s *Store) EachOnMap(ctx context.Context, f store.Filter, fn func(store.OnM
 			if err := rows.Scan(&id, s.docs.intoText(&doc), &verdict, &m.Grade); err != nil {
 				return err
 			}
-			if err := json.Unmarshal([]byte(doc), &m.Incident); err != nil {
+			if err := unmarshal(doc, &m.Incident); err != nil {
 				return fmt.Errorf("incident %d: %w", id, err)
 			}
 			m.ID, m.Verdict = id, ruling.Verdict(verdict)

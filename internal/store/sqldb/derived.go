@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -151,7 +150,7 @@ func (s *Store) reportRows(ctx context.Context, where string, args []any, fn fun
 		sum := ledger.ReportSum(original, format, []byte(r.Doc), r.PlacedIn, r.PlacedWhy)
 		r.Digest = hex.EncodeToString(sum[:])
 		r.Pinned = pinned != 0
-		if err := json.Unmarshal([]byte(r.Doc), &r.Report); err != nil {
+		if err := unmarshal(r.Doc, &r.Report); err != nil {
 			return fmt.Errorf("report %d: %w", r.ID, err)
 		}
 		r.Report.ID, r.Report.IncidentID = r.ID, r.IncidentID
@@ -177,7 +176,7 @@ func (s *Store) EachEventRow(ctx context.Context, fn func(store.EventRow) error)
 		if err := rows.Scan(&r.Incident, &r.LogIndex, &r.Action, &r.By, &r.At, &doc); err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(doc), &r.Event); err != nil {
+		if err := unmarshal(doc, &r.Event); err != nil {
 			return fmt.Errorf("incident %d event: %w", r.Incident, err)
 		}
 		if err := fn(r); err != nil {

@@ -42,7 +42,7 @@ func (s *Store) Feeds(ctx context.Context) ([]store.Feed, error) {
 		if f.AddedAt, err = parseTS(added); err != nil {
 			return nil, fmt.Errorf("feed %s: added: %w", f.URL, err)
 		}
-		if err := json.Unmarshal([]byte(seen), &f.Seen); err != nil {
+		if err := unmarshal(seen, &f.Seen); err != nil {
 			return nil, fmt.Errorf("feed %s: items seen: %w", f.URL, err)
 		}
 		out = append(out, f)

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -319,7 +318,7 @@ func (im *importer) queryNear(ctx context.Context, q string, args []any) ([]cand
 // read decodes a candidate's document and remembers whether it has a
 // history (regrading needs it).
 func (im *importer) read(c *candidate, doc string) error {
-	if err := json.Unmarshal([]byte(doc), &c.in); err != nil {
+	if err := unmarshal(doc, &c.in); err != nil {
 		return fmt.Errorf("incident %d: %w", c.id, err)
 	}
 	im.history[c.id] = c.history

@@ -1205,7 +1205,7 @@ func recombine(ctx context.Context, w *txw, id int64, rule store.Intake, now str
 			return err
 		}
 		var r incident.Report
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+		if err := unmarshal(doc, &r); err != nil {
 			rows.Close()
 			return fmt.Errorf("report %d: %w", rid, err)
 		}
@@ -1702,7 +1702,7 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 		if err := rows.Scan(&id, s.docs.intoText(&idoc), s.docs.into(&rdoc), &rids, &sum.Grade); err != nil {
 			return nil, 0, err
 		}
-		if err := json.Unmarshal([]byte(idoc), &sum.Incident); err != nil {
+		if err := unmarshal(idoc, &sum.Incident); err != nil {
 			return nil, 0, fmt.Errorf("incident %d: %w", id, err)
 		}
 		sum.ID = id
@@ -1713,7 +1713,7 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 		}
 		if rdoc != nil {
 			var r ruling.Ruling
-			if err := json.Unmarshal(rdoc, &r); err != nil {
+			if err := unmarshal(rdoc, &r); err != nil {
 				return nil, 0, fmt.Errorf("incident %d ruling: %w", id, err)
 			}
 			sum.Ruling = &r
@@ -1734,7 +1734,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 	if err != nil {
 		return d, fmt.Errorf("incident %d: %w", id, err)
 	}
-	if err := json.Unmarshal([]byte(idoc), &d.Incident); err != nil {
+	if err := unmarshal(idoc, &d.Incident); err != nil {
 		return d, fmt.Errorf("incident %d: %w", id, err)
 	}
 	d.ID = id
@@ -1757,7 +1757,7 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 			return d, fmt.Errorf("incident %d ruling: %w", id, err)
 		}
 		var r ruling.Ruling
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+		if err := unmarshal(doc, &r); err != nil {
 			return d, err
 		}
 		d.Rulings = append(d.Rulings, r)
@@ -1787,7 +1787,7 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 			return err
 		}
 		var in incident.Incident
-		if err := json.Unmarshal([]byte(doc), &in); err != nil {
+		if err := unmarshal(doc, &in); err != nil {
 			return fmt.Errorf("incident %d: %w", id, err)
 		}
 		in.ID = id
@@ -1835,7 +1835,7 @@ func (s *Store) EachToRule(ctx context.Context, from, to time.Time, agreementID 
 			return l, nil
 		}
 		var l []string
-		if err := json.Unmarshal([]byte(col.String), &l); err != nil {
+		if err := unmarshal(col.String, &l); err != nil {
 			return nil, err
 		}
 		lists[col.String] = l
@@ -1870,7 +1870,7 @@ func (s *Store) EachToRule(ctx context.Context, from, to time.Time, agreementID 
 			if err != nil {
 				return fmt.Errorf("incident %d: %w", t.ID, err)
 			}
-			if err := json.Unmarshal(text, &t.Incident); err != nil {
+			if err := unmarshal(text, &t.Incident); err != nil {
 				return fmt.Errorf("incident %d: %w", t.ID, err)
 			}
 			t.Incident.ID = t.ID
@@ -1909,7 +1909,7 @@ func (s *Store) eachReport(ctx context.Context, where string, args []any, fn fun
 		if err := rows.Scan(&id, &incidentID, s.docs.intoText(&doc), &original, &format); err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
+		if err := unmarshal(doc, &r); err != nil {
 			return fmt.Errorf("report %d: %w", id, err)
 		}
 		r.ID, r.IncidentID, r.Original = id, incidentID, original
@@ -2077,7 +2077,7 @@ func (s *Store) estimate(ctx context.Context, q string, args []any) (float64, er
 			Rows float64 `json:"Plan Rows"`
 		}
 	}
-	if err := json.Unmarshal(doc, &plan); err != nil || len(plan) != 1 {
+	if err := unmarshal(doc, &plan); err != nil || len(plan) != 1 {
 		return 0, fmt.Errorf("estimate: the plan %.100q: %v", doc, err)
 	}
 	return plan[0].Plan.Rows, nil

@@ -31,7 +31,7 @@ func (s *Store) Events(ctx context.Context, incidentID int64) ([]workflow.Event,
 			return nil, err
 		}
 		var e workflow.Event
-		if err := json.Unmarshal([]byte(doc), &e); err != nil {
+		if err := unmarshal(doc, &e); err != nil {
 			return nil, fmt.Errorf("incident %d event: %w", incidentID, err)
 		}
 		out = append(out, e)
@@ -83,7 +83,7 @@ func appendEvent(ctx context.Context, w *txw, incidentID int64, e workflow.Event
 		return err
 	}
 	var m map[string]any
-	if err := json.Unmarshal([]byte(idoc), &m); err != nil {
+	if err := unmarshal(idoc, &m); err != nil {
 		return err
 	}
 	m["state"] = st.State
@@ -108,19 +108,19 @@ func regrade(ctx context.Context, w *txw, id int64, grade store.GradeFunc) error
 	}{
 		{`SELECT doc FROM incident_events WHERE incident_id = ? ORDER BY seq`, func(b []byte) error {
 			var e workflow.Event
-			err := json.Unmarshal(b, &e)
+			err := unmarshal(b, &e)
 			events = append(events, e)
 			return err
 		}},
 		{`SELECT doc FROM reports WHERE incident_id = ? ORDER BY id`, func(b []byte) error {
 			var r incident.Report
-			err := json.Unmarshal(b, &r)
+			err := unmarshal(b, &r)
 			reports = append(reports, r)
 			return err
 		}},
 		{`SELECT doc FROM rulings WHERE incident_id = ? ORDER BY agreement_id`, func(b []byte) error {
 			var r ruling.Ruling
-			err := json.Unmarshal(b, &r)
+			err := unmarshal(b, &r)
 			rulings = append(rulings, r)
 			return err
 		}},
@@ -360,7 +360,7 @@ func (s *Store) Custody(ctx context.Context, sha string) ([]store.CustodyEntry, 
 			return nil, err
 		}
 		var c store.CustodyEntry
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
+		if err := unmarshal(doc, &c); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
