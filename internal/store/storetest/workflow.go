@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -76,6 +77,23 @@ func testJoinWithinOneImport(t *testing.T, s store.Store) {
 		d, err := s.Incident(ctx, id)
 		if err != nil || len(d.Reports) != n || len(d.Incident.ReportIDs) != n {
 			t.Errorf("incident %d: %d reports, %d in its facts, want %d (%v)", id, len(d.Reports), len(d.Incident.ReportIDs), n, err)
+		}
+	}
+	// A listing gives each incident its own reports, in the order of
+	// their ids.
+	want := map[int64][]int64{}
+	for _, r := range res {
+		want[r.IncidentID] = append(want[r.IncidentID], r.ReportID)
+	}
+	for _, f := range []store.Filter{{}, {Limit: 1}, {Newest: true, Limit: 2}} {
+		list, _, err := s.Incidents(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range list {
+			if ids := want[in.ID]; !slices.IsSorted(ids) || fmt.Sprint(in.ReportIDs) != fmt.Sprint(ids) {
+				t.Errorf("listed %+v: incident %d with reports %v, want %v", f, in.ID, in.ReportIDs, ids)
+			}
 		}
 	}
 }
