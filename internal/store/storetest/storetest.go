@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ChangedRecordKeepsHistory", testImportUpdate},
 		{"OnlyTheOwnerRevises", testOwnership},
 		{"Filters", testFilters},
+		{"PeriodWithALongIncident", testLongIncident},
 		{"SearchOnlyWhatIsVisible", testSearch},
 		{"RulingsReplace", testRulingsReplace},
 		{"UnchangedRulingsAreNotWritten", testRulingsUnchanged},
@@ -325,6 +326,64 @@ func testImportUpdate(t *testing.T, s store.Store) {
 	}
 	if d.Casualties.Best != 9 || d.Reports[0].Original != "row,7,corrected" {
 		t.Errorf("after update: %+v / %q", d.Casualties, d.Reports[0].Original)
+	}
+}
+
+// testLongIncident: a period holds the incidents running during it, one
+// that began a year before it among them (the shared UCDP file has events
+// a year long), and not those that ended before it, whatever the listing
+// reads first (incidents or rulings) and in both orders, a page at a time.
+func testLongIncident(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	long := Report("long", incident.TimeSpan{Start: day(2016, 2, 1).Start, End: day(2017, 2, 3).End, Precision: "year"}, "SY070000")
+	res, err := s.ImportReports(ctx, []incident.Report{
+		long,
+		Report("ended", day(2017, 1, 20), "SY070000"),
+		Report("inside", day(2017, 2, 10), "SY030200"),
+		Report("after", day(2017, 3, 5), "SY070100"),
+	}, store.Intake{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rulings []store.IncidentRuling
+	for _, r := range res {
+		rulings = append(rulings, store.IncidentRuling{IncidentID: r.IncidentID, Ruling: ruling.Ruling{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Clauses: []string{"C1"}}})
+	}
+	if _, err := s.SaveRulings(ctx, rulings); err != nil {
+		t.Fatal(err)
+	}
+	from, to := time.Date(2017, 2, 1, 0, 0, 0, 0, damascus), time.Date(2017, 3, 1, 0, 0, 0, 0, damascus)
+	for _, base := range []store.Filter{
+		{From: from, To: to},
+		{Agreement: "ag", From: from, To: to},
+		{Agreement: "ag", Verdict: ruling.Violation, From: from, To: to},
+		{Agreement: "ag", Party: "GOV", From: from, To: to},
+	} {
+		for _, newest := range []bool{false, true} {
+			want := []string{"long", "inside"}
+			if newest {
+				want = []string{"inside", "long"}
+			}
+			f := base
+			f.Newest = newest
+			var got []string
+			for f.Offset = 0; f.Offset < 3; f.Offset++ {
+				f.Limit = 1
+				page, total, err := s.Incidents(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != 2 {
+					t.Errorf("%+v: total %d, want 2", f, total)
+				}
+				for _, in := range page {
+					got = append(got, in.Title[len("shelling "):])
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%+v: pages give %v, want %v", base, got, want)
+			}
+		}
 	}
 }
 
