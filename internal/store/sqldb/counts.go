@@ -111,7 +111,7 @@ func scanCount(rows interface{ Scan(...any) error }, by store.CountBy, lists map
 	for i, into := range []*[]string{&c.Parties, &c.Clauses, &c.Guarantors} {
 		list, ok := lists[l[i]]
 		if !ok {
-			if err := unmarshal([]byte(l[i]), &list); err != nil {
+			if err := unmarshal(l[i], &list); err != nil {
 				return c, fmt.Errorf("ruling list %q: %w", l[i], err)
 			}
 			lists[l[i]] = list

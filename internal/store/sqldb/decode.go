@@ -5,11 +5,11 @@ import (
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-// v1 are the options that make the v2 decoder behave as encoding/json's
-// Unmarshal does (names matched without regard to case, the last of a
-// duplicate name kept, invalid UTF-8 taken as it is): what was stored by
-// json.Marshal reads back exactly as before (TestDecodeAsV1).
-var v1 = jsonv1.DefaultOptionsV1()
+// asEncodingJSON are the options that make the v2 decoder behave as
+// encoding/json's Unmarshal does (names matched without regard to case,
+// the last of a duplicate name kept, invalid UTF-8 taken as it is): what
+// json.Marshal stored reads back exactly as before (TestDecodeAsV1).
+var asEncodingJSON = jsonv1.DefaultOptionsV1()
 
 // unmarshal decodes a stored document (or a JSON column) into v.
 //
@@ -21,5 +21,5 @@ var v1 = jsonv1.DefaultOptionsV1()
 // library's copy is made from; in Go 1.26 that copy is still behind
 // GOEXPERIMENT=jsonv2, which the README's build does not set).
 func unmarshal[T string | []byte](doc T, v any) error {
-	return jsonv2.Unmarshal([]byte(doc), v, v1)
+	return jsonv2.Unmarshal([]byte(doc), v, asEncodingJSON)
 }
