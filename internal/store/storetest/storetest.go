@@ -365,10 +365,9 @@ func testLongIncident(t *testing.T, s store.Store) {
 				want = []string{"inside", "long"}
 			}
 			f := base
-			f.Newest = newest
+			f.Newest, f.Limit = newest, 1
 			var got []string
 			for f.Offset = 0; f.Offset < 3; f.Offset++ {
-				f.Limit = 1
 				page, total, err := s.Incidents(ctx, f)
 				if err != nil {
 					t.Fatal(err)
