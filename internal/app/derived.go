@@ -537,12 +537,16 @@ func compareRulings(rec string, id int64, stored map[string]*store.RulingRow, fr
 }
 
 // compareCopies checks what rulings and ruling_parties copy for reads
-// (the incident's start, the ruling's lists, a party's ruling's verdict)
+// (the incident's start and end, the ruling's lists, a party's ruling's
+// verdict)
 // against the incident's row and the fresh ruling r: the listings filter
 // and the summaries count by these copies.
 func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(string, string, ...any)) {
 	if s.Start != s.IncidentStart {
 		problem(rr, "rulings.occurred_start is %q but the incident starts %q", s.Start, s.IncidentStart)
+	}
+	if s.End != s.IncidentEnd {
+		problem(rr, "rulings.occurred_end is %q but the incident ends %q", s.End, s.IncidentEnd)
 	}
 	// Only incidents not merged are compared: their copies of
 	// merged_into are 0.
@@ -553,8 +557,8 @@ func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(
 		if s.PartyMerged[i] != 0 {
 			problem(rr, "ruling_parties of %s say the incident was merged into %d, but it was not", p, s.PartyMerged[i])
 		}
-		if s.PartyStarts[i] != s.IncidentStart || s.PartyVerdicts[i] != s.Verdict {
-			problem(rr, "ruling_parties of %s say %s from %q, but the ruling is %s and the incident starts %q", p, s.PartyVerdicts[i], s.PartyStarts[i], s.Verdict, s.IncidentStart)
+		if s.PartyStarts[i] != s.IncidentStart || s.PartyEnds[i] != s.IncidentEnd || s.PartyVerdicts[i] != s.Verdict {
+			problem(rr, "ruling_parties of %s say %s from %q to %q, but the ruling is %s and the incident runs from %q to %q", p, s.PartyVerdicts[i], s.PartyStarts[i], s.PartyEnds[i], s.Verdict, s.IncidentStart, s.IncidentEnd)
 		}
 	}
 	for _, l := range []struct {

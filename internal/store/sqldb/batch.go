@@ -311,32 +311,32 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 }
 
 const rulingsUpdate = ` ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at,
-		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, inputs = excluded.inputs, occurred_start = excluded.occurred_start, merged_into = excluded.merged_into`
+		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, inputs = excluded.inputs, occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, merged_into = excluded.merged_into`
 
 // rulingsFromRows writes the buffered rulings and their parties batchRows
-// rows a statement, each row copying its incident's start and merged_into
-// by a subquery.
+// rows a statement, each row copying its incident's start, end and
+// merged_into by a subquery.
 func (w *txw) rulingsFromRows(ctx context.Context, b *batch) error {
 	var rows []any
 	for _, k := range b.order {
 		r := b.rulings[k]
-		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, r.inputs, k.incident, k.incident)
+		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, r.inputs, k.incident, k.incident, k.incident)
 	}
-	// The incident's start and merged_into are copied from its row,
+	// The incident's start, end and merged_into are copied from its row,
 	// written before (flush), so that the copies are the stored ones
 	// whoever rules the incident.
-	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, merged_into) VALUES `,
-		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 13, rows, rulingsUpdate); err != nil {
+	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, occurred_end, merged_into) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+endOf+`, `+mergedOf+`)`, 14, rows, rulingsUpdate); err != nil {
 		return fmt.Errorf("rulings: %w", err)
 	}
 	// A party's row also holds its ruling's verdict (the last buffered),
 	// so that a page of a party's violations reads ruling_parties alone.
-	parties := make([]any, 0, len(b.parties)/3*6)
+	parties := make([]any, 0, len(b.parties)/3*7)
 	for i := 0; i < len(b.parties); i += 3 {
 		k := rulingKey{b.parties[i].(int64), b.parties[i+1].(string)}
-		parties = append(parties, b.parties[i], b.parties[i+1], b.parties[i+2], b.rulings[k].verdict, b.parties[i], b.parties[i])
+		parties = append(parties, b.parties[i], b.parties[i+1], b.parties[i+2], b.rulings[k].verdict, b.parties[i], b.parties[i], b.parties[i])
 	}
-	if err := insertShaped(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, merged_into) VALUES `, `(?, ?, ?, ?, `+startOf+`, `+mergedOf+`)`, 6, parties, ""); err != nil {
+	if err := insertShaped(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, occurred_end, merged_into) VALUES `, `(?, ?, ?, ?, `+startOf+`, `+endOf+`, `+mergedOf+`)`, 7, parties, ""); err != nil {
 		return fmt.Errorf("ruling parties: %w", err)
 	}
 	return nil
@@ -344,7 +344,7 @@ func (w *txw) rulingsFromRows(ctx context.Context, b *batch) error {
 
 // rulingsFromArrays writes the buffered rulings and their parties on a
 // server, whose statements may take arrays: one statement each, of fixed
-// text, joined once to incidents for the copies of the start and
+// text, joined once to incidents for the copies of the start, end and
 // merged_into. The subqueries of rulingsFromRows, two a row, each planned
 // at every run, took a sixth of PostgreSQL's CPU in a group commit.
 func (w *txw) rulingsFromArrays(ctx context.Context, b *batch) error {
@@ -391,17 +391,17 @@ func (b *batch) partyArrays() (ids []int64, agreements, parties, verdicts []stri
 // The statements of rulingsFromArrays and flushRulings on a server, each
 // row joined to its incident through the key (TestArraysIndexes).
 const (
-	rulingsArrays = `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, merged_into)
-		SELECT u.incident_id, u.agreement_id, u.version, u.verdict, u.outcome, u.doc, u.ruled_at, u.parties, u.clauses, u.guarantors, u.inputs, coalesce(i.occurred_start, ''), coalesce(i.merged_into, 0)
+	rulingsArrays = `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, occurred_end, merged_into)
+		SELECT u.incident_id, u.agreement_id, u.version, u.verdict, u.outcome, u.doc, u.ruled_at, u.parties, u.clauses, u.guarantors, u.inputs, coalesce(i.occurred_start, ''), coalesce(i.occurred_end, ''), coalesce(i.merged_into, 0)
 		FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bytea[]))
 			AS u(incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs)
 		LEFT JOIN incidents i ON i.id = u.incident_id` + rulingsUpdate
-	partiesArrays = `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, merged_into)
-		SELECT u.incident_id, u.agreement_id, u.party, u.verdict, coalesce(i.occurred_start, ''), coalesce(i.merged_into, 0)
+	partiesArrays = `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, occurred_end, merged_into)
+		SELECT u.incident_id, u.agreement_id, u.party, u.verdict, coalesce(i.occurred_start, ''), coalesce(i.occurred_end, ''), coalesce(i.merged_into, 0)
 		FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS u(incident_id, agreement_id, party, verdict)
 		LEFT JOIN incidents i ON i.id = u.incident_id
-		ON CONFLICT (incident_id, agreement_id, party) DO UPDATE SET verdict = excluded.verdict, occurred_start = excluded.occurred_start, merged_into = excluded.merged_into
-		WHERE (ruling_parties.verdict, ruling_parties.occurred_start, ruling_parties.merged_into) IS DISTINCT FROM (excluded.verdict, excluded.occurred_start, excluded.merged_into)`
+		ON CONFLICT (incident_id, agreement_id, party) DO UPDATE SET verdict = excluded.verdict, occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, merged_into = excluded.merged_into
+		WHERE (ruling_parties.verdict, ruling_parties.occurred_start, ruling_parties.occurred_end, ruling_parties.merged_into) IS DISTINCT FROM (excluded.verdict, excluded.occurred_start, excluded.occurred_end, excluded.merged_into)`
 	// The parties of the rulings in the first two arrays that the
 	// buffered parties (the last three) no longer name. Joined to the
 	// arrays, the planner hashed them and read every party; the
@@ -461,7 +461,9 @@ func (w *txw) insertReports(ctx context.Context, reps []pendingReport) error {
 // 0016).
 const startOf = `coalesce((SELECT i.occurred_start FROM incidents i WHERE i.id = ?), '')`
 
-// mergedOf is, likewise, the incident's merged_into.
+// endOf and mergedOf are, likewise, the incident's end and merged_into.
+const endOf = `coalesce((SELECT i.occurred_end FROM incidents i WHERE i.id = ?), '')`
+
 const mergedOf = `coalesce((SELECT i.merged_into FROM incidents i WHERE i.id = ?), 0)`
 
 // arrays says that statements may take arrays, one per column, for many

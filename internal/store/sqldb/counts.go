@@ -37,8 +37,8 @@ func (s *Store) RulingCounts(ctx context.Context, f store.Filter, by store.Count
 func countColumns(by store.CountBy) []string {
 	cols := []string{"r.version", "r.verdict", "r.outcome", "i.state", "r.parties", "r.clauses", "r.guarantors"}
 	if by&store.CountBySpan != 0 {
-		// The ruling's copy of the start: in rulings_verdict.
-		cols = append(cols, "r.occurred_start", "i.occurred_end")
+		// The ruling's copies of the span: in rulings_verdict.
+		cols = append(cols, "r.occurred_start", "r.occurred_end")
 	}
 	if by&store.CountByPlace != 0 {
 		// incidentCell: a cell only for a meaningful point.
@@ -51,10 +51,10 @@ func (s *Store) rulingCounts(ctx context.Context, f store.Filter, b bounds, by s
 	// Every ruling under the agreement (from rulings_verdict), or a
 	// party's, with its incident (from incidents_cover: coverIncidents).
 	l := listed{from: " FROM rulings r JOIN incidents i" + s.coverIncidents() + " ON i.id = r.incident_id", conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement},
-		start: "r.occurred_start", verdict: "r.verdict"}
+		start: "r.occurred_start", verdict: "r.verdict", end: "r.occurred_end"}
 	if f.Party != "" {
 		l = listed{from: " FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id JOIN incidents i" + s.coverIncidents() + " ON i.id = p.incident_id",
-			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Party}, start: "p.occurred_start", verdict: "p.verdict"}
+			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Party}, start: "p.occurred_start", verdict: "p.verdict", end: "p.occurred_end"}
 	}
 	w, args := s.where(f, l, b)
 	cols := strings.Join(countColumns(by), ", ")

@@ -196,14 +196,14 @@ func (s *Store) EventColumns(e workflow.Event) (action, by, at string) {
 // (inclusive), by incident and agreement.
 func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[string]*store.RulingRow, error) {
 	out := map[int64]map[string]*store.RulingRow{}
-	rows, err := s.query(ctx, `SELECT r.incident_id, r.agreement_id, r.version, r.verdict, r.outcome, r.doc, r.occurred_start, coalesce(i.occurred_start, ''), r.parties, r.clauses, r.guarantors, r.merged_into
+	rows, err := s.query(ctx, `SELECT r.incident_id, r.agreement_id, r.version, r.verdict, r.outcome, r.doc, r.occurred_start, coalesce(i.occurred_start, ''), r.occurred_end, coalesce(i.occurred_end, ''), r.parties, r.clauses, r.guarantors, r.merged_into
 		FROM rulings r LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.incident_id BETWEEN ? AND ?`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("ruling rows: %w", err)
 	}
 	for rows.Next() {
 		r := &store.RulingRow{}
-		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, s.docs.intoText(&r.Doc), &r.Start, &r.IncidentStart, &r.PartyList, &r.Clauses, &r.Guarantors, &r.Merged); err != nil {
+		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, s.docs.intoText(&r.Doc), &r.Start, &r.IncidentStart, &r.End, &r.IncidentEnd, &r.PartyList, &r.Clauses, &r.Guarantors, &r.Merged); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -216,16 +216,16 @@ func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[s
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party, occurred_start, verdict, merged_into FROM ruling_parties WHERE incident_id BETWEEN ? AND ? ORDER BY party`, from, to)
+	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party, occurred_start, occurred_end, verdict, merged_into FROM ruling_parties WHERE incident_id BETWEEN ? AND ? ORDER BY party`, from, to)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var ag, party, start, verdict string
+		var ag, party, start, end, verdict string
 		var merged int64
-		if err := rows.Scan(&id, &ag, &party, &start, &verdict, &merged); err != nil {
+		if err := rows.Scan(&id, &ag, &party, &start, &end, &verdict, &merged); err != nil {
 			return nil, err
 		}
 		r := out[id][ag]
@@ -238,6 +238,7 @@ func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[s
 		}
 		r.Parties = append(r.Parties, party)
 		r.PartyStarts = append(r.PartyStarts, start)
+		r.PartyEnds = append(r.PartyEnds, end)
 		r.PartyVerdicts = append(r.PartyVerdicts, verdict)
 		r.PartyMerged = append(r.PartyMerged, merged)
 	}

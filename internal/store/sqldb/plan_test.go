@@ -63,7 +63,11 @@ type planCase struct {
 	// pgCountIndex: PostgreSQL counts from this index alone (an index-only
 	// scan), not reading each incident's row.
 	pgCountIndex string
-	why          string
+	// pgWhole: PostgreSQL may read the listing's tables whole and hash
+	// them, an unlimited listing of a tenth of the table or more, where
+	// the index costs it about the same (why says when).
+	pgWhole bool
+	why     string
 }
 
 // TestFilterIndexes explains the very queries Incidents runs
@@ -94,10 +98,13 @@ func planCases() []planCase {
 	to := time.Date(2023, 7, 1, 0, 0, 0, 0, time.UTC)
 	all := "the whole list (or its count) reads every incident"
 	verdict := "a verdict selects a tenth of the incidents or more: PostgreSQL finds the rulings by rulings_verdict and joins the incidents by hashing them, cheaper at that share than a lookup each"
+	// The index's copy of the end (migration 0026) made it a fifth
+	// larger, and the two plans' costs came within the planner's fuzz.
+	verdictWhole := verdict + "; unlimited, it may as well read the rulings whole, their costs within 1% of each other here"
 	return []planCase{
 		{name: "none", scan: []string{"incidents"}, why: all},
 		{name: "agreement", f: store.Filter{Agreement: "ag"}, scan: []string{"incidents", "rulings"}, why: "the agreement only selects which ruling is shown: " + all},
-		{name: "agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
+		{name: "agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgWhole: true, why: verdictWhole},
 		{name: "agreement+party", f: store.Filter{Agreement: "ag", Party: "GOV"}, want: "ruling_parties_party"},
 		{name: "agreement+verdict+party", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "GOV"}, want: "ruling_parties_party"},
 		{name: "admin (admin1)", f: store.Filter{Admin: "SY07"}, want: "incidents_admin3", pgCountScan: []string{"incidents"}, why: governorateCount},
@@ -126,7 +133,7 @@ func planCases() []planCase {
 		{name: "oldest, limit+offset", f: store.Filter{Limit: 50, Offset: 100}, want: "incidents_start", countScan: true, ordered: true,
 			why: "the count reads every incident; the page reads incidents_start and stops at the limit"},
 		{name: "agreement+verdict, newest, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Newest: true, Limit: 50}, want: "rulings_verdict", inOrder: true, pgHash: []string{"incidents"}, why: verdict + " (the count)"},
-		{name: "agreement+verdict, public", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}}, want: "rulings_verdict", pgHash: []string{"incidents"}, why: verdict},
+		{name: "agreement+verdict, public", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgWhole: true, why: verdictWhole},
 		{name: "text", f: store.Filter{Text: "town 123"}, scan: []string{"incidents"}, text: true,
 			why: "a text search matches words anywhere in the incident's words and its reports', which no B-tree index answers (a substring search); both engines ask their trigram indexes"},
 		{name: "text+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Text: "town"}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgCountScan: []string{"rulings"}, text: true, why: verdict},
@@ -193,6 +200,7 @@ func checkFilterPlans(t *testing.T, s *Store) {
 					c.countScan && q.kind == "count" && sc.table == "incidents",
 					s.d.Name == "postgres" && q.kind == "count" && contains(c.pgCountScan, sc.table),
 					s.d.Name == "postgres" && contains(c.pgHash, sc.table) && containsAny(idx, wants),
+					s.d.Name == "postgres" && c.pgWhole && q.kind == "list",
 					c.ordered && q.kind == "list" && sc.table == "incidents" && contains(wants, sc.index):
 					continue
 				}
@@ -203,7 +211,7 @@ func checkFilterPlans(t *testing.T, s *Store) {
 		if c.inOrder && !(c.pgSorts && s.d.Name == "postgres") && sorts.MatchString(plans.String()[strings.Index(plans.String(), "list: "):]) {
 			t.Errorf("%s, filter %s: the page is sorted, not read in order from %s\n%s", s.d.Name, c.name, c.want, plans.String())
 		}
-		if c.want != "" && !containsAny(wants, slicesOf(used)) {
+		if c.want != "" && !containsAny(wants, slicesOf(used)) && !(c.pgWhole && s.d.Name == "postgres") {
 			t.Errorf("%s, filter %s: the listing does not use index %s\n%s", s.d.Name, c.name, c.want, plans.String())
 		}
 		var names []string
@@ -384,8 +392,8 @@ func fillForPlans(t *testing.T, s *Store) {
 		}{
 			{"INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, merged_into, grade) VALUES ", &inc},
 			{"INSERT INTO reports (id, source, source_id, incident_id, original, original_digest, doc, imported_at) VALUES ", &rep},
-			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start, merged_into) VALUES ", &rul},
-			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, verdict, merged_into) VALUES ", &par},
+			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start, occurred_end, merged_into) VALUES ", &rul},
+			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, occurred_end, verdict, merged_into) VALUES ", &par},
 		} {
 			if len(*b.rows) == 0 {
 				continue
@@ -439,9 +447,9 @@ func fillForPlans(t *testing.T, s *Store) {
 			}
 			// A ruling's document (clauses, explanation) is about half a
 			// kilobyte.
-			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', %d)`, id, ag, verdict, pad[:400], ts(at), ts(at), merged))
+			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', '%s', %d)`, id, ag, verdict, pad[:400], ts(at), ts(at), ts(at.Add(time.Hour)), merged))
 			if verdict == "violation" {
-				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', %d)", id, ag, parties[id/10%len(parties)], ts(at), verdict, merged))
+				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', '%s', %d)", id, ag, parties[id/10%len(parties)], ts(at), ts(at.Add(time.Hour)), verdict, merged))
 			}
 		}
 		flush(false)
@@ -746,7 +754,9 @@ func TestNearManyAsOneByOne(t *testing.T) {
 }
 
 // A period's page tests each incident's end on the index it is read from
-// in order (migration 0025). The period's lower bound is its start less
+// in order: incidents_start (migration 0025), or for a verdict's or a
+// party's page the copy in rulings_verdict or ruling_parties_party
+// (migration 0026). The period's lower bound is its start less
 // the longest span of any incident (sinceFor), and the shared UCDP file
 // holds events a year long: had each incident's end been read from its
 // row, the first page of a month would have read a year of incidents to
@@ -767,6 +777,9 @@ func TestPeriodPageEndFromIndex(t *testing.T) {
 		{From: from, To: from.AddDate(0, 1, 0), Limit: 50},
 		{From: from, To: from.AddDate(0, 1, 0), Limit: 50, Newest: true},
 		{Agreement: "ag", From: from, To: from.AddDate(0, 1, 0), Limit: 50},
+		{Agreement: "ag", Verdict: ruling.Violation, From: from, To: from.AddDate(0, 1, 0), Limit: 50},
+		{Agreement: "ag", Verdict: ruling.Violation, From: from, To: from.AddDate(0, 1, 0), Limit: 50, Newest: true},
+		{Agreement: "ag", Party: "GOV", From: from, To: from.AddDate(0, 1, 0), Limit: 50},
 	} {
 		b, err := s.boundsOf(ctx, f)
 		if err != nil {

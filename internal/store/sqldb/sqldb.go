@@ -1395,16 +1395,8 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 	// An incident merged into another has no reports of its own left.
 	conds = append(conds, cmp.Or(l.merged, "i.merged_into")+" = 0")
 	if !f.From.IsZero() {
-		if l.noIncident {
-			// Without incidents joined (counting): an incident starting
-			// after From ends after it (an end is never before its
-			// start), so only those starting before look up their end.
-			conds = append(conds, "("+start+" > ? OR EXISTS (SELECT 1 FROM incidents ie WHERE ie.id = "+l.id+" AND ie.occurred_end > ?))")
-			args = append(args, ts(f.From), ts(f.From))
-		} else {
-			conds = append(conds, "i.occurred_end > ?")
-			args = append(args, ts(f.From))
-		}
+		conds = append(conds, cmp.Or(l.end, "i.occurred_end")+" > ?")
+		args = append(args, ts(f.From))
 		if since != "" {
 			conds = append(conds, start+" >= ?")
 			args = append(args, since)
@@ -1460,13 +1452,12 @@ type listed struct {
 	conds              []string
 	args               []any
 	start, id, verdict string
-	// merged is the column of the incident's merged_into: its own, or
-	// the copy of the table read from.
-	merged string
+	// end and merged are the columns of the incident's end and
+	// merged_into: its own, or the copies of the table read from, which
+	// its index holds beside the start (migrations 0016 and 0026).
+	end, merged string
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
-	// noIncident says that incidents are not joined (counting).
-	noIncident bool
 }
 
 // listing is where a listing for f reads from. A party or a verdict
@@ -1480,22 +1471,21 @@ func (s *Store) listing(f store.Filter) listed {
 	case f.Party != "":
 		from := " FROM ruling_parties p JOIN incidents i%s ON i.id = p.incident_id LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
 		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
-			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Agreement, f.Party}, start: "p.occurred_start", id: "p.incident_id", verdict: "p.verdict", merged: "p.merged_into"}
+			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Agreement, f.Party}, start: "p.occurred_start", id: "p.incident_id", verdict: "p.verdict", end: "p.occurred_end", merged: "p.merged_into"}
 	case f.Verdict != "":
 		from := " FROM rulings r JOIN incidents i%s ON i.id = r.incident_id"
 		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
-			conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement}, start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict", merged: "r.merged_into"}
+			conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement}, start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict", end: "r.occurred_end", merged: "r.merged_into"}
 	}
 	from := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
 	return listed{from: from, countFrom: from, args: []any{f.Agreement}, start: "i.occurred_start", id: "i.id", verdict: "r.verdict"}
 }
 
 // counting is where the count for f reads from. When f asks nothing of
-// the incident but what the table read from copies (its start, whether it
-// was merged, a party's verdict), the count reads that table's index
-// alone: a verdict's first store.CountCap+1 incidents are as many entries
-// of rulings_verdict, not as many incidents looked up as well (a period
-// looks up the end only of those starting before it).
+// the incident but what the table read from copies (its start and end,
+// whether it was merged, a party's verdict), the count reads that table's
+// index alone: a verdict's first store.CountCap+1 incidents are as many
+// entries of rulings_verdict, not as many incidents looked up as well.
 func (s *Store) counting(f store.Filter) listed {
 	l := s.listing(f)
 	if f.Party == "" && f.Verdict == "" {
@@ -1516,9 +1506,9 @@ func (s *Store) counting(f store.Filter) listed {
 	case f.Admin != "" || f.State != "" || f.Text != "" || f.Visible != nil:
 		l.from = l.countFrom
 	case f.Party != "":
-		l.from, l.args, l.noIncident = " FROM ruling_parties p", []any{f.Agreement, f.Party}, true
+		l.from, l.args = " FROM ruling_parties p", []any{f.Agreement, f.Party}
 	default:
-		l.from, l.noIncident = " FROM rulings r", true
+		l.from = " FROM rulings r"
 	}
 	return l
 }
