@@ -77,6 +77,8 @@ paths=(
 	"/api/incidents?admin=SY07&limit=50"
 	"/api/incidents?from=2018-03-01&to=2018-04-01&limit=50"
 	"/api/incidents?agreement=$ag&verdict=violation&from=2018-01-01&to=2019-01-01&limit=50"
+	"/api/incidents?agreement=$ag&verdict=violation&from=2018-03-01&to=2018-04-01&limit=50"
+	"/api/incidents?agreement=$ag&party=GOV&from=2018-03-01&to=2018-04-01&limit=50"
 	"/api/incidents?state=reported&limit=50&sort=newest"
 	"/api/incidents?from=2018-03-01&to=2018-04-01&limit=50&sort=newest"
 )
@@ -84,8 +86,9 @@ paths=(
 # cpu is the server's CPU time so far (user+sys), in seconds.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$pid/stat"; }
 since() { awk -v a="$1" -v b="$(cpu)" 'BEGIN{printf "%.2f", b-a}'; }
-# pgcpu is the CPU time so far of every process named postgres.
-pgcpu() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v hz="$(getconf CLK_TCK)" '$2 == "(postgres)" {t += $14 + $15} END {printf "%.2f", t/hz}'; }
+# pgcpu is the CPU time so far of every process named postgres (one that
+# ends while cat reads the list is no error: the script runs with pipefail).
+pgcpu() { { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v hz="$(getconf CLK_TCK)" '$2 == "(postgres)" {t += $14 + $15} END {printf "%.2f", t/hz}'; }
 if [[ -n ${ALONE:-} ]]; then
 	echo "each path alone, five times (seconds), and the server's CPU for the five:"
 	for p in "${paths[@]}"; do
