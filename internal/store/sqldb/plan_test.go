@@ -816,3 +816,38 @@ func TestPeriodPageEndFromIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestPeriodCountLatestFirst: the count of a period, of incidents, of a
+// verdict or of a party, reads its range of starts latest first in index
+// order, with no sort, so that a count reaching store.CountCap stops among
+// the period's own incidents and not after the longest span's worth of
+// incidents ended before it (countOrder). On both engines.
+func TestPeriodCountLatestFirst(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { checkPeriodCountOrder(t, openSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { checkPeriodCountOrder(t, openPostgres(t)) })
+}
+
+func checkPeriodCountOrder(t *testing.T, s *Store) {
+	ctx := context.Background()
+	fillForPlans(t, s)
+	from := time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range []store.Filter{
+		{From: from, To: from.AddDate(0, 1, 0), Limit: 50},
+		{Agreement: "ag", From: from, To: from.AddDate(0, 1, 0), Limit: 50, Newest: true},
+		{Agreement: "ag", Verdict: ruling.Violation, From: from, To: from.AddDate(0, 1, 0), Limit: 50},
+		{Agreement: "ag", Party: "GOV", From: from, Limit: 50},
+	} {
+		b, err := s.boundsOf(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs := s.incidentsQuery(f, b)
+		if !strings.Contains(qs.count, " DESC LIMIT ") {
+			t.Errorf("%+v: the count is not read latest first: %s", f, qs.count)
+		}
+		plan, _, _ := s.explain(ctx, t, qs.count, qs.countArgs)
+		if sorts.MatchString(plan) {
+			t.Errorf("%+v: the count sorts its matches instead of reading them in order:\n%s\n%s", f, qs.count, plan)
+		}
+	}
+}

@@ -1570,7 +1570,23 @@ func (s *Store) incidentsQueryOf(f store.Filter, b bounds, cols string, inOrder 
 	}
 	c := s.counting(f)
 	cw, cargs := s.where(f, c, b)
-	return incidentsSQL{count: fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", c.from, cw, store.CountCap+1), countArgs: cargs, list: list, args: args}
+	return incidentsSQL{count: fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s%s LIMIT %d) AS c", c.from, cw, countOrder(f, c), store.CountCap+1), countArgs: cargs, list: list, args: args}
+}
+
+// countOrder is the order in which the count of a period reads its
+// matches, latest start first, so that a count that reaches
+// store.CountCap stops among the period's own incidents: its range of
+// starts begins at From less the longest span of any incident (sinceFor),
+// and with one incident a year long stored, read from that end, a month's
+// count first skipped a year of incidents that ended before the month
+// (62 ms against 3 ms in sqlite3 at a million). Only where the index read
+// gives that order: a place or a text is found by indexes of its own,
+// whose matches would all be read and sorted.
+func countOrder(f store.Filter, c listed) string {
+	if f.From.IsZero() || f.Admin != "" || f.Text != "" {
+		return ""
+	}
+	return " ORDER BY " + c.start + " DESC"
 }
 
 // inOrder says whether SQLite should read a page of f in the listing's
