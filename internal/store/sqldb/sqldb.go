@@ -1406,6 +1406,13 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		conds = append(conds, start+" < ?")
 		args = append(args, ts(f.To))
 	}
+	if b.only != nil {
+		conds = append(conds, l.id+" IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(b.only)), ", ")+")", start+" < ?")
+		for _, id := range b.only {
+			args = append(args, id)
+		}
+		args = append(args, b.before)
+	}
 	if f.Admin != "" {
 		c := "(i.admin3 LIKE ? OR (i.admin3 = '' AND i.area LIKE ?))"
 		if l.inOrder && s.d.Name == "sqlite" {
@@ -1601,16 +1608,36 @@ func (s *Store) inOrder(f store.Filter, total int) bool {
 	return s.d.Name == "sqlite" && f.Admin != "" && f.Limit > 0 && total > store.CountCap
 }
 
-// sinceFor is the lower bound of the start of any incident that ends
-// after from: from less the longest span of any incident (read from the
-// last entry of incidents_span), a second earlier for rounding; "" when
-// from is zero or no incident has a span. With it a period is a range of
-// starts: a page of it in time order reads that range and stops at the
-// limit, where "ends after from" alone read every incident ending after
-// it and sorted them.
-func (s *Store) sinceFor(ctx context.Context, from time.Time) (string, error) {
+// shortSpan and maxLong: an incident that ends after a period's From but
+// starts more than shortSpan before it is long, and when at most maxLong
+// such incidents are stored, sinceFor finds them all by incidents_long
+// (migration 0028: the incidents longer than six days, a day less than
+// shortSpan against the rounding of the span's arithmetic, by end). A
+// week holds 16,353 of the 16,566 events of the shared UCDP file; eight
+// run a year.
+const (
+	shortSpan = 7 * 24 * time.Hour
+	maxLong   = 1000
+)
+
+// sinceFor is where a period from From on begins in starts: the lower
+// bound of the start of any incident that ends after from (bounds.since),
+// with the incidents apart when that is a few long ones (bounds.cut and
+// bounds.long); nothing when from is zero or no incident has a span. With
+// it a period is a range of starts: a page of it in time order reads that
+// range and stops at the limit, where "ends after from" alone read every
+// incident ending after it and sorted them.
+//
+// The bound is from less the longest span of any incident (the last entry
+// of incidents_span), a second earlier for rounding, when that span is
+// short. Otherwise one incident a year long would stretch every period's
+// range by a year, read in each listing, count and export: the long
+// incidents that end after from and start before from less shortSpan are
+// read by incidents_long, and the bound is the earliest of their starts,
+// or from less shortSpan when there are none.
+func (s *Store) sinceFor(ctx context.Context, from time.Time) (bounds, error) {
 	if from.IsZero() {
-		return "", nil
+		return bounds{}, nil
 	}
 	q := `SELECT max(julianday(occurred_end) - julianday(occurred_start)) FROM incidents`
 	if s.d.Name == "postgres" {
@@ -1618,13 +1645,43 @@ func (s *Store) sinceFor(ctx context.Context, from time.Time) (string, error) {
 	}
 	var days sql.NullFloat64
 	if err := s.queryRow(ctx, q).Scan(&days); err != nil {
-		return "", fmt.Errorf("longest incident: %w", err)
+		return bounds{}, fmt.Errorf("longest incident: %w", err)
 	}
 	if !days.Valid {
-		return "", nil
+		return bounds{}, nil
 	}
 	span := time.Duration(days.Float64*24*float64(time.Hour)) + time.Second
-	return ts(from.Add(-span)), nil
+	b := bounds{since: ts(from.Add(-span))}
+	if span <= shortSpan {
+		return b, nil
+	}
+	// The condition as incidents_long's own, for the planners to use it.
+	q = `SELECT id, occurred_start FROM incidents WHERE julianday(occurred_end) - julianday(occurred_start) > 6 AND occurred_end > ? AND occurred_start < ? LIMIT ?`
+	if s.d.Name == "postgres" {
+		q = `SELECT id, occurred_start FROM incidents WHERE incident_span_days(occurred_start, occurred_end) > 6 AND occurred_end > ? AND occurred_start < ? LIMIT ?`
+	}
+	cut := ts(from.Add(-shortSpan))
+	rows, err := s.query(ctx, q, ts(from), cut, maxLong+1)
+	if err != nil {
+		return bounds{}, fmt.Errorf("long incidents: %w", err)
+	}
+	defer rows.Close()
+	long, first := []int64{}, cut
+	for rows.Next() {
+		var id int64
+		var start string
+		if err := rows.Scan(&id, &start); err != nil {
+			return bounds{}, fmt.Errorf("long incidents: %w", err)
+		}
+		long, first = append(long, id), min(first, start)
+	}
+	if err := rows.Err(); err != nil {
+		return bounds{}, fmt.Errorf("long incidents: %w", err)
+	}
+	if len(long) > maxLong {
+		return b, nil
+	}
+	return bounds{since: first, cut: cut, long: long}, nil
 }
 
 // Incidents implements store.Store.
@@ -1678,8 +1735,10 @@ func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context
 }
 
 func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]store.IncidentSummary, int, error) {
+	if len(b.long) > 0 && !f.Newest && f.Limit > 0 {
+		return s.incidentsApart(ctx, f, b)
+	}
 	qs := s.incidentsQuery(f, b)
-	q, args := qs.list, qs.args
 	var total int
 	var err error
 	if !f.NoCount {
@@ -1689,11 +1748,59 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 	}
 	if s.inOrder(f, total) {
 		qs = s.incidentsQueryAs(f, b, true)
-		q, args = qs.list, qs.args
 	}
+	list, err := s.summaries(ctx, qs.list, qs.args)
+	return list, total, err
+}
+
+// incidentsApart reads a page of f, oldest first, in two parts: the long
+// incidents of b (sinceFor), which start before b.cut and so come first,
+// by their ids, and the others, from b.cut on: a range of starts a week
+// longer than the period, where one range from the earliest long start
+// read a year of incidents in order when one of them ran a year, to drop
+// those that had ended before the period.
+func (s *Store) incidentsApart(ctx context.Context, f store.Filter, b bounds) ([]store.IncidentSummary, int, error) {
+	long, rest := b, b
+	long.only, long.before = b.long, b.cut
+	rest.since, rest.long = b.cut, nil
+	// Few by their ids, read as such whatever the Admin condition.
+	ql := s.incidentsQueryAs(f, long, true)
+	nLong, err := s.count(ctx, ql.count, ql.countArgs)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count long incidents: %w", err)
+	}
+	var page []store.IncidentSummary
+	if f.Offset < nLong {
+		if page, err = s.summaries(ctx, ql.list, ql.args); err != nil {
+			return nil, 0, err
+		}
+	}
+	total, nRest := 0, 0
+	if !f.NoCount {
+		qr := s.incidentsQuery(f, rest)
+		if nRest, err = s.count(ctx, qr.count, qr.countArgs); err != nil {
+			return nil, 0, fmt.Errorf("count incidents: %w", err)
+		}
+		total = min(nLong+nRest, store.CountCap+1)
+	}
+	fr := f
+	fr.Offset, fr.Limit = max(0, f.Offset-nLong), f.Limit-len(page)
+	if fr.Limit > 0 {
+		qr := s.incidentsQueryAs(fr, rest, s.inOrder(fr, nRest))
+		more, err := s.summaries(ctx, qr.list, qr.args)
+		if err != nil {
+			return nil, 0, err
+		}
+		page = append(page, more...)
+	}
+	return page, total, nil
+}
+
+// summaries runs q, a listing of listColumns, and decodes what it reads.
+func (s *Store) summaries(ctx context.Context, q string, args []any) ([]store.IncidentSummary, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list incidents: %w", err)
+		return nil, fmt.Errorf("list incidents: %w", err)
 	}
 	defer rows.Close()
 	var out []store.IncidentSummary
@@ -1706,10 +1813,10 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 			sum  store.IncidentSummary
 		)
 		if err := rows.Scan(&id, s.docs.intoText(&idoc), s.docs.into(&rdoc), &rids, &sum.Grade); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if err := unmarshal(idoc, &sum.Incident); err != nil {
-			return nil, 0, fmt.Errorf("incident %d: %w", id, err)
+			return nil, fmt.Errorf("incident %d: %w", id, err)
 		}
 		sum.ID = id
 		for _, s := range strings.Split(rids.String, ",") {
@@ -1720,13 +1827,13 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 		if rdoc != nil {
 			var r ruling.Ruling
 			if err := unmarshal(rdoc, &r); err != nil {
-				return nil, 0, fmt.Errorf("incident %d ruling: %w", id, err)
+				return nil, fmt.Errorf("incident %d ruling: %w", id, err)
 			}
 			sum.Ruling = &r
 		}
 		out = append(out, sum)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // Incident implements store.Store.
@@ -1775,11 +1882,11 @@ func (s *Store) Incident(ctx context.Context, id int64) (store.IncidentDetail, e
 func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(incident.Incident) error) error {
 	// Bounded below like a listing's period (sinceFor): a range of
 	// incidents_start in the order read.
-	since, err := s.sinceFor(ctx, from)
+	b, err := s.sinceFor(ctx, from)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
 	}
-	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, bounds{since: since})
+	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, bounds{since: b.since})
 	rows, err := s.query(ctx, "SELECT i.id, i.doc, (SELECT string_agg(CAST(r.id AS TEXT), ',') FROM reports r WHERE r.incident_id = i.id) FROM incidents i"+w+" ORDER BY i.occurred_start, i.id", args...)
 	if err != nil {
 		return fmt.Errorf("scan incidents: %w", err)
@@ -1817,11 +1924,11 @@ func (s *Store) EachIncident(ctx context.Context, from, to time.Time, fn func(in
 // row. The report ids, which only the caller's listing needs, are read
 // only with all.
 func (s *Store) EachToRule(ctx context.Context, from, to time.Time, agreementID string, key []byte, all bool, fn func(store.ToRule) error) error {
-	since, err := s.sinceFor(ctx, from)
+	b, err := s.sinceFor(ctx, from)
 	if err != nil {
 		return fmt.Errorf("scan incidents to rule: %w", err)
 	}
-	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, bounds{since: since})
+	w, args := s.where(store.Filter{From: from, To: to}, listed{start: "i.occurred_start"}, bounds{since: b.since})
 	reports := "''"
 	if all {
 		reports = "(SELECT string_agg(CAST(rp.id AS TEXT), ',') FROM reports rp WHERE rp.incident_id = i.id)"
@@ -2108,20 +2215,27 @@ func hasWord(text string, n int) bool {
 // (boundsOf).
 type bounds struct {
 	// since is the lower bound of the start the period's From implies
-	// (sinceFor).
-	since string
+	// (sinceFor); when cut is set, the incidents ending after From that
+	// start before cut are all in long, and those from cut on may be read
+	// apart from them (incidentsApart).
+	since, cut string
+	long       []int64
+	// only and before, when set, keep to the incidents of only that
+	// start before before: the long part of a period read apart.
+	only   []int64
+	before string
 	// text is what the trigram indexes are asked for the text
 	// (textIndex).
 	text string
 }
 
 func (s *Store) boundsOf(ctx context.Context, f store.Filter) (bounds, error) {
-	since, err := s.sinceFor(ctx, f.From)
+	b, err := s.sinceFor(ctx, f.From)
 	if err != nil {
 		return bounds{}, err
 	}
-	text, err := s.textIndex(ctx, f)
-	return bounds{since: since, text: text}, err
+	b.text, err = s.textIndex(ctx, f)
+	return b, err
 }
 
 // maxTrigrams bounds the pieces a text search asks the trigram indexes

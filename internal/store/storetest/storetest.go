@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -332,13 +333,20 @@ func testImportUpdate(t *testing.T, s store.Store) {
 // testLongIncident: a period holds the incidents running during it, one
 // that began a year before it among them (the shared UCDP file has events
 // a year long), and not those that ended before it, whatever the listing
-// reads first (incidents or rulings) and in both orders, a page at a time.
+// reads first (incidents or rulings) and in both orders, a page at a time
+// and pages that hold both the long incidents and the others (which a
+// store may read apart).
 func testLongIncident(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	long := Report("long", incident.TimeSpan{Start: day(2016, 2, 1).Start, End: day(2017, 2, 3).End, Precision: "year"}, "SY070000")
+	span := func(name string, from, to incident.TimeSpan, pcode string) incident.Report {
+		return Report(name, incident.TimeSpan{Start: from.Start, End: to.End, Precision: "day"}, pcode)
+	}
 	res, err := s.ImportReports(ctx, []incident.Report{
-		long,
+		span("long", day(2016, 2, 1), day(2017, 2, 3), "SY070000"),
+		span("long ended", day(2016, 3, 1), day(2017, 1, 25), "SY030000"),
+		span("days", day(2017, 1, 28), day(2017, 2, 2), "SY070000"),
 		Report("ended", day(2017, 1, 20), "SY070000"),
+		span("long inside", day(2017, 2, 5), day(2017, 4, 1), "SY070100"),
 		Report("inside", day(2017, 2, 10), "SY030200"),
 		Report("after", day(2017, 3, 5), "SY070100"),
 	}, store.Intake{})
@@ -360,27 +368,29 @@ func testLongIncident(t *testing.T, s store.Store) {
 		{Agreement: "ag", Party: "GOV", From: from, To: to},
 	} {
 		for _, newest := range []bool{false, true} {
-			want := []string{"long", "inside"}
+			want := []string{"long", "days", "long inside", "inside"}
 			if newest {
-				want = []string{"inside", "long"}
+				slices.Reverse(want)
 			}
-			f := base
-			f.Newest, f.Limit = newest, 1
-			var got []string
-			for f.Offset = 0; f.Offset < 3; f.Offset++ {
-				page, total, err := s.Incidents(ctx, f)
-				if err != nil {
-					t.Fatal(err)
+			for _, limit := range []int{1, 3} {
+				f := base
+				f.Newest, f.Limit = newest, limit
+				var got []string
+				for f.Offset = 0; f.Offset < 6; f.Offset += limit {
+					page, total, err := s.Incidents(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if total != len(want) {
+						t.Errorf("%+v: total %d, want %d", f, total, len(want))
+					}
+					for _, in := range page {
+						got = append(got, in.Title[len("shelling "):])
+					}
 				}
-				if total != 2 {
-					t.Errorf("%+v: total %d, want 2", f, total)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%+v, newest %v, %d a page: pages give %q, want %q", base, newest, limit, got, want)
 				}
-				for _, in := range page {
-					got = append(got, in.Title[len("shelling "):])
-				}
-			}
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("%+v: pages give %v, want %v", base, got, want)
 			}
 		}
 	}
