@@ -24,6 +24,7 @@ import (
 	"github.com/truce-monitor/truce/internal/app"
 	"github.com/truce-monitor/truce/internal/delivery"
 	"github.com/truce-monitor/truce/internal/store"
+	"github.com/truce-monitor/truce/internal/store/storetest"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -211,10 +212,7 @@ func TestDeliveryFaultsAndRestart(t *testing.T) {
 // TestDeliveryFaultsAndRestartPostgres is the same on PostgreSQL, where
 // the app commits from several connections at once.
 func TestDeliveryFaultsAndRestartPostgres(t *testing.T) {
-	server := os.Getenv("TRUCE_TEST_POSTGRES")
-	if server == "" {
-		t.Skip("TRUCE_TEST_POSTGRES is not set")
-	}
+	server := storetest.PostgresURL(t) // under CI, fails when unset
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, server)
 	if err != nil {

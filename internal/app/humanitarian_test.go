@@ -18,6 +18,7 @@ import (
 	"github.com/truce-monitor/truce/internal/humanitarian"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
+	"github.com/truce-monitor/truce/internal/store/storetest"
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
@@ -27,7 +28,8 @@ func humanitarianApps(t *testing.T) map[string]*app.App {
 	t.Helper()
 	ctx := context.Background()
 	dbs := map[string]string{"sqlite": filepath.Join(t.TempDir(), "h.db")}
-	if server := os.Getenv("TRUCE_TEST_POSTGRES"); server != "" {
+	if os.Getenv("TRUCE_TEST_POSTGRES") != "" || os.Getenv("CI") != "" {
+		server := storetest.PostgresURL(t) // under CI, fails when unset
 		admin, err := pgx.Connect(ctx, server)
 		if err != nil {
 			t.Fatal(err)
