@@ -146,6 +146,8 @@ type Store struct {
 	// the ruling counts (totals.go).
 	totals kept[int]
 	counts kept[[]store.RulingCount]
+	// periods are the bounds of the periods read (sinceFor), by From.
+	periods kept[bounds]
 	// notifiedBelow: with one writer, every notification of a smaller
 	// id has been handed to the outbox (see PendingNotifications).
 	notifiedBelow atomic.Int64
@@ -168,7 +170,7 @@ func New(ctx context.Context, w, r *sql.DB, d Dialect) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{w: w, r: r, d: d, docs: docs, searching: make(chan struct{}, searchSlots), budget: searchBudget, totals: newTotals(), counts: newKeptCounts()}
+	s := &Store{w: w, r: r, d: d, docs: docs, searching: make(chan struct{}, searchSlots), budget: searchBudget, totals: newTotals(), counts: newKeptCounts(), periods: newKeptPeriods()}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("migrate %s: %w", d.Name, err)
 	}
@@ -1635,10 +1637,28 @@ const (
 // incidents that end after from and start before from less shortSpan are
 // read by incidents_long, and the bound is the earliest of their starts,
 // or from less shortSpan when there are none.
+//
+// What it found is kept while the data is unchanged (totals.go): a page of
+// a period asks it twice otherwise, before its count and its rows.
 func (s *Store) sinceFor(ctx context.Context, from time.Time) (bounds, error) {
 	if from.IsZero() {
 		return bounds{}, nil
 	}
+	version, key := s.version(ctx, "since", []any{ts(from)})
+	if key != "" {
+		if b, ok := s.periods.get(version, key); ok {
+			return b, nil
+		}
+	}
+	b, err := s.periodBounds(ctx, from)
+	if err == nil && key != "" {
+		s.periods.put(version, key, b)
+	}
+	return b, err
+}
+
+// periodBounds reads what sinceFor returns.
+func (s *Store) periodBounds(ctx context.Context, from time.Time) (bounds, error) {
 	q := `SELECT max(julianday(occurred_end) - julianday(occurred_start)) FROM incidents`
 	if s.d.Name == "postgres" {
 		q = `SELECT max(incident_span_days(occurred_start, occurred_end)) FROM incidents`

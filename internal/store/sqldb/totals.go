@@ -28,7 +28,8 @@ import (
 //
 // The dashboard's and the ruling summary's groups (RulingCounts) are kept
 // so too: at a million incidents they took 2.5 and 5.5 s of CPU to count,
-// the same again for every view of an unchanged store.
+// the same again for every view of an unchanged store; and where a
+// period's range of starts begins (sinceFor).
 type kept[T any] struct {
 	mu      sync.Mutex
 	version string
@@ -46,6 +47,14 @@ const maxTotals = 1024
 // maxCountGroups bounds the groups of ruling counts kept for one version
 // (a dashboard at a million incidents: tens of thousands, a few MB).
 const maxCountGroups = 200_000
+
+// maxPeriods bounds the periods' bounds kept for one version, counted by
+// the long incidents they hold (at most maxLong each).
+const maxPeriods = 64 * maxLong
+
+func newKeptPeriods() kept[bounds] {
+	return kept[bounds]{max: maxPeriods, size: func(b bounds) int { return len(b.long) + 1 }}
+}
 
 func newTotals() kept[int] { return kept[int]{max: maxTotals, size: func(int) int { return 1 }} }
 

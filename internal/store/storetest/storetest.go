@@ -394,6 +394,22 @@ func testLongIncident(t *testing.T, s store.Store) {
 			}
 		}
 	}
+	// A long incident stored after the period was read (a store may keep
+	// what it found of the period while the data is unchanged).
+	if _, err := s.ImportReports(ctx, []incident.Report{span("later long", day(2016, 1, 5), day(2017, 2, 20), "SY070000")}, store.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	page, total, err := s.Incidents(ctx, store.Filter{From: from, To: to, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 5 || len(page) != 2 || page[0].Title != "shelling later long" || page[1].Title != "shelling long" {
+		var got []string
+		for _, in := range page {
+			got = append(got, in.Title)
+		}
+		t.Errorf("after a long incident stored: total %d, first page %q; want 5, the later long one first", total, got)
+	}
 }
 
 func testFilters(t *testing.T, s store.Store) {
