@@ -537,8 +537,8 @@ func compareRulings(rec string, id int64, stored map[string]*store.RulingRow, fr
 }
 
 // compareCopies checks what rulings and ruling_parties copy for reads
-// (the incident's start and end, the ruling's lists, a party's ruling's
-// verdict)
+// (the incident's start, end and state, the ruling's lists, a party's
+// ruling's verdict)
 // against the incident's row and the fresh ruling r: the listings filter
 // and the summaries count by these copies.
 func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(string, string, ...any)) {
@@ -547,6 +547,9 @@ func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(
 	}
 	if s.End != s.IncidentEnd {
 		problem(rr, "rulings.occurred_end is %q but the incident ends %q", s.End, s.IncidentEnd)
+	}
+	if s.State != s.IncidentState {
+		problem(rr, "rulings.state is %q but the incident is %q", s.State, s.IncidentState)
 	}
 	// Only incidents not merged are compared: their copies of
 	// merged_into are 0.

@@ -311,22 +311,22 @@ func (w *txw) flushRulings(ctx context.Context, b *batch) error {
 }
 
 const rulingsUpdate = ` ON CONFLICT (incident_id, agreement_id) DO UPDATE SET version = excluded.version, verdict = excluded.verdict, outcome = excluded.outcome, doc = excluded.doc, ruled_at = excluded.ruled_at,
-		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, inputs = excluded.inputs, occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, merged_into = excluded.merged_into`
+		parties = excluded.parties, clauses = excluded.clauses, guarantors = excluded.guarantors, inputs = excluded.inputs, occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, merged_into = excluded.merged_into, state = excluded.state`
 
 // rulingsFromRows writes the buffered rulings and their parties batchRows
-// rows a statement, each row copying its incident's start, end and
-// merged_into by a subquery.
+// rows a statement, each row copying its incident's start, end,
+// merged_into and state by a subquery.
 func (w *txw) rulingsFromRows(ctx context.Context, b *batch) error {
 	var rows []any
 	for _, k := range b.order {
 		r := b.rulings[k]
-		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, r.inputs, k.incident, k.incident, k.incident)
+		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, r.inputs, k.incident, k.incident, k.incident, k.incident)
 	}
-	// The incident's start, end and merged_into are copied from its row,
+	// The incident's start, end, merged_into and state are copied from its row,
 	// written before (flush), so that the copies are the stored ones
 	// whoever rules the incident.
-	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, occurred_end, merged_into) VALUES `,
-		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+endOf+`, `+mergedOf+`)`, 14, rows, rulingsUpdate); err != nil {
+	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, occurred_end, merged_into, state) VALUES `,
+		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+endOf+`, `+mergedOf+`, `+stateOf+`)`, 15, rows, rulingsUpdate); err != nil {
 		return fmt.Errorf("rulings: %w", err)
 	}
 	// A party's row also holds its ruling's verdict (the last buffered),
@@ -344,8 +344,8 @@ func (w *txw) rulingsFromRows(ctx context.Context, b *batch) error {
 
 // rulingsFromArrays writes the buffered rulings and their parties on a
 // server, whose statements may take arrays: one statement each, of fixed
-// text, joined once to incidents for the copies of the start, end and
-// merged_into. The subqueries of rulingsFromRows, two a row, each planned
+// text, joined once to incidents for the copies of the start, end,
+// merged_into and state. The subqueries of rulingsFromRows, two a row, each planned
 // at every run, took a sixth of PostgreSQL's CPU in a group commit.
 func (w *txw) rulingsFromArrays(ctx context.Context, b *batch) error {
 	if len(b.order) == 0 {
@@ -391,8 +391,8 @@ func (b *batch) partyArrays() (ids []int64, agreements, parties, verdicts []stri
 // The statements of rulingsFromArrays and flushRulings on a server, each
 // row joined to its incident through the key (TestArraysIndexes).
 const (
-	rulingsArrays = `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, occurred_end, merged_into)
-		SELECT u.incident_id, u.agreement_id, u.version, u.verdict, u.outcome, u.doc, u.ruled_at, u.parties, u.clauses, u.guarantors, u.inputs, coalesce(i.occurred_start, ''), coalesce(i.occurred_end, ''), coalesce(i.merged_into, 0)
+	rulingsArrays = `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, occurred_end, merged_into, state)
+		SELECT u.incident_id, u.agreement_id, u.version, u.verdict, u.outcome, u.doc, u.ruled_at, u.parties, u.clauses, u.guarantors, u.inputs, coalesce(i.occurred_start, ''), coalesce(i.occurred_end, ''), coalesce(i.merged_into, 0), coalesce(i.state, '')
 		FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bytea[]))
 			AS u(incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs)
 		LEFT JOIN incidents i ON i.id = u.incident_id` + rulingsUpdate
@@ -461,8 +461,11 @@ func (w *txw) insertReports(ctx context.Context, reps []pendingReport) error {
 // 0016).
 const startOf = `coalesce((SELECT i.occurred_start FROM incidents i WHERE i.id = ?), '')`
 
-// endOf and mergedOf are, likewise, the incident's end and merged_into.
+// endOf, mergedOf and stateOf are, likewise, the incident's end,
+// merged_into and state.
 const endOf = `coalesce((SELECT i.occurred_end FROM incidents i WHERE i.id = ?), '')`
+
+const stateOf = `coalesce((SELECT i.state FROM incidents i WHERE i.id = ?), '')`
 
 const mergedOf = `coalesce((SELECT i.merged_into FROM incidents i WHERE i.id = ?), 0)`
 

@@ -14,14 +14,14 @@ import (
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
-// TestCopiesFollowIncidents: the copies migrations 0016 and 0026 keep in
-// rulings and ruling_parties (the incident's start and end; the ruling's
-// parties, clauses and guarantors; a party's ruling's verdict; whether
-// the incident was merged) equal what they copy after each way an
-// incident's span or its ruling changes: an import, a re-import that
-// moves a report's date, a merge, a split into a new incident,
-// SaveRulings, and an incident whose start or end is changed in place. On
-// both engines.
+// TestCopiesFollowIncidents: the copies migrations 0016, 0026 and 0029
+// keep in rulings and ruling_parties (the incident's start and end, and
+// in rulings its state; the ruling's parties, clauses and guarantors; a
+// party's ruling's verdict; whether the incident was merged) equal what
+// they copy after each way an incident or its ruling changes: an import,
+// a re-import that moves a report's date, a merge, a split into a new
+// incident, SaveRulings, and an incident whose start, end or state is
+// changed in place. On both engines.
 func TestCopiesFollowIncidents(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { checkCopies(t, openSQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { checkCopies(t, openPostgres(t)) })
@@ -69,6 +69,10 @@ func checkCopies(t *testing.T, s *Store) {
 			_, err := s.w.ExecContext(ctx, s.rebind(`UPDATE incidents SET occurred_start = ? WHERE id = ?`), ts(time.Date(2016, 12, 1, 0, 0, 0, 0, time.UTC)), 1)
 			return err
 		}},
+		{"state changed in place", func() error {
+			_, err := s.w.ExecContext(ctx, s.rebind(`UPDATE incidents SET state = 'under_review' WHERE id = ?`), 1)
+			return err
+		}},
 		{"end changed in place", func() error {
 			_, err := s.w.ExecContext(ctx, s.rebind(`UPDATE incidents SET occurred_end = ? WHERE id = ?`), ts(time.Date(2017, 12, 1, 0, 0, 0, 0, time.UTC)), 1)
 			return err
@@ -85,6 +89,8 @@ func checkCopies(t *testing.T, s *Store) {
 			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.occurred_end <> i.occurred_end`,
 			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.occurred_end <> i.occurred_end`,
 			`SELECT count(*) FROM rulings WHERE occurred_end = ''`,
+			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.state <> i.state`,
+			`SELECT count(*) FROM rulings WHERE state = ''`,
 			`SELECT count(*) FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id WHERE p.verdict <> r.verdict`,
 			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.merged_into <> i.merged_into`,
 			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.merged_into <> i.merged_into`,

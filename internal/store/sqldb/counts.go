@@ -33,11 +33,12 @@ func (s *Store) RulingCounts(ctx context.Context, f store.Filter, by store.Count
 	return out, nil
 }
 
-// countColumns are what RulingCounts groups by, in the order scanned.
+// countColumns are what RulingCounts groups by, in the order scanned: the
+// ruling's copies of its incident's state and span (migrations 0026 and
+// 0029, in rulings_verdict), and the incident's place.
 func countColumns(by store.CountBy) []string {
-	cols := []string{"r.version", "r.verdict", "r.outcome", "i.state", "r.parties", "r.clauses", "r.guarantors"}
+	cols := []string{"r.version", "r.verdict", "r.outcome", "r.state", "r.parties", "r.clauses", "r.guarantors"}
 	if by&store.CountBySpan != 0 {
-		// The ruling's copies of the span: in rulings_verdict.
 		cols = append(cols, "r.occurred_start", "r.occurred_end")
 	}
 	if by&store.CountByPlace != 0 {
@@ -49,12 +50,19 @@ func countColumns(by store.CountBy) []string {
 
 func (s *Store) rulingCounts(ctx context.Context, f store.Filter, b bounds, by store.CountBy) ([]store.RulingCount, error) {
 	// Every ruling under the agreement (from rulings_verdict), or a
-	// party's, with its incident (from incidents_cover: coverIncidents).
-	l := listed{from: " FROM rulings r JOIN incidents i" + s.coverIncidents() + " ON i.id = r.incident_id", conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement},
-		start: "r.occurred_start", verdict: "r.verdict", end: "r.occurred_end"}
+	// party's, and their incidents only when a place or a text is asked
+	// (from incidents_cover: coverIncidents): the rulings copy the rest.
+	// Joined to a million incidents, the summary took 5.5-6.4 s on SQLite.
+	incidents := ""
+	if by&store.CountByPlace != 0 || f.Admin != "" || f.Text != "" {
+		incidents = " JOIN incidents i" + s.coverIncidents() + " ON i.id = r.incident_id"
+	}
+	l := listed{from: " FROM rulings r" + incidents, conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement},
+		start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict", end: "r.occurred_end", merged: "r.merged_into", state: "r.state"}
 	if f.Party != "" {
-		l = listed{from: " FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id JOIN incidents i" + s.coverIncidents() + " ON i.id = p.incident_id",
-			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Party}, start: "p.occurred_start", verdict: "p.verdict", end: "p.occurred_end"}
+		l.from = " FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id" + incidents
+		l.conds, l.args = []string{"p.agreement_id = ?", "p.party = ?"}, []any{f.Agreement, f.Party}
+		l.start, l.verdict, l.end = "p.occurred_start", "p.verdict", "p.occurred_end"
 	}
 	w, args := s.where(f, l, b)
 	cols := strings.Join(countColumns(by), ", ")

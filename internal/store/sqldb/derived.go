@@ -196,14 +196,14 @@ func (s *Store) EventColumns(e workflow.Event) (action, by, at string) {
 // (inclusive), by incident and agreement.
 func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[string]*store.RulingRow, error) {
 	out := map[int64]map[string]*store.RulingRow{}
-	rows, err := s.query(ctx, `SELECT r.incident_id, r.agreement_id, r.version, r.verdict, r.outcome, r.doc, r.occurred_start, coalesce(i.occurred_start, ''), r.occurred_end, coalesce(i.occurred_end, ''), r.parties, r.clauses, r.guarantors, r.merged_into
+	rows, err := s.query(ctx, `SELECT r.incident_id, r.agreement_id, r.version, r.verdict, r.outcome, r.doc, r.occurred_start, coalesce(i.occurred_start, ''), r.occurred_end, coalesce(i.occurred_end, ''), r.state, coalesce(i.state, ''), r.parties, r.clauses, r.guarantors, r.merged_into
 		FROM rulings r LEFT JOIN incidents i ON i.id = r.incident_id WHERE r.incident_id BETWEEN ? AND ?`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("ruling rows: %w", err)
 	}
 	for rows.Next() {
 		r := &store.RulingRow{}
-		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, s.docs.intoText(&r.Doc), &r.Start, &r.IncidentStart, &r.End, &r.IncidentEnd, &r.PartyList, &r.Clauses, &r.Guarantors, &r.Merged); err != nil {
+		if err := rows.Scan(&r.Incident, &r.Agreement, &r.Version, &r.Verdict, &r.Outcome, s.docs.intoText(&r.Doc), &r.Start, &r.IncidentStart, &r.End, &r.IncidentEnd, &r.State, &r.IncidentState, &r.PartyList, &r.Clauses, &r.Guarantors, &r.Merged); err != nil {
 			rows.Close()
 			return nil, err
 		}

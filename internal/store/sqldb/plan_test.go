@@ -392,7 +392,7 @@ func fillForPlans(t *testing.T, s *Store) {
 		}{
 			{"INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, merged_into, grade) VALUES ", &inc},
 			{"INSERT INTO reports (id, source, source_id, incident_id, original, original_digest, doc, imported_at) VALUES ", &rep},
-			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start, occurred_end, merged_into) VALUES ", &rul},
+			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start, occurred_end, merged_into, state) VALUES ", &rul},
 			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, occurred_end, verdict, merged_into) VALUES ", &par},
 		} {
 			if len(*b.rows) == 0 {
@@ -447,7 +447,7 @@ func fillForPlans(t *testing.T, s *Store) {
 			}
 			// A ruling's document (clauses, explanation) is about half a
 			// kilobyte.
-			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', '%s', %d)`, id, ag, verdict, pad[:400], ts(at), ts(at), ts(at.Add(time.Hour)), merged))
+			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', '%s', %d, '%s')`, id, ag, verdict, pad[:400], ts(at), ts(at), ts(at.Add(time.Hour)), merged, state))
 			if verdict == "violation" {
 				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', '%s', %d)", id, ag, parties[id/10%len(parties)], ts(at), ts(at.Add(time.Hour)), verdict, merged))
 			}

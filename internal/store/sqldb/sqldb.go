@@ -1429,7 +1429,7 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		args = append(args, string(f.Verdict))
 	}
 	if f.State != "" {
-		conds = append(conds, "i.state = ?")
+		conds = append(conds, cmp.Or(l.state, "i.state")+" = ?")
 		args = append(args, string(f.State))
 	}
 	if f.Text != "" {
@@ -1441,9 +1441,10 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 	if v := f.Visible; v != nil {
 		// What a viewer who does not see everything may see: published
 		// incidents, and for a party, those it is accused in or filed.
-		c := "i.state IN ('verified', 'disputed', 'dismissed')"
+		id := cmp.Or(l.id, "i.id")
+		c := cmp.Or(l.state, "i.state") + " IN ('verified', 'disputed', 'dismissed')"
 		if v.Party != "" {
-			c += " OR EXISTS (SELECT 1 FROM ruling_parties vp WHERE vp.incident_id = i.id AND vp.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = i.id AND rp.party = ?)"
+			c += " OR EXISTS (SELECT 1 FROM ruling_parties vp WHERE vp.incident_id = " + id + " AND vp.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = " + id + " AND rp.party = ?)"
 			args = append(args, v.Party, v.Party)
 		}
 		conds = append(conds, "("+c+")")
@@ -1461,10 +1462,10 @@ type listed struct {
 	conds              []string
 	args               []any
 	start, id, verdict string
-	// end and merged are the columns of the incident's end and
-	// merged_into: its own, or the copies of the table read from, which
-	// its index holds beside the start (migrations 0016 and 0026).
-	end, merged string
+	// end, merged and state are the columns of the incident's end,
+	// merged_into and state: its own, or the copies of the table read
+	// from, which its index holds (migrations 0016, 0026 and 0029).
+	end, merged, state string
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
 }
