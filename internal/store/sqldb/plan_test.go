@@ -854,10 +854,10 @@ func checkPeriodCountOrder(t *testing.T, s *Store) {
 
 // TestLongIncidentsApart: with an incident a year long stored, a period's
 // bounds (sinceFor) find it by incidents_long (or incidents_span) and
-// begin where it starts,
-// and a page read oldest first reads it apart by its id (incidentsApart),
-// its list and its count through no index range of starts, which from a
-// year back is what the whole period's page read before. On both engines.
+// begin where it starts, and a page read oldest first reads it apart by
+// its id (incidentsApart), its list and its count through no index range
+// of starts, which from a year back is what the whole period's page read
+// before. On both engines.
 func TestLongIncidentsApart(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) { checkLongApart(t, openSQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { checkLongApart(t, openPostgres(t)) })
