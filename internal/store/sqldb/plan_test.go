@@ -817,19 +817,29 @@ func TestPeriodPageEndFromIndex(t *testing.T) {
 	}
 }
 
-// TestPeriodCountLatestFirst: the count of a period, of incidents, of a
-// verdict or of a party, reads its range of starts latest first in index
-// order, with no sort, so that a count reaching store.CountCap stops among
-// the period's own incidents and not after the longest span's worth of
-// incidents ended before it (countOrder). On both engines.
-func TestPeriodCountLatestFirst(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { checkPeriodCountOrder(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { checkPeriodCountOrder(t, openPostgres(t)) })
+// TestPeriodPlans: how a period is read, on both engines, on one store
+// filled for plans: its count (checkPeriodCountOrder), then with an
+// incident a year long stored, its bounds and its long part
+// (checkLongApart).
+func TestPeriodPlans(t *testing.T) {
+	sqlite := func(t *testing.T) *Store { return openSQLite(t) }
+	for name, open := range map[string]func(*testing.T) *Store{"sqlite": sqlite, "postgres": openPostgres} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			fillForPlans(t, s)
+			checkPeriodCountOrder(t, s)
+			checkLongApart(t, s)
+		})
+	}
 }
 
+// checkPeriodCountOrder: the count of a period, of incidents, of a verdict
+// or of a party, reads its range of starts latest first in index order,
+// with no sort, so that a count reaching store.CountCap stops among the
+// period's own incidents and not after the longest span's worth of
+// incidents ended before it (countOrder).
 func checkPeriodCountOrder(t *testing.T, s *Store) {
 	ctx := context.Background()
-	fillForPlans(t, s)
 	from := time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC)
 	for _, f := range []store.Filter{
 		{From: from, To: from.AddDate(0, 1, 0), Limit: 50},
@@ -852,20 +862,14 @@ func checkPeriodCountOrder(t *testing.T, s *Store) {
 	}
 }
 
-// TestLongIncidentsApart: with an incident a year long stored, a period's
-// bounds (sinceFor) find it by incidents_long (or incidents_span) and
-// begin where it starts, and a page read oldest first reads it apart by
-// its id (incidentsApart), its list and its count through no index range
-// of starts, which from a year back is what the whole period's page read
-// before. On both engines.
-func TestLongIncidentsApart(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { checkLongApart(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { checkLongApart(t, openPostgres(t)) })
-}
-
+// checkLongApart: with an incident a year long stored, a period's bounds
+// (sinceFor) find it by incidents_long (or incidents_span) and begin where
+// it starts, and a page read oldest first reads it apart by its id
+// (incidentsApart), its list and its count through no index range of
+// starts, which from a year back is what the whole period's page read
+// before.
 func checkLongApart(t *testing.T, s *Store) {
 	ctx := context.Background()
-	fillForPlans(t, s)
 	from := time.Date(2016, 6, 1, 0, 0, 0, 0, time.UTC)
 	// Incident 500 (10 June 2015) ends a year after the month begins; the
 	// trigger of migration 0026 copies its end.
