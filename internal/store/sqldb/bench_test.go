@@ -21,18 +21,23 @@ import (
 // openSQLite opens a store on a SQLite file as the sqlite package does
 // (that package imports this one, so the test cannot use it).
 func openSQLite(b testing.TB) *Store {
-	path := filepath.Join(b.TempDir(), "b.db")
-	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate")
-	if err != nil {
-		b.Fatal(err)
-	}
-	w.SetMaxOpenConns(1)
-	s, err := New(context.Background(), w, w, Dialect{Name: "sqlite", OneWriter: true, Pack: true})
+	s, err := openSQLiteFile(filepath.Join(b.TempDir(), "b.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
 	return s
+}
+
+// openSQLiteFile opens a store on the SQLite file path, for the caller to
+// close.
+func openSQLiteFile(path string) (*Store, error) {
+	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	return New(context.Background(), w, w, Dialect{Name: "sqlite", OneWriter: true, Pack: true})
 }
 
 // BenchmarkSubmit stores reports in groups of 32, as the API's group

@@ -86,10 +86,10 @@ type planCase struct {
 // PLANDEBUG=1 logs every plan.
 func TestFilterIndexes(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
-		checkFilterPlans(t, openSQLite(t))
+		checkFilterPlans(t, openFilled(t, "sqlite"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		checkFilterPlans(t, openPostgres(t))
+		checkFilterPlans(t, openFilled(t, "postgres"))
 	})
 }
 
@@ -150,7 +150,6 @@ const governorateCount = "PostgreSQL counts a governorate's incidents (a fourtee
 
 func checkFilterPlans(t *testing.T, s *Store) {
 	ctx := context.Background()
-	fillForPlans(t, s)
 	var table strings.Builder
 	for _, c := range planCases() {
 		b, err := s.boundsOf(ctx, c.f)
@@ -473,6 +472,12 @@ func fillForPlans(t *testing.T, s *Store) {
 // tests use (storetest.PostgresURL), dropped afterwards, as the postgres
 // package does (that package imports this one).
 func openPostgres(t *testing.T) *Store {
+	return openPostgresFrom(t, "")
+}
+
+// openPostgresFrom is openPostgres on a copy of the database template,
+// when it is not "".
+func openPostgresFrom(t *testing.T, template string) *Store {
 	u := storetest.PostgresURL(t)
 	ctx := context.Background()
 	admin, err := sql.Open("pgx", u)
@@ -481,7 +486,11 @@ func openPostgres(t *testing.T) *Store {
 	}
 	defer admin.Close()
 	name := fmt.Sprintf("truce_plan_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if _, err := admin.ExecContext(ctx, create); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -528,8 +537,7 @@ func replaceDB(t *testing.T, u, name string) string {
 // candidates through the cell and governorate indexes, never by reading
 // every incident, on 20,000 incidents after ANALYZE.
 func TestNearManyIndexes(t *testing.T) {
-	s := openPostgres(t)
-	fillForPlans(t, s)
+	s := openFilled(t, "postgres")
 	ctx := context.Background()
 	var ks []int
 	var ns []near
@@ -565,8 +573,7 @@ func TestNearManyIndexes(t *testing.T) {
 // commit's few rows. (The parties here are a few pages, which the planner
 // rightly reads whole to clear some.)
 func TestArraysIndexes(t *testing.T) {
-	s := openPostgres(t)
-	fillForPlans(t, s)
+	s := openFilled(t, "postgres")
 	ctx := context.Background()
 	var ids []int64
 	var ags, texts []string
@@ -685,8 +692,7 @@ func TestWritesPlanning(t *testing.T) {
 // cell, by governorate for a report without a point, and incidents of
 // no cell in the governorate for a report with one.
 func TestNearManyAsOneByOne(t *testing.T) {
-	s := openPostgres(t)
-	fillForPlans(t, s)
+	s := openFilled(t, "postgres")
 	ctx := context.Background()
 	start := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 	var ks []int
@@ -764,9 +770,8 @@ func TestNearManyAsOneByOne(t *testing.T) {
 // PostgreSQL). SQLite: no step of the page's program reads occurred_end
 // from the incidents table itself.
 func TestPeriodPageEndFromIndex(t *testing.T) {
-	s := openSQLite(t)
+	s := openFilled(t, "sqlite")
 	ctx := context.Background()
-	fillForPlans(t, s)
 	var end, table int64
 	if err := s.w.QueryRowContext(ctx, `SELECT (SELECT cid FROM pragma_table_info('incidents') WHERE name = 'occurred_end'),
 		(SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = 'incidents')`).Scan(&end, &table); err != nil {
@@ -817,16 +822,14 @@ func TestPeriodPageEndFromIndex(t *testing.T) {
 	}
 }
 
-// TestPeriodPlans: how a period is read, on both engines, on one store
+// TestPeriodPlans: how a period is read, on both engines, on a store
 // filled for plans: its count (checkPeriodCountOrder), then with an
 // incident a year long stored, its bounds and its long part
 // (checkLongApart).
 func TestPeriodPlans(t *testing.T) {
-	sqlite := func(t *testing.T) *Store { return openSQLite(t) }
-	for name, open := range map[string]func(*testing.T) *Store{"sqlite": sqlite, "postgres": openPostgres} {
-		t.Run(name, func(t *testing.T) {
-			s := open(t)
-			fillForPlans(t, s)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			s := openFilled(t, engine)
 			checkPeriodCountOrder(t, s)
 			checkLongApart(t, s)
 		})
