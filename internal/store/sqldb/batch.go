@@ -322,8 +322,8 @@ func (w *txw) rulingsFromRows(ctx context.Context, b *batch) error {
 		r := b.rulings[k]
 		rows = append(rows, k.incident, k.agreement, r.version, r.verdict, r.outcome, w.s.docs.value(r.doc), r.t, r.parties, r.clauses, r.guarantors, r.inputs, k.incident, k.incident, k.incident, k.incident)
 	}
-	// The incident's start, end, merged_into and state are copied from its row,
-	// written before (flush), so that the copies are the stored ones
+	// The incident's start, end, merged_into and state are copied from its
+	// row, written before (flush), so that the copies are the stored ones
 	// whoever rules the incident.
 	if err := insertShaped(ctx, w, `INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs, occurred_start, occurred_end, merged_into, state) VALUES `,
 		`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+startOf+`, `+endOf+`, `+mergedOf+`, `+stateOf+`)`, 15, rows, rulingsUpdate); err != nil {
@@ -345,8 +345,9 @@ func (w *txw) rulingsFromRows(ctx context.Context, b *batch) error {
 // rulingsFromArrays writes the buffered rulings and their parties on a
 // server, whose statements may take arrays: one statement each, of fixed
 // text, joined once to incidents for the copies of the start, end,
-// merged_into and state. The subqueries of rulingsFromRows, two a row, each planned
-// at every run, took a sixth of PostgreSQL's CPU in a group commit.
+// merged_into and state. The subqueries of rulingsFromRows (two a row
+// then, start and merged_into), each planned at every run, took a sixth of
+// PostgreSQL's CPU in a group commit.
 func (w *txw) rulingsFromArrays(ctx context.Context, b *batch) error {
 	if len(b.order) == 0 {
 		return nil
