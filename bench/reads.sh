@@ -26,6 +26,9 @@
 #   NOTEXT=1 leaves the text search (q=) out: one search at a time holds a
 #   core for up to ten seconds (refused as too broad at a million), which
 #   the other paths' latencies then measure.
+#   PUBLIC=1 reads the paths (parts 1 and 4) as the public, who sees the
+#   published incidents only (verified, disputed, dismissed), not as a
+#   reviewer.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -62,6 +65,10 @@ user=bench-$RANDOM
 pass="bench reader passphrase $RANDOM$RANDOM"
 token=$(echo "$pass" | "$truce" user add "$user" -role reviewer -password-stdin -db "$db" 2>/dev/null | grep -Eo '[A-Za-z0-9_-]{30,}' | tail -n 1)
 [[ -n $token ]] || { echo "reads: no API token from truce user add" >&2; exit 1; }
+# auth is the header the paths are read with: none for the public.
+auth=(-H "Authorization: Bearer $token")
+viewer="a reviewer"
+if [[ -n ${PUBLIC:-} ]]; then auth=(-H "X-Viewer: public"); viewer="the public"; fi
 
 "$truce" serve -db "$db" -addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 pid=$!
@@ -95,16 +102,18 @@ if [[ -n ${ALONE:-} ]]; then
 		c0=$(cpu)
 		printf '  %s' "$p"
 		for _ in 1 2 3 4 5; do
-			curl -s -o /dev/null -H "Authorization: Bearer $token" -w ' %{time_total}' "http://127.0.0.1:$port$p"
+			curl -s -o /dev/null "${auth[@]}" -w ' %{time_total}' "http://127.0.0.1:$port$p"
 		done
 		echo "  (cpu $(since "$c0") s)"
 	done
 fi
 get=()
 for p in "${paths[@]}"; do get+=(-get "$p"); done
-echo "$(nproc) cores; $incidents incidents; $clients clients for $duration, as a reviewer"
+echo "$(nproc) cores; $incidents incidents; $clients clients for $duration, as $viewer"
 c0=$(cpu) p0=$(pgcpu)
-TRUCE_TOKEN=$token "$truce" load -url "http://127.0.0.1:$port" -clients "$clients" -duration "$duration" "${get[@]}"
+loadtoken=$token
+[[ -z ${PUBLIC:-} ]] || loadtoken=
+TRUCE_TOKEN=$loadtoken "$truce" load -url "http://127.0.0.1:$port" -clients "$clients" -duration "$duration" "${get[@]}"
 echo "  server cpu: $(since "$c0") s; postgres processes' cpu: $(awk -v a="$p0" -v b="$(pgcpu)" 'BEGIN{printf "%.2f", b-a}') s"
 
 # The map is a page of the web interface: log in as the reviewer.

@@ -538,9 +538,8 @@ func compareRulings(rec string, id int64, stored map[string]*store.RulingRow, fr
 
 // compareCopies checks what rulings and ruling_parties copy for reads
 // (the incident's start, end and state, the ruling's lists, a party's
-// ruling's verdict)
-// against the incident's row and the fresh ruling r: the listings filter
-// and the summaries count by these copies.
+// ruling's verdict) against the incident's row and the fresh ruling r:
+// the listings filter and the summaries count by these copies.
 func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(string, string, ...any)) {
 	if s.Start != s.IncidentStart {
 		problem(rr, "rulings.occurred_start is %q but the incident starts %q", s.Start, s.IncidentStart)
@@ -562,6 +561,9 @@ func compareCopies(rr string, s *store.RulingRow, r ruling.Ruling, problem func(
 		}
 		if s.PartyStarts[i] != s.IncidentStart || s.PartyEnds[i] != s.IncidentEnd || s.PartyVerdicts[i] != s.Verdict {
 			problem(rr, "ruling_parties of %s say %s from %q to %q, but the ruling is %s and the incident runs from %q to %q", p, s.PartyVerdicts[i], s.PartyStarts[i], s.PartyEnds[i], s.Verdict, s.IncidentStart, s.IncidentEnd)
+		}
+		if s.PartyStates[i] != s.IncidentState {
+			problem(rr, "ruling_parties of %s say the incident is %q, but it is %q", p, s.PartyStates[i], s.IncidentState)
 		}
 	}
 	for _, l := range []struct {

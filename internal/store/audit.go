@@ -129,16 +129,16 @@ type RulingRow struct {
 	Verdict, Outcome string
 	Doc              string
 	Parties          []string
-	// The copies kept for reads (migrations 0016, 0026 and 0029): the
-	// incident's start, end and state as this row holds them and as the
-	// incident's row does, the lists of parties, clauses and guarantors
-	// (JSON arrays), and each party's row's copies of the start, the end
-	// and the verdict (as Parties).
-	Start, IncidentStart                  string
-	End, IncidentEnd                      string
-	State, IncidentState                  string
-	PartyList, Clauses, Guarantors        string
-	PartyStarts, PartyEnds, PartyVerdicts []string
+	// The copies kept for reads (migrations 0016, 0026, 0029 and 0031):
+	// the incident's start, end and state as this row holds them and as
+	// the incident's row does, the lists of parties, clauses and
+	// guarantors (JSON arrays), and each party's row's copies of the
+	// start, the end, the state and the verdict (as Parties).
+	Start, IncidentStart                               string
+	End, IncidentEnd                                   string
+	State, IncidentState                               string
+	PartyList, Clauses, Guarantors                     string
+	PartyStarts, PartyEnds, PartyStates, PartyVerdicts []string
 	// Merged is the row's copy of the incident's merged_into, PartyMerged
 	// each party row's (as Parties).
 	Merged      int64

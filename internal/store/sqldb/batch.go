@@ -331,12 +331,12 @@ func (w *txw) rulingsFromRows(ctx context.Context, b *batch) error {
 	}
 	// A party's row also holds its ruling's verdict (the last buffered),
 	// so that a page of a party's violations reads ruling_parties alone.
-	parties := make([]any, 0, len(b.parties)/3*7)
+	parties := make([]any, 0, len(b.parties)/3*8)
 	for i := 0; i < len(b.parties); i += 3 {
 		k := rulingKey{b.parties[i].(int64), b.parties[i+1].(string)}
-		parties = append(parties, b.parties[i], b.parties[i+1], b.parties[i+2], b.rulings[k].verdict, b.parties[i], b.parties[i], b.parties[i])
+		parties = append(parties, b.parties[i], b.parties[i+1], b.parties[i+2], b.rulings[k].verdict, b.parties[i], b.parties[i], b.parties[i], b.parties[i])
 	}
-	if err := insertShaped(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, occurred_end, merged_into) VALUES `, `(?, ?, ?, ?, `+startOf+`, `+endOf+`, `+mergedOf+`)`, 7, parties, ""); err != nil {
+	if err := insertShaped(ctx, w, `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, occurred_end, merged_into, state) VALUES `, `(?, ?, ?, ?, `+startOf+`, `+endOf+`, `+mergedOf+`, `+stateOf+`)`, 8, parties, ""); err != nil {
 		return fmt.Errorf("ruling parties: %w", err)
 	}
 	return nil
@@ -397,12 +397,12 @@ const (
 		FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bytea[]))
 			AS u(incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, parties, clauses, guarantors, inputs)
 		LEFT JOIN incidents i ON i.id = u.incident_id` + rulingsUpdate
-	partiesArrays = `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, occurred_end, merged_into)
-		SELECT u.incident_id, u.agreement_id, u.party, u.verdict, coalesce(i.occurred_start, ''), coalesce(i.occurred_end, ''), coalesce(i.merged_into, 0)
+	partiesArrays = `INSERT INTO ruling_parties (incident_id, agreement_id, party, verdict, occurred_start, occurred_end, merged_into, state)
+		SELECT u.incident_id, u.agreement_id, u.party, u.verdict, coalesce(i.occurred_start, ''), coalesce(i.occurred_end, ''), coalesce(i.merged_into, 0), coalesce(i.state, '')
 		FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[])) AS u(incident_id, agreement_id, party, verdict)
 		LEFT JOIN incidents i ON i.id = u.incident_id
-		ON CONFLICT (incident_id, agreement_id, party) DO UPDATE SET verdict = excluded.verdict, occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, merged_into = excluded.merged_into
-		WHERE (ruling_parties.verdict, ruling_parties.occurred_start, ruling_parties.occurred_end, ruling_parties.merged_into) IS DISTINCT FROM (excluded.verdict, excluded.occurred_start, excluded.occurred_end, excluded.merged_into)`
+		ON CONFLICT (incident_id, agreement_id, party) DO UPDATE SET verdict = excluded.verdict, occurred_start = excluded.occurred_start, occurred_end = excluded.occurred_end, merged_into = excluded.merged_into, state = excluded.state
+		WHERE (ruling_parties.verdict, ruling_parties.occurred_start, ruling_parties.occurred_end, ruling_parties.merged_into, ruling_parties.state) IS DISTINCT FROM (excluded.verdict, excluded.occurred_start, excluded.occurred_end, excluded.merged_into, excluded.state)`
 	// The parties of the rulings in the first two arrays that the
 	// buffered parties (the last three) no longer name. Joined to the
 	// arrays, the planner hashed them and read every party; the

@@ -14,9 +14,9 @@ import (
 	"github.com/truce-monitor/truce/internal/workflow"
 )
 
-// TestCopiesFollowIncidents: the copies migrations 0016, 0026 and 0029
-// keep in rulings and ruling_parties (the incident's start and end, and
-// in rulings its state; the ruling's parties, clauses and guarantors; a
+// TestCopiesFollowIncidents: the copies migrations 0016, 0026, 0029 and
+// 0031 keep in rulings and ruling_parties (the incident's start, end and
+// state; the ruling's parties, clauses and guarantors; a
 // party's ruling's verdict; whether the incident was merged) equal what
 // they copy after each way an incident or its ruling changes: an import,
 // a re-import that moves a report's date, a merge, a split into a new
@@ -91,6 +91,8 @@ func checkCopies(t *testing.T, s *Store) {
 			`SELECT count(*) FROM rulings WHERE occurred_end = ''`,
 			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.state <> i.state`,
 			`SELECT count(*) FROM rulings WHERE state = ''`,
+			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.state <> i.state`,
+			`SELECT count(*) FROM ruling_parties WHERE state = ''`,
 			`SELECT count(*) FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id WHERE p.verdict <> r.verdict`,
 			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.merged_into <> i.merged_into`,
 			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.merged_into <> i.merged_into`,
@@ -173,6 +175,21 @@ func checkCountsMatch(t *testing.T, s *Store) {
 		}
 		if want := min(len(list), store.CountCap+1); total != want {
 			t.Errorf("%s, filter %s: counted %d, listed %d", s.d.Name, c.name, total, len(list))
+		}
+		if total > store.CountCap {
+			continue
+		}
+		// The last page and the one after it (which the count says is
+		// empty, and is not read: past).
+		for _, off := range []int{max(total-1, 0), total, total + 50} {
+			f.Offset, f.Limit = off, 50
+			page, n, err := s.Incidents(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := min(max(total-off, 0), 50); len(page) != want || n != total {
+				t.Errorf("%s, filter %s, offset %d: %d listed (want %d), counted %d (want %d)", s.d.Name, c.name, off, len(page), want, n, total)
+			}
 		}
 	}
 }

@@ -216,16 +216,16 @@ func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[s
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party, occurred_start, occurred_end, verdict, merged_into FROM ruling_parties WHERE incident_id BETWEEN ? AND ? ORDER BY party`, from, to)
+	rows, err = s.query(ctx, `SELECT incident_id, agreement_id, party, occurred_start, occurred_end, state, verdict, merged_into FROM ruling_parties WHERE incident_id BETWEEN ? AND ? ORDER BY party`, from, to)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var ag, party, start, end, verdict string
+		var ag, party, start, end, state, verdict string
 		var merged int64
-		if err := rows.Scan(&id, &ag, &party, &start, &end, &verdict, &merged); err != nil {
+		if err := rows.Scan(&id, &ag, &party, &start, &end, &state, &verdict, &merged); err != nil {
 			return nil, err
 		}
 		r := out[id][ag]
@@ -239,6 +239,7 @@ func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[s
 		r.Parties = append(r.Parties, party)
 		r.PartyStarts = append(r.PartyStarts, start)
 		r.PartyEnds = append(r.PartyEnds, end)
+		r.PartyStates = append(r.PartyStates, state)
 		r.PartyVerdicts = append(r.PartyVerdicts, verdict)
 		r.PartyMerged = append(r.PartyMerged, merged)
 	}

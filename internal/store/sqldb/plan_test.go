@@ -67,7 +67,13 @@ type planCase struct {
 	// them, an unlimited listing of a tenth of the table or more, where
 	// the index costs it about the same (why says when).
 	pgWhole bool
-	why     string
+	// countAlone: the count reads the table of want alone, its copies of
+	// the incident's state among them, and no incident.
+	countAlone bool
+	// pgUses: the index PostgreSQL's listing must use, of those of want
+	// (one whose condition the query must match word for word).
+	pgUses string
+	why        string
 }
 
 // TestFilterIndexes explains the very queries Incidents runs
@@ -122,8 +128,17 @@ func planCases() []planCase {
 		{name: "agreement+verdict+from+to, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, From: from, To: to, Limit: 50}, want: "rulings_verdict|incidents_end", inOrder: true, pgSorts: true,
 			why: "PostgreSQL reads the incidents ending after From (a twentieth here) from incidents_end and sorts them"},
 		{name: "state", f: store.Filter{State: incident.UnderReview}, want: "incidents_state"},
-		{name: "state+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, State: incident.Disputed}, want: "incidents_state|rulings_verdict"},
-		{name: "state, newest, limit", f: store.Filter{State: incident.Reported, Newest: true, Limit: 50}, want: "incidents_state", inOrder: true},
+		{name: "state+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, State: incident.Disputed}, want: "incidents_state|rulings_verdict|rulings_published", countAlone: true},
+		{name: "state, newest, limit", f: store.Filter{State: incident.Reported, Newest: true, Limit: 50}, want: "incidents_state|incidents_start", inOrder: true,
+			why: "a state a tenth of the incidents hold: PostgreSQL may read incidents_start backwards, testing the state on its entries (migration 0031), and stop at the limit"},
+		// The public's: SQLite reads the listing's index testing the
+		// state on its entries (migration 0031), PostgreSQL the published
+		// incidents' own index (0032).
+		{name: "public, newest, limit, many", f: store.Filter{Visible: &store.Visibility{}, Newest: true, Limit: 50}, many: true, want: "incidents_start|incidents_published", ordered: true, inOrder: true, pgUses: "incidents_published",
+			why: "more than store.CountCap published: the page reads incidents_start backwards, testing the state on its entries, and stops at the limit (SQLite as Store.inOrder tells it); PostgreSQL reads incidents_published backwards"},
+		{name: "admin (admin1), public, limit, many", f: store.Filter{Admin: "SY07", Visible: &store.Visibility{}, Limit: 50}, many: true, want: "incidents_start|incidents_published", ordered: true, inOrder: true, pgCountScan: []string{"incidents"},
+			why: "more than a thousand published in the governorate: the page reads incidents_start in order, testing the state on its entries and the place on the published incidents (SQLite as Store.inOrder tells it); PostgreSQL reads incidents_published in order; " + governorateCount},
+		{name: "from+to, public, limit", f: store.Filter{From: from, To: to, Visible: &store.Visibility{}, Limit: 50}, want: "incidents_start|incidents_time|incidents_published"},
 		{name: "agreement+verdict, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Limit: 50}, want: "rulings_verdict", inOrder: true, pgHash: []string{"incidents"}, why: verdict + " (the count)"},
 		{name: "agreement+party, newest, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Newest: true, Limit: 50}, want: "ruling_parties_party", inOrder: true},
 		{name: "agreement+verdict+party, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "OPP", Limit: 50}, want: "ruling_parties_party", inOrder: true, pgSorts: true,
@@ -133,7 +148,14 @@ func planCases() []planCase {
 		{name: "oldest, limit+offset", f: store.Filter{Limit: 50, Offset: 100}, want: "incidents_start", countScan: true, ordered: true,
 			why: "the count reads every incident; the page reads incidents_start and stops at the limit"},
 		{name: "agreement+verdict, newest, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Newest: true, Limit: 50}, want: "rulings_verdict", inOrder: true, pgHash: []string{"incidents"}, why: verdict + " (the count)"},
-		{name: "agreement+verdict, public", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgWhole: true, why: verdictWhole},
+		{name: "agreement+verdict, public", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}}, want: "rulings_verdict|rulings_published", pgHash: []string{"incidents"}, pgWhole: true, countAlone: true, why: verdictWhole},
+		// The public sees the published incidents: the state is tested on
+		// the index entries (migrations 0029 and 0031), so that a page
+		// looks up the incidents it shows, not every one it passes over.
+		{name: "agreement+verdict, public, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}, Limit: 50}, want: "rulings_verdict|rulings_published", inOrder: true, countAlone: true, pgUses: "rulings_published", pgHash: []string{"incidents"}, why: verdict + " (the count)"},
+		{name: "agreement+party, public, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Visible: &store.Visibility{}, Limit: 50}, want: "ruling_parties_party|ruling_parties_published", inOrder: true, countAlone: true, pgUses: "ruling_parties_published"},
+		{name: "agreement+verdict+party, a party's liaison, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "OPP", Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "ruling_parties_party", inOrder: true, pgSorts: true, countAlone: true,
+			why: "PostgreSQL sorts the party's violations (some 330 here) after joining their rulings"},
 		{name: "text", f: store.Filter{Text: "town 123"}, scan: []string{"incidents"}, text: true,
 			why: "a text search matches words anywhere in the incident's words and its reports', which no B-tree index answers (a substring search); both engines ask their trigram indexes"},
 		{name: "text+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Text: "town"}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgCountScan: []string{"rulings"}, text: true, why: verdict},
@@ -174,6 +196,9 @@ func checkFilterPlans(t *testing.T, s *Store) {
 		if c.want != "" {
 			wants = strings.Split(c.want, "|")
 		}
+		if c.countAlone && strings.Contains(qs.count, "incidents") {
+			t.Errorf("%s, filter %s: the count reads the incidents: %s", s.d.Name, c.name, s.rebind(qs.count))
+		}
 		used := map[string]bool{}
 		var plans strings.Builder
 		for _, q := range []struct {
@@ -209,6 +234,9 @@ func checkFilterPlans(t *testing.T, s *Store) {
 		}
 		if c.inOrder && !(c.pgSorts && s.d.Name == "postgres") && sorts.MatchString(plans.String()[strings.Index(plans.String(), "list: "):]) {
 			t.Errorf("%s, filter %s: the page is sorted, not read in order from %s\n%s", s.d.Name, c.name, c.want, plans.String())
+		}
+		if c.pgUses != "" && s.d.Name == "postgres" && !used[c.pgUses] {
+			t.Errorf("postgres, filter %s: the listing does not use index %s\n%s", c.name, c.pgUses, plans.String())
 		}
 		if c.want != "" && !containsAny(wants, slicesOf(used)) && !(c.pgWhole && s.d.Name == "postgres") {
 			t.Errorf("%s, filter %s: the listing does not use index %s\n%s", s.d.Name, c.name, c.want, plans.String())
@@ -392,7 +420,7 @@ func fillForPlans(t *testing.T, s *Store) {
 			{"INSERT INTO incidents (id, occurred_start, occurred_end, admin1, admin2, admin3, area, act, state, doc, updated_at, cell, merged_into, grade) VALUES ", &inc},
 			{"INSERT INTO reports (id, source, source_id, incident_id, original, original_digest, doc, imported_at) VALUES ", &rep},
 			{"INSERT INTO rulings (incident_id, agreement_id, version, verdict, outcome, doc, ruled_at, occurred_start, occurred_end, merged_into, state) VALUES ", &rul},
-			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, occurred_end, verdict, merged_into) VALUES ", &par},
+			{"INSERT INTO ruling_parties (incident_id, agreement_id, party, occurred_start, occurred_end, verdict, merged_into, state) VALUES ", &par},
 		} {
 			if len(*b.rows) == 0 {
 				continue
@@ -448,7 +476,7 @@ func fillForPlans(t *testing.T, s *Store) {
 			// kilobyte.
 			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', '%s', %d, '%s')`, id, ag, verdict, pad[:400], ts(at), ts(at), ts(at.Add(time.Hour)), merged, state))
 			if verdict == "violation" {
-				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', '%s', %d)", id, ag, parties[id/10%len(parties)], ts(at), ts(at.Add(time.Hour)), verdict, merged))
+				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', '%s', %d, '%s')", id, ag, parties[id/10%len(parties)], ts(at), ts(at.Add(time.Hour)), verdict, merged, state))
 			}
 		}
 		flush(false)

@@ -1415,6 +1415,35 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		}
 		args = append(args, b.before)
 	}
+	// SQLite tests the conditions in this order, each on the entries of
+	// the index read while it can, looking the incident up for the first
+	// that needs its row: the verdict, the state and the public's states,
+	// which the indexes hold (migrations 0029, 0031), before the place.
+	if f.Verdict != "" {
+		conds = append(conds, verdict+" = ?")
+		args = append(args, string(f.Verdict))
+	}
+	if f.State != "" {
+		conds = append(conds, cmp.Or(l.state, "i.state")+" = ?")
+		args = append(args, string(f.State))
+	}
+	if v := f.Visible; v != nil {
+		// What a viewer who does not see everything may see: published
+		// incidents, and for a party, those it is accused in or filed.
+		id := cmp.Or(l.id, "i.id")
+		state := cmp.Or(l.state, "i.state")
+		if l.inOrder && l.state == "" && s.d.Name == "sqlite" {
+			// Off incidents_state (see inOrder): tested on the entries of
+			// the index read in order, which holds the state (0031).
+			state = "+i.state"
+		}
+		c := state + " IN ('verified', 'disputed', 'dismissed')"
+		if v.Party != "" {
+			c += " OR EXISTS (SELECT 1 FROM ruling_parties vp WHERE vp.incident_id = " + id + " AND vp.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = " + id + " AND rp.party = ?)"
+			args = append(args, v.Party, v.Party)
+		}
+		conds = append(conds, "("+c+")")
+	}
 	if f.Admin != "" {
 		c := "(i.admin3 LIKE ? OR (i.admin3 = '' AND i.area LIKE ?))"
 		if l.inOrder && s.d.Name == "sqlite" {
@@ -1424,30 +1453,11 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		conds = append(conds, c)
 		args = append(args, f.Admin+"%", f.Admin+"%")
 	}
-	if f.Verdict != "" {
-		conds = append(conds, verdict+" = ?")
-		args = append(args, string(f.Verdict))
-	}
-	if f.State != "" {
-		conds = append(conds, cmp.Or(l.state, "i.state")+" = ?")
-		args = append(args, string(f.State))
-	}
 	if f.Text != "" {
 		// Only what the viewer may read is searched (see search).
 		c, a := s.search(f.Text, f.Visible == nil, b.text)
 		conds = append(conds, c)
 		args = append(args, a...)
-	}
-	if v := f.Visible; v != nil {
-		// What a viewer who does not see everything may see: published
-		// incidents, and for a party, those it is accused in or filed.
-		id := cmp.Or(l.id, "i.id")
-		c := cmp.Or(l.state, "i.state") + " IN ('verified', 'disputed', 'dismissed')"
-		if v.Party != "" {
-			c += " OR EXISTS (SELECT 1 FROM ruling_parties vp WHERE vp.incident_id = " + id + " AND vp.party = ?) OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = " + id + " AND rp.party = ?)"
-			args = append(args, v.Party, v.Party)
-		}
-		conds = append(conds, "("+c+")")
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
@@ -1464,7 +1474,7 @@ type listed struct {
 	start, id, verdict string
 	// end, merged and state are the columns of the incident's end,
 	// merged_into and state: its own, or the copies of the table read
-	// from, which its index holds (migrations 0016, 0026 and 0029).
+	// from, which its index holds (migrations 0016, 0026, 0029 and 0031).
 	end, merged, state string
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
@@ -1481,11 +1491,11 @@ func (s *Store) listing(f store.Filter) listed {
 	case f.Party != "":
 		from := " FROM ruling_parties p JOIN incidents i%s ON i.id = p.incident_id LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
 		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
-			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Agreement, f.Party}, start: "p.occurred_start", id: "p.incident_id", verdict: "p.verdict", end: "p.occurred_end", merged: "p.merged_into"}
+			conds: []string{"p.agreement_id = ?", "p.party = ?"}, args: []any{f.Agreement, f.Agreement, f.Party}, start: "p.occurred_start", id: "p.incident_id", verdict: "p.verdict", end: "p.occurred_end", merged: "p.merged_into", state: "p.state"}
 	case f.Verdict != "":
 		from := " FROM rulings r JOIN incidents i%s ON i.id = r.incident_id"
 		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
-			conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement}, start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict", end: "r.occurred_end", merged: "r.merged_into"}
+			conds: []string{"r.agreement_id = ?"}, args: []any{f.Agreement}, start: "r.occurred_start", id: "r.incident_id", verdict: "r.verdict", end: "r.occurred_end", merged: "r.merged_into", state: "r.state"}
 	}
 	from := " FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
 	return listed{from: from, countFrom: from, args: []any{f.Agreement}, start: "i.occurred_start", id: "i.id", verdict: "r.verdict"}
@@ -1493,8 +1503,8 @@ func (s *Store) listing(f store.Filter) listed {
 
 // counting is where the count for f reads from. When f asks nothing of
 // the incident but what the table read from copies (its start and end,
-// whether it was merged, a party's verdict), the count reads that table's
-// index alone: a verdict's first store.CountCap+1 incidents are as many
+// whether it was merged, its state, a party's verdict), the count reads
+// that table's index alone: a verdict's first store.CountCap+1 incidents are as many
 // entries of rulings_verdict, not as many incidents looked up as well.
 func (s *Store) counting(f store.Filter) listed {
 	l := s.listing(f)
@@ -1513,7 +1523,7 @@ func (s *Store) counting(f store.Filter) listed {
 		return l
 	}
 	switch {
-	case f.Admin != "" || f.State != "" || f.Text != "" || f.Visible != nil:
+	case f.Admin != "" || f.Text != "":
 		l.from = l.countFrom
 	case f.Party != "":
 		l.from, l.args = " FROM ruling_parties p", []any{f.Agreement, f.Party}
@@ -1607,9 +1617,28 @@ func countOrder(f store.Filter, c listed) string {
 // match (a governorate is a fifth of the incidents: 180,000 at a million).
 // SQLite keeps no statistics of prefixes to choose by; PostgreSQL does,
 // and there the planner chooses.
+//
+// Likewise the public's listings, of every incident or of a place, past
+// publicInOrder matches: incidents_state gives every published incident,
+// one range a state, each looked up (for its place too) and then sorted,
+// where the listing's index, which holds the state (migration 0031), finds
+// a page testing its entries first, and looks up only the published
+// incidents it passes. A verdict's or a party's listing reads its own
+// index, which holds the state too (migrations 0029, 0031).
 func (s *Store) inOrder(f store.Filter, total int) bool {
-	return s.d.Name == "sqlite" && f.Admin != "" && f.Limit > 0 && total > store.CountCap
+	if s.d.Name != "sqlite" || f.Limit == 0 {
+		return false
+	}
+	public := f.Visible != nil && f.State == "" && f.Verdict == "" && f.Party == ""
+	return public && total > publicInOrder || f.Admin != "" && total > store.CountCap
 }
+
+// publicInOrder: at a million incidents, a page of the public's in order
+// reads about 50×1,000,000/matches index entries (a tenth of a
+// microsecond each), incidents_state every published incident, a look-up
+// each (some 3 µs) and a sort: the two cost about the same, a few
+// milliseconds, at a thousand published.
+const publicInOrder = 1000
 
 // shortSpan and maxLong: an incident that ends after a period's From but
 // starts more than shortSpan before it is long, and when at most maxLong
@@ -1756,8 +1785,11 @@ func (s *Store) searchGuard(ctx context.Context, f store.Filter, fn func(context
 }
 
 func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]store.IncidentSummary, int, error) {
-	if len(b.long) > 0 && !f.Newest && f.Limit > 0 {
-		return s.incidentsApart(ctx, f, b)
+	if len(b.long) > 0 && f.Limit > 0 {
+		list, total, ok, err := s.incidentsApart(ctx, f, b)
+		if err != nil || ok {
+			return list, total, err
+		}
 	}
 	qs := s.incidentsQuery(f, b)
 	var total int
@@ -1767,6 +1799,9 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 			return nil, 0, fmt.Errorf("count incidents: %w", err)
 		}
 	}
+	if !f.NoCount && past(f.Offset, total) {
+		return nil, total, nil
+	}
 	if s.inOrder(f, total) {
 		qs = s.incidentsQueryAs(f, b, true)
 	}
@@ -1774,47 +1809,78 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 	return list, total, err
 }
 
-// incidentsApart reads a page of f, oldest first, in two parts: the long
-// incidents of b (sinceFor), which start before b.cut and so come first,
-// by their ids, and the others, from b.cut on: a range of starts a week
-// longer than the period, where one range from the earliest long start
-// read a year of incidents in order when one of them ran a year, to drop
-// those that had ended before the period.
-func (s *Store) incidentsApart(ctx context.Context, f store.Filter, b bounds) ([]store.IncidentSummary, int, error) {
+// past reports whether a page from offset lies past the end of a list
+// counted total: then there is nothing to read. A filter few incidents
+// match, as the public's while few are published, reads its index to the
+// end looking for a page it cannot fill; the count, kept while nothing
+// is written, already says how many there are, unless it reached
+// store.CountCap, where it stopped.
+func past(offset, total int) bool {
+	return total <= store.CountCap && offset >= total
+}
+
+// incidentsApart reads a page of f in two parts: the long incidents of b
+// (sinceFor), which start before b.cut, by their ids, and the others,
+// from b.cut on: a range of starts a week longer than the period, where
+// one range from the earliest long start read a year of incidents when
+// one of them ran a year (in order, to drop those that had ended before
+// the period; or, for an index that gives them in another order, such as
+// the public's by state, to sort them). The long incidents come first
+// oldest first, last newest first. ok is false when the page cannot be
+// placed so (newest first, past more than store.CountCap others).
+func (s *Store) incidentsApart(ctx context.Context, f store.Filter, b bounds) (page []store.IncidentSummary, total int, ok bool, err error) {
 	long, rest := b, b
 	long.only, long.before = b.long, b.cut
 	rest.since, rest.long = b.cut, nil
-	// Few by their ids, read as such whatever the Admin condition.
-	ql := s.incidentsQueryAs(f, long, true)
-	nLong, err := s.count(ctx, ql.count, ql.countArgs)
-	if err != nil {
-		return nil, 0, fmt.Errorf("count long incidents: %w", err)
+	// part is one of the two; the long incidents are few, read by their
+	// ids whatever the Admin condition.
+	type part struct {
+		b   bounds
+		ids bool
 	}
-	var page []store.IncidentSummary
-	if f.Offset < nLong {
-		if page, err = s.summaries(ctx, ql.list, ql.args); err != nil {
-			return nil, 0, err
+	first, second := part{long, true}, part{rest, false}
+	if f.Newest {
+		first, second = second, first
+	}
+	n := [2]int{}
+	counted := [2]bool{true, !f.NoCount}
+	for i, p := range [2]part{first, second} {
+		if !counted[i] {
+			continue
+		}
+		q := s.incidentsQueryAs(f, p.b, p.ids)
+		if n[i], err = s.count(ctx, q.count, q.countArgs); err != nil {
+			return nil, 0, false, fmt.Errorf("count incidents: %w", err)
 		}
 	}
-	total, nRest := 0, 0
-	if !f.NoCount {
-		qr := s.incidentsQuery(f, rest)
-		if nRest, err = s.count(ctx, qr.count, qr.countArgs); err != nil {
-			return nil, 0, fmt.Errorf("count incidents: %w", err)
-		}
-		total = min(nLong+nRest, store.CountCap+1)
+	if f.Offset >= n[0] && n[0] > store.CountCap {
+		return nil, 0, false, nil // how many to skip is not known
 	}
-	fr := f
-	fr.Offset, fr.Limit = max(0, f.Offset-nLong), f.Limit-len(page)
-	if fr.Limit > 0 {
-		qr := s.incidentsQueryAs(fr, rest, s.inOrder(fr, nRest))
-		more, err := s.summaries(ctx, qr.list, qr.args)
+	if f.NoCount {
+		n[1] = 0
+	} else {
+		total = min(n[0]+n[1], store.CountCap+1)
+	}
+	off := f.Offset
+	for i, p := range [2]part{first, second} {
+		fp := f
+		fp.Offset, fp.Limit = off, f.Limit-len(page)
+		if fp.Limit <= 0 {
+			break
+		}
+		if counted[i] && past(fp.Offset, n[i]) {
+			off -= n[i]
+			continue
+		}
+		q := s.incidentsQueryAs(fp, p.b, p.ids || s.inOrder(fp, n[i]))
+		more, err := s.summaries(ctx, q.list, q.args)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		page = append(page, more...)
+		off = 0
 	}
-	return page, total, nil
+	return page, total, true, nil
 }
 
 // summaries runs q, a listing of listColumns, and decodes what it reads.
