@@ -73,7 +73,7 @@ type planCase struct {
 	// pgUses: the index PostgreSQL's listing must use, of those of want
 	// (one whose condition the query must match word for word).
 	pgUses string
-	why        string
+	why    string
 }
 
 // TestFilterIndexes explains the very queries Incidents runs

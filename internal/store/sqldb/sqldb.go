@@ -1504,8 +1504,9 @@ func (s *Store) listing(f store.Filter) listed {
 // counting is where the count for f reads from. When f asks nothing of
 // the incident but what the table read from copies (its start and end,
 // whether it was merged, its state, a party's verdict), the count reads
-// that table's index alone: a verdict's first store.CountCap+1 incidents are as many
-// entries of rulings_verdict, not as many incidents looked up as well.
+// that table's index alone: a verdict's first store.CountCap+1 incidents
+// are as many entries of rulings_verdict, not as many incidents looked up
+// as well.
 func (s *Store) counting(f store.Filter) listed {
 	l := s.listing(f)
 	if f.Party == "" && f.Verdict == "" {
