@@ -71,7 +71,7 @@ type planCase struct {
 	// the incident's state among them, and no incident.
 	countAlone bool
 	// pgUses: the index PostgreSQL's listing must use, of those of want
-	// (one whose condition the query must match word for word).
+	// (a partial index, whose condition the query's must imply).
 	pgUses string
 	why    string
 }
