@@ -168,6 +168,17 @@ func checkCountsMatch(t *testing.T, s *Store) {
 			continue // substring searches: TestSearch
 		}
 		f := c.f
+		if testing.Short() {
+			// The whole list of a broad filter (thousands of documents
+			// decoded) is for the full run; -short checks the others.
+			f.Limit = 1
+			if _, total, err := s.Incidents(ctx, f); err != nil || total > store.CountCap {
+				if err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+		}
 		f.Limit, f.Offset = 0, 0
 		list, total, err := s.Incidents(ctx, f)
 		if err != nil {
