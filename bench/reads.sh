@@ -28,7 +28,8 @@
 #   the other paths' latencies then measure.
 #   PUBLIC=1 reads the paths (parts 1 and 4) as the public, who sees the
 #   published incidents only (verified, disputed, dismissed), not as a
-#   reviewer.
+#   reviewer; LIAISON=P as a liaison officer of party P, who sees those and
+#   the incidents P is accused in or reported.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -66,8 +67,13 @@ pass="bench reader passphrase $RANDOM$RANDOM"
 token=$(echo "$pass" | "$truce" user add "$user" -role reviewer -password-stdin -db "$db" 2>/dev/null | grep -Eo '[A-Za-z0-9_-]{30,}' | tail -n 1)
 [[ -n $token ]] || { echo "reads: no API token from truce user add" >&2; exit 1; }
 # auth is the header the paths are read with: none for the public.
-auth=(-H "Authorization: Bearer $token")
 viewer="a reviewer"
+if [[ -n ${LIAISON:-} ]]; then
+	token=$(echo "$pass" | "$truce" user add "$user-l" -role liaison -party "$LIAISON" -password-stdin -db "$db" 2>/dev/null | grep -Eo '[A-Za-z0-9_-]{30,}' | tail -n 1)
+	[[ -n $token ]] || { echo "reads: no API token for a liaison of $LIAISON" >&2; exit 1; }
+	viewer="a liaison of $LIAISON"
+fi
+auth=(-H "Authorization: Bearer $token")
 if [[ -n ${PUBLIC:-} ]]; then auth=(-H "X-Viewer: public"); viewer="the public"; fi
 
 "$truce" serve -db "$db" -addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
