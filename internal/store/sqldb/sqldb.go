@@ -1868,9 +1868,7 @@ func (s *Store) incidentsApart(ctx context.Context, f store.Filter, b bounds) (p
 	if f.Offset >= n[0] && n[0] > store.CountCap {
 		return nil, 0, false, nil // how many to skip is not known
 	}
-	if f.NoCount {
-		n[1] = 0
-	} else {
+	if !f.NoCount {
 		total = min(n[0]+n[1], store.CountCap+1)
 	}
 	off := f.Offset
