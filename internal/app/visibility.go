@@ -39,7 +39,7 @@ func Visibility(u *workflow.User) *store.Visibility {
 // Published reports whether an incident's review is complete, so that the
 // public may see it.
 func Published(s incident.State) bool {
-	return s == incident.Verified || s == incident.Disputed || s == incident.Dismissed
+	return slices.Contains(incident.PublishedStates(), s)
 }
 
 // CaseFor returns the case as u (nil: the public) may see it. An incident

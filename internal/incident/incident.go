@@ -352,6 +352,11 @@ const (
 	Dismissed   State = "dismissed"
 )
 
+// PublishedStates are the states whose review is complete: the public
+// sees the incidents in them (and a party those too), and the stores
+// index them apart (migration 0031).
+func PublishedStates() []State { return []State{Verified, Disputed, Dismissed} }
+
 // Incident is one event on the ground, described by one or more reports.
 // Its facts are the ones the ruling engine judges.
 type Incident struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -201,6 +202,41 @@ func checkCountsMatch(t *testing.T, s *Store) {
 			if want := min(max(total-off, 0), 50); len(page) != want || n != total {
 				t.Errorf("%s, filter %s, offset %d: %d listed (want %d), counted %d (want %d)", s.d.Name, c.name, off, len(page), want, n, total)
 			}
+		}
+	}
+}
+
+// TestPublishedIndexes: the published rows' indexes (migration 0031, 0032
+// on PostgreSQL) hold the states the listings ask for, written as they
+// write them, on each engine: a planner uses a partial index only for a
+// query whose conditions imply the index's (SQLite's, only when they
+// include it word for word), and a state added to incident.PublishedStates
+// and not to the indexes would leave the public's listings without them.
+func TestPublishedIndexes(t *testing.T) {
+	want := "merged_into = 0 AND state IN " + publishedList()
+	for _, engine := range []string{"sqlite", "postgres"} {
+		entries, err := migrations.ReadDir("migrations/" + engine)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, e := range entries {
+			b, err := migrations.ReadFile("migrations/" + engine + "/" + e.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, stmt := range strings.Split(string(b), ";") {
+				if !strings.Contains(stmt, "_published ON ") {
+					continue
+				}
+				found++
+				if !strings.HasSuffix(strings.TrimSpace(stmt), "WHERE "+want) {
+					t.Errorf("%s/%s: %s\ndoes not end in WHERE %s", engine, e.Name(), strings.TrimSpace(stmt), want)
+				}
+			}
+		}
+		if found != 3 {
+			t.Errorf("%s: %d published rows' indexes, want 3", engine, found)
 		}
 	}
 }

@@ -1437,7 +1437,7 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 			// the index read in order, which holds the state (0031).
 			state = "+i.state"
 		}
-		c := state + " IN ('verified', 'disputed', 'dismissed')"
+		c := state + " IN " + publishedList()
 		if v.Party != "" {
 			// A page tests the incidents it passes one by one, and stops
 			// at its limit; PostgreSQL, expecting the whole range, read
@@ -1469,6 +1469,20 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		args = append(args, a...)
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// publishedList is incident.PublishedStates as an SQL list, written as
+// the published rows' indexes' conditions are (migration 0031), which
+// the planners match to the listings' (TestPublishedIndexes).
+func publishedList() string {
+	var b strings.Builder
+	for i, st := range incident.PublishedStates() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + string(st) + "'")
+	}
+	return "(" + b.String() + ")"
 }
 
 // listed is where a listing of incidents reads from (FROM and its
