@@ -1715,12 +1715,14 @@ func (s *Store) sinceFor(ctx context.Context, from time.Time) (bounds, error) {
 
 // periodBounds reads what sinceFor returns.
 func (s *Store) periodBounds(ctx context.Context, from time.Time) (bounds, error) {
-	q := `SELECT max(julianday(occurred_end) - julianday(occurred_start)) FROM incidents`
+	// An incident's span in days, written as each engine's incidents_span
+	// and incidents_long index it, for the planners to use them.
+	spanDays := `julianday(occurred_end) - julianday(occurred_start)`
 	if s.d.Name == "postgres" {
-		q = `SELECT max(incident_span_days(occurred_start, occurred_end)) FROM incidents`
+		spanDays = `incident_span_days(occurred_start, occurred_end)`
 	}
 	var days sql.NullFloat64
-	if err := s.queryRow(ctx, q).Scan(&days); err != nil {
+	if err := s.queryRow(ctx, `SELECT max(`+spanDays+`) FROM incidents`).Scan(&days); err != nil {
 		return bounds{}, fmt.Errorf("longest incident: %w", err)
 	}
 	if !days.Valid {
@@ -1731,13 +1733,9 @@ func (s *Store) periodBounds(ctx context.Context, from time.Time) (bounds, error
 	if span <= shortSpan {
 		return b, nil
 	}
-	// The condition as incidents_long's own, for the planners to use it.
-	q = `SELECT id, occurred_start FROM incidents WHERE julianday(occurred_end) - julianday(occurred_start) > 6 AND occurred_end > ? AND occurred_start < ? LIMIT ?`
-	if s.d.Name == "postgres" {
-		q = `SELECT id, occurred_start FROM incidents WHERE incident_span_days(occurred_start, occurred_end) > 6 AND occurred_end > ? AND occurred_start < ? LIMIT ?`
-	}
+	// The condition as incidents_long's own.
 	cut := ts(from.Add(-shortSpan))
-	rows, err := s.query(ctx, q, ts(from), cut, maxLong+1)
+	rows, err := s.query(ctx, `SELECT id, occurred_start FROM incidents WHERE `+spanDays+` > 6 AND occurred_end > ? AND occurred_start < ? LIMIT ?`, ts(from), cut, maxLong+1)
 	if err != nil {
 		return bounds{}, fmt.Errorf("long incidents: %w", err)
 	}
