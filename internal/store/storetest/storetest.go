@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Filters", testFilters},
 		{"PeriodWithALongIncident", testLongIncident},
 		{"SearchOnlyWhatIsVisible", testSearch},
+		{"ThePublicSeesThePublished", testPublicListings},
 		{"RulingsReplace", testRulingsReplace},
 		{"UnchangedRulingsAreNotWritten", testRulingsUnchanged},
 		{"EachIncident", testEachIncident},
