@@ -1439,13 +1439,14 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		}
 		c := state + " IN " + publishedList()
 		if v.Party != "" {
-			// A page tests the incidents it passes one by one, and stops
-			// at its limit; PostgreSQL, expecting the whole range, read
-			// every row of the party's and hashed them for each page
-			// (0.3 s at a million), unless a subquery cannot be hashed:
-			// OFFSET 0 keeps each a look-up by the incident's id.
+			// A page, or a count (capped at store.CountCap), tests the
+			// incidents it passes one by one, and stops at its limit;
+			// PostgreSQL, expecting the whole range, read every row of
+			// the party's and hashed them for each page (0.3 s at a
+			// million), unless a subquery cannot be hashed: OFFSET 0
+			// keeps each a look-up by the incident's id.
 			tail := ""
-			if l.page && s.d.Name == "postgres" {
+			if s.d.Name == "postgres" {
 				tail = " OFFSET 0"
 			}
 			c += " OR EXISTS (SELECT 1 FROM ruling_parties vp WHERE vp.incident_id = " + id + " AND vp.party = ?" + tail + ") OR EXISTS (SELECT 1 FROM reports rp WHERE rp.incident_id = " + id + " AND rp.party = ?" + tail + ")"
@@ -1501,8 +1502,6 @@ type listed struct {
 	end, merged, state string
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
-	// page: the listing of a page (a Limit), not a count.
-	page bool
 }
 
 // listing is where a listing for f reads from. A party or a verdict
@@ -1603,7 +1602,7 @@ const listColumns = "i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',
 // incidentsQueryOf is incidentsQueryAs listing the columns cols.
 func (s *Store) incidentsQueryOf(f store.Filter, b bounds, cols string, inOrder bool) incidentsSQL {
 	l := s.listing(f)
-	l.inOrder, l.page = inOrder, f.Limit > 0
+	l.inOrder = inOrder
 	from := l.from
 	w, args := s.where(f, l, b)
 	order := " ORDER BY " + l.start + ", " + l.id
