@@ -249,41 +249,61 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(files)
-	for _, f := range files {
-		name := path.Base(f)
-		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", name)
-		}
-		body, err := migrations.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		err = s.tx(ctx, func(tx *txw) error {
-			var applied int
-			if err := tx.scan(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, []any{n}, &applied); err != nil || applied > 0 {
-				return err
-			}
-			// As written: statements of their own, placeholders none.
-			if err := tx.send(ctx); err != nil {
-				return err
-			}
-			if _, err := tx.db.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-			if after := afterMigration[n]; after != nil {
-				if err := after(ctx, tx); err != nil {
-					return fmt.Errorf("migration %s: %w", name, err)
+	var fresh bool
+	if err := s.queryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM schema_migrations)`).Scan(&fresh); err != nil {
+		return err
+	}
+	if fresh {
+		// A new database takes its whole schema in one transaction: one
+		// commit, not one a migration (a third of opening one's time).
+		return s.tx(ctx, func(tx *txw) error {
+			for _, f := range files {
+				if err := s.migrateOne(ctx, tx, f); err != nil {
+					return err
 				}
 			}
-			_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, n, name, ts(time.Now()))
-			return err
+			return nil
 		})
-		if err != nil {
+	}
+	// An upgrade commits each migration on its own: one that fails leaves
+	// the ones before it applied, and none holds a transaction over all.
+	for _, f := range files {
+		if err := s.tx(ctx, func(tx *txw) error { return s.migrateOne(ctx, tx, f) }); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// migrateOne applies the migration in file f in tx unless it has been.
+func (s *Store) migrateOne(ctx context.Context, tx *txw, f string) error {
+	name := path.Base(f)
+	n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+	if err != nil {
+		return fmt.Errorf("migration %s: name must start with a number", name)
+	}
+	body, err := migrations.ReadFile(f)
+	if err != nil {
+		return err
+	}
+	var applied int
+	if err := tx.scan(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, []any{n}, &applied); err != nil || applied > 0 {
+		return err
+	}
+	// As written: statements of their own, placeholders none.
+	if err := tx.send(ctx); err != nil {
+		return err
+	}
+	if _, err := tx.db.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("migration %s: %w", name, err)
+	}
+	if after := afterMigration[n]; after != nil {
+		if err := after(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	_, err = tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, n, name, ts(time.Now()))
+	return err
 }
 
 // pgTextIndexes reports whether PostgreSQL has the text search's trigram
