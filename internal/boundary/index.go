@@ -245,8 +245,18 @@ func buildGrid(geoms []orb.Geometry, cell float64) *grid {
 		}
 	}
 
-	// 3. Classify cells.
+	// 3. Classify cells, into arrays sized first: grown by appends they
+	// were a third of the build's time.
+	nedges, nb := 0, 0
+	for _, e := range cellEdges {
+		if len(e) > 0 {
+			nedges, nb = nedges+len(e), nb+1
+		}
+	}
 	g.cells = make([]int32, ncell)
+	g.bcells = make([]bcell, 0, nb)
+	g.cands = make([]cand, 0, nedges+nb)
+	g.edges = make([]cellEdge, 0, nedges)
 	for ci := range g.cells {
 		edges := cellEdges[ci]
 		in := containing[ci]
