@@ -251,18 +251,21 @@ func loadReference(ctx context.Context, st store.Store, bounds *boundary.Set, pl
 		}
 		candidates = append(candidates, actor.File{Name: f.Name, Source: f.Source})
 	}
-	if reg, err := actor.LoadFiles(slices.Concat(ref.actorFiles, candidates)...); err == nil {
-		ref.reg, ref.actorFiles = reg, slices.Concat(ref.actorFiles, candidates)
-	} else {
-		// Which file is at fault: add them one at a time.
-		for _, c := range candidates {
-			with := slices.Concat(ref.actorFiles, []actor.File{c})
-			reg, err := actor.LoadFiles(with...)
-			if err != nil {
-				ref.left = append(ref.left, fmt.Errorf("stored actors file %s left out:\n%w", c.Name, err))
-				continue
+	// With no stored files, the shipped registry loaded above is whole.
+	if len(candidates) > 0 {
+		if reg, err := actor.LoadFiles(slices.Concat(ref.actorFiles, candidates)...); err == nil {
+			ref.reg, ref.actorFiles = reg, slices.Concat(ref.actorFiles, candidates)
+		} else {
+			// Which file is at fault: add them one at a time.
+			for _, c := range candidates {
+				with := slices.Concat(ref.actorFiles, []actor.File{c})
+				reg, err := actor.LoadFiles(with...)
+				if err != nil {
+					ref.left = append(ref.left, fmt.Errorf("stored actors file %s left out:\n%w", c.Name, err))
+					continue
+				}
+				ref.reg, ref.actorFiles = reg, with
 			}
-			ref.reg, ref.actorFiles = reg, with
 		}
 	}
 
