@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,9 @@ import (
 // TestCPUProfiles: the commands that take -cpuprofile write a profile
 // (gzipped protobuf, what go tool pprof reads) of their run.
 func TestCPUProfiles(t *testing.T) {
+	if f := flag.Lookup("test.cpuprofile"); f != nil && f.Value.String() != "" {
+		t.Skip("go test -cpuprofile holds the one CPU profiler a process has")
+	}
 	dir := t.TempDir()
 	db, key := filepath.Join(dir, "t.db"), filepath.Join(dir, "node.key")
 	mustTruce(t, "key", "generate", "-name", "truce.test/log", "-o", key)
