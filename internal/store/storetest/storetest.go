@@ -53,6 +53,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Each has a store of its own; run beside another, a test's
+			// waits on the disk and the server overlap (the PostgreSQL
+			// suite's time is half creating databases).
+			t.Parallel()
 			s := open(t)
 			t.Cleanup(func() { s.Close() })
 			tt.fn(t, s)
