@@ -156,6 +156,8 @@ func planCases() []planCase {
 		{name: "agreement+party, public, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Visible: &store.Visibility{}, Limit: 50}, want: "ruling_parties_party|ruling_parties_published", inOrder: true, countAlone: true, pgUses: "ruling_parties_published"},
 		{name: "agreement+verdict+party, a party's liaison, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "OPP", Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "ruling_parties_party", inOrder: true, pgSorts: true, countAlone: true,
 			why: "PostgreSQL sorts the party's violations (some 330 here) after joining their rulings"},
+		{name: "a party's liaison, limit", f: store.Filter{Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "incidents_start", countScan: true, ordered: true,
+			why: "the count reads every incident, testing whether the party may see it; the page reads incidents_start and stops at the limit"},
 		{name: "text", f: store.Filter{Text: "town 123"}, scan: []string{"incidents"}, text: true,
 			why: "a text search matches words anywhere in the incident's words and its reports', which no B-tree index answers (a substring search); both engines ask their trigram indexes"},
 		{name: "text+agreement+verdict", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Text: "town"}, want: "rulings_verdict", pgHash: []string{"incidents"}, pgCountScan: []string{"rulings"}, text: true, why: verdict},
@@ -212,6 +214,11 @@ func checkFilterPlans(t *testing.T, s *Store) {
 				// its rows first (a party liaison's, Store.where).
 				t.Errorf("postgres, filter %s: the page hashes a subquery whole\n%s", c.name, plan)
 			}
+			if v := c.f.Visible; v != nil && v.Party != "" && !reportsByParty[s.d.Name].MatchString(plan) {
+				// Whether the liaison's party filed one of the incident's
+				// reports, from an index alone (migration 0033).
+				t.Errorf("%s, filter %s: the %s does not look the party's reports up by incident and party in an index alone\n%s", s.d.Name, c.name, q.kind, plan)
+			}
 			if c.pgCountIndex != "" && s.d.Name == "postgres" && q.kind == "count" && !strings.Contains(plan, "Index Only Scan using "+c.pgCountIndex+" ") {
 				t.Errorf("postgres, filter %s: the count reads more than %s\n%s", c.name, c.pgCountIndex, plan)
 			}
@@ -254,6 +261,13 @@ func checkFilterPlans(t *testing.T, s *Store) {
 		fmt.Fprintf(&table, "| %s | %s |\n", c.name, strings.Join(names, ", "))
 	}
 	t.Logf("%s: filter and indexes used:\n%s", s.d.Name, table.String())
+}
+
+// reportsByParty is how each engine's plan says it looks up an incident's
+// reports by party in reports_incident alone.
+var reportsByParty = map[string]*regexp.Regexp{
+	"sqlite":   regexp.MustCompile(`SEARCH rp USING COVERING INDEX reports_incident \(incident_id=\? AND party=\?\)`),
+	"postgres": regexp.MustCompile(`Index Only Scan using reports_\w+ on reports rp \[\(\(\w+ = [^\]]+\) AND \(\w+ = [^\]]+\)\)\]\n`),
 }
 
 // sorts finds a sort step in a plan: SQLite's temporary B-tree for the
