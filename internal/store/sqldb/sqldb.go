@@ -1477,7 +1477,9 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 	if f.Admin != "" {
 		c := "(i.admin3 LIKE ? OR (i.admin3 = '' AND i.area LIKE ?))"
 		if l.inOrder && s.d.Name == "sqlite" {
-			// SQLite's unary + keeps a column's term off its indexes.
+			// SQLite's unary + keeps a column's term off its indexes;
+			// it is tested on incidents_start's entries, which hold the
+			// place (TestInOrderTermsOnTheIndex).
 			c = "(+i.admin3 LIKE ? OR (+i.admin3 = '' AND +i.area LIKE ?))"
 		}
 		conds = append(conds, c)
@@ -1655,10 +1657,11 @@ func countOrder(f store.Filter, c listed) string {
 }
 
 // inOrder says whether SQLite should read a page of f in the listing's
-// order, testing the Admin condition on each incident, rather than find
-// every match by the Admin indexes and sort them: when more than
-// store.CountCap match (total), a page is found in order within about
-// (Offset+Limit)×(incidents/matches) rows, where the indexes read every
+// order, testing the Admin condition on each entry of incidents_start,
+// which holds the place (migration 0034), rather than find every match by
+// the Admin indexes and sort them: when more than store.CountCap match
+// (total), a page is found in order within about
+// (Offset+Limit)×(incidents/matches) entries, where the indexes read every
 // match (a governorate is a fifth of the incidents: 180,000 at a million).
 // SQLite keeps no statistics of prefixes to choose by; PostgreSQL does,
 // and there the planner chooses.
