@@ -224,6 +224,25 @@ type reference struct {
 // OperatorActors is the stored actors file "truce actors add" appends to.
 const OperatorActors = "operator.yaml"
 
+// addActors adds the stored actors files candidates to the registry: all
+// at once if they load together, else one at a time, each that does not
+// load with the others left out (named in left).
+func (ref *reference) addActors(candidates []actor.File) {
+	if reg, err := actor.LoadFiles(slices.Concat(ref.actorFiles, candidates)...); err == nil {
+		ref.reg, ref.actorFiles = reg, slices.Concat(ref.actorFiles, candidates)
+		return
+	}
+	for _, c := range candidates {
+		with := slices.Concat(ref.actorFiles, []actor.File{c})
+		reg, err := actor.LoadFiles(with...)
+		if err != nil {
+			ref.left = append(ref.left, fmt.Errorf("stored actors file %s left out:\n%w", c.Name, err))
+			continue
+		}
+		ref.reg, ref.actorFiles = reg, with
+	}
+}
+
 // loadReference loads the shipped actors and control layers and the
 // stored ones. A stored file is left out (and named in left) when it is
 // not the file its log entry names, or when it does not load with the
@@ -253,20 +272,7 @@ func loadReference(ctx context.Context, st store.Store, bounds *boundary.Set, pl
 	}
 	// With no stored files, the shipped registry loaded above is whole.
 	if len(candidates) > 0 {
-		if reg, err := actor.LoadFiles(slices.Concat(ref.actorFiles, candidates)...); err == nil {
-			ref.reg, ref.actorFiles = reg, slices.Concat(ref.actorFiles, candidates)
-		} else {
-			// Which file is at fault: add them one at a time.
-			for _, c := range candidates {
-				with := slices.Concat(ref.actorFiles, []actor.File{c})
-				reg, err := actor.LoadFiles(with...)
-				if err != nil {
-					ref.left = append(ref.left, fmt.Errorf("stored actors file %s left out:\n%w", c.Name, err))
-					continue
-				}
-				ref.reg, ref.actorFiles = reg, with
-			}
-		}
+		ref.addActors(candidates)
 	}
 
 	chk := ControlChecker(ref.reg, bounds, places)
