@@ -94,6 +94,7 @@ for _ in $(seq 300); do
 	echo "reads: $left notifications not yet handed to the outbox; waiting" >&2
 	sleep 2
 done
+[[ $left == 0 ]] || echo "reads: still $left notifications after ten minutes: the counts are not kept, and the figures show it" >&2
 
 ag=syria-coh-2016
 paths=(

@@ -585,7 +585,7 @@ func sameJSON(a, b string) bool {
 	}
 	var x, y any
 	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return a == b
+		return false // different text, not both JSON
 	}
 	xb, _ := json.Marshal(x)
 	yb, _ := json.Marshal(y)
