@@ -139,6 +139,15 @@ func (a *App) VerifyDerived(ctx context.Context) (*DerivedResult, error) {
 	if err := c.run(ctx); err != nil {
 		return nil, err
 	}
+	// Who sees what: the pairs a liaison's visibility is read from,
+	// against the ruling parties and reports checked above.
+	err = ds.EachPartyIncidentProblem(ctx, func(id int64, party, what string) error {
+		problem(fmt.Sprintf("incident %d party %s", id, party), "%s", what)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	err = ds.EachEvidenceRow(ctx, func(r store.EvidenceRow) error {
 		rec := "evidence " + r.SHA256
 		m := evidence.Inspect(r.Data)

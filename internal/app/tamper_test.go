@@ -155,7 +155,7 @@ type column struct{ table, column string }
 func columns(t *testing.T, db *sql.DB) []column {
 	t.Helper()
 	var out []column
-	for _, table := range sqldb.Tables() {
+	for _, table := range append(sqldb.Tables(), sqldb.Derived()...) {
 		rows, err := db.Query(`SELECT name FROM pragma_table_info(?)`, table)
 		if err != nil {
 			t.Fatal(err)

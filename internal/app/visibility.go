@@ -36,12 +36,6 @@ func Visibility(u *workflow.User) *store.Visibility {
 	return v
 }
 
-// Published reports whether an incident's review is complete, so that the
-// public may see it.
-func Published(s incident.State) bool {
-	return slices.Contains(incident.PublishedStates(), s)
-}
-
 // CaseFor returns the case as u (nil: the public) may see it. An incident
 // u may not see is not found, so that its existence is not revealed.
 func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, error) {
@@ -76,7 +70,7 @@ func (a *App) CaseFor(ctx context.Context, u *workflow.User, id int64) (*Case, e
 // st, accusing those parties, made of those reports: staff see all, the
 // public what is published, a party also what accuses it or it filed.
 func Sees(u *workflow.User, st incident.State, accused []string, reports []incident.Report) bool {
-	if SeesAll(u) || Published(st) {
+	if SeesAll(u) || st.Published() {
 		return true
 	}
 	party := ""

@@ -357,6 +357,9 @@ const (
 // index them apart (migration 0031).
 func PublishedStates() []State { return []State{Verified, Disputed, Dismissed} }
 
+// Published reports whether s is one of PublishedStates.
+func (s State) Published() bool { return slices.Contains(PublishedStates(), s) }
+
 // Incident is one event on the ground, described by one or more reports.
 // Its facts are the ones the ruling engine judges.
 type Incident struct {

@@ -64,6 +64,10 @@ type Audit interface {
 	// given.
 	EachNotified(ctx context.Context, fn func(incident int64, party, agreement string) error) error
 	EachEvidenceRow(ctx context.Context, fn func(EvidenceRow) error) error
+	// EachPartyIncidentProblem gives each (incident, party) pair where
+	// what a party's liaison is shown (the pairs the store keeps for it)
+	// differs from what the ruling parties and the reports make, and why.
+	EachPartyIncidentProblem(ctx context.Context, fn func(incident int64, party, what string) error) error
 	EachLogKey(ctx context.Context, fn func(index int64, kind, key string, data []byte) error) error
 
 	ExpectedIncidentRow(in incident.Incident, grade workflow.Grade, assignee string) (IncidentRow, error)

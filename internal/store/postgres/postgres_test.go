@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/truce-monitor/truce/internal/incident"
+	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/storetest"
@@ -107,6 +108,65 @@ func TestRestoreOlderBackup(t *testing.T) {
 	}
 	if err := dst.Restore(ctx, bytes.NewReader(cut("reports")), true); err == nil {
 		t.Error("a backup cut short at the reports must be refused")
+	}
+}
+
+// TestRestoreRebuildsPartyIncidents: a backup leaves the derived
+// party_incidents out (sqldb.Derived) and a restore, over a database that
+// held other pairs, has them as the source made them: the triggers fill
+// the table as the reports and ruling parties are loaded.
+func TestRestoreRebuildsPartyIncidents(t *testing.T) {
+	ctx := context.Background()
+	src, err := postgres.Open(ctx, freshDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	filed := storetest.Report("filed", incident.Day(2017, 1, 3, time.UTC), "SY030200")
+	filed.Kind, filed.Party = incident.FromParty, "LIA"
+	accuse := func(in incident.Incident) []ruling.Ruling {
+		return []ruling.Ruling{{Verdict: ruling.Violation, Agreement: "ag", Version: 1, Parties: []string{"GOV"}, Explanation: "x"}}
+	}
+	if _, err := src.ImportReports(ctx, []incident.Report{storetest.Report("a", incident.Day(2017, 1, 2, time.UTC), "SY030200"), filed}, store.Intake{Rule: accuse}); err != nil {
+		t.Fatal(err)
+	}
+	pairs := func(s *postgres.Store) string {
+		var out string
+		if err := s.DB().QueryRowContext(ctx, `SELECT coalesce(string_agg(incident_id || ' ' || party || ' ' || state, ', ' ORDER BY incident_id, party), '') FROM party_incidents`).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want := pairs(src)
+	if want == "" {
+		t.Fatal("the source has no party_incidents to restore")
+	}
+	var buf bytes.Buffer
+	if err := src.Backup(ctx, &buf); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := gunzip(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(plain, []byte("-- table party_incidents")) {
+		t.Error("the backup holds party_incidents, which the triggers make")
+	}
+	dst, err := postgres.Open(ctx, freshDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	other := storetest.Report("other", incident.Day(2018, 5, 1, time.UTC), "SY030200")
+	other.Kind, other.Party = incident.FromParty, "OTHER"
+	if _, err := dst.ImportReports(ctx, []incident.Report{other}, store.Intake{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Restore(ctx, bytes.NewReader(buf.Bytes()), true); err != nil {
+		t.Fatal(err)
+	}
+	if got := pairs(dst); got != want {
+		t.Errorf("party_incidents restored: %q, want %q", got, want)
 	}
 }
 

@@ -45,7 +45,10 @@ func checkCopies(t *testing.T, s *Store) {
 		do   func() error
 	}{
 		{"import", func() error {
-			_, err := s.ImportReports(ctx, []incident.Report{storetest.Report("a", day(1, 5), "SY070000"), storetest.Report("b", day(2, 5), "SY070000"), storetest.Report("c", day(3, 5), "SY070000")}, in)
+			// c is filed by a party (its liaison sees it: party_incidents).
+			c := storetest.Report("c", day(3, 5), "SY070000")
+			c.Kind, c.Party = incident.FromParty, "LIA"
+			_, err := s.ImportReports(ctx, []incident.Report{storetest.Report("a", day(1, 5), "SY070000"), storetest.Report("b", day(2, 5), "SY070000"), c}, in)
 			return err
 		}},
 		{"re-import with a new date", func() error {
@@ -79,6 +82,18 @@ func checkCopies(t *testing.T, s *Store) {
 			_, err := s.w.ExecContext(ctx, s.rebind(`UPDATE incidents SET occurred_end = ? WHERE id = ?`), ts(time.Date(2017, 12, 1, 0, 0, 0, 0, time.UTC)), 1)
 			return err
 		}},
+		{"a report's party changed in place", func() error {
+			_, err := s.w.ExecContext(ctx, `UPDATE reports SET party = 'LIB' WHERE party = 'LIA'`)
+			return err
+		}},
+		{"a report's party removed", func() error {
+			_, err := s.w.ExecContext(ctx, `UPDATE reports SET party = '' WHERE party = 'LIB'`)
+			return err
+		}},
+		{"a party's row deleted", func() error {
+			_, err := s.w.ExecContext(ctx, `DELETE FROM ruling_parties WHERE party = 'GOV' AND incident_id = 2`)
+			return err
+		}},
 	}
 	for _, st := range steps {
 		if err := st.do(); err != nil {
@@ -98,6 +113,12 @@ func checkCopies(t *testing.T, s *Store) {
 			`SELECT count(*) FROM ruling_parties p JOIN rulings r ON r.incident_id = p.incident_id AND r.agreement_id = p.agreement_id WHERE p.verdict <> r.verdict`,
 			`SELECT count(*) FROM rulings r JOIN incidents i ON i.id = r.incident_id WHERE r.merged_into <> i.merged_into`,
 			`SELECT count(*) FROM ruling_parties p JOIN incidents i ON i.id = p.incident_id WHERE p.merged_into <> i.merged_into`,
+			// party_incidents: exactly the pairs ruling_parties and the
+			// reports make, with the incident's copies (migration 0035).
+			`SELECT count(*) FROM party_incidents p JOIN incidents i ON i.id = p.incident_id WHERE (p.occurred_start, p.occurred_end, p.merged_into, p.state) <> (i.occurred_start, i.occurred_end, i.merged_into, i.state)`,
+			`SELECT count(*) FROM party_incidents p WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = p.incident_id)`,
+			`SELECT count(*) FROM (SELECT incident_id, party FROM party_incidents EXCEPT SELECT incident_id, party FROM ruling_parties EXCEPT SELECT incident_id, party FROM reports) x`,
+			`SELECT count(*) FROM (SELECT incident_id, party FROM ruling_parties UNION SELECT incident_id, party FROM reports WHERE party <> '' EXCEPT SELECT incident_id, party FROM party_incidents) x`,
 		} {
 			var n int
 			if err := s.r.QueryRowContext(ctx, q).Scan(&n); err != nil {
@@ -108,6 +129,10 @@ func checkCopies(t *testing.T, s *Store) {
 			}
 		}
 		checkListCopies(t, s, st.name)
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM party_incidents`).Scan(&n); err != nil || n == 0 {
+		t.Errorf("party_incidents: %d rows (%v): the steps made none to check", n, err)
 	}
 }
 
@@ -153,6 +178,93 @@ func reportOf(t *testing.T, s *Store, sourceID string) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// TestLiaisonPagesMerged: a party liaison's page read as two parts
+// merged (liaisonIncidents: the published incidents, and the party's own
+// that are not) is that page of the list read as one listing testing
+// each incident (incidentsQuery, as pages past maxMerged are read), with
+// the same count; for each filter a
+// liaison combines, both orders, and offsets across the parts, on both
+// engines.
+func TestLiaisonPagesMerged(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { checkLiaisonPages(t, openFilled(t, "sqlite")) })
+	t.Run("postgres", func(t *testing.T) { checkLiaisonPages(t, openFilled(t, "postgres")) })
+}
+
+func checkLiaisonPages(t *testing.T, s *Store) {
+	ctx := context.Background()
+	// -short: pages to 260, and a party with no incidents of its own.
+	// "" is the public (a state it is never shown gives nothing unread).
+	parties, deepest := []string{"GOV", "OPP", "NONE", ""}, maxMerged
+	if testing.Short() {
+		parties, deepest = []string{"GOV", "NONE", ""}, 260
+	}
+	from := time.Date(2019, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		f    store.Filter
+	}{
+		{"everything", store.Filter{}},
+		{"agreement", store.Filter{Agreement: "ag"}},
+		{"governorate", store.Filter{Admin: "SY07"}},
+		{"district", store.Filter{Admin: "SY0703"}},
+		{"period", store.Filter{From: from, To: from.AddDate(0, 2, 0)}},
+		{"from", store.Filter{From: from.AddDate(3, 0, 0)}},
+		{"state reported", store.Filter{State: incident.Reported}},
+		{"state verified", store.Filter{State: incident.Verified}},
+		{"governorate, period", store.Filter{Admin: "SY03", From: from, To: from.AddDate(1, 0, 0)}},
+	} {
+		for _, party := range parties {
+			for _, newest := range []bool{false, true} {
+				f := c.f
+				f.Visible, f.Newest = &store.Visibility{Party: party}, newest
+				// The one listing, testing each incident, as pages past
+				// maxMerged are read.
+				b, err := s.boundsOf(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Limit = deepest
+				q := s.incidentsQuery(f, b)
+				whole, err := s.summaries(ctx, q.list, q.args)
+				if err != nil {
+					t.Fatal(err)
+				}
+				total, err := s.count(ctx, q.count, q.countArgs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, page := range []struct{ off, limit int }{{0, 50}, {0, 7}, {13, 20}, {200, 50}, {deepest - 10, 10}, {max(len(whole)-3, 0), 10}, {len(whole) + 5, 10}} {
+					if page.off+page.limit > deepest {
+						continue
+					}
+					f.Offset, f.Limit = page.off, page.limit
+					got, n, err := s.Incidents(ctx, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := whole[min(page.off, len(whole)):min(page.off+page.limit, len(whole))]
+					if n != total || !sameIDs(got, want) {
+						t.Errorf("%s: %s as %s's liaison, newest %v, offset %d limit %d: %d listed (count %d), want %d (count %d): %v, want %v",
+							s.d.Name, c.name, party, newest, page.off, page.limit, len(got), n, len(want), total, summaryIDs(got), summaryIDs(want))
+					}
+				}
+			}
+		}
+	}
+}
+
+func sameIDs(a, b []store.IncidentSummary) bool {
+	return slices.Equal(summaryIDs(a), summaryIDs(b))
+}
+
+func summaryIDs(l []store.IncidentSummary) []int64 {
+	out := make([]int64, len(l))
+	for i, x := range l {
+		out[i] = x.ID
+	}
+	return out
 }
 
 // TestCountsMatchLists: the count Incidents returns, read from one index

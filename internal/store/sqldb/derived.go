@@ -246,6 +246,46 @@ func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[s
 	return out, rows.Err()
 }
 
+// EachPartyIncidentProblem implements store.Audit: party_incidents
+// (migration 0035) against ruling_parties, the reports' parties and the
+// incidents it copies.
+func (s *Store) EachPartyIncidentProblem(ctx context.Context, fn func(incident int64, party, what string) error) error {
+	for _, c := range []struct{ q, what string }{
+		{`SELECT x.incident_id, x.party FROM (SELECT incident_id, party FROM ruling_parties WHERE party <> '' UNION SELECT incident_id, party FROM reports WHERE party <> '') x
+			WHERE NOT EXISTS (SELECT 1 FROM party_incidents p WHERE p.incident_id = x.incident_id AND p.party = x.party) ORDER BY 1, 2`,
+			"party_incidents lacks the pair: the party is accused in or filed the incident, and its liaison is not shown it"},
+		{`SELECT p.incident_id, p.party FROM party_incidents p
+			WHERE NOT EXISTS (SELECT 1 FROM ruling_parties r WHERE r.incident_id = p.incident_id AND r.party = p.party)
+			AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident_id = p.incident_id AND r.party = p.party) ORDER BY 1, 2`,
+			"party_incidents holds the pair, but the party is neither accused in nor filed the incident: its liaison is shown it"},
+		{`SELECT p.incident_id, p.party FROM party_incidents p LEFT JOIN incidents i ON i.id = p.incident_id
+			WHERE i.id IS NULL OR p.occurred_start <> i.occurred_start OR p.occurred_end <> i.occurred_end OR p.merged_into <> i.merged_into OR p.state <> i.state ORDER BY 1, 2`,
+			"party_incidents' copies of the incident's start, end, merged_into and state differ from the incident's"},
+	} {
+		rows, err := s.query(ctx, c.q)
+		if err != nil {
+			return fmt.Errorf("party incidents: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var party string
+			if err := rows.Scan(&id, &party); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := fn(id, party, c.what); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("party incidents: %w", err)
+		}
+	}
+	return nil
+}
+
 // EachNotified calls fn with every notification's incident, party and
 // agreement, by incident. A notification whose incident is not a number
 // (an edited row) names no incident and is not given.
