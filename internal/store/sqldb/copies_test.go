@@ -194,7 +194,8 @@ func TestLiaisonPagesMerged(t *testing.T) {
 
 func checkLiaisonPages(t *testing.T, s *Store) {
 	ctx := context.Background()
-	// -short: pages to 260, and a party with no incidents of its own.
+	// -short: pages to 260, fewer filters, and a party with no incidents
+	// of its own.
 	// "" is the public (a state it is never shown gives nothing unread).
 	parties, deepest := []string{"GOV", "OPP", "NONE", ""}, maxMerged
 	if testing.Short() {
@@ -204,17 +205,21 @@ func checkLiaisonPages(t *testing.T, s *Store) {
 	for _, c := range []struct {
 		name string
 		f    store.Filter
+		full bool // -short leaves it out
 	}{
-		{"everything", store.Filter{}},
-		{"agreement", store.Filter{Agreement: "ag"}},
-		{"governorate", store.Filter{Admin: "SY07"}},
-		{"district", store.Filter{Admin: "SY0703"}},
-		{"period", store.Filter{From: from, To: from.AddDate(0, 2, 0)}},
-		{"from", store.Filter{From: from.AddDate(3, 0, 0)}},
-		{"state reported", store.Filter{State: incident.Reported}},
-		{"state verified", store.Filter{State: incident.Verified}},
-		{"governorate, period", store.Filter{Admin: "SY03", From: from, To: from.AddDate(1, 0, 0)}},
+		{"everything", store.Filter{}, false},
+		{"agreement", store.Filter{Agreement: "ag"}, true},
+		{"governorate", store.Filter{Admin: "SY07"}, false},
+		{"district", store.Filter{Admin: "SY0703"}, true},
+		{"period", store.Filter{From: from, To: from.AddDate(0, 2, 0)}, false},
+		{"from", store.Filter{From: from.AddDate(3, 0, 0)}, true},
+		{"state reported", store.Filter{State: incident.Reported}, false},
+		{"state verified", store.Filter{State: incident.Verified}, false},
+		{"governorate, period", store.Filter{Admin: "SY03", From: from, To: from.AddDate(1, 0, 0)}, true},
 	} {
+		if c.full && testing.Short() {
+			continue
+		}
 		for _, party := range parties {
 			for _, newest := range []bool{false, true} {
 				f := c.f
@@ -245,7 +250,7 @@ func checkLiaisonPages(t *testing.T, s *Store) {
 						t.Fatal(err)
 					}
 					want := whole[min(page.off, len(whole)):min(page.off+page.limit, len(whole))]
-					if n != total || !sameIDs(got, want) {
+					if n != total || !sameSummaries(got, want) {
 						t.Errorf("%s: %s as %s's liaison, newest %v, offset %d limit %d: %d listed (count %d), want %d (count %d): %v, want %v",
 							s.d.Name, c.name, party, newest, page.off, page.limit, len(got), n, len(want), total, summaryIDs(got), summaryIDs(want))
 					}
@@ -255,8 +260,14 @@ func checkLiaisonPages(t *testing.T, s *Store) {
 	}
 }
 
-func sameIDs(a, b []store.IncidentSummary) bool {
-	return slices.Equal(summaryIDs(a), summaryIDs(b))
+// sameSummaries compares two lists whole: ids, facts, rulings, grades.
+func sameSummaries(a, b []store.IncidentSummary) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return len(a) == len(b)
+	}
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 func summaryIDs(l []store.IncidentSummary) []int64 {

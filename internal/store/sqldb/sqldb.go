@@ -1553,9 +1553,14 @@ func (s *Store) listing(f store.Filter, b bounds) listed {
 			join = " CROSS JOIN"
 		}
 		from := " FROM party_incidents pi" + join + " incidents i%s ON i.id = pi.incident_id"
-		return listed{from: fmt.Sprintf(from, "") + " LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?", countFrom: fmt.Sprintf(from, s.coverIncidents()),
+		l := listed{from: fmt.Sprintf(from, "") + " LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?", countFrom: fmt.Sprintf(from, s.coverIncidents()),
 			conds: []string{"pi.party = ?", "pi.state NOT IN " + publishedList()}, args: []any{f.Agreement, b.own}, own: true,
 			start: "pi.occurred_start", id: "pi.incident_id", verdict: "r.verdict", end: "pi.occurred_end", merged: "pi.merged_into", state: "pi.state"}
+		if b.keys && f.Admin == "" && f.Text == "" {
+			// Nothing asked of the incident: the party's index alone.
+			l.from, l.args = " FROM party_incidents pi", []any{b.own}
+		}
+		return l
 	case f.Party != "":
 		from := " FROM ruling_parties p JOIN incidents i%s ON i.id = p.incident_id LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?"
 		return listed{from: fmt.Sprintf(from, ""), countFrom: fmt.Sprintf(from, s.coverIncidents()),
@@ -1580,7 +1585,7 @@ func (s *Store) counting(f store.Filter, b bounds) listed {
 	if l.own {
 		// The party's index alone, unless f asks of the incident what
 		// it does not copy.
-		l.args = l.args[1:]
+		l.args = []any{b.own}
 		if f.Admin == "" && f.Text == "" {
 			l.from = " FROM party_incidents pi"
 		} else {
@@ -1658,6 +1663,9 @@ const listColumns = "i.id, i.doc, r.doc, (SELECT string_agg(CAST(id AS TEXT), ',
 func (s *Store) incidentsQueryOf(f store.Filter, b bounds, cols string, inOrder bool) incidentsSQL {
 	l := s.listing(f, b)
 	l.inOrder = inOrder
+	if b.keys {
+		cols = l.id + ", " + l.start
+	}
 	from := l.from
 	w, args := s.where(f, l, b)
 	order := " ORDER BY " + l.start + ", " + l.id
@@ -1892,20 +1900,23 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 	if s.inOrder(f, total) {
 		qs = s.incidentsQueryAs(f, b, true)
 	}
-	list, err := s.summaries(ctx, qs.list, qs.args)
+	list, err := s.listRows(ctx, qs.list, qs.args, b.keys)
 	return list, total, err
 }
 
 // liaisonIncidents is a page of what a party's liaison sees of f: the
 // published incidents merged with the party's own that are not (those it
-// is accused in or filed, party_incidents), each the first Offset+Limit
-// of its part, read in order from its own index. Tested as one condition
+// is accused in or filed, party_incidents), the keys of each part's first
+// Offset+Limit read in order from its own index, then the page's
+// incidents by id. Tested as one condition
 // ("published, or the party's") on every incident passed, a page of
 // everything tested some 400 incidents at a million (one in eight seen)
 // and its count 80,000, two look-ups each.
 func (s *Store) liaisonIncidents(ctx context.Context, f store.Filter, b bounds) ([]store.IncidentSummary, int, error) {
 	pub, own, ob := liaisonParts(f, b)
-	a, na, err := s.incidents(ctx, pub, b) // nothing read for a state the public is not shown
+	pb := b
+	pb.keys = true
+	a, na, err := s.incidents(ctx, pub, pb) // nothing read for a state the public is not shown
 	if err != nil {
 		return nil, 0, err
 	}
@@ -1916,8 +1927,7 @@ func (s *Store) liaisonIncidents(ctx context.Context, f store.Filter, b bounds) 
 			return nil, 0, err
 		}
 	}
-	// Their order: the listings' (start, then id), as the columns hold
-	// them (ts).
+	// Their order: the listings' (start, then id).
 	before := func(x, y *store.IncidentSummary) bool {
 		xs, ys := ts(x.Occurred.Start), ts(y.Occurred.Start)
 		if xs != ys {
@@ -1937,7 +1947,54 @@ func (s *Store) liaisonIncidents(ctx context.Context, f store.Filter, b bounds) 
 	if f.Offset >= len(merged) {
 		return nil, total, nil
 	}
-	return merged[f.Offset:min(len(merged), f.Offset+f.Limit)], total, nil
+	page, err := s.summariesOf(ctx, merged[f.Offset:min(len(merged), f.Offset+f.Limit)], f.Agreement)
+	return page, total, err
+}
+
+// summariesOf reads the summaries of the incidents of keys (listRows'),
+// in their order, each with its ruling under agreement.
+func (s *Store) summariesOf(ctx context.Context, keys []store.IncidentSummary, agreement string) ([]store.IncidentSummary, error) {
+	args := []any{agreement}
+	for _, k := range keys {
+		args = append(args, k.ID)
+	}
+	list, err := s.summaries(ctx, "SELECT "+listColumns+" FROM incidents i LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ? WHERE i.id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")+")", args)
+	if err != nil {
+		return nil, err
+	}
+	at := make(map[int64]int, len(keys))
+	for i, k := range keys {
+		at[k.ID] = i
+	}
+	slices.SortFunc(list, func(x, y store.IncidentSummary) int { return at[x.ID] - at[y.ID] })
+	return list, nil
+}
+
+// listRows runs q, a listing of listColumns, or with keys of each
+// incident's id and start only (bounds.keys): then each summary holds
+// those two alone.
+func (s *Store) listRows(ctx context.Context, q string, args []any, keys bool) ([]store.IncidentSummary, error) {
+	if !keys {
+		return s.summaries(ctx, q, args)
+	}
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []store.IncidentSummary
+	for rows.Next() {
+		var sum store.IncidentSummary
+		var start string
+		if err := rows.Scan(&sum.ID, &start); err != nil {
+			return nil, err
+		}
+		if sum.Occurred.Start, err = parseTS(start); err != nil {
+			return nil, fmt.Errorf("incident %d: start %q: %w", sum.ID, start, err)
+		}
+		out = append(out, sum)
+	}
+	return out, rows.Err()
 }
 
 // merges says whether a page of f is read by liaisonIncidents: a party
@@ -1955,14 +2012,14 @@ func liaisonParts(f store.Filter, b bounds) (pub, own store.Filter, ob bounds) {
 	pub.Visible = &store.Visibility{}
 	pub.Limit, pub.Offset = f.Offset+f.Limit, 0
 	own.Limit, own.Offset = pub.Limit, 0
-	ob.own = f.Visible.Party
+	ob.own, ob.keys = f.Visible.Party, true
 	return pub, own, ob
 }
 
 // maxMerged bounds the pages liaisonIncidents reads: each of its two
-// parts reads and decodes Offset+Limit incidents, where the single
-// listing, testing each incident, reads the index entries it skips only.
-// Deeper pages (a liaison paging past the thousandth) are read so.
+// parts reads Offset+Limit keys (and, for a place, incidents), where the
+// single listing, testing each incident, reads the index entries it skips
+// only. Deeper pages (a liaison paging past the thousandth) are read so.
 const maxMerged = 1000
 
 // past reports whether a page from offset lies past the end of a list
@@ -2027,7 +2084,7 @@ func (s *Store) incidentsApart(ctx context.Context, f store.Filter, b bounds) (p
 			continue
 		}
 		q := s.incidentsQueryAs(fp, p.b, p.ids || s.inOrder(fp, n[i]))
-		more, err := s.summaries(ctx, q.list, q.args)
+		more, err := s.listRows(ctx, q.list, q.args, p.b.keys)
 		if err != nil {
 			return nil, 0, false, err
 		}
@@ -2472,6 +2529,9 @@ type bounds struct {
 	// filed that are not published: one of the two parts of its
 	// liaison's listing (liaisonIncidents).
 	own string
+	// keys: the listing reads each incident's id and start only
+	// (listRows), the order liaisonIncidents merges by.
+	keys bool
 }
 
 func (s *Store) boundsOf(ctx context.Context, f store.Filter) (bounds, error) {

@@ -25,8 +25,9 @@ FROM (SELECT incident_id, party FROM ruling_parties WHERE party <> '' UNION SELE
 JOIN incidents i ON i.id = x.incident_id;
 -- The rows a liaison's listing reads in order: the party's own that are
 -- not published, with the very condition Store.listing writes, which the
--- planners match.
-CREATE INDEX party_incidents_start ON party_incidents (party, occurred_start, incident_id, occurred_end)
+-- planners match. SQLite tests that condition again on the columns
+-- themselves, which the index holds so as to be read alone.
+CREATE INDEX party_incidents_start ON party_incidents (party, occurred_start, incident_id, occurred_end, merged_into, state)
     WHERE merged_into = 0 AND state NOT IN ('verified', 'disputed', 'dismissed');
 
 -- A party's row or report added: the pair, if new.
