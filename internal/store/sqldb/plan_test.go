@@ -156,6 +156,8 @@ func planCases() []planCase {
 		{name: "agreement+party, public, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Visible: &store.Visibility{}, Limit: 50}, want: "ruling_parties_party|ruling_parties_published", inOrder: true, countAlone: true, pgUses: "ruling_parties_published"},
 		{name: "agreement+verdict+party, a party's liaison, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "OPP", Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "ruling_parties_party", inOrder: true, pgSorts: true, countAlone: true,
 			why: "PostgreSQL sorts the party's violations (some 330 here) after joining their rulings"},
+		{name: "agreement+party, the party's own liaison, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "ruling_parties_party", inOrder: true, countAlone: true,
+			why: "every row accuses the liaison's party: no visibility test"},
 		// A liaison's page of incidents is two merged (Store.liaisonIncidents):
 		// the public's (the cases above) and the party's own that are not
 		// published, read from party_incidents in order (migration 0035).

@@ -1453,7 +1453,9 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		conds = append(conds, cmp.Or(l.state, "i.state")+" = ?")
 		args = append(args, string(f.State))
 	}
-	if v := f.Visible; v != nil && !l.own {
+	// A party's own listing (its liaison reading the incidents it is
+	// accused in) needs no condition either: each row accuses it.
+	if v := f.Visible; v != nil && !l.own && (v.Party == "" || v.Party != f.Party) {
 		// What a viewer who does not see everything may see: published
 		// incidents, and for a party, those it is accused in or filed
 		// (party_incidents, migration 0035).

@@ -90,16 +90,21 @@ func testPublicListings(t *testing.T, s store.Store) {
 			}
 		}
 	}
-	public, opp := &store.Visibility{}, &store.Visibility{Party: "OPP"}
+	// GOV is accused in all three: its liaison sees them whatever their
+	// state, in GOV's own listings too.
+	public, opp, gov := &store.Visibility{}, &store.Visibility{Party: "OPP"}, &store.Visibility{Party: "GOV"}
 	check("all under review", public)
 	check("all under review", opp, "c")
+	check("all under review", gov, "a", "b", "c")
 	act(ids["a"], workflow.Verify, incident.Verified)
 	check("a verified", public, "a")
 	check("a verified", opp, "a", "c")
+	check("a verified", gov, "a", "b", "c")
 	act(ids["a"], workflow.Reopen, incident.UnderReview)
 	check("a reopened", public)
 	check("a reopened", opp, "c")
 	act(ids["b"], workflow.Dismiss, incident.Dismissed)
 	check("b dismissed", public, "b")
 	check("b dismissed", opp, "b", "c")
+	check("b dismissed", gov, "a", "b", "c")
 }
