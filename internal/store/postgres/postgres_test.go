@@ -17,6 +17,7 @@ import (
 	"github.com/truce-monitor/truce/internal/ruling"
 	"github.com/truce-monitor/truce/internal/store"
 	"github.com/truce-monitor/truce/internal/store/postgres"
+	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/store/storetest"
 )
 
@@ -112,9 +113,9 @@ func TestRestoreOlderBackup(t *testing.T) {
 }
 
 // TestRestoreRebuildsPartyIncidents: a backup leaves the derived
-// party_incidents out (sqldb.Derived) and a restore, over a database that
-// held other pairs, has them as the source made them: the triggers fill
-// the table as the reports and ruling parties are loaded.
+// party_incidents and party_pairs out (sqldb.Derived) and a restore, over
+// a database that held other pairs, has them as the source made them: the
+// triggers fill the tables as the reports and ruling parties are loaded.
 func TestRestoreRebuildsPartyIncidents(t *testing.T) {
 	ctx := context.Background()
 	src, err := postgres.Open(ctx, freshDB(t))
@@ -131,11 +132,17 @@ func TestRestoreRebuildsPartyIncidents(t *testing.T) {
 		t.Fatal(err)
 	}
 	pairs := func(s *postgres.Store) string {
-		var out string
+		var out, pp string
 		if err := s.DB().QueryRowContext(ctx, `SELECT coalesce(string_agg(incident_id || ' ' || party || ' ' || state, ', ' ORDER BY incident_id, party), '') FROM party_incidents`).Scan(&out); err != nil {
 			t.Fatal(err)
 		}
-		return out
+		if err := s.DB().QueryRowContext(ctx, `SELECT coalesce(string_agg(incident_id || ' ' || party || ' seen by ' || viewer, ', ' ORDER BY incident_id, party, viewer), '') FROM party_pairs`).Scan(&pp); err != nil {
+			t.Fatal(err)
+		}
+		if pp == "" {
+			t.Fatal("no party_pairs to restore")
+		}
+		return out + "; " + pp
 	}
 	want := pairs(src)
 	if want == "" {
@@ -149,8 +156,10 @@ func TestRestoreRebuildsPartyIncidents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(plain, []byte("-- table party_incidents")) {
-		t.Error("the backup holds party_incidents, which the triggers make")
+	for _, table := range sqldb.Derived() {
+		if bytes.Contains(plain, []byte("-- table "+table+"\n")) {
+			t.Errorf("the backup holds %s, which the triggers make", table)
+		}
 	}
 	dst, err := postgres.Open(ctx, freshDB(t))
 	if err != nil {

@@ -129,10 +129,20 @@ func checkCopies(t *testing.T, s *Store) {
 			}
 		}
 		checkListCopies(t, s, st.name)
+		// party_pairs (migration 0036), as verify -deep checks it.
+		err := s.EachPartyIncidentProblem(ctx, func(id int64, party, what string) error {
+			t.Errorf("%s: incident %d, %s: %s", st.name, id, party, what)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM party_incidents`).Scan(&n); err != nil || n == 0 {
-		t.Errorf("party_incidents: %d rows (%v): the steps made none to check", n, err)
+	for _, table := range []string{"party_incidents", "party_pairs"} {
+		var n int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+table).Scan(&n); err != nil || n == 0 {
+			t.Errorf("%s: %d rows (%v): the steps made none to check", table, n, err)
+		}
 	}
 }
 
@@ -194,6 +204,15 @@ func TestLiaisonPagesMerged(t *testing.T) {
 
 func checkLiaisonPages(t *testing.T, s *Store) {
 	ctx := context.Background()
+	// The fill's violations are all published: some now under review
+	// (GOV is accused beside OPP in half of OPP's: party_pairs).
+	if _, err := s.w.ExecContext(ctx, `UPDATE incidents SET state = 'under_review' WHERE id % 70 = 27 OR id % 70 = 57`); err != nil {
+		t.Fatal(err)
+	}
+	var pairs int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM party_pairs WHERE viewer = 'GOV' AND party = 'OPP' AND state = 'under_review'`).Scan(&pairs); err != nil || pairs == 0 {
+		t.Fatalf("%d of OPP's rows under review that GOV's liaison sees (%v): the merge of a party's listing is not tested", pairs, err)
+	}
 	// -short: pages to 260, fewer filters, and a party with no incidents
 	// of its own.
 	// "" is the public (a state it is never shown gives nothing unread).
@@ -216,6 +235,12 @@ func checkLiaisonPages(t *testing.T, s *Store) {
 		{"state reported", store.Filter{State: incident.Reported}, false},
 		{"state verified", store.Filter{State: incident.Verified}, false},
 		{"governorate, period", store.Filter{Admin: "SY03", From: from, To: from.AddDate(1, 0, 0)}, true},
+		{"OPP's", store.Filter{Agreement: "ag", Party: "OPP"}, false},
+		{"OPP's violations", store.Filter{Agreement: "ag", Party: "OPP", Verdict: ruling.Violation}, false},
+		{"OPP's, a governorate", store.Filter{Agreement: "ag", Party: "OPP", Admin: "SY05"}, true},
+		{"OPP's, a period", store.Filter{Agreement: "ag", Party: "OPP", From: from, To: from.AddDate(2, 0, 0)}, true},
+		{"GOV's", store.Filter{Agreement: "ag", Party: "GOV"}, false},
+		{"violations", store.Filter{Agreement: "ag", Verdict: ruling.Violation}, true},
 	} {
 		if c.full && testing.Short() {
 			continue

@@ -246,9 +246,9 @@ func (s *Store) RulingRows(ctx context.Context, from, to int64) (map[int64]map[s
 	return out, rows.Err()
 }
 
-// EachPartyIncidentProblem implements store.Audit: party_incidents
-// (migration 0035) against ruling_parties, the reports' parties and the
-// incidents it copies.
+// EachPartyIncidentProblem implements store.Audit: party_incidents and
+// party_pairs (migrations 0035 and 0036) against ruling_parties, the
+// reports' parties and the incidents they copy.
 func (s *Store) EachPartyIncidentProblem(ctx context.Context, fn func(incident int64, party, what string) error) error {
 	for _, c := range []struct{ q, what string }{
 		{`SELECT x.incident_id, x.party FROM (SELECT incident_id, party FROM ruling_parties WHERE party <> '' UNION SELECT incident_id, party FROM reports WHERE party <> '') x
@@ -261,6 +261,18 @@ func (s *Store) EachPartyIncidentProblem(ctx context.Context, fn func(incident i
 		{`SELECT p.incident_id, p.party FROM party_incidents p LEFT JOIN incidents i ON i.id = p.incident_id
 			WHERE i.id IS NULL OR p.occurred_start <> i.occurred_start OR p.occurred_end <> i.occurred_end OR p.merged_into <> i.merged_into OR p.state <> i.state ORDER BY 1, 2`,
 			"party_incidents' copies of the incident's start, end, merged_into and state differ from the incident's"},
+		// party_pairs (migration 0036): a party's row for each other
+		// party whose own incident it is.
+		{`SELECT x.incident_id, x.viewer FROM (SELECT p.incident_id, p.agreement_id, p.party, v.party AS viewer FROM ruling_parties p JOIN party_incidents v ON v.incident_id = p.incident_id AND v.party <> p.party) x
+			WHERE NOT EXISTS (SELECT 1 FROM party_pairs pp WHERE pp.incident_id = x.incident_id AND pp.agreement_id = x.agreement_id AND pp.party = x.party AND pp.viewer = x.viewer) ORDER BY 1, 2`,
+			"party_pairs lacks a row: another party accused in the incident is not listed to this party's liaison"},
+		{`SELECT pp.incident_id, pp.viewer FROM party_pairs pp
+			WHERE pp.viewer = pp.party OR NOT EXISTS (SELECT 1 FROM ruling_parties p WHERE p.incident_id = pp.incident_id AND p.agreement_id = pp.agreement_id AND p.party = pp.party)
+			OR NOT EXISTS (SELECT 1 FROM party_incidents v WHERE v.incident_id = pp.incident_id AND v.party = pp.viewer) ORDER BY 1, 2`,
+			"party_pairs holds a row no party's row and incident of this party's make: its liaison is shown another party's row it may not see"},
+		{`SELECT pp.incident_id, pp.viewer FROM party_pairs pp LEFT JOIN incidents i ON i.id = pp.incident_id
+			WHERE i.id IS NULL OR pp.occurred_start <> i.occurred_start OR pp.occurred_end <> i.occurred_end OR pp.merged_into <> i.merged_into OR pp.state <> i.state ORDER BY 1, 2`,
+			"party_pairs' copies of the incident's start, end, merged_into and state differ from the incident's"},
 	} {
 		rows, err := s.query(ctx, c.q)
 		if err != nil {

@@ -154,8 +154,11 @@ func planCases() []planCase {
 		// looks up the incidents it shows, not every one it passes over.
 		{name: "agreement+verdict, public, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Visible: &store.Visibility{}, Limit: 50}, want: "rulings_verdict|rulings_published", inOrder: true, countAlone: true, pgUses: "rulings_published", pgHash: []string{"incidents"}, why: verdict + " (the count)"},
 		{name: "agreement+party, public, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Visible: &store.Visibility{}, Limit: 50}, want: "ruling_parties_party|ruling_parties_published", inOrder: true, countAlone: true, pgUses: "ruling_parties_published"},
-		{name: "agreement+verdict+party, a party's liaison, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "OPP", Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "ruling_parties_party", inOrder: true, pgSorts: true, countAlone: true,
-			why: "PostgreSQL sorts the party's violations (some 330 here) after joining their rulings"},
+		// Another party's listing read by a liaison: the public's part
+		// (above) merged with the rows of incidents that are the viewer's
+		// own too, read from party_pairs in order (migration 0036).
+		{name: "agreement+verdict+party, a party's liaison, limit", f: store.Filter{Agreement: "ag", Verdict: ruling.Violation, Party: "OPP", Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "party_pairs_start", inOrder: true, countAlone: true},
+		{name: "agreement+party, a party's liaison, newest, limit", f: store.Filter{Agreement: "ag", Party: "OPP", Visible: &store.Visibility{Party: "GOV"}, Newest: true, Limit: 50}, want: "party_pairs_start", inOrder: true, countAlone: true},
 		{name: "agreement+party, the party's own liaison, limit", f: store.Filter{Agreement: "ag", Party: "GOV", Visible: &store.Visibility{Party: "GOV"}, Limit: 50}, want: "ruling_parties_party", inOrder: true, countAlone: true,
 			why: "every row accuses the liaison's party: no visibility test"},
 		// A liaison's page of incidents is two merged (Store.liaisonIncidents):
@@ -235,6 +238,9 @@ func checkFilterPlans(t *testing.T, s *Store) {
 				// incident, by its key (migration 0035).
 				t.Errorf("%s, filter %s: the %s does not look the party's incidents up by their key\n%s", s.d.Name, c.name, q.kind, plan)
 			}
+			if s.d.Name == "sqlite" && strings.Contains(q.sql, "FROM party_pairs pp") && !strings.Contains(plan, "COVERING INDEX party_pairs_start") {
+				t.Errorf("sqlite, filter %s: the %s reads party_pairs' rows, not party_pairs_start alone\n%s", c.name, q.kind, plan)
+			}
 			if s.d.Name == "sqlite" && strings.Contains(q.sql, "FROM party_incidents pi") && !strings.Contains(plan, "COVERING INDEX party_incidents_start") {
 				// The party's own part reads its index alone (its
 				// condition's columns are in it: migration 0035).
@@ -312,6 +318,7 @@ var watched = map[string]string{
 	"r": "rulings", "rulings": "rulings",
 	"p": "ruling_parties", "ruling_parties": "ruling_parties",
 	"pi": "party_incidents", "party_incidents": "party_incidents",
+	"pp": "party_pairs", "party_pairs": "party_pairs",
 }
 
 // explain returns the plan of q as text, the full reads of the watched
@@ -534,7 +541,12 @@ func fillForPlans(t *testing.T, s *Store) {
 			// kilobyte.
 			rul = append(rul, fmt.Sprintf(`(%d, '%s', 1, '%s', '', '{"explanation":"%s"}', '%s', '%s', '%s', %d, '%s')`, id, ag, verdict, pad[:400], ts(at), ts(at), ts(at.Add(time.Hour)), merged, state))
 			if verdict == "violation" {
-				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', '%s', %d, '%s')", id, ag, parties[id/10%len(parties)], ts(at), ts(at.Add(time.Hour)), verdict, merged, state))
+				accused := parties[id/10%len(parties)]
+				par = append(par, fmt.Sprintf("(%d, '%s', '%s', '%s', '%s', '%s', %d, '%s')", id, ag, accused, ts(at), ts(at.Add(time.Hour)), verdict, merged, state))
+				if accused == "OPP" && id/60%2 == 0 {
+					// GOV accused beside OPP in half of OPP's (party_pairs).
+					par = append(par, fmt.Sprintf("(%d, '%s', 'GOV', '%s', '%s', '%s', %d, '%s')", id, ag, ts(at), ts(at.Add(time.Hour)), verdict, merged, state))
+				}
 			}
 		}
 		flush(false)

@@ -230,10 +230,10 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // Derived lists the tables the schema's triggers keep from the others
-// (party_incidents, migration 0035). A PostgreSQL backup leaves them out
+// (party_incidents and party_pairs, migrations 0035 and 0036). A PostgreSQL backup leaves them out
 // and a restore empties them with the rest: the triggers fill them again
 // as the tables they are made from are loaded.
-func Derived() []string { return []string{"party_incidents"} }
+func Derived() []string { return []string{"party_incidents", "party_pairs"} }
 
 // Tables lists the tables of the schema in an order that respects their
 // references, for backups. A table missing here is silently missing from
@@ -1546,14 +1546,22 @@ type listed struct {
 // party's rows hold their ruling's verdict, so that a party's violations
 // are found without reading their rulings.
 func (s *Store) listing(f store.Filter, b bounds) listed {
+	join := s.inTurn()
 	switch {
-	case b.own != "":
-		// The party's rows first: SQLite's CROSS JOIN keeps the order of
-		// the tables as written (PostgreSQL has no such join with ON).
-		join := " JOIN"
-		if s.d.Name == "sqlite" {
-			join = " CROSS JOIN"
+	case b.own != "" && f.Party != "":
+		// Another party's rows of incidents that are the viewer's own
+		// too (party_pairs, migration 0036), each party's row looked up
+		// for its verdict.
+		rows := " FROM party_pairs pp" + join + " ruling_parties p ON p.incident_id = pp.incident_id AND p.agreement_id = pp.agreement_id AND p.party = pp.party"
+		from := rows + join + " incidents i%s ON i.id = pp.incident_id"
+		l := listed{from: fmt.Sprintf(from, "") + " LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?", countFrom: fmt.Sprintf(from, s.coverIncidents()),
+			conds: []string{"pp.agreement_id = ?", "pp.party = ?", "pp.viewer = ?", "pp.state NOT IN " + publishedList()}, args: []any{f.Agreement, f.Agreement, f.Party, b.own}, own: true,
+			start: "pp.occurred_start", id: "pp.incident_id", verdict: "p.verdict", end: "pp.occurred_end", merged: "pp.merged_into", state: "pp.state"}
+		if b.keys && f.Admin == "" && f.Text == "" {
+			l.from, l.args = rows, l.args[1:]
 		}
+		return l
+	case b.own != "":
 		from := " FROM party_incidents pi" + join + " incidents i%s ON i.id = pi.incident_id"
 		l := listed{from: fmt.Sprintf(from, "") + " LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?", countFrom: fmt.Sprintf(from, s.coverIncidents()),
 			conds: []string{"pi.party = ?", "pi.state NOT IN " + publishedList()}, args: []any{f.Agreement, b.own}, own: true,
@@ -1576,6 +1584,16 @@ func (s *Store) listing(f store.Filter, b bounds) listed {
 	return listed{from: from, countFrom: from, args: []any{f.Agreement}, start: "i.occurred_start", id: "i.id", verdict: "r.verdict"}
 }
 
+// inTurn is the join that keeps the order of the tables as written:
+// SQLite's CROSS JOIN, so that a party's rows are read first, in order;
+// PostgreSQL has no such join with ON, and plans its own.
+func (s *Store) inTurn() string {
+	if s.d.Name == "sqlite" {
+		return " CROSS JOIN"
+	}
+	return " JOIN"
+}
+
 // counting is where the count for f reads from. When f asks nothing of
 // the incident but what the table read from copies (its start and end,
 // whether it was merged, its state, a party's verdict), the count reads
@@ -1585,13 +1603,21 @@ func (s *Store) listing(f store.Filter, b bounds) listed {
 func (s *Store) counting(f store.Filter, b bounds) listed {
 	l := s.listing(f, b)
 	if l.own {
-		// The party's index alone, unless f asks of the incident what
-		// it does not copy.
+		// The party's index alone (with another party's rows, their
+		// verdict), unless f asks of the incident what it does not copy.
 		l.args = []any{b.own}
-		if f.Admin == "" && f.Text == "" {
-			l.from = " FROM party_incidents pi"
-		} else {
+		if f.Party != "" {
+			l.args = []any{f.Agreement, f.Party, b.own}
+		}
+		switch {
+		case f.Admin != "" || f.Text != "":
 			l.from = l.countFrom
+		case f.Party == "":
+			l.from = " FROM party_incidents pi"
+		case f.Verdict == "":
+			l.from = " FROM party_pairs pp"
+		default:
+			l.from = " FROM party_pairs pp" + s.inTurn() + " ruling_parties p ON p.incident_id = pp.incident_id AND p.agreement_id = pp.agreement_id AND p.party = pp.party"
 		}
 		return l
 	}
@@ -2004,7 +2030,7 @@ func (s *Store) listRows(ctx context.Context, q string, args []any, keys bool) (
 // which read their own tables), within maxMerged.
 func merges(f store.Filter, b bounds) bool {
 	v := f.Visible
-	return v != nil && v.Party != "" && b.own == "" && f.Party == "" && f.Verdict == "" && f.Limit > 0 && f.Offset+f.Limit <= maxMerged
+	return v != nil && v.Party != "" && b.own == "" && (f.Party == "" && f.Verdict == "" || f.Party != "" && f.Party != v.Party) && f.Limit > 0 && f.Offset+f.Limit <= maxMerged
 }
 
 // liaisonParts are the two parts liaisonIncidents reads for f: the
