@@ -1534,8 +1534,9 @@ type listed struct {
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
 	// own: the listing is of a party's own incidents that are not
-	// published (bounds.own), which is all that party's liaison may see
-	// of them: no other visibility condition is added.
+	// published, or of another party's rows of them (bounds.own): all
+	// that party's liaison may see of them, with no other visibility
+	// condition.
 	own bool
 }
 
@@ -1934,12 +1935,12 @@ func (s *Store) incidents(ctx context.Context, f store.Filter, b bounds) ([]stor
 
 // liaisonIncidents is a page of what a party's liaison sees of f: the
 // published incidents merged with the party's own that are not (those it
-// is accused in or filed, party_incidents), the keys of each part's first
+// is accused in or filed: party_incidents; of another party's listing,
+// that party's rows of them: party_pairs), the keys of each part's first
 // Offset+Limit read in order from its own index, then the page's
-// incidents by id. Tested as one condition
-// ("published, or the party's") on every incident passed, a page of
-// everything tested some 400 incidents at a million (one in eight seen)
-// and its count 80,000, two look-ups each.
+// incidents by id. Tested as one condition ("published, or the party's")
+// on every incident passed, a page of everything tested some 400
+// incidents at a million (one in eight seen) and its count 80,000.
 func (s *Store) liaisonIncidents(ctx context.Context, f store.Filter, b bounds) ([]store.IncidentSummary, int, error) {
 	pub, own, ob := liaisonParts(f, b)
 	pb := b
@@ -2026,8 +2027,9 @@ func (s *Store) listRows(ctx context.Context, q string, args []any, keys bool) (
 }
 
 // merges says whether a page of f is read by liaisonIncidents: a party
-// liaison's listing of incidents (not of a party's or a verdict's rulings,
-// which read their own tables), within maxMerged.
+// liaison's listing of incidents, or of another party's rows, within
+// maxMerged. A verdict's listing alone tests each row, as does the
+// party's own listing (which needs no test: see where).
 func merges(f store.Filter, b bounds) bool {
 	v := f.Visible
 	return v != nil && v.Party != "" && b.own == "" && (f.Party == "" && f.Verdict == "" || f.Party != "" && f.Party != v.Party) && f.Limit > 0 && f.Offset+f.Limit <= maxMerged
@@ -2554,8 +2556,9 @@ type bounds struct {
 	// (textIndex).
 	text string
 	// own, when set, lists the incidents this party is accused in or
-	// filed that are not published: one of the two parts of its
-	// liaison's listing (liaisonIncidents).
+	// filed that are not published (of a party's listing, that party's
+	// rows of them): one of the two parts of its liaison's listing
+	// (liaisonIncidents).
 	own string
 	// keys: the listing reads each incident's id and start only
 	// (listRows), the order liaisonIncidents merges by.
