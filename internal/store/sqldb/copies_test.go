@@ -84,6 +84,10 @@ func checkCopies(t *testing.T, s *Store) {
 			_, err := s.w.ExecContext(ctx, s.rebind(`UPDATE incidents SET occurred_end = ? WHERE id = ?`), ts(time.Date(2017, 12, 1, 0, 0, 0, 0, time.UTC)), 1)
 			return err
 		}},
+		{"place changed in place", func() error {
+			_, err := s.w.ExecContext(ctx, s.rebind(`UPDATE incidents SET admin3 = 'SY020101', area = 'x' WHERE id = ?`), 2)
+			return err
+		}},
 		{"a report's party changed in place", func() error {
 			_, err := s.w.ExecContext(ctx, `UPDATE reports SET party = 'LIB' WHERE party = 'LIA'`)
 			return err

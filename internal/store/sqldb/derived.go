@@ -259,8 +259,9 @@ func (s *Store) EachPartyIncidentProblem(ctx context.Context, fn func(incident i
 			AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident_id = p.incident_id AND r.party = p.party) ORDER BY 1, 2`,
 			"party_incidents holds the pair, but the party is neither accused in nor filed the incident: its liaison is shown it"},
 		{`SELECT p.incident_id, p.party FROM party_incidents p LEFT JOIN incidents i ON i.id = p.incident_id
-			WHERE i.id IS NULL OR p.occurred_start <> i.occurred_start OR p.occurred_end <> i.occurred_end OR p.merged_into <> i.merged_into OR p.state <> i.state ORDER BY 1, 2`,
-			"party_incidents' copies of the incident's start, end, merged_into and state differ from the incident's"},
+			WHERE i.id IS NULL OR p.occurred_start <> i.occurred_start OR p.occurred_end <> i.occurred_end OR p.merged_into <> i.merged_into OR p.state <> i.state
+			OR p.admin3 <> i.admin3 OR p.area <> i.area ORDER BY 1, 2`,
+			"party_incidents' copies of the incident's start, end, merged_into, state and place differ from the incident's"},
 		// party_pairs (migration 0036): a party's row for each other
 		// party whose own incident it is.
 		{`SELECT x.incident_id, x.viewer FROM (SELECT p.incident_id, p.agreement_id, p.party, v.party AS viewer FROM ruling_parties p JOIN party_incidents v ON v.incident_id = p.incident_id AND v.party <> p.party) x

@@ -1485,7 +1485,10 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 	}
 	if f.Admin != "" {
 		c := "(i.admin3 LIKE ? OR (i.admin3 = '' AND i.area LIKE ?))"
-		if l.inOrder && s.d.Name == "sqlite" {
+		switch {
+		case l.place != "":
+			c = strings.ReplaceAll(c, "i.", l.place+".")
+		case l.inOrder && s.d.Name == "sqlite":
 			// SQLite's unary + keeps a column's term off its indexes;
 			// it is tested on incidents_start's entries, which hold the
 			// place (TestInOrderTermsOnTheIndex).
@@ -1533,6 +1536,10 @@ type listed struct {
 	end, merged, state string
 	// inOrder keeps SQLite off the Admin indexes (see inOrder).
 	inOrder bool
+	// place is the table whose copies of the incident's place the Admin
+	// condition tests (party_incidents' own: migration 0035), when not
+	// the incident's.
+	place string
 	// own: the listing is of a party's own incidents that are not
 	// published, or of another party's rows of them (bounds.own): all
 	// that party's liaison may see of them, with no other visibility
@@ -1566,8 +1573,8 @@ func (s *Store) listing(f store.Filter, b bounds) listed {
 		from := " FROM party_incidents pi" + join + " incidents i%s ON i.id = pi.incident_id"
 		l := listed{from: fmt.Sprintf(from, "") + " LEFT JOIN rulings r ON r.incident_id = i.id AND r.agreement_id = ?", countFrom: fmt.Sprintf(from, s.coverIncidents()),
 			conds: []string{"pi.party = ?", "pi.state NOT IN " + publishedList()}, args: []any{f.Agreement, b.own}, own: true,
-			start: "pi.occurred_start", id: "pi.incident_id", verdict: "r.verdict", end: "pi.occurred_end", merged: "pi.merged_into", state: "pi.state"}
-		if b.keys && f.Admin == "" && f.Text == "" {
+			start: "pi.occurred_start", id: "pi.incident_id", verdict: "r.verdict", end: "pi.occurred_end", merged: "pi.merged_into", state: "pi.state", place: "pi"}
+		if b.keys && f.Text == "" {
 			// Nothing asked of the incident: the party's index alone.
 			l.from, l.args = " FROM party_incidents pi", []any{b.own}
 		}
@@ -1611,7 +1618,7 @@ func (s *Store) counting(f store.Filter, b bounds) listed {
 			l.args = []any{f.Agreement, f.Party, b.own}
 		}
 		switch {
-		case f.Admin != "" || f.Text != "":
+		case f.Text != "" || f.Admin != "" && f.Party != "":
 			l.from = l.countFrom
 		case f.Party == "":
 			l.from = " FROM party_incidents pi"

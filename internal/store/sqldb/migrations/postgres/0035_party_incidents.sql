@@ -1,5 +1,5 @@
 -- The incidents each party is accused in or filed, with copies of the
--- incident's start, end, merged_into and state: as the SQLite migration
+-- incident's start, end, merged_into, state and place: as the SQLite migration
 -- of the same number, which says why. Rows added and removed are handled
 -- a statement at a time (an import adds thousands in one), from the
 -- transition tables; a row moved, one at a time (PostgreSQL allows no
@@ -12,22 +12,24 @@ CREATE TABLE party_incidents (
     occurred_end   TEXT NOT NULL,
     merged_into    BIGINT NOT NULL,
     state          TEXT NOT NULL,
+    admin3         TEXT NOT NULL,
+    area           TEXT NOT NULL,
     PRIMARY KEY (incident_id, party)
 );
-INSERT INTO party_incidents (incident_id, party, occurred_start, occurred_end, merged_into, state)
-SELECT i.id, x.party, i.occurred_start, i.occurred_end, i.merged_into, i.state
+INSERT INTO party_incidents (incident_id, party, occurred_start, occurred_end, merged_into, state, admin3, area)
+SELECT i.id, x.party, i.occurred_start, i.occurred_end, i.merged_into, i.state, i.admin3, i.area
 FROM (SELECT incident_id, party FROM ruling_parties WHERE party <> '' UNION SELECT incident_id, party FROM reports WHERE party <> '') x
 JOIN incidents i ON i.id = x.incident_id;
 -- The rows a liaison's listing reads in order: the party's own that are
 -- not published, with the very condition Store.listing writes, which the
 -- planners match.
-CREATE INDEX party_incidents_start ON party_incidents (party, occurred_start, incident_id, occurred_end)
+CREATE INDEX party_incidents_start ON party_incidents (party, occurred_start, incident_id, occurred_end) INCLUDE (admin3, area)
     WHERE merged_into = 0 AND state NOT IN ('verified', 'disputed', 'dismissed');
 
 CREATE FUNCTION party_incidents_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO party_incidents (incident_id, party, occurred_start, occurred_end, merged_into, state)
-    SELECT i.id, n.party, i.occurred_start, i.occurred_end, i.merged_into, i.state
+    INSERT INTO party_incidents (incident_id, party, occurred_start, occurred_end, merged_into, state, admin3, area)
+    SELECT i.id, n.party, i.occurred_start, i.occurred_end, i.merged_into, i.state, i.admin3, i.area
     FROM (SELECT DISTINCT incident_id, party FROM new_rows WHERE party <> '') n JOIN incidents i ON i.id = n.incident_id
     ON CONFLICT (incident_id, party) DO NOTHING;
     RETURN NULL;
@@ -48,8 +50,8 @@ BEGIN
         AND NOT EXISTS (SELECT 1 FROM ruling_parties r WHERE r.incident_id = OLD.incident_id AND r.party = OLD.party)
         AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident_id = OLD.incident_id AND r.party = OLD.party);
     IF NEW.party <> '' THEN
-        INSERT INTO party_incidents (incident_id, party, occurred_start, occurred_end, merged_into, state)
-        SELECT i.id, NEW.party, i.occurred_start, i.occurred_end, i.merged_into, i.state FROM incidents i WHERE i.id = NEW.incident_id
+        INSERT INTO party_incidents (incident_id, party, occurred_start, occurred_end, merged_into, state, admin3, area)
+        SELECT i.id, NEW.party, i.occurred_start, i.occurred_end, i.merged_into, i.state, i.admin3, i.area FROM incidents i WHERE i.id = NEW.incident_id
         ON CONFLICT (incident_id, party) DO NOTHING;
     END IF;
     RETURN NULL;
@@ -72,12 +74,14 @@ CREATE TRIGGER party_incidents_refiled AFTER UPDATE OF incident_id, party ON rep
 
 CREATE FUNCTION party_incidents_copies() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE party_incidents SET occurred_start = NEW.occurred_start, occurred_end = NEW.occurred_end, merged_into = NEW.merged_into, state = NEW.state
+    UPDATE party_incidents SET occurred_start = NEW.occurred_start, occurred_end = NEW.occurred_end, merged_into = NEW.merged_into, state = NEW.state,
+        admin3 = NEW.admin3, area = NEW.area
     WHERE incident_id = NEW.id;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER party_incidents_copies AFTER UPDATE OF occurred_start, occurred_end, merged_into, state ON incidents
+CREATE TRIGGER party_incidents_copies AFTER UPDATE OF occurred_start, occurred_end, merged_into, state, admin3, area ON incidents
     FOR EACH ROW WHEN (NEW.occurred_start IS DISTINCT FROM OLD.occurred_start OR NEW.occurred_end IS DISTINCT FROM OLD.occurred_end
-        OR NEW.merged_into IS DISTINCT FROM OLD.merged_into OR NEW.state IS DISTINCT FROM OLD.state)
+        OR NEW.merged_into IS DISTINCT FROM OLD.merged_into OR NEW.state IS DISTINCT FROM OLD.state
+        OR NEW.admin3 IS DISTINCT FROM OLD.admin3 OR NEW.area IS DISTINCT FROM OLD.area)
     EXECUTE FUNCTION party_incidents_copies();
