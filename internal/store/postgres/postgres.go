@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -200,7 +199,7 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, force bool) error {
 			return fmt.Errorf("the database holds %d records (give -force to replace them)", n)
 		}
 		tables := sqldb.Tables()
-		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(append(slices.Clone(tables), sqldb.Derived()...), ", ")); err != nil {
+		if _, err := tx.Exec(ctx, "TRUNCATE "+strings.Join(append(sqldb.Tables(), sqldb.Derived()...), ", ")); err != nil {
 			return err
 		}
 		for i, want := range tables {

@@ -230,9 +230,10 @@ func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // Derived lists the tables the schema's triggers keep from the others
-// (party_incidents and party_pairs, migrations 0035 and 0036). A PostgreSQL backup leaves them out
-// and a restore empties them with the rest: the triggers fill them again
-// as the tables they are made from are loaded.
+// (party_incidents and party_pairs, migrations 0035 and 0036). A
+// PostgreSQL backup leaves them out and a restore empties them with the
+// rest: the triggers fill them again as the tables they are made from
+// are loaded.
 func Derived() []string { return []string{"party_incidents", "party_pairs"} }
 
 // Tables lists the tables of the schema in an order that respects their
