@@ -14,7 +14,8 @@
 # skipped.
 # To compare builds, interleaved: TRUCE_BINS="name=path ..." (default: one
 # build of this tree) and REPS=n rounds (default 1). ENGINES=postgres (or
-# sqlite) runs one engine only.
+# sqlite) runs one engine only. SERVE_ARGS="..." adds flags to truce serve
+# (-cpuprofile FILE: each server writes over the last one's).
 set -euo pipefail
 clients=${1:-32}
 duration=${2:-10s}
@@ -54,7 +55,7 @@ per() { echo "$1 $2" | awk -v t="$tck" '{ printf "%.3f", ($2 > 0 ? $1 * 1000 / t
 run() { # name, binary, engine, db, port
 	local name=$1 bin=$2 engine=$3 db=$4 port=$5
 	"$bin" agreement load -db "$db" "$root/internal/bundled/data/agreements/syria-coh-2016.yaml" > /dev/null 2>&1
-	"$bin" serve -db "$db" -addr "127.0.0.1:$port" > "$work/$engine.log" 2>&1 &
+	"$bin" serve ${SERVE_ARGS:-} -db "$db" -addr "127.0.0.1:$port" > "$work/$engine.log" 2>&1 &
 	local spid=$!
 	pids+=($spid)
 	for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break; sleep 0.1; done

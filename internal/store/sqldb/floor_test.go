@@ -1,0 +1,94 @@
+package sqldb
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/truce-monitor/truce/internal/store"
+)
+
+// A staff text search that the trigram indexes do not answer counts the
+// incidents whose public words hold the text first (countMatches): the
+// totals and pages are those of the search asking the indexes and of the
+// search without them, whether that first count reaches the cap (every
+// incident of the filled store is a shelling) or not (words only some
+// reports hold, which the public's words never do, and the count is then
+// made the other way), alone or with another condition, on both engines.
+func TestFloorCount(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			s := openFilled(t, engine)
+			ctx := context.Background()
+			// Words in some reports only: their incidents match staff's
+			// search by those alone.
+			if _, err := s.w.ExecContext(ctx, s.rebind(`UPDATE reports SET description = ? WHERE id % 97 = 0`), "Strike on the grain market"); err != nil {
+				t.Fatal(err)
+			}
+			if s.d.Name == "postgres" {
+				if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			type result struct {
+				total int
+				ids   []int64
+			}
+			read := func(f store.Filter) result {
+				t.Helper()
+				list, total, err := s.Incidents(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := result{total: total}
+				for _, in := range list {
+					r.ids = append(r.ids, in.ID)
+				}
+				return r
+			}
+			floors := 0
+			for _, f := range []store.Filter{
+				{Text: "shell", Limit: 50},
+				{Text: "SHELLING", Limit: 20, Offset: 40, Newest: true},
+				{Text: "shell", Agreement: "ag", Limit: 50},
+				{Text: "grain market", Limit: 50},
+				{Text: "shell", Agreement: "ag", Verdict: "violation", Limit: 50},
+				{Text: "shell", State: "reported", Limit: 50},
+			} {
+				s.noTextIndex, s.maxIndexed = false, maxIndexed
+				indexed := read(f)
+				s.noTextIndex = true
+				without := read(f)
+				// Lowered, the indexes give too many incidents: the
+				// search is made as a common word's at a million.
+				s.noTextIndex, s.maxIndexed = false, 10
+				b, err := s.boundsOf(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b.text != "" {
+					t.Fatalf("%+v: the indexes answered with maxIndexed %d", f, s.maxIndexed)
+				}
+				floored := read(f)
+				for name, r := range map[string]result{"without the indexes": without, "with too many for them": floored} {
+					if r.total != indexed.total || !slices.Equal(r.ids, indexed.ids) {
+						t.Errorf("%+v %s: total %d, page %v; asking the indexes: total %d, page %v", f, name, r.total, r.ids, indexed.total, indexed.ids)
+					}
+				}
+				if q, args, ok := s.floorCount(f, b); ok && f.Verdict == "" && f.State == "" {
+					n, err := s.count(ctx, q, args)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n > store.CountCap {
+						floors++
+					}
+				}
+			}
+			s.noTextIndex, s.maxIndexed = false, maxIndexed
+			if floors < 3 {
+				t.Errorf("the public words' count reached the cap for %d searches, want the 3 of shelling", floors)
+			}
+		})
+	}
+}
