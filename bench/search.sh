@@ -1,57 +1,40 @@
 #!/usr/bin/env bash
-# Text search at scale (issue 17, item 8): starts `truce serve` on an
-# existing database and asks GET /api/incidents?q=TEXT&limit=50 for each
-# text alone, as a reviewer (staff: descriptions and protected titles
-# searched too) and as the public, printing the time to the last byte and
-# the total (capped at 10,000, as the API counts), or the status when the
-# search was refused.
+# Staff text searches at scale (issue 17, item 8): each search once on a
+# fresh server of each build, so that every total is counted (a server
+# keeps the totals it counted until the data changes), as a reviewer, in
+# rounds interleaved between the builds. Prints each search's time to the
+# last byte (seconds) and, for checking that the builds agree, its total.
 #
-# Usage: bench/search.sh DB [TEXT...]       (needs curl and go, or TRUCE)
-#   DB     a SQLite file or a postgres:// URL, e.g. bench/reads.sh's
-#          KEEP=dir database (1,000,000 generated ACLED rows)
-#   TEXT   texts to search, URL-escaped (default: the set of
-#          docs/benchmarks.md, "Issue 17, seventh round": rare, common,
-#          every-description, two-character and non-Latin texts)
-#   TRUCE=path  the truce binary (default: built from this checkout);
-#   PORT=n      the port to serve on (default 18498)
-# The first run of a new build on an older database migrates it first.
+# Usage: bench/search.sh DB BIN...       (needs curl; DB as truce -db takes it)
+#   REPS=n rounds (default 3); PORT (default 18496)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-db=${1:?usage: bench/search.sh DB [TEXT...]}
+db=$1
 shift
-texts=("$@")
-[ ${#texts[@]} -gt 0 ] || texts=(ISIS Douma "Ma%27arat" "%D8%AF%D9%88%D9%85%D8%A7" Duma Manbij Raqqa
-	"Turkey%20%282016" "artillery/missile" "front%20line" killed sh)
-port=${PORT:-18498}
-work=$(mktemp -d "${TMPDIR:-/tmp}/truce-search.XXXXXX")
-pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-truce=${TRUCE:-}
-if [[ -z $truce ]]; then
-	(cd "$root" && go build -o "$work/truce" ./cmd/truce)
-	truce=$work/truce
-fi
-user=bench-$RANDOM
-token=$(echo "bench search passphrase $RANDOM$RANDOM" | "$truce" user add "$user" -role reviewer -password-stdin -db "$db" 2>/dev/null |
-	grep -Eo '[A-Za-z0-9_-]{30,}' | tail -n 1)
+reps=${REPS:-3}
+port=${PORT:-18496}
+searches=(Duma shelling Aleppo killed Homs Darayya
+	"Duma&agreement=syria-coh-2016&verdict=violation" "Aleppo&agreement=syria-coh-2016&party=GOV"
+	"Duma&state=verified" "Duma&from=2018-03-01&to=2018-04-01" "Duma&from=2018-01-01&to=2019-01-01" "Duma&admin=SY03")
+pass="bench search passphrase $RANDOM$RANDOM"
+token=$(echo "$pass" | "$1" user add "bench-search-$RANDOM" -role reviewer -password-stdin -db "$db" 2>/dev/null | grep -Eo 'truce_[0-9a-f]+' | tail -n 1)
 [[ -n $token ]] || { echo "search: no API token from truce user add" >&2; exit 1; }
-"$truce" serve -db "$db" -addr "127.0.0.1:$port" > "$work/serve.log" 2>&1 &
-pid=$!
-for _ in $(seq 600); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
-echo "| text | staff: time | total | public: time | total |"
-echo "|---|---|---|---|---|"
-ask() { # TEXT [AUTH HEADER]: prints "time total-or-status"
-	local out
-	out=$(curl -s -o "$work/q.json" -w '%{http_code} %{time_total}' ${2:+-H "$2"} "http://127.0.0.1:$port/api/incidents?q=$1&limit=50")
-	local code=${out%% *} time=${out#* }
-	if [[ $code == 200 ]]; then
-		printf '%.3f s | %s' "$time" "$(grep -o '"total": *[0-9]*' "$work/q.json" | grep -o '[0-9]*$')"
-	else
-		printf '%.3f s | %s' "$time" "refused ($code)"
-	fi
-}
-for q in "${texts[@]}"; do
-	echo "| $q | $(ask "$q" "Authorization: Bearer $token") | $(ask "$q") |"
+pid=
+trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null || true' EXIT
+echo "q= ${searches[*]}"
+for ((r = 1; r <= reps; r++)); do
+	for bin in "$@"; do
+		"$bin" serve -db "$db" -addr "127.0.0.1:$port" > /dev/null 2>&1 &
+		pid=$!
+		until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.2; done
+		times=() totals=()
+		for q in "${searches[@]}"; do
+			out=$(curl -s -H "Authorization: Bearer $token" -w '\n%{time_total}' "http://127.0.0.1:$port/api/incidents?q=$q&limit=50")
+			times+=("$(tail -n 1 <<< "$out")")
+			totals+=("$(grep -Eo '"total": [0-9]+' <<< "$out" | grep -Eo '[0-9]+' || echo refused)")
+		done
+		printf '%s: %s\n  totals: %s\n' "$(basename "$bin")" "${times[*]}" "${totals[*]}"
+		kill "$pid"
+		wait "$pid" 2>/dev/null || true
+		pid=
+	done
 done
