@@ -2017,11 +2017,11 @@ func (s *Store) countMatches(ctx context.Context, f store.Filter, b bounds, qs i
 	if f.Text == "" || b.text != "" || f.Visible != nil || !s.textIndexes || s.noTextIndex {
 		return s.count(ctx, qs.count, qs.countArgs)
 	}
+	// Another condition leaves too few of the text's incidents to reach
+	// the cap in the common cases, where trying cost PostgreSQL as much
+	// again as the count.
 	other := !f.From.IsZero() || !f.To.IsZero() || f.Admin != "" || f.Verdict != "" || f.Party != "" || f.State != ""
 	if q, args, ok := s.floorCount(f, b); ok && !other {
-		// Another condition leaves too few of the text's incidents to
-		// reach the cap in the common cases, where trying cost
-		// PostgreSQL as much again as the count.
 		n, err := s.count(ctx, q, args)
 		if err != nil || n > store.CountCap {
 			return n, err
@@ -2058,15 +2058,8 @@ func (s *Store) indexedCount(ctx context.Context, f store.Filter, b bounds) (q s
 	if s.d.Name != "sqlite" || index == "" {
 		return "", nil, false, nil
 	}
-	n := 0
-	for _, t := range []string{"incident_text", "protected_text", "report_text"} {
-		k, err := s.count(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %[1]s WHERE %[1]s MATCH ? LIMIT %d) AS c", t, maxCounted+1), []any{index})
-		if err != nil {
-			return "", nil, false, fmt.Errorf("text index: %w", err)
-		}
-		if n += k; n > maxCounted {
-			return "", nil, false, nil
-		}
+	if over, err := s.indexedOver(ctx, index, []string{"incident_text", "protected_text", "report_text"}, maxCounted); err != nil || over {
+		return "", nil, false, err
 	}
 	in, pre := s.textMatches(index, true)
 	c := s.counting(f, b)
@@ -2093,7 +2086,7 @@ func (s *Store) floorCount(f store.Filter, b bounds) (q string, args []any, ok b
 	if !s.textIndexes || s.noTextIndex {
 		return "", nil, false
 	}
-	b.publicText, b.text = true, ""
+	b.publicText = true
 	c := s.counting(f, b)
 	w, args := s.where(f, c, b)
 	if s.d.Name == "postgres" {
@@ -2624,26 +2617,34 @@ func (s *Store) textIndex(ctx context.Context, f store.Filter) (string, error) {
 	if m == "" {
 		return "", nil
 	}
-	// Counted in each index on its own, which reads only the index:
-	// joining the reports to their incidents, as the search does, cost
-	// as much as the search for a common word. Kept with the totals
-	// (count), for the next pages of the same search.
 	indexes := []string{"incident_text"}
 	if f.Visible == nil {
 		indexes = append(indexes, "protected_text", "report_text")
 	}
-	n := 0
-	for _, index := range indexes {
-		q := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %[1]s WHERE %[1]s MATCH ? LIMIT %d) AS c", index, s.maxIndexed+1)
-		k, err := s.count(ctx, q, []any{m})
-		if err != nil {
-			return "", fmt.Errorf("text index: %w", err)
-		}
-		if n += k; n > s.maxIndexed {
-			return "", nil
-		}
+	if over, err := s.indexedOver(ctx, m, indexes, s.maxIndexed); err != nil || over {
+		return "", err
 	}
 	return m, nil
+}
+
+// indexedOver says whether SQLite's trigram indexes give more than limit
+// rows in all for the FTS5 query m. Each index is counted on its own,
+// which reads only the index (joining the reports to their incidents, as
+// the search does, cost as much as the search for a common word), up to
+// limit+1, and kept with the totals (count) for the next pages.
+func (s *Store) indexedOver(ctx context.Context, m string, indexes []string, limit int) (bool, error) {
+	n := 0
+	for _, index := range indexes {
+		q := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %[1]s WHERE %[1]s MATCH ? LIMIT %d) AS c", index, limit+1)
+		k, err := s.count(ctx, q, []any{m})
+		if err != nil {
+			return false, fmt.Errorf("text index: %w", err)
+		}
+		if n += k; n > limit {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // estimate is the number of rows PostgreSQL's planner expects q to give.
