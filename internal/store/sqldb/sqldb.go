@@ -1994,34 +1994,40 @@ func (s *Store) liaisonIncidents(ctx context.Context, f store.Filter, b bounds) 
 }
 
 // countMatches is how many incidents match f, up to store.CountCap+1
-// (qs.count). A staff text search that the trigram indexes do not answer
-// (more than maxIndexed incidents may hold the text) tests, for each
-// incident its count passes, its words and then each of its reports'
-// descriptions: at a million, counting the 10,001 incidents that name
-// Duma (one in twenty) tested some 220,000 incidents and their reports,
-// 1.0-1.9 s on either engine, and the 6,118 of them ruled violations
-// every violation, 2-3 s. So it is counted from the indexes instead:
+// (qs.count). A text search that the trigram indexes do not answer (more
+// than maxIndexed incidents may hold the text) tests each incident its
+// count passes: at a million, counting the 10,001 incidents that name
+// Duma (one in twenty) tested some 220,000 incidents, each reading its
+// reports' descriptions for staff, 1.0-1.9 s on either engine; the 6,118
+// of them ruled violations tested every violation, 2-3 s; and GOV's
+// liaison's count of its own unpublished incidents naming Duma every
+// one of them (112,000), 1.1-1.7 s. So these are counted from the
+// indexes instead:
 //
-//   - with no other condition (the search box's), the incidents whose
-//     public words hold the text, which match staff's search too, are
-//     counted first (floorCount), and when they reach store.CountCap+1
-//     that is the count: 30 ms on SQLite, 0.2 s on PostgreSQL;
+//   - staff's search with no other condition (the search box's): the
+//     incidents whose public words hold the text, which match staff's
+//     search too, are counted first (floorCount), and when they reach
+//     store.CountCap+1 that is the count: 30 ms on SQLite, 0.2 s on
+//     PostgreSQL;
 //   - otherwise, on SQLite, while the indexes give at most maxCounted
 //     incidents, each of those is tested (indexedCount), where the count
-//     reads by its other conditions every incident they keep: a town's
-//     violations 3 s -> 0.6 s.
+//     reads by its other conditions every incident they keep: staff's
+//     count of a town's violations 3 s -> 0.6 s, GOV's liaison's of its
+//     own incidents naming Duma 1.5-2 s -> 0.3-0.6 s.
 //
-// Anyone else searches the public's words alone, as the count itself
-// does, and is counted by qs.count.
+// The public's count reads the published incidents alone, which it
+// tests for the public's words (as it does a liaison's published part):
+// left to qs.count.
 func (s *Store) countMatches(ctx context.Context, f store.Filter, b bounds, qs incidentsSQL) (int, error) {
-	if f.Text == "" || b.text != "" || f.Visible != nil || !s.textIndexes || s.noTextIndex {
+	public := f.Visible != nil && f.Visible.Party == ""
+	if f.Text == "" || b.text != "" || public || !s.textIndexes || s.noTextIndex {
 		return s.count(ctx, qs.count, qs.countArgs)
 	}
 	// Another condition leaves too few of the text's incidents to reach
 	// the cap in the common cases, where trying cost PostgreSQL as much
 	// again as the count.
 	other := !f.From.IsZero() || !f.To.IsZero() || f.Admin != "" || f.Verdict != "" || f.Party != "" || f.State != ""
-	if q, args, ok := s.floorCount(f, b); ok && !other {
+	if q, args, ok := s.floorCount(f, b); ok && !other && f.Visible == nil {
 		n, err := s.count(ctx, q, args)
 		if err != nil || n > store.CountCap {
 			return n, err
@@ -2046,7 +2052,7 @@ const maxCounted = 150_000
 
 // indexedCount is, on SQLite, a count of the incidents matching f, up to
 // store.CountCap+1, that reads the incidents the text indexes give for
-// staff's search (textMatches) and tests each for f, looking up the rows
+// the viewer's search (textMatches) and tests each for f, looking up the rows
 // its other conditions read (a ruling, a party's row) by the incident's
 // id; ok is false when they give more than maxCounted. PostgreSQL is
 // counted as before: the reports that the index gives lie each on a page
@@ -2058,10 +2064,11 @@ func (s *Store) indexedCount(ctx context.Context, f store.Filter, b bounds) (q s
 	if s.d.Name != "sqlite" || index == "" {
 		return "", nil, false, nil
 	}
-	if over, err := s.indexedOver(ctx, index, []string{"incident_text", "protected_text", "report_text"}, maxCounted); err != nil || over {
+	all := f.Visible == nil
+	if over, err := s.indexedOver(ctx, index, textIndexes(all), maxCounted); err != nil || over {
 		return "", nil, false, err
 	}
-	in, pre := s.textMatches(index, true)
+	in, pre := s.textMatches(index, all)
 	c := s.counting(f, b)
 	w, args := s.where(f, c, b)
 	q = fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM (%s) AS t WHERE EXISTS (SELECT 1%s%s AND %s = t.id) LIMIT %d) AS c", in, c.from, w, c.id, store.CountCap+1)
@@ -2617,14 +2624,19 @@ func (s *Store) textIndex(ctx context.Context, f store.Filter) (string, error) {
 	if m == "" {
 		return "", nil
 	}
-	indexes := []string{"incident_text"}
-	if f.Visible == nil {
-		indexes = append(indexes, "protected_text", "report_text")
-	}
-	if over, err := s.indexedOver(ctx, m, indexes, s.maxIndexed); err != nil || over {
+	if over, err := s.indexedOver(ctx, m, textIndexes(f.Visible == nil), s.maxIndexed); err != nil || over {
 		return "", err
 	}
 	return m, nil
+}
+
+// textIndexes are SQLite's trigram indexes a search asks: the public
+// words', and for staff (all) the protected titles' and the reports'.
+func textIndexes(all bool) []string {
+	if all {
+		return []string{"incident_text", "protected_text", "report_text"}
+	}
+	return []string{"incident_text"}
 }
 
 // indexedOver says whether SQLite's trigram indexes give more than limit
