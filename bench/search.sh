@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Staff text searches at scale (issue 17, item 8): each search once on a
 # fresh server of each build, so that every total is counted (a server
-# keeps the totals it counted until the data changes), as a reviewer, in
+# keeps the totals it counted until the data changes), as a reviewer (or a
+# liaison: LIAISON), in
 # rounds interleaved between the builds. Prints each search's time to the
 # last byte (seconds) and, for checking that the builds agree, its total.
 #
 # Usage: bench/search.sh DB BIN...       (needs curl; DB as truce -db takes it)
-#   REPS=n rounds (default 3); PORT (default 18496)
+#   REPS=n rounds (default 3); PORT (default 18496); LIAISON=P searches as
+#   a liaison officer of party P instead of a reviewer.
 set -euo pipefail
 db=$1
 shift
@@ -16,7 +18,9 @@ searches=(Duma shelling Aleppo killed Homs Darayya
 	"Duma&agreement=syria-coh-2016&verdict=violation" "Aleppo&agreement=syria-coh-2016&party=GOV"
 	"Duma&state=verified" "Duma&from=2018-03-01&to=2018-04-01" "Duma&from=2018-01-01&to=2019-01-01" "Duma&admin=SY03")
 pass="bench search passphrase $RANDOM$RANDOM"
-token=$(echo "$pass" | "$1" user add "bench-search-$RANDOM" -role reviewer -password-stdin -db "$db" 2>/dev/null | grep -Eo 'truce_[0-9a-f]+' | tail -n 1)
+role=(-role reviewer)
+[[ -z ${LIAISON:-} ]] || role=(-role liaison -party "$LIAISON")
+token=$(echo "$pass" | "$1" user add "bench-search-$RANDOM" "${role[@]}" -password-stdin -db "$db" 2>/dev/null | grep -Eo 'truce_[0-9a-f]+' | tail -n 1)
 [[ -n $token ]] || { echo "search: no API token from truce user add" >&2; exit 1; }
 pid=
 trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null || true' EXIT
