@@ -112,3 +112,50 @@ func TestFloorCount(t *testing.T) {
 		})
 	}
 }
+
+// A search that holds the search slot gives it back once its count is
+// past store.CountCap and its page is among the first maxUnslotted (the
+// rest is a bounded read in order), and keeps it otherwise: a few
+// matches, a deep page, a liaison's two parts.
+func TestSearchSlotGivenBack(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			t.Parallel()
+			s := openFilled(t, engine)
+			s.maxIndexed = 10 // every search is made without the indexes, in the slot
+			ctx := context.Background()
+			if _, err := s.w.ExecContext(ctx, s.rebind(`UPDATE reports SET description = ? WHERE id % 97 = 0`), "Strike on the grain market"); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				f    store.Filter
+				held bool
+			}{
+				{store.Filter{Text: "shell", Limit: 50}, false},
+				{store.Filter{Text: "shell", Limit: 50, Offset: 150}, false},
+				{store.Filter{Text: "shell", Limit: 50, Offset: 151}, true},
+				{store.Filter{Text: "grain market", Limit: 50}, true},
+				{store.Filter{Text: "shell", Limit: 50, Visible: &store.Visibility{Party: "GOV"}}, true},
+			} {
+				var held bool
+				err := s.searchGuard(ctx, c.f, func(ctx context.Context, b bounds) error {
+					if b.unslot == nil {
+						t.Fatalf("%+v: searched without the slot", c.f)
+					}
+					_, _, err := s.incidents(ctx, c.f, b)
+					held = len(s.searching) == 1 // the guard's own release has not run yet
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if held != c.held {
+					t.Errorf("%+v: slot held for the page %v, want %v", c.f, held, c.held)
+				}
+				if len(s.searching) != 0 {
+					t.Fatalf("%+v: the slot is still held after the search", c.f)
+				}
+			}
+		})
+	}
+}
