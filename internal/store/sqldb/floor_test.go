@@ -23,16 +23,7 @@ func TestFloorCount(t *testing.T) {
 			t.Parallel() // PostgreSQL's work is its server's
 			s := openFilled(t, engine)
 			ctx := context.Background()
-			// Words in some reports only: their incidents match staff's
-			// search by those alone.
-			if _, err := s.w.ExecContext(ctx, s.rebind(`UPDATE reports SET description = ? WHERE id % 97 = 0`), "Strike on the grain market"); err != nil {
-				t.Fatal(err)
-			}
-			if s.d.Name == "postgres" {
-				if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
-					t.Fatal(err)
-				}
-			}
+			inSomeReports(t, s)
 			type result struct {
 				total int
 				ids   []int64
@@ -124,9 +115,7 @@ func TestSearchSlotGivenBack(t *testing.T) {
 			s := openFilled(t, engine)
 			s.maxIndexed = 10 // every search is made without the indexes, in the slot
 			ctx := context.Background()
-			if _, err := s.w.ExecContext(ctx, s.rebind(`UPDATE reports SET description = ? WHERE id % 97 = 0`), "Strike on the grain market"); err != nil {
-				t.Fatal(err)
-			}
+			inSomeReports(t, s)
 			for _, c := range []struct {
 				f    store.Filter
 				held bool
@@ -157,5 +146,20 @@ func TestSearchSlotGivenBack(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// inSomeReports writes "grain market" into one report in 97 of a filled
+// store: words whose incidents match staff's search by those alone.
+func inSomeReports(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.w.ExecContext(ctx, s.rebind(`UPDATE reports SET description = ? WHERE id % 97 = 0`), "Strike on the grain market"); err != nil {
+		t.Fatal(err)
+	}
+	if s.d.Name == "postgres" {
+		if _, err := s.w.ExecContext(ctx, "ANALYZE"); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
