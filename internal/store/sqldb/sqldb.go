@@ -2143,6 +2143,11 @@ func (s *Store) floorCount(f store.Filter, b bounds) (q string, args []any, ok b
 	c := s.counting(f, b)
 	w, args := s.where(f, c, b)
 	if s.d.Name == "postgres" {
+		// Spelt as the public words' trigram index holds them, so that
+		// the planner may find the text's incidents by it: 0.5 s -> 0.1-0.2
+		// s at a million for a town.
+		w += " AND " + pgPublicText + pgLike
+		args = append(args, likeContains(strings.ToLower(f.Text)))
 		return fmt.Sprintf("SELECT count(*) FROM (SELECT 1%s%s LIMIT %d) AS c", c.from, w, store.CountCap+1), args, true
 	}
 	m := trigrams(strings.ToLower(f.Text))
