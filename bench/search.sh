@@ -2,8 +2,7 @@
 # Staff text searches at scale (issue 17, item 8): each search once on a
 # fresh server of each build, so that every total is counted (a server
 # keeps the totals it counted until the data changes), as a reviewer (or a
-# liaison: LIAISON), in
-# rounds interleaved between the builds. Prints each search's time to the
+# liaison: LIAISON), in rounds interleaved between the builds. Prints each search's time to the
 # last byte (seconds) and, for checking that the builds agree, its total.
 #
 # Usage: bench/search.sh DB BIN...       (needs curl; DB as truce -db takes it)
@@ -29,7 +28,8 @@ for ((r = 1; r <= reps; r++)); do
 	for bin in "$@"; do
 		"$bin" serve -db "$db" -addr "127.0.0.1:$port" > /dev/null 2>&1 &
 		pid=$!
-		until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.2; done
+		for ((i = 0; i < 150; i++)); do curl -s -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.2; done
+		curl -s -o /dev/null "http://127.0.0.1:$port/healthz" || { echo "search: $bin serve did not start" >&2; exit 1; }
 		times=() totals=()
 		for q in "${searches[@]}"; do
 			out=$(curl -s -H "Authorization: Bearer $token" -w '\n%{time_total}' "http://127.0.0.1:$port/api/incidents?q=$q&limit=50")
