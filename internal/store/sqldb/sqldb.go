@@ -1476,13 +1476,8 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 			// incidents it passes one by one, and stops at its limit;
 			// PostgreSQL, expecting the whole range, read every row of
 			// the party's and hashed them for each page (0.3 s at a
-			// million), unless a subquery cannot be hashed: OFFSET 0
-			// keeps each a look-up by the incident's id.
-			tail := ""
-			if s.d.Name == "postgres" {
-				tail = " OFFSET 0"
-			}
-			c += " OR EXISTS (SELECT 1 FROM party_incidents vp WHERE vp.incident_id = " + id + " AND vp.party = ?" + tail + ")"
+			// million): see byLookup.
+			c += " OR EXISTS (SELECT 1 FROM party_incidents vp WHERE vp.incident_id = " + id + " AND vp.party = ?" + s.byLookup() + ")"
 			args = append(args, v.Party)
 		}
 		conds = append(conds, "("+c+")")
@@ -1508,6 +1503,18 @@ func (s *Store) where(f store.Filter, l listed, b bounds) (string, []any) {
 		args = append(args, a...)
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// byLookup ends a subquery that PostgreSQL should run as a look-up for
+// each row that asks it, where its planner, expecting every row to ask,
+// would read the subquery's table whole and hash it: OFFSET 0 keeps a
+// subquery from being hashed or pulled up into a join. SQLite runs such
+// a subquery so already.
+func (s *Store) byLookup() string {
+	if s.d.Name == "postgres" {
+		return " OFFSET 0"
+	}
+	return ""
 }
 
 // publishedList is incident.PublishedStates as an SQL list, written as
@@ -2088,15 +2095,14 @@ const maxCounted = 150_000
 func (s *Store) indexedCount(ctx context.Context, f store.Filter, b bounds) (q string, args []any, ok bool, err error) {
 	all := f.Visible == nil
 	lower := strings.ToLower(f.Text)
-	index, tail := trigrams(lower), ""
+	index := trigrams(lower)
 	if s.d.Name == "postgres" {
 		// Staff's reports, and a period's or a place's own index: see
-		// above. OFFSET 0 keeps each test a look-up by id (see the
-		// party's EXISTS in where).
+		// above.
 		if all || !f.From.IsZero() || !f.To.IsZero() || f.Admin != "" || !hasWord(lower, 3) {
 			return "", nil, false, nil
 		}
-		index, tail = likeContains(lower), " OFFSET 0"
+		index = likeContains(lower)
 	}
 	if index == "" {
 		return "", nil, false, nil
@@ -2111,7 +2117,7 @@ func (s *Store) indexedCount(ctx context.Context, f store.Filter, b bounds) (q s
 	}
 	c := s.counting(f, b)
 	w, args := s.where(f, c, b)
-	q = fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM (%s) AS t WHERE EXISTS (SELECT 1%s%s AND %s = t.id%s) LIMIT %d) AS c", in, c.from, w, c.id, tail, store.CountCap+1)
+	q = fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM (%s) AS t WHERE EXISTS (SELECT 1%s%s AND %s = t.id%s) LIMIT %d) AS c", in, c.from, w, c.id, s.byLookup(), store.CountCap+1)
 	return q, append(pre, args...), true, nil
 }
 
@@ -2571,8 +2577,8 @@ func (s *Store) search(text string, all bool, index string, page bool) (string, 
 	}
 	if all {
 		tail := ""
-		if page && s.d.Name == "postgres" {
-			tail = " OFFSET 0" // not hashed (see the party's EXISTS in where)
+		if page {
+			tail = s.byLookup()
 		}
 		conds = append(conds,
 			"lower(i.title)"+like,
