@@ -53,6 +53,18 @@ func freshDB(t *testing.T) string {
 	return fmt.Sprintf("postgres://%s:%s@%s:%d/%s", cfg.User, cfg.Password, cfg.Host, cfg.Port, name)
 }
 
+// openFresh opens a store on a fresh database (freshDB), closed before
+// the database is dropped.
+func openFresh(t *testing.T) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), freshDB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, err := postgres.Open(context.Background(), freshDB(t))
@@ -68,11 +80,7 @@ func TestStore(t *testing.T) {
 // short at an earlier table is refused.
 func TestRestoreOlderBackup(t *testing.T) {
 	ctx := context.Background()
-	src, err := postgres.Open(ctx, freshDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
+	src := openFresh(t)
 	if _, err := src.ImportReports(ctx, []incident.Report{storetest.Report("old-1", incident.Day(2017, 1, 2, time.UTC), "SY030200")}, store.Intake{}); err != nil {
 		t.Fatal(err)
 	}
@@ -91,11 +99,7 @@ func TestRestoreOlderBackup(t *testing.T) {
 		}
 		return gzipped(plain[:i])
 	}
-	dst, err := postgres.Open(ctx, freshDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dst.Close()
+	dst := openFresh(t)
 	if err := dst.Restore(ctx, bytes.NewReader(cut("feeds")), false); err != nil {
 		t.Fatalf("a backup from before the feeds table: %v", err)
 	}
@@ -118,11 +122,7 @@ func TestRestoreOlderBackup(t *testing.T) {
 // triggers fill the tables as the reports and ruling parties are loaded.
 func TestRestoreRebuildsPartyIncidents(t *testing.T) {
 	ctx := context.Background()
-	src, err := postgres.Open(ctx, freshDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
+	src := openFresh(t)
 	filed := storetest.Report("filed", incident.Day(2017, 1, 3, time.UTC), "SY030200")
 	filed.Kind, filed.Party = incident.FromParty, "LIA"
 	accuse := func(in incident.Incident) []ruling.Ruling {
@@ -161,11 +161,7 @@ func TestRestoreRebuildsPartyIncidents(t *testing.T) {
 			t.Errorf("the backup holds %s, which the triggers make", table)
 		}
 	}
-	dst, err := postgres.Open(ctx, freshDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dst.Close()
+	dst := openFresh(t)
 	other := storetest.Report("other", incident.Day(2018, 5, 1, time.UTC), "SY030200")
 	other.Kind, other.Party = incident.FromParty, "OTHER"
 	if _, err := dst.ImportReports(ctx, []incident.Report{other}, store.Intake{}); err != nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/truce-monitor/truce/internal/store/postgres"
 	"github.com/truce-monitor/truce/internal/store/sqldb"
 	"github.com/truce-monitor/truce/internal/store/sqlite"
 )
@@ -19,11 +18,7 @@ import (
 // one engine only fails here.
 func TestSchemasAgree(t *testing.T) {
 	ctx := context.Background()
-	pg, err := postgres.Open(ctx, freshDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
+	pg := openFresh(t)
 	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -21,11 +21,7 @@ import (
 // connection.
 func TestFailedTransactionEnds(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, freshDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openFresh(t)
 	s.DB().SetMaxOpenConns(1)
 	v1 := store.VersionRecord{AgreementID: "a", Version: 1, Label: "one", EffectiveFrom: time.Date(2016, 12, 29, 22, 0, 0, 0, time.UTC), Digest: "d1d1d1d1d1d1d1", Canonical: []byte(`{"v":1}`)}
 	src := store.AgreementSource{AgreementID: "a", File: "a.yaml", Source: []byte("v1")}
