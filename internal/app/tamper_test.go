@@ -93,6 +93,7 @@ func TestTamper(t *testing.T) {
 		t.Fatalf("the untouched store does not verify: %v", p[:min(len(p), 5)])
 	}
 	cols := columns(t, db)
+	before := contents(t, db, cols)
 	var missed []string
 	for _, c := range cols {
 		name := c.table + "." + c.column
@@ -123,8 +124,14 @@ func TestTamper(t *testing.T) {
 				return
 			}
 			t.Logf("%s: %s", name, problems[0])
-			if p := check(); len(p) > 0 {
-				t.Fatalf("after restoring %s: %v", name, p[0])
+			// Restored byte for byte, the store verifies as before; only
+			// when a trigger left a trace is it verified again (a check
+			// a column took 60 ms, half the test's time).
+			if changed := changedTables(before, contents(t, db, cols)); len(changed) > 0 {
+				if p := check(); len(p) > 0 {
+					t.Fatalf("after restoring %s (%s changed): %v", name, strings.Join(changed, ", "), p[0])
+				}
+				before = contents(t, db, cols)
 			}
 		})
 	}
@@ -170,6 +177,38 @@ func columns(t *testing.T, db *sql.DB) []column {
 		rows.Close()
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].table+out[i].column < out[j].table+out[j].column })
+	return out
+}
+
+// contents is each table's rows, in rowid order, as one string: what
+// an edit and its undoing must leave as it found.
+func contents(t *testing.T, db *sql.DB, cols []column) map[string]string {
+	t.Helper()
+	by := map[string][]string{}
+	for _, c := range cols {
+		by[c.table] = append(by[c.table], fmt.Sprintf("quote(%q)", c.column))
+	}
+	out := map[string]string{}
+	for table, exprs := range by {
+		var rows string
+		q := fmt.Sprintf(`SELECT coalesce(group_concat(%s, char(10)), '') FROM (SELECT * FROM %q ORDER BY rowid)`, strings.Join(exprs, " || ',' || "), table)
+		if err := db.QueryRow(q).Scan(&rows); err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		out[table] = rows
+	}
+	return out
+}
+
+// changedTables names the tables whose contents differ.
+func changedTables(a, b map[string]string) []string {
+	var out []string
+	for table, rows := range a {
+		if b[table] != rows {
+			out = append(out, table)
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -2,9 +2,12 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,28 +17,43 @@ import (
 )
 
 // The plan tests read stores of planIncidents incidents (fillForPlans),
-// which take seconds to fill on each engine. Each engine's is filled once
-// per run of the tests, as a template, and each test reads a copy of its
-// own: a file copied, or a database made from the template.
+// which take seconds to fill on each engine: a third of this package's
+// tests' time when filled on every run. Each engine's is filled once for
+// what makes it (fillKey: this package's code, tests and migrations) and
+// kept between runs as a template, a file in the user's cache folder or
+// a database on the test server; each test reads a copy of its own: a
+// file copied, or a database made from the template.
 var filled struct {
 	sync.Mutex
-	dir      string // the SQLite template's folder
-	sqlite   string // its file, once filled
+	key      string // fillKey, once computed
+	sqlite   string // the SQLite template's file, once filled
 	postgres string // the PostgreSQL template database, once filled
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if filled.dir != "" {
-		os.RemoveAll(filled.dir)
+// fillKey is a digest of every file of this package and its migrations:
+// a template filled by a run is reused only while none has changed.
+func fillKey(t *testing.T) string {
+	if filled.key != "" {
+		return filled.key
 	}
-	if filled.postgres != "" {
-		if a, err := sql.Open("pgx", os.Getenv("TRUCE_TEST_POSTGRES")); err == nil {
-			a.Exec("DROP DATABASE IF EXISTS " + filled.postgres + " WITH (FORCE)")
-			a.Close()
+	h := sha256.New()
+	err := filepath.WalkDir(".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
 		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s %d\n", p, len(b))
+		h.Write(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	os.Exit(code)
+	filled.key = hex.EncodeToString(h.Sum(nil))[:16]
+	return filled.key
 }
 
 // openFilled opens a store of engine ("sqlite" or "postgres") holding
@@ -46,44 +64,12 @@ func openFilled(t *testing.T, engine string) *Store {
 	defer filled.Unlock()
 	if engine == "postgres" {
 		if filled.postgres == "" {
-			s := openPostgres(t)
-			fillForPlans(t, s)
-			var name string
-			if err := s.r.QueryRowContext(context.Background(), `SELECT current_database()`).Scan(&name); err != nil {
-				t.Fatal(err)
-			}
-			s.Close() // a template has no connections
-			// The test's cleanup would drop it: renamed, it is kept.
-			tmpl := fmt.Sprintf("truce_plan_filled_%d", os.Getpid())
-			admin, err := sql.Open("pgx", storetest.PostgresURL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer admin.Close()
-			if _, err := admin.Exec("ALTER DATABASE " + name + " RENAME TO " + tmpl); err != nil {
-				t.Fatal(err)
-			}
-			filled.postgres = tmpl
+			filled.postgres = filledPostgres(t)
 		}
 		return openPostgresFrom(t, filled.postgres)
 	}
 	if filled.sqlite == "" {
-		dir, err := os.MkdirTemp("", "truce-plans-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		filled.dir = dir
-		path := filepath.Join(dir, "plans.db")
-		s, err := openSQLiteFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fillForPlans(t, s)
-		// Closed, the write-ahead log is checkpointed into the file.
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		filled.sqlite = path
+		filled.sqlite = filledSQLite(t)
 	}
 	path := filepath.Join(t.TempDir(), "b.db")
 	if err := copyFile(path, filled.sqlite); err != nil {
@@ -95,6 +81,100 @@ func openFilled(t *testing.T, engine string) *Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// filledSQLite is the SQLite template's file, filled unless an earlier
+// run left it; the files of other keys are removed.
+func filledSQLite(t *testing.T) string {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
+	}
+	dir := filepath.Join(cache, "truce-test")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "plans-"+fillKey(t)+".db")
+	if _, err := os.Stat(path); err == nil {
+		return path
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "plans-*.db"))
+	for _, f := range old {
+		os.Remove(f)
+	}
+	// Filled beside it and renamed whole: a run stopped halfway, or
+	// another beside this one, never leaves a part-filled template.
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	defer os.Remove(tmp)
+	s, err := openSQLiteFile(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fillForPlans(t, s)
+	// Closed, the write-ahead log is checkpointed into the file.
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// filledPostgres is the PostgreSQL template database, filled unless an
+// earlier run left it; the templates of other keys are dropped.
+func filledPostgres(t *testing.T) string {
+	ctx := context.Background()
+	tmpl := "truce_plan_filled_" + fillKey(t)
+	admin, err := sql.Open("pgx", storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'truce\_plan\_filled\_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	var stale []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		if name == tmpl {
+			found = true
+		} else {
+			stale = append(stale, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	for _, name := range stale {
+		// One another run still copies from stays (no FORCE).
+		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
+	}
+	if found {
+		return tmpl
+	}
+	s := openPostgres(t)
+	fillForPlans(t, s)
+	var name string
+	if err := s.r.QueryRowContext(ctx, `SELECT current_database()`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // a template has no connections
+	// The test's cleanup would drop it: renamed, it is kept. Should
+	// another run have made it meanwhile, this one's copy is dropped.
+	if _, err := admin.ExecContext(ctx, "ALTER DATABASE "+name+" RENAME TO "+tmpl); err != nil {
+		var exists bool
+		if admin.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tmpl).Scan(&exists); !exists {
+			t.Fatal(err)
+		}
+	}
+	return tmpl
 }
 
 func copyFile(dst, src string) error {
