@@ -68,34 +68,25 @@ func (s *Store) rulingCounts(ctx context.Context, f store.Filter, b bounds, by s
 	cols := strings.Join(countColumns(by), ", ")
 	q := "SELECT " + cols + ", count(*)" + l.from + w + " GROUP BY " + cols
 	version, key := s.version(ctx, q, args)
-	if key != "" {
-		if out, ok := s.counts.get(version, key); ok {
-			return out, nil
-		}
-	}
-	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	lists := map[string][]string{}
-	var out []store.RulingCount
-	for rows.Next() {
-		c, err := scanCount(rows, by, lists)
+	// Kept for the views after this one while the data is unchanged;
+	// the callers only read the groups.
+	return s.counts.load(ctx, version, key, func(ctx context.Context) ([]store.RulingCount, error) {
+		rows, err := s.query(ctx, q, args...)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// Kept for the views after this one while the data is unchanged;
-	// the callers only read the groups.
-	if key != "" {
-		s.counts.put(version, key, out)
-	}
-	return out, nil
+		defer rows.Close()
+		lists := map[string][]string{}
+		var out []store.RulingCount
+		for rows.Next() {
+			c, err := scanCount(rows, by, lists)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+		return out, rows.Err()
+	})
 }
 
 // scanCount reads one group; lists holds the lists decoded so far (the
