@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/truce-monitor/truce/internal/agreement"
 	"github.com/truce-monitor/truce/internal/incident"
 	"github.com/truce-monitor/truce/internal/ruling"
@@ -170,37 +172,50 @@ func polygonZones(a *agreement.Agreement) bool {
 // countDashboard counts the dashboard of agreement a for viewer u: the
 // violations and the undetermined rulings grouped by span, and the
 // violations' zones grouped by place (from the P-codes an incident's row
-// holds; from each violation's place when a zone is a polygon).
+// holds; from each violation's place when a zone is a polygon). The
+// three are asked at once: after a write each is counted again, at a
+// million incidents 0.7-1.9 s apiece, which one after the other made a
+// dashboard of 1.8 s on SQLite and 4.5 s on PostgreSQL.
 func countDashboard(ctx context.Context, ap dashSource, u *workflow.User, a *agreement.Agreement, loc *time.Location) (*dashTally, error) {
-	d := newDashTally(loc)
-	for _, v := range []ruling.Verdict{ruling.Violation, ruling.Undetermined} {
-		counts, err := ap.RulingCounts(ctx, u, store.Filter{Agreement: a.ID, Verdict: v}, store.CountBySpan)
-		if err != nil {
-			return nil, err
+	violations := store.Filter{Agreement: a.ID, Verdict: ruling.Violation}
+	polygons := polygonZones(a)
+	var (
+		spans  [2][]store.RulingCount
+		places []store.RulingCount
+		list   []store.IncidentSummary
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	for i, v := range []ruling.Verdict{ruling.Violation, ruling.Undetermined} {
+		g.Go(func() (err error) {
+			spans[i], err = ap.RulingCounts(gctx, u, store.Filter{Agreement: a.ID, Verdict: v}, store.CountBySpan)
+			return err
+		})
+	}
+	g.Go(func() (err error) {
+		if polygons {
+			f := violations
+			f.NoCount = true
+			list, _, err = ap.Incidents(gctx, u, f)
+			return err
 		}
+		places, err = ap.RulingCounts(gctx, u, violations, store.CountByPlace)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	d := newDashTally(loc)
+	for _, counts := range spans {
 		for _, c := range counts {
 			d.add(c)
 		}
 	}
-	violations := store.Filter{Agreement: a.ID, Verdict: ruling.Violation}
-	if polygonZones(a) {
-		violations.NoCount = true
-		list, _, err := ap.Incidents(ctx, u, violations)
-		if err != nil {
-			return nil, err
+	for _, in := range list {
+		if in.Ruling != nil {
+			d.addZones(a, in.Ruling.Version, in.State, in.Place, 1)
 		}
-		for _, in := range list {
-			if in.Ruling != nil {
-				d.addZones(a, in.Ruling.Version, in.State, in.Place, 1)
-			}
-		}
-		return d, nil
 	}
-	counts, err := ap.RulingCounts(ctx, u, violations, store.CountByPlace)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range counts {
+	for _, c := range places {
 		// What ruling.InZone reads of a place for zones of P-codes.
 		p := incident.Place{Admin3: c.Admin3, Area: c.Area, HasPoint: c.Point}
 		if c.Point {
