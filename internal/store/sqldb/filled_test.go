@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/truce-monitor/truce/internal/store/storetest"
 )
@@ -21,14 +22,19 @@ import (
 // tests' time when filled on every run. Each engine's is filled once for
 // what makes it (fillKey: this package's code, tests and migrations) and
 // kept between runs as a template, a file in the user's cache folder or
-// a database on the test server; each test reads a copy of its own: a
-// file copied, or a database made from the template.
+// a database on the test server, and removed an hour after a run last
+// used it (staleFill); each test reads a copy of its own: a file copied,
+// or a database made from the template.
 var filled struct {
 	sync.Mutex
 	key      string // fillKey, once computed
 	sqlite   string // the SQLite template's file, once filled
 	postgres string // the PostgreSQL template database, once filled
 }
+
+// staleFill is how long a template of another key is kept unused: a run
+// of another version of the package beside this one may still copy it.
+const staleFill = time.Hour
 
 // fillKey is a digest of every file of this package and its migrations:
 // a template filled by a run is reused only while none has changed.
@@ -95,12 +101,16 @@ func filledSQLite(t *testing.T) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "plans-"+fillKey(t)+".db")
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
+	now := time.Now()
 	old, _ := filepath.Glob(filepath.Join(dir, "plans-*.db"))
 	for _, f := range old {
-		os.Remove(f)
+		if fi, err := os.Stat(f); err == nil && f != path && now.Sub(fi.ModTime()) > staleFill {
+			os.Remove(f)
+		}
+	}
+	if _, err := os.Stat(path); err == nil {
+		os.Chtimes(path, now, now) // in use: not stale
+		return path
 	}
 	// Filled beside it and renamed whole: a run stopped halfway, or
 	// another beside this one, never leaves a part-filled template.
@@ -131,20 +141,23 @@ func filledPostgres(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'truce\_plan\_filled\_%'`)
+	// Each template's comment is when a run last used it.
+	rows, err := admin.QueryContext(ctx, `SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname LIKE 'truce\_plan\_filled\_%'`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var found bool
 	var stale []string
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var name, used string
+		if err := rows.Scan(&name, &used); err != nil {
 			t.Fatal(err)
 		}
-		if name == tmpl {
+		when, _ := time.Parse(time.RFC3339, used)
+		switch {
+		case name == tmpl:
 			found = true
-		} else {
+		case time.Since(when) > staleFill:
 			stale = append(stale, name)
 		}
 	}
@@ -156,7 +169,13 @@ func filledPostgres(t *testing.T) string {
 		// One another run still copies from stays (no FORCE).
 		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
 	}
+	used := func() {
+		if _, err := admin.ExecContext(ctx, "COMMENT ON DATABASE "+tmpl+" IS '"+time.Now().UTC().Format(time.RFC3339)+"'"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if found {
+		used()
 		return tmpl
 	}
 	s := openPostgres(t)
@@ -174,6 +193,7 @@ func filledPostgres(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	used()
 	return tmpl
 }
 
