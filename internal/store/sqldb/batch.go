@@ -18,8 +18,13 @@ import (
 // read of a buffered table flushes it first (txw.query and txw.scan), so
 // that the transaction always reads its own writes.
 
-// batchRows is how many rows one buffered INSERT writes at most.
-const batchRows = 64
+// batchRows is how many rows one buffered INSERT writes at most. On
+// SQLite each statement that writes a trigram index (a report's, an
+// incident's: migration 0024's triggers) opens a savepoint, at which FTS5
+// writes what it holds as a segment and later merges them: at 64 rows a
+// statement that was 30% of a bulk import's CPU, at 512 about 15%
+// (docs/benchmarks.md, "Issue 17, fifteenth round").
+const batchRows = 512
 
 // batch holds a transaction's buffered rows.
 type batch struct {
