@@ -174,8 +174,8 @@ func polygonZones(a *agreement.Agreement) bool {
 // violations' zones grouped by place (from the P-codes an incident's row
 // holds; from each violation's place when a zone is a polygon). The
 // three are asked at once: after a write each is counted again, at a
-// million incidents 0.7-1.9 s apiece, which one after the other made a
-// dashboard of 1.8 s on SQLite and 4.5 s on PostgreSQL.
+// million incidents 0.7-1.9 s apiece, which one after the other made the
+// first view 2.3 s on SQLite and 2.8-3.0 s on PostgreSQL.
 func countDashboard(ctx context.Context, ap dashSource, u *workflow.User, a *agreement.Agreement, loc *time.Location) (*dashTally, error) {
 	violations := store.Filter{Agreement: a.ID, Verdict: ruling.Violation}
 	polygons := polygonZones(a)
