@@ -22,9 +22,9 @@ import (
 // tests' time when filled on every run. Each engine's is filled once for
 // what makes it (fillKey: this package's code, tests and migrations) and
 // kept between runs as a template, a file in the user's cache folder or
-// a database on the test server, and removed an hour after a run last
-// used it (staleFill); each test reads a copy of its own: a file copied,
-// or a database made from the template.
+// a database on the test server; those of other keys are removed but
+// the last used, for an hour (staleFill); each test reads a copy of its
+// own: a file copied, or a database made from the template.
 var filled struct {
 	sync.Mutex
 	key      string // fillKey, once computed
@@ -34,7 +34,27 @@ var filled struct {
 
 // staleFill is how long a template of another key is kept unused: a run
 // of another version of the package beside this one may still copy it.
+// Of those, only the last used is kept (each is some 60 MB, and every
+// change to the package makes a new one).
 const staleFill = time.Hour
+
+// staleFills are the templates of other keys to remove, given when each
+// was last used: all but the last used, and that one too past staleFill.
+func staleFills(others map[string]time.Time) []string {
+	var last string
+	for name, used := range others {
+		if last == "" || used.After(others[last]) {
+			last = name
+		}
+	}
+	var out []string
+	for name, used := range others {
+		if name != last || time.Since(used) > staleFill {
+			out = append(out, name)
+		}
+	}
+	return out
+}
 
 // fillKey is a digest of every file of this package and its migrations:
 // a template filled by a run is reused only while none has changed.
@@ -103,10 +123,14 @@ func filledSQLite(t *testing.T) string {
 	path := filepath.Join(dir, "plans-"+fillKey(t)+".db")
 	now := time.Now()
 	old, _ := filepath.Glob(filepath.Join(dir, "plans-*.db"))
+	others := map[string]time.Time{}
 	for _, f := range old {
-		if fi, err := os.Stat(f); err == nil && f != path && now.Sub(fi.ModTime()) > staleFill {
-			os.Remove(f)
+		if fi, err := os.Stat(f); err == nil && f != path {
+			others[f] = fi.ModTime()
 		}
+	}
+	for _, f := range staleFills(others) {
+		os.Remove(f)
 	}
 	if _, err := os.Stat(path); err == nil {
 		os.Chtimes(path, now, now) // in use: not stale
@@ -147,25 +171,23 @@ func filledPostgres(t *testing.T) string {
 		t.Fatal(err)
 	}
 	var found bool
-	var stale []string
+	others := map[string]time.Time{}
 	for rows.Next() {
 		var name, used string
 		if err := rows.Scan(&name, &used); err != nil {
 			t.Fatal(err)
 		}
-		when, _ := time.Parse(time.RFC3339, used)
-		switch {
-		case name == tmpl:
+		if name == tmpl {
 			found = true
-		case time.Since(when) > staleFill:
-			stale = append(stale, name)
+			continue
 		}
+		others[name], _ = time.Parse(time.RFC3339, used)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	rows.Close()
-	for _, name := range stale {
+	for _, name := range staleFills(others) {
 		// One another run still copies from stays (no FORCE).
 		admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name)
 	}
